@@ -1,0 +1,6 @@
+//! imessage operations (being written).
+
+use super::catalog::Operation;
+
+/// Every operation of this family.
+pub const OPERATIONS: &[&Operation] = &[];

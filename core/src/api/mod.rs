@@ -1,0 +1,49 @@
+//! The Inkbox REST surface as sans-IO request builders and response parsers.
+//!
+//! Each operation is a pair of functions in a resource module: `build_*`
+//! returns a plain [`Request`] value (method, path and query, header pairs,
+//! body bytes) and `parse_*` turns a [`Response`] (status, headers, body) into
+//! a typed model or an [`ApiError`]. Nothing here performs I/O, reads a clock
+//! or draws randomness: a binding sends the request with its own HTTP stack
+//! and hands the response back.
+//!
+//! Cross-cutting pieces:
+//! - [`catalog`]: every operation (name, method, path template, auth) as data;
+//! - [`ApiError`]: the error taxonomy, with stable codes;
+//! - [`retry`] and [`paginate`]: state machines that a binding drives;
+//! - [`Patch`]: the tri-state of PATCH fields (omitted / null / value);
+//! - [`Timestamp`]: ISO-8601 instants as the API writes them.
+
+pub mod catalog;
+mod enums;
+pub mod error;
+pub mod paginate;
+pub mod parse;
+pub mod patch;
+pub mod request;
+pub mod retry;
+pub mod time;
+pub mod validate;
+
+pub use catalog::{Auth, Operation};
+pub use error::{ApiError, Detail, ErrorKind, StatusError, TransportErrorKind};
+pub use paginate::{CursorPage, CursorPager, OffsetPager};
+pub use patch::Patch;
+pub use request::{BaseUrl, Method, PreparedRequest, Request, Response};
+pub use retry::{RetryAfter, RetryDecision, RetryOutcome, RetryPolicy, Retrier};
+pub use time::Timestamp;
+
+#[allow(unused_imports)]
+pub(crate) use enums::wire_enum;
+
+pub mod agentpost;
+pub mod identities;
+pub mod imessage;
+pub mod mail;
+pub mod misc;
+pub mod phone;
+pub mod signup;
+pub mod texts;
+pub mod tunnels;
+pub mod vault;
+pub mod webhooks;

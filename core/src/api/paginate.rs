@@ -1,0 +1,152 @@
+//! Pagination state machines. A binding asks for the next page's
+//! parameters, sends the request with its own transport, and feeds the page
+//! back; core decides when to stop.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+/// One page of a cursor-paged list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CursorPage<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// The cursor of the next page (null on the last page).
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+    /// Whether another page exists.
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// Drives `limit` + `cursor` pagination (`{items, next_cursor, has_more}`).
+///
+/// Stops when the server says `has_more: false`, returns no `next_cursor`,
+/// or returns the same cursor twice (a guard against a server loop).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CursorPager {
+    limit: u32,
+    cursor: Option<String>,
+    done: bool,
+    pages: u32,
+}
+
+impl CursorPager {
+    /// The SDK's default page size.
+    pub const DEFAULT_LIMIT: u32 = 50;
+
+    /// A pager with `limit` items per page (clamped to the API's 1–100).
+    pub fn new(limit: u32) -> Self {
+        CursorPager { limit: limit.clamp(1, 100), cursor: None, done: false, pages: 0 }
+    }
+
+    /// The parameters of the next page: `(limit, cursor)`, or `None` when done.
+    pub fn next_page(&self) -> Option<(u32, Option<&str>)> {
+        if self.done { None } else { Some((self.limit, self.cursor.as_deref())) }
+    }
+
+    /// Records a received page.
+    pub fn advance<T>(&mut self, page: &CursorPage<T>) {
+        self.pages = self.pages.saturating_add(1);
+        match (&page.next_cursor, page.has_more) {
+            (Some(next), true) if Some(next) != self.cursor.as_ref() && !next.is_empty() => {
+                self.cursor = Some(next.clone());
+            }
+            _ => self.done = true,
+        }
+    }
+
+    /// `true` once the last page was seen.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Pages received so far.
+    pub fn pages(&self) -> u32 {
+        self.pages
+    }
+}
+
+/// Drives `limit` + `offset` pagination over bare-array responses. Stops at
+/// the first page shorter than `limit`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OffsetPager {
+    limit: u32,
+    offset: u64,
+    done: bool,
+}
+
+impl OffsetPager {
+    /// The SDK's default page size.
+    pub const DEFAULT_LIMIT: u32 = 50;
+
+    /// A pager with `limit` items per page (clamped to the API's 1–200), from `offset`.
+    pub fn new(limit: u32, offset: u64) -> Self {
+        OffsetPager { limit: limit.clamp(1, 200), offset, done: false }
+    }
+
+    /// The parameters of the next page: `(limit, offset)`, or `None` when done.
+    pub fn next_page(&self) -> Option<(u32, u64)> {
+        if self.done { None } else { Some((self.limit, self.offset)) }
+    }
+
+    /// Records how many items the last page held.
+    pub fn advance(&mut self, items: usize) {
+        let n = u64::try_from(items).unwrap_or(u64::MAX);
+        if n < u64::from(self.limit) {
+            self.done = true;
+        }
+        self.offset = self.offset.saturating_add(n);
+    }
+
+    /// `true` once the last page was seen.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use alloc::vec;
+
+    fn page(n: usize, next: Option<&str>, more: bool) -> CursorPage<u8> {
+        CursorPage { items: vec![0; n], next_cursor: next.map(String::from), has_more: more }
+    }
+
+    #[test]
+    fn cursor_pager_follows_cursors_and_stops() {
+        let mut p = CursorPager::new(500);
+        assert_eq!(p.next_page(), Some((100, None)));
+        p.advance(&page(100, Some("c1"), true));
+        assert_eq!(p.next_page(), Some((100, Some("c1"))));
+        p.advance(&page(100, Some("c2"), true));
+        p.advance(&page(3, None, false));
+        assert_eq!(p.next_page(), None);
+        assert_eq!(p.pages(), 3);
+    }
+
+    #[test]
+    fn cursor_pager_guards_against_loops_and_missing_cursors() {
+        let mut p = CursorPager::new(10);
+        p.advance(&page(10, Some("c1"), true));
+        p.advance(&page(10, Some("c1"), true));
+        assert!(p.is_done());
+        let mut q = CursorPager::new(10);
+        q.advance(&page(10, None, true));
+        assert!(q.is_done());
+    }
+
+    #[test]
+    fn offset_pager_stops_on_short_page() {
+        let mut p = OffsetPager::new(2, 0);
+        assert_eq!(p.next_page(), Some((2, 0)));
+        p.advance(2);
+        assert_eq!(p.next_page(), Some((2, 2)));
+        p.advance(1);
+        assert_eq!(p.next_page(), None);
+        assert_eq!(OffsetPager::new(0, 5).next_page(), Some((1, 5)));
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's one test command: formatting, lints, the no_std proof, and every test.
+# Usage: scripts/test.sh            (from anywhere inside the repository)
+# Env:   INKBOX_VECTORS_DIR=DIR     run the vector suites on another directory of the same schema
+#        CARGO_TARGET_DIR           shared by every step (default: <repo>/target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain components"
+scripts/setup-rust.sh
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy (default features, all targets; warnings denied)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "clippy (inkbox-core without alloc)"
+cargo clippy -p inkbox-core --no-default-features --lib --locked -- -D warnings
+
+step "no_std proof: inkbox-core for thumbv7em-none-eabi, with and without alloc"
+cargo build -p inkbox-core --no-default-features --target thumbv7em-none-eabi --locked
+cargo build -p inkbox-core --target thumbv7em-none-eabi --locked
+
+step "fuzz targets build (run them with: cd core && cargo +nightly fuzz run <target>)"
+cargo build --manifest-path core/fuzz/Cargo.toml --bins
+
+step "workspace tests (vectors from ${INKBOX_VECTORS_DIR:-tests/vectors})"
+cargo test --workspace --locked
