@@ -29,5 +29,8 @@ cargo build -p inkbox-core --target thumbv7em-none-eabi --locked
 step "fuzz targets build (run them with: cd core && cargo +nightly fuzz run <target>)"
 cargo build --manifest-path core/fuzz/Cargo.toml --bins
 
+step "bare metal: firmware on a Cortex-M4 under QEMU (webhook verify, envelope, TOTP; footprint)"
+scripts/firmware.sh
+
 step "workspace tests (vectors from ${INKBOX_VECTORS_DIR:-tests/vectors})"
 cargo test --workspace --locked

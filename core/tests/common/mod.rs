@@ -17,10 +17,10 @@ pub fn vectors_dir() -> PathBuf {
 /// Reads and parses one vector file, checking its header fields.
 pub fn load(file: &str) -> serde_json::Value {
     let path = vectors_dir().join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read vector file {}: {e}", path.display()));
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("vector file {} is not JSON: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read vector file {}: {e}", path.display()));
+    let value: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("vector file {} is not JSON: {e}", path.display()));
     assert_eq!(value["schema_version"], 1, "{}: unsupported schema_version", path.display());
     let schema = value["schema"].as_str().expect("schema field");
     let stem = file.trim_end_matches(".json");

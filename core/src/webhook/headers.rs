@@ -1,0 +1,168 @@
+//! Header input: the [`HeaderPair`] trait and extraction of the three Inkbox
+//! headers, the signature list and the timestamp.
+
+use super::{
+    MAX_HEADER_VALUE_LEN, MAX_SIGNATURES, REQUEST_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError,
+};
+
+/// One HTTP header given as raw bytes, so that non-UTF-8 input stays
+/// representable.
+///
+/// Implemented for the items of the usual header containers:
+/// - `&'h (N, V)`: items of `&[(N, V)]`, `&Vec<(N, V)>`, `&[(N, V); K]`;
+/// - `(&'h N, &'h V)`: items of map iterators (e.g. `http::HeaderMap::iter()`)
+///   and of iterators you build yourself,
+///
+/// where `N` and `V` are anything that is `AsRef<[u8]>` (`&str`, `String`,
+/// `&[u8]`, `Vec<u8>`, `http::HeaderName`/`HeaderValue`, …). Header names are
+/// compared ASCII-case-insensitively; values are used byte for byte.
+pub trait HeaderPair<'h> {
+    /// The header name.
+    fn name(&self) -> &[u8];
+    /// The header value, borrowed for `'h`.
+    fn value(&self) -> &'h [u8];
+}
+
+impl<'h, N, V> HeaderPair<'h> for &'h (N, V)
+where
+    N: AsRef<[u8]>,
+    V: AsRef<[u8]>,
+{
+    fn name(&self) -> &[u8] {
+        self.0.as_ref()
+    }
+
+    fn value(&self) -> &'h [u8] {
+        let pair: &'h (N, V) = self;
+        pair.1.as_ref()
+    }
+}
+
+impl<'h, N, V> HeaderPair<'h> for (&'h N, &'h V)
+where
+    N: AsRef<[u8]> + ?Sized,
+    V: AsRef<[u8]> + ?Sized,
+{
+    fn name(&self) -> &[u8] {
+        self.0.as_ref()
+    }
+
+    fn value(&self) -> &'h [u8] {
+        self.1.as_ref()
+    }
+}
+
+/// The raw values of the three Inkbox headers, each `None` when absent.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct InkboxHeaders<'h> {
+    pub(super) signature: Option<&'h [u8]>,
+    pub(super) request_id: Option<&'h [u8]>,
+    pub(super) timestamp: Option<&'h [u8]>,
+}
+
+/// Whether `value` may appear in one of the three Inkbox headers: printable
+/// ASCII only (no control characters, no bytes >= 0x80), at most
+/// [`MAX_HEADER_VALUE_LEN`] bytes.
+pub(super) fn is_valid_value(value: &[u8]) -> bool {
+    value.len() <= MAX_HEADER_VALUE_LEN && value.iter().all(|b| (0x20..=0x7e).contains(b))
+}
+
+/// Picks the three Inkbox headers out of `headers`.
+///
+/// Fails with [`WebhookError::InvalidHeader`] if one of them is repeated
+/// (case-insensitively) or has an invalid value (see [`is_valid_value`]).
+/// Other headers are ignored whatever they contain.
+pub(super) fn collect<'h, H>(headers: H) -> Result<InkboxHeaders<'h>, WebhookError>
+where
+    H: IntoIterator,
+    H::Item: HeaderPair<'h>,
+{
+    let mut found = InkboxHeaders::default();
+    for header in headers {
+        let name = header.name();
+        let slot = if name.eq_ignore_ascii_case(SIGNATURE_HEADER.as_bytes()) {
+            &mut found.signature
+        } else if name.eq_ignore_ascii_case(REQUEST_ID_HEADER.as_bytes()) {
+            &mut found.request_id
+        } else if name.eq_ignore_ascii_case(TIMESTAMP_HEADER.as_bytes()) {
+            &mut found.timestamp
+        } else {
+            continue;
+        };
+        let value = header.value();
+        if slot.is_some() || !is_valid_value(value) {
+            return Err(WebhookError::InvalidHeader);
+        }
+        *slot = Some(value);
+    }
+    Ok(found)
+}
+
+/// The decoded digests of a signature header, in header order.
+#[derive(Clone, Copy)]
+pub(super) struct Signatures {
+    digests: [[u8; 32]; MAX_SIGNATURES],
+    len: usize,
+}
+
+impl Signatures {
+    /// The decoded digests.
+    pub(super) fn as_slice(&self) -> &[[u8; 32]] {
+        self.digests.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Whether `tag` equals one of the digests, in constant time: every entry
+    /// is compared, without an early exit, whatever the result.
+    pub(super) fn contains_ct(&self, tag: &[u8]) -> subtle::Choice {
+        use subtle::ConstantTimeEq as _;
+        self.as_slice().iter().fold(subtle::Choice::from(0), |acc, digest| acc | digest.as_slice().ct_eq(tag))
+    }
+}
+
+/// Parses a non-empty signature header value: entries `sha256=<64 lowercase
+/// hex>` separated by single spaces, at most [`MAX_SIGNATURES`] of them (only
+/// one unless `multiple`). Any deviation (another or upper-case prefix,
+/// upper-case hex, wrong length, empty entry from a leading, trailing or
+/// doubled space, too many entries) is [`WebhookError::MalformedSignature`].
+pub(super) fn parse_signatures(value: &[u8], multiple: bool) -> Result<Signatures, WebhookError> {
+    let max = if multiple { MAX_SIGNATURES } else { 1 };
+    let mut out = Signatures { digests: [[0; 32]; MAX_SIGNATURES], len: 0 };
+    for entry in value.split(|&b| b == b' ') {
+        let slot = out.digests.get_mut(out.len).filter(|_| out.len < max).ok_or(WebhookError::MalformedSignature)?;
+        let hex = entry.strip_prefix(b"sha256=").ok_or(WebhookError::MalformedSignature)?;
+        decode_lower_hex(hex, slot).ok_or(WebhookError::MalformedSignature)?;
+        out.len += 1;
+    }
+    Ok(out)
+}
+
+/// Decodes exactly 64 lower-case hex digits into `out`.
+fn decode_lower_hex(hex: &[u8], out: &mut [u8; 32]) -> Option<()> {
+    if hex.len() != 64 {
+        return None;
+    }
+    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        let [hi, lo] = pair else { return None };
+        *byte = (nibble(*hi)? << 4) | nibble(*lo)?;
+    }
+    Some(())
+}
+
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Parses plain decimal Unix seconds: one or more ASCII digits, no sign, no
+/// spaces, no overflow past `u64`.
+pub(super) fn parse_unix_seconds(value: &[u8]) -> Option<u64> {
+    if value.is_empty() {
+        return None;
+    }
+    value.iter().try_fold(0u64, |acc, &c| {
+        if c.is_ascii_digit() { acc.checked_mul(10)?.checked_add(u64::from(c - b'0')) } else { None }
+    })
+}
