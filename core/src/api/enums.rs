@@ -86,7 +86,7 @@ pub(crate) use wire_enum;
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, unreachable_pub)]
     use alloc::string::ToString;
 
     wire_enum! {

@@ -288,6 +288,10 @@ pub enum ApiError {
         /// Human message.
         message: Cow<'static, str>,
     },
+    /// A vault cryptography or payload error.
+    Vault(crate::vault::VaultError),
+    /// A TOTP configuration error.
+    Totp(crate::totp::TotpError),
 }
 
 impl ApiError {
@@ -361,6 +365,8 @@ impl ErrorCode for ApiError {
             ApiError::Status(e) => e.kind.code(),
             ApiError::Decode { .. } => "api.decode",
             ApiError::Flow { code, .. } => code,
+            ApiError::Vault(e) => e.code(),
+            ApiError::Totp(e) => e.code(),
         }
     }
 }
@@ -375,11 +381,25 @@ impl fmt::Display for ApiError {
                 write!(f, "could not decode the {operation} response (HTTP {status}): {message}")
             }
             ApiError::Flow { message, .. } => f.write_str(message),
+            ApiError::Vault(e) => fmt::Display::fmt(e, f),
+            ApiError::Totp(e) => fmt::Display::fmt(e, f),
         }
     }
 }
 
 impl core::error::Error for ApiError {}
+
+impl From<crate::vault::VaultError> for ApiError {
+    fn from(e: crate::vault::VaultError) -> Self {
+        ApiError::Vault(e)
+    }
+}
+
+impl From<crate::totp::TotpError> for ApiError {
+    fn from(e: crate::totp::TotpError) -> Self {
+        ApiError::Totp(e)
+    }
+}
 
 
 /// Extracts `detail` from an error body: JSON `{"detail": …}`, else the raw text.

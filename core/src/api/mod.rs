@@ -15,6 +15,7 @@
 //! - [`Timestamp`]: ISO-8601 instants as the API writes them.
 
 pub mod catalog;
+pub mod common;
 mod enums;
 pub mod error;
 pub mod paginate;
@@ -37,6 +38,7 @@ pub use time::Timestamp;
 pub(crate) use enums::wire_enum;
 
 pub mod agentpost;
+pub mod events;
 pub mod identities;
 pub mod imessage;
 pub mod mail;
@@ -46,4 +48,5 @@ pub mod signup;
 pub mod texts;
 pub mod tunnels;
 pub mod vault;
+pub mod vault_flows;
 pub mod webhooks;

@@ -16,7 +16,7 @@
 //!   the backoff — capped at `max_retry_after_ms`; a longer wait gives up;
 //! - attempts are bounded by `max_attempts` (the first try included).
 
-use rand_core::Rng;
+use rand_core::TryRng;
 
 use super::error::ErrorKind;
 use super::request::Request;
@@ -171,7 +171,7 @@ impl Retrier {
     }
 
     /// Records an attempt's outcome and decides what to do next.
-    pub fn decide<R: Rng + ?Sized>(&mut self, outcome: RetryOutcome<'_>, now_unix: i64, rng: &mut R) -> RetryDecision {
+    pub fn decide<R: TryRng + ?Sized>(&mut self, outcome: RetryOutcome<'_>, now_unix: i64, rng: &mut R) -> RetryDecision {
         self.attempts = self.attempts.saturating_add(1);
         if !self.retry_safe || self.attempts >= self.policy.max_attempts {
             return RetryDecision::Stop;
@@ -197,8 +197,13 @@ impl Retrier {
         }
         let shift = self.attempts.saturating_sub(1).min(32);
         let ceiling = self.policy.base_delay_ms.saturating_mul(1u64 << shift).min(self.policy.max_delay_ms);
-        // Full jitter: uniform in [0, ceiling] (modulo bias is irrelevant for a delay).
-        let delay = if ceiling == 0 { 0 } else { rng.next_u64() % (ceiling + 1) };
+        // Full jitter: uniform in [0, ceiling] (modulo bias is irrelevant for a
+        // delay). If the RNG fails, wait half the ceiling rather than fail the call.
+        let delay = match rng.try_next_u64() {
+            _ if ceiling == 0 => 0,
+            Ok(r) => r % (ceiling + 1),
+            Err(_) => ceiling / 2,
+        };
         RetryDecision::RetryAfterMs(delay)
     }
 }

@@ -138,9 +138,9 @@ impl fmt::Display for Timestamp {
         let (y, m, d) = civil_from_days(days);
         write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem / 60) % 60, rem % 60)?;
         if self.nanos != 0 {
-            if self.nanos % 1_000_000 == 0 {
+            if self.nanos.is_multiple_of(1_000_000) {
                 write!(f, ".{:03}", self.nanos / 1_000_000)?;
-            } else if self.nanos % 1_000 == 0 {
+            } else if self.nanos.is_multiple_of(1_000) {
                 write!(f, ".{:06}", self.nanos / 1_000)?;
             } else {
                 write!(f, ".{:09}", self.nanos)?;
