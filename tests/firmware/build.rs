@@ -33,7 +33,8 @@ fn main() {
         ("WRONG_SECRET", "wrong_secret"),
     ] {
         let c = pick(name);
-        let body = base64::engine::general_purpose::STANDARD.decode(c["body_b64"].as_str().expect("body")).expect("b64");
+        let body =
+            base64::engine::general_purpose::STANDARD.decode(c["body_b64"].as_str().expect("body")).expect("b64");
         let header = |n: &str| -> String {
             c["headers"]
                 .as_array()

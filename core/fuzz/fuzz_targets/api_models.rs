@@ -14,7 +14,8 @@ fuzz_target!(|data: &[u8]| {
         4 => 409,
         _ => 429,
     };
-    let headers = vec![("Retry-After".to_string(), String::from_utf8_lossy(body.get(..8).unwrap_or(body)).into_owned())];
+    let headers =
+        vec![("Retry-After".to_string(), String::from_utf8_lossy(body.get(..8).unwrap_or(body)).into_owned())];
     let r = Response::new(status, &headers, body);
     let _ = api::misc::parse_whoami(&r);
     let _ = api::identities::parse_get(&r);

@@ -346,12 +346,7 @@ impl ApiError {
     }
 
     pub(crate) fn decode(op: &'static Operation, resp: &Response<'_>, err: &serde_json::Error) -> Self {
-        ApiError::Decode {
-            operation: op.name,
-            status: resp.status,
-            message: err.to_string(),
-            body: resp.body.to_vec(),
-        }
+        ApiError::Decode { operation: op.name, status: resp.status, message: err.to_string(), body: resp.body.to_vec() }
     }
 }
 
@@ -400,7 +395,6 @@ impl From<crate::totp::TotpError> for ApiError {
         ApiError::Totp(e)
     }
 }
-
 
 /// Extracts `detail` from an error body: JSON `{"detail": …}`, else the raw text.
 pub fn parse_detail(body: &[u8]) -> Detail {
@@ -464,7 +458,9 @@ fn classify(op: &Operation, status: u16, detail: &Detail) -> ErrorKind {
     }
     if status == 409 && name == "tunnels.sign_csr" {
         let text = match detail {
-            Detail::Object(_) => detail.str_field("detail").map(ToString::to_string).unwrap_or_else(|| detail.to_text()),
+            Detail::Object(_) => {
+                detail.str_field("detail").map(ToString::to_string).unwrap_or_else(|| detail.to_text())
+            }
             other => other.to_text(),
         }
         .to_ascii_lowercase();
@@ -498,9 +494,19 @@ mod tests {
         let cases: &[(&'static Operation, u16, &str, &str)] = &[
             (&SEND, 429, r#"{"detail":{"error":"sender_rate_limited","message":"x"}}"#, "api.sender_rate_limited"),
             (&SEND, 409, r#"{"detail":{"error":"sender_sms_pending","message":"x"}}"#, "api.sender_sms_pending"),
-            (&SEND, 403, r#"{"detail":{"error":"recipient_not_opted_in","message":"x"}}"#, "api.recipient_not_opted_in"),
+            (
+                &SEND,
+                403,
+                r#"{"detail":{"error":"recipient_not_opted_in","message":"x"}}"#,
+                "api.recipient_not_opted_in",
+            ),
             (&SEND, 403, r#"{"detail":{"error":"recipient_opted_out","message":"x"}}"#, "api.recipient_opted_out"),
-            (&SEND, 403, r#"{"detail":{"error":"recipient_blocked","matched_rule_id":null,"address":"+1555","reason":"r"}}"#, "api.recipient_blocked"),
+            (
+                &SEND,
+                403,
+                r#"{"detail":{"error":"recipient_blocked","matched_rule_id":null,"address":"+1555","reason":"r"}}"#,
+                "api.recipient_blocked",
+            ),
             (&SEND, 409, r#"{"detail":{"existing_rule_id":"abc","message":"dup"}}"#, "api.duplicate_contact_rule"),
             (&SEND, 409, r#"{"detail":{"error":"redundant_grant","detail":"x"}}"#, "api.redundant_grant"),
             (&CREATE, 409, r#"{"detail":"handle taken"}"#, "api.handle_unavailable"),
@@ -521,7 +527,12 @@ mod tests {
     #[test]
     fn keeps_details_and_retry_after() {
         let headers = [("Retry-After".to_string(), "7".to_string())];
-        let e = err(&SEND, 403, r#"{"detail":{"error":"recipient_blocked","matched_rule_id":"r1","address":"+15551234567","reason":"blocked"}}"#, &headers);
+        let e = err(
+            &SEND,
+            403,
+            r#"{"detail":{"error":"recipient_blocked","matched_rule_id":"r1","address":"+15551234567","reason":"blocked"}}"#,
+            &headers,
+        );
         let s = e.as_status().unwrap();
         assert_eq!(s.retry_after, Some(RetryAfter::Seconds(7)));
         match &s.kind {

@@ -242,7 +242,6 @@ wire_enum! {
     }
 }
 
-
 /// What a contact rule does with a matching number (`allow` / `block`).
 pub type IMessageRuleAction = super::common::RuleAction;
 

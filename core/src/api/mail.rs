@@ -111,7 +111,6 @@ pub const BLOCKED_ATTACHMENT_EXTENSIONS: &[&str] = &["exe", "bat", "scr"];
 
 pub use super::common::{FilterMode, FilterModeChangeNotice, RuleAction};
 
-
 /// A mailbox (one per agent identity).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mailbox {

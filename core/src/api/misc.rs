@@ -376,7 +376,9 @@ mod tests {
         assert_eq!(w.organization_id(), Some("org_1"));
         let back: Whoami = serde_json::from_str(&serde_json::to_string(&w).unwrap()).unwrap();
         assert_eq!(back, w);
-        let j = parse_whoami(&ok(r#"{"auth_type":"jwt","user_id":"user_1","email":"a@b.c","organization_id":"org_2"}"#)).unwrap();
+        let j =
+            parse_whoami(&ok(r#"{"auth_type":"jwt","user_id":"user_1","email":"a@b.c","organization_id":"org_2"}"#))
+                .unwrap();
         assert!(matches!(j, Whoami::Jwt(ref x) if x.user_id.as_deref() == Some("user_1")));
         let e = parse_whoami(&Response::new(401, &[], br#"{"detail":"Invalid API key"}"#)).unwrap_err();
         assert_eq!(e.code(), "api.unauthorized");
@@ -390,7 +392,8 @@ mod tests {
         assert_eq!((r.method, r.path_and_query.as_str()), (Method::Post, "/api/v1/signing-keys"));
         assert_eq!(r.body.as_deref(), Some(&b"{}"[..]));
         assert_eq!(r.header("content-type"), Some("application/json"));
-        let k = parse_create_signing_key(&ok(r#"{"signing_key":"whsec_abc","created_at":"2026-03-09T00:00:00Z"}"#)).unwrap();
+        let k = parse_create_signing_key(&ok(r#"{"signing_key":"whsec_abc","created_at":"2026-03-09T00:00:00Z"}"#))
+            .unwrap();
         assert_eq!(k.signing_key, "whsec_abc");
         assert!(!format!("{k:?}").contains("whsec_abc"));
         let r = build_create_identity_signing_key("@Bot-1").unwrap();
@@ -400,13 +403,15 @@ mod tests {
         let s = parse_get_identity_signing_key_status(&ok(r#"{"configured":false,"created_at":null}"#)).unwrap();
         assert!(!s.configured);
         assert_eq!(build_get_signing_key_status().unwrap().path_and_query, "/api/v1/signing-keys");
-        let s = parse_get_signing_key_status(&ok(r#"{"configured":true,"created_at":"2026-03-09T00:00:00Z"}"#)).unwrap();
+        let s =
+            parse_get_signing_key_status(&ok(r#"{"configured":true,"created_at":"2026-03-09T00:00:00Z"}"#)).unwrap();
         assert!(s.configured);
     }
 
     #[test]
     fn api_keys_golden_and_parse() {
-        let input = CreateApiKeyRequest { label: "ci".into(), description: None, scoped_identity_id: Some("id-1".into()) };
+        let input =
+            CreateApiKeyRequest { label: "ci".into(), description: None, scoped_identity_id: Some("id-1".into()) };
         let r = build_create_api_key(&input).unwrap();
         assert_eq!(r.path_and_query, "/api/v1/api-keys");
         assert_eq!(r.body.as_deref(), Some(&br#"{"label":"ci","scoped_identity_id":"id-1"}"#[..]));
@@ -415,7 +420,8 @@ mod tests {
         assert_eq!(c.record.scoped_identity_id, None);
         assert_eq!(c.record.status, ApiKeyStatus::Active);
         assert!(!format!("{c:?}").contains("ApiKey_secret"));
-        let e = parse_create_api_key(&Response::new(403, &[], br#"{"detail":"admin keys may only mint scoped keys"}"#)).unwrap_err();
+        let e = parse_create_api_key(&Response::new(403, &[], br#"{"detail":"admin keys may only mint scoped keys"}"#))
+            .unwrap_err();
         assert_eq!(e.code(), "api.forbidden");
     }
 }

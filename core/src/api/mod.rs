@@ -31,7 +31,7 @@ pub use error::{ApiError, Detail, ErrorKind, StatusError, TransportErrorKind};
 pub use paginate::{CursorPage, CursorPager, OffsetPager};
 pub use patch::Patch;
 pub use request::{BaseUrl, Method, PreparedRequest, Request, Response};
-pub use retry::{RetryAfter, RetryDecision, RetryOutcome, RetryPolicy, Retrier};
+pub use retry::{Retrier, RetryAfter, RetryDecision, RetryOutcome, RetryPolicy};
 pub use time::Timestamp;
 
 #[allow(unused_imports)]

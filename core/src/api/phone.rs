@@ -78,7 +78,6 @@ pub const MAX_LIMIT: u32 = 200;
 pub(crate) use super::common::null_as_default;
 pub use super::common::{FilterMode, FilterModeChangeNotice, RuleAction as ContactRuleAction};
 
-
 wire_enum! {
     /// A phone number's kind.
     pub enum PhoneNumberType {
@@ -203,7 +202,6 @@ wire_enum! {
 }
 
 // ---------------------------------------------------------------- models
-
 
 /// A phone number owned by the organization.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,7 +86,13 @@ fn parse_http_date(v: &str) -> Option<i64> {
             let d: u32 = it.next()?.parse().ok()?;
             let mo = month(it.next()?)?;
             let yy: i64 = it.next()?.parse().ok()?;
-            let y = if yy < 70 { 2000 + yy } else if yy < 100 { 1900 + yy } else { yy };
+            let y = if yy < 70 {
+                2000 + yy
+            } else if yy < 100 {
+                1900 + yy
+            } else {
+                yy
+            };
             to_unix(y, mo, d, hms(t)?)
         }
         // Sun Nov  6 08:49:37 1994
@@ -171,7 +177,12 @@ impl Retrier {
     }
 
     /// Records an attempt's outcome and decides what to do next.
-    pub fn decide<R: TryRng + ?Sized>(&mut self, outcome: RetryOutcome<'_>, now_unix: i64, rng: &mut R) -> RetryDecision {
+    pub fn decide<R: TryRng + ?Sized>(
+        &mut self,
+        outcome: RetryOutcome<'_>,
+        now_unix: i64,
+        rng: &mut R,
+    ) -> RetryDecision {
         self.attempts = self.attempts.saturating_add(1);
         if !self.retry_safe || self.attempts >= self.policy.max_attempts {
             return RetryDecision::Stop;
@@ -193,7 +204,11 @@ impl Retrier {
         };
         if let Some(ra) = retry_after {
             let ms = ra.delay_ms(now_unix);
-            return if ms > self.policy.max_retry_after_ms { RetryDecision::Stop } else { RetryDecision::RetryAfterMs(ms) };
+            return if ms > self.policy.max_retry_after_ms {
+                RetryDecision::Stop
+            } else {
+                RetryDecision::RetryAfterMs(ms)
+            };
         }
         let shift = self.attempts.saturating_sub(1).min(32);
         let ceiling = self.policy.base_delay_ms.saturating_mul(1u64 << shift).min(self.policy.max_delay_ms);

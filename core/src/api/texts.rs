@@ -102,7 +102,6 @@ pub const DEFAULT_LIMIT: u32 = 50;
 
 pub(crate) use super::common::{is_uuid, null_as_default};
 
-
 /// A conversation key is a 1:1 remote E.164 number or a conversation UUID.
 fn conversation_key(key: &str) -> Result<(), ApiError> {
     if key.starts_with('+') {

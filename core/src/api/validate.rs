@@ -35,9 +35,7 @@ pub fn handle(field: &'static str, value: &str) -> Result<(), ApiError> {
 /// Checks an E.164 phone number: `+`, then 2–15 digits, the first non-zero.
 pub fn e164(field: &'static str, value: &str) -> Result<(), ApiError> {
     let digits = value.strip_prefix('+').unwrap_or("");
-    let ok = (2..=15).contains(&digits.len())
-        && digits.bytes().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
+    let ok = (2..=15).contains(&digits.len()) && digits.bytes().all(|c| c.is_ascii_digit()) && !digits.starts_with('0');
     if ok { Ok(()) } else { Err(ApiError::validation(field, "must be an E.164 number such as +15551234567")) }
 }
 
