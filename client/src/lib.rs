@@ -1,0 +1,405 @@
+//! A synchronous Rust client for the Inkbox API.
+//!
+//! Everything that must behave the same in every language — request
+//! building, response parsing, error classification, retries, idempotency
+//! keys, pagination, vault cryptography — comes from `inkbox-core`. This
+//! crate only supplies a [`Transport`] (the default is a small blocking
+//! `ureq` transport), the clock, sleeping and the OS random source, and
+//! mirrors the surface of the official Python SDK.
+//!
+//! ```no_run
+//! use inkbox_client::Inkbox;
+//! let inkbox = Inkbox::builder("ApiKey_...").base_url("http://127.0.0.1:8080")?.build()?;
+//! let me = inkbox.whoami()?;
+//! println!("{:?}", me.organization_id());
+//! # Ok::<(), inkbox_client::Error>(())
+//! ```
+//!
+//! The surface mirrors the Python SDK:
+//!
+//! - agent signup: [`Inkbox::signup`] and friends (no API key needed);
+//! - identities: [`Inkbox::create_identity`], [`Inkbox::get_identity`] and
+//!   [`Inkbox::list_identities`]; an [`Identity`] carries the helpers scoped
+//!   to its mailbox, phone number and iMessage;
+//! - org-level resources as small borrowed accessors: [`Inkbox::mailboxes`],
+//!   [`Inkbox::messages`], [`Inkbox::threads`], [`Inkbox::domains`],
+//!   [`Inkbox::phone_numbers`], [`Inkbox::calls`], [`Inkbox::transcripts`],
+//!   [`Inkbox::texts`], [`Inkbox::sms_opt_ins`], [`Inkbox::imessages`],
+//!   [`Inkbox::imessage_contact_rules`], [`Inkbox::tunnels`],
+//!   [`Inkbox::api_keys`], [`Inkbox::webhooks`];
+//! - the vault: [`Inkbox::vault`] (info, initialize, unlock — the unlocked
+//!   vault is kept in the client —, key changes, secrets, access rules) and,
+//!   on an identity, [`Identity::credentials`], secrets and TOTP; every
+//!   composite operation is one of core's flows run by [`Inkbox::run_flow`].
+//!
+//! Request and response models are `inkbox-core`'s, re-exported as [`api`].
+//!
+//! ```no_run
+//! use inkbox_client::Inkbox;
+//! use inkbox_client::api::identities::CreateIdentityRequest;
+//! use inkbox_client::api::mail::{Recipients, SendEmailRequest};
+//! let inkbox = Inkbox::new("ApiKey_...")?;
+//! let mut identity = inkbox.create_identity(&CreateIdentityRequest::new("support-bot"))?;
+//! identity.provision_phone_number(None)?;
+//! identity.send_email(&SendEmailRequest {
+//!     recipients: Recipients { to: vec!["customer@example.com".into()], ..Default::default() },
+//!     subject: "Your order has shipped".into(),
+//!     body_text: Some("Tracking number: 1Z999AA10123456784".into()),
+//!     ..Default::default()
+//! })?;
+//! for message in identity.iter_unread_emails()? {
+//!     println!("{:?}", message?.subject);
+//! }
+//! # Ok::<(), inkbox_client::Error>(())
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use inkbox_core::api::{
+    ApiError, BaseUrl, CursorPage, CursorPager, OffsetPager, Request, Response, Retrier, RetryDecision, RetryOutcome,
+    RetryPolicy,
+};
+use zeroize::Zeroizing;
+
+mod admin;
+mod identity;
+mod mail;
+mod messaging;
+mod phone;
+mod secrets;
+mod signup;
+mod transport;
+mod webhooks;
+
+pub use admin::{ApiKeys, Tunnels};
+pub use identity::Identity;
+pub use inkbox_core::ErrorCode;
+/// The request and response models, re-exported from `inkbox-core`.
+pub use inkbox_core::api;
+pub use inkbox_core::api::ApiError as Error;
+/// TOTP configuration and codes, re-exported from `inkbox-core`.
+pub use inkbox_core::totp;
+/// Vault payload types and cryptography, re-exported from `inkbox-core`.
+pub use inkbox_core::vault;
+/// Webhook signature verification and payload envelopes, re-exported from `inkbox-core`.
+pub use inkbox_core::webhook;
+pub use mail::{Domains, Mailboxes, Messages, Threads};
+pub use messaging::{IMessageContactRules, IMessages, SmsOptIns, Texts};
+pub use phone::{Calls, PhoneNumbers, Transcripts};
+pub use secrets::{Credentials, UnlockedVault, Vault};
+pub use signup::AgentSignup;
+#[cfg(feature = "blocking")]
+pub use transport::UreqTransport;
+pub use transport::{Environment, HttpResponse, SystemEnvironment, Transport};
+pub use webhooks::{WebhookSubscriptions, Webhooks};
+
+/// The result type of every call.
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// Builds an [`Inkbox`] client.
+pub struct InkboxBuilder {
+    api_key: Option<Zeroizing<String>>,
+    base_url: BaseUrl,
+    timeout: Duration,
+    retry: RetryPolicy,
+    idempotency_keys: bool,
+    transport: Option<Arc<dyn Transport>>,
+    env: Arc<dyn Environment>,
+}
+
+impl std::fmt::Debug for InkboxBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InkboxBuilder")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InkboxBuilder {
+    /// The API origin (default `https://inkbox.ai`; `http://` only for loopback).
+    pub fn base_url(mut self, url: &str) -> Result<Self> {
+        self.base_url = BaseUrl::parse(url)?;
+        Ok(self)
+    }
+
+    /// The default per-request timeout (30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default: 3 attempts, full-jitter backoff, Retry-After honoured).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Whether POSTs carry a fresh `Idempotency-Key` minted once per logical
+    /// call (default `true`). Keyed POSTs are retried; unkeyed ones never are.
+    pub fn idempotency_keys(mut self, on: bool) -> Self {
+        self.idempotency_keys = on;
+        self
+    }
+
+    /// A custom transport.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// A custom clock / sleep / randomness (tests).
+    pub fn environment(mut self, env: Arc<dyn Environment>) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Inkbox> {
+        let transport = match self.transport {
+            Some(t) => t,
+            #[cfg(feature = "blocking")]
+            None => Arc::new(UreqTransport::default()),
+            #[cfg(not(feature = "blocking"))]
+            None => {
+                return Err(ApiError::Validation {
+                    field: "transport".into(),
+                    message: "no transport: enable the `blocking` feature or pass one".into(),
+                });
+            }
+        };
+        Ok(Inkbox {
+            inner: Arc::new(Inner {
+                api_key: self.api_key,
+                base_url: self.base_url,
+                timeout: self.timeout,
+                retry: self.retry,
+                idempotency_keys: self.idempotency_keys,
+                transport,
+                env: self.env,
+                vault: std::sync::Mutex::new(None),
+            }),
+        })
+    }
+}
+
+struct Inner {
+    api_key: Option<Zeroizing<String>>,
+    base_url: BaseUrl,
+    timeout: Duration,
+    retry: RetryPolicy,
+    idempotency_keys: bool,
+    transport: Arc<dyn Transport>,
+    env: Arc<dyn Environment>,
+    /// The vault unlocked in this client, shared by its clones.
+    vault: std::sync::Mutex<Option<secrets::VaultState>>,
+}
+
+/// The Inkbox client. Cheap to clone; share it across threads.
+#[derive(Clone)]
+pub struct Inkbox {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Inkbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inkbox").field("base_url", &self.inner.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Inkbox {
+    /// A builder authenticating with `api_key`.
+    pub fn builder(api_key: &str) -> InkboxBuilder {
+        InkboxBuilder { api_key: Some(Zeroizing::new(api_key.to_owned())), ..Self::anonymous() }
+    }
+
+    /// A builder with no API key (agent signup only).
+    pub fn anonymous() -> InkboxBuilder {
+        InkboxBuilder {
+            api_key: None,
+            base_url: BaseUrl::default(),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            idempotency_keys: true,
+            transport: None,
+            env: Arc::new(SystemEnvironment),
+        }
+    }
+
+    /// A client for `api_key` on the production origin.
+    pub fn new(api_key: &str) -> Result<Self> {
+        Self::builder(api_key).build()
+    }
+
+    /// The origin this client talks to.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.inner.base_url
+    }
+
+    /// The environment (clock, sleep, randomness).
+    pub fn environment(&self) -> &dyn Environment {
+        &*self.inner.env
+    }
+
+    /// Sends `request` (retrying as the policy allows) and parses the final
+    /// response with `parse`. This and [`Inkbox::send`] are the only places
+    /// the client touches the network.
+    pub fn execute<T>(&self, request: Request, parse: impl FnOnce(&Response<'_>) -> Result<T>) -> Result<T> {
+        let http = self.send(request)?;
+        parse(&Response::new(http.status, &http.headers, &http.body))
+    }
+
+    /// Sends `request` and returns the final response, whatever its status.
+    ///
+    /// A POST gets a fresh `Idempotency-Key` (minted once, reused on every
+    /// attempt) unless keys are disabled. Retry-safe requests are sent again
+    /// after a retryable transport failure or status (408, 429, 5xx but 501;
+    /// as classified by core for the request's operation), sleeping the
+    /// backoff or the `Retry-After`, until the policy stops.
+    pub fn send(&self, mut request: Request) -> Result<HttpResponse> {
+        let inner = &*self.inner;
+        if inner.idempotency_keys
+            && request.method == inkbox_core::api::Method::Post
+            && request.idempotency_key().is_none()
+        {
+            let key = mint_uuid(&*inner.env)?;
+            request.set_idempotency_key(&key)?;
+        }
+        let prepared = request.prepare(&inner.base_url, inner.api_key.as_deref().map(String::as_str))?;
+        let timeout = request.timeout_ms.map(Duration::from_millis).unwrap_or(inner.timeout);
+        let mut retrier = Retrier::new(inner.retry, &request);
+        let mut rng = transport::EnvRng(&*inner.env);
+        loop {
+            let last;
+            let decision = match inner.transport.send(&prepared, timeout) {
+                Ok(http) if (200..300).contains(&http.status) => return Ok(http),
+                Ok(http) => {
+                    let err = ApiError::from_response(
+                        request.operation,
+                        &Response::new(http.status, &http.headers, &http.body),
+                    );
+                    let kind = err.as_status().map(|s| &s.kind);
+                    let outcome = RetryOutcome::Status { status: http.status, retry_after: err.retry_after(), kind };
+                    let decision = retrier.decide(outcome, inner.env.now_unix(), &mut rng);
+                    last = Ok(http);
+                    decision
+                }
+                Err(err) => {
+                    let kind = match &err {
+                        ApiError::Transport { kind, .. } => *kind,
+                        _ => return Err(err),
+                    };
+                    last = Err(err);
+                    retrier.decide(RetryOutcome::Transport(kind), inner.env.now_unix(), &mut rng)
+                }
+            };
+            match decision {
+                RetryDecision::RetryAfterMs(ms) => inner.env.sleep(Duration::from_millis(ms)),
+                RetryDecision::Stop => return last,
+            }
+        }
+    }
+
+    /// Iterates a cursor-paged list: `build(limit, cursor)` makes each page's
+    /// request, `parse` reads a page; items are yielded one by one.
+    pub fn paginate_cursor<'a, T: 'a>(
+        &'a self,
+        limit: u32,
+        build: impl Fn(u32, Option<&str>) -> Result<Request> + 'a,
+        parse: impl Fn(&Response<'_>) -> Result<CursorPage<T>> + Clone + 'a,
+    ) -> impl Iterator<Item = Result<T>> + 'a {
+        let mut pager = CursorPager::new(limit);
+        let mut buffer: std::collections::VecDeque<T> = Default::default();
+        let mut failed = false;
+        std::iter::from_fn(move || {
+            loop {
+                if let Some(item) = buffer.pop_front() {
+                    return Some(Ok(item));
+                }
+                if failed {
+                    return None;
+                }
+                let (limit, cursor) = pager.next_page()?;
+                let page = build(limit, cursor).and_then(|req| self.execute(req, parse.clone()));
+                match page {
+                    Ok(page) => {
+                        pager.advance(&page);
+                        buffer.extend(page.items);
+                    }
+                    Err(e) => {
+                        failed = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+        })
+    }
+
+    /// Iterates an offset-paged list (bare arrays), stopping at a short page.
+    pub fn paginate_offset<'a, T: 'a>(
+        &'a self,
+        limit: u32,
+        build: impl Fn(u32, u64) -> Result<Request> + 'a,
+        parse: impl Fn(&Response<'_>) -> Result<Vec<T>> + Clone + 'a,
+    ) -> impl Iterator<Item = Result<T>> + 'a {
+        let mut pager = OffsetPager::new(limit, 0);
+        let mut buffer: std::collections::VecDeque<T> = Default::default();
+        let mut failed = false;
+        std::iter::from_fn(move || {
+            loop {
+                if let Some(item) = buffer.pop_front() {
+                    return Some(Ok(item));
+                }
+                if failed {
+                    return None;
+                }
+                let (limit, offset) = pager.next_page()?;
+                match build(limit, offset).and_then(|req| self.execute(req, parse.clone())) {
+                    Ok(items) => {
+                        pager.advance(items.len());
+                        buffer.extend(items);
+                    }
+                    Err(e) => {
+                        failed = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+        })
+    }
+
+    /// `GET /api/whoami`.
+    pub fn whoami(&self) -> Result<inkbox_core::api::misc::Whoami> {
+        self.execute(inkbox_core::api::misc::build_whoami()?, inkbox_core::api::misc::parse_whoami)
+    }
+
+    /// Creates or rotates the org-level webhook signing key (plaintext returned once).
+    pub fn create_signing_key(&self) -> Result<inkbox_core::api::misc::SigningKey> {
+        self.execute(
+            inkbox_core::api::misc::build_create_signing_key()?,
+            inkbox_core::api::misc::parse_create_signing_key,
+        )
+    }
+}
+
+/// A random (v4) UUID in canonical lowercase form.
+pub(crate) fn mint_uuid(env: &dyn Environment) -> Result<String> {
+    let mut b = [0u8; 16];
+    env.fill_random(&mut b)?;
+    if let Some(v) = b.get_mut(6) {
+        *v = (*v & 0x0f) | 0x40;
+    }
+    if let Some(v) = b.get_mut(8) {
+        *v = (*v & 0x3f) | 0x80;
+    }
+    let mut s = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push_str(&format!("{byte:02x}"));
+    }
+    Ok(s)
+}
