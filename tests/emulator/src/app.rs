@@ -1,0 +1,590 @@
+//! Request pipeline: faults → routing by core's catalog → auth → handler →
+//! snapshot of the state when it changed.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State as AxState};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use inkbox_core::api::catalog::{self, Auth, Operation};
+use inkbox_core::api::misc::{ApiKey, ApiKeyStatus, CreatorType};
+use inkbox_core::api::request::Method;
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+use crate::handlers;
+use crate::state::{ApiKeyRec, Fault, Org, State, Store};
+use crate::util::{Clock, random_hex, uuid4};
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Inserted into each request's extensions: notifying it drops the connection.
+#[derive(Clone, Debug)]
+pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
+
+/// A handler's answer: status, optional JSON body, extra headers.
+#[derive(Clone, Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Option<Value>,
+    pub(crate) headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    pub(crate) fn json(status: u16, body: Value) -> Self {
+        Reply { status, body: Some(body), headers: Vec::new() }
+    }
+
+    /// Serializes a model; a serialization failure becomes a 500.
+    pub(crate) fn model<T: serde::Serialize>(status: u16, model: &T) -> Self {
+        match serde_json::to_value(model) {
+            Ok(v) => Reply::json(status, v),
+            Err(e) => Reply::detail(500, &format!("cannot serialize response: {e}")),
+        }
+    }
+
+    pub(crate) fn empty(status: u16) -> Self {
+        Reply { status, body: None, headers: Vec::new() }
+    }
+
+    /// `{"detail": "<message>"}`.
+    pub(crate) fn detail(status: u16, message: &str) -> Self {
+        Reply::json(status, json!({ "detail": message }))
+    }
+
+    /// `{"detail": {"error": code, "message": message, ...extra}}`.
+    pub(crate) fn error(status: u16, code: &str, message: &str, extra: Value) -> Self {
+        let mut d = serde_json::Map::new();
+        d.insert("error".into(), code.into());
+        d.insert("message".into(), message.into());
+        if let Value::Object(m) = extra {
+            d.extend(m);
+        }
+        Reply::json(status, json!({ "detail": d }))
+    }
+
+    pub(crate) fn not_found(what: &str) -> Self {
+        Reply::detail(404, &format!("{what} not found"))
+    }
+
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut resp = match self.body {
+            Some(v) => {
+                let bytes = serde_json::to_vec(&v).unwrap_or_else(|_| b"{}".to_vec());
+                let mut r = Response::new(Body::from(bytes));
+                r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+                r
+            }
+            None => Response::new(Body::empty()),
+        };
+        *resp.status_mut() = status;
+        for (n, v) in self.headers {
+            if let (Ok(n), Ok(v)) = (HeaderName::try_from(n), HeaderValue::try_from(v)) {
+                resp.headers_mut().append(n, v);
+            }
+        }
+        resp
+    }
+}
+
+/// Who is calling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// An admin-scoped key of `org_id`.
+    Admin { org_id: String, key_id: String },
+    /// An identity-scoped key.
+    Agent { org_id: String, key_id: String, identity_id: String },
+    /// A public (unauthenticated) operation.
+    Anonymous,
+}
+
+impl Caller {
+    pub(crate) fn org_id(&self) -> Option<&str> {
+        match self {
+            Caller::Admin { org_id, .. } | Caller::Agent { org_id, .. } => Some(org_id),
+            Caller::Anonymous => None,
+        }
+    }
+
+    pub(crate) fn key_id(&self) -> Option<&str> {
+        match self {
+            Caller::Admin { key_id, .. } | Caller::Agent { key_id, .. } => Some(key_id),
+            Caller::Anonymous => None,
+        }
+    }
+
+    pub(crate) fn is_admin(&self) -> bool {
+        matches!(self, Caller::Admin { .. })
+    }
+}
+
+/// Everything a handler gets besides the state.
+#[derive(Debug)]
+pub(crate) struct Ctx {
+    pub(crate) caller: Caller,
+    pub(crate) params: Vec<String>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Bytes,
+    pub(crate) clock: Clock,
+}
+
+impl Ctx {
+    /// Path parameter `i` (always present for a matched template).
+    pub(crate) fn param(&self, i: usize) -> &str {
+        self.params.get(i).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The body as JSON; an absent body reads as `{}`.
+    pub(crate) fn json(&self) -> Result<Value, Reply> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Object(serde_json::Map::new()));
+        }
+        serde_json::from_slice(&self.body).map_err(|e| Reply::detail(422, &format!("invalid JSON body: {e}")))
+    }
+
+    /// The body parsed into one of core's input types (422 when it does not fit).
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Reply> {
+        let v = self.json()?;
+        serde_json::from_value(v).map_err(|e| Reply::detail(422, &format!("invalid request body: {e}")))
+    }
+
+    /// First query value of `key`.
+    #[allow(dead_code)]
+    pub(crate) fn query(&self, key: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+struct Inner {
+    state: State,
+    store: Option<Store>,
+}
+
+/// The running emulator.
+pub(crate) struct App {
+    inner: Mutex<Inner>,
+    pub(crate) admin_key: String,
+    pub(crate) org_id: String,
+    data: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("org_id", &self.org_id).field("data", &self.data).finish()
+    }
+}
+
+impl App {
+    /// Loads the state from `data` (or starts fresh) and makes sure one org
+    /// with one admin key exists.
+    pub(crate) fn open(data: Option<PathBuf>) -> Result<Self, String> {
+        let mut store = match &data {
+            Some(p) => Some(Store::open(p)?),
+            None => None,
+        };
+        let mut state = match &store {
+            Some(s) => s.load()?.unwrap_or_default(),
+            None => State::default(),
+        };
+        let clock = Clock::with_offset(state.clock_offset_ms);
+        let fresh = state.orgs.is_empty();
+        if fresh {
+            bootstrap(&mut state, clock);
+        }
+        let org_id = state.orgs.first().map(|o| o.id.clone()).ok_or("no organization")?;
+        let admin_key = state
+            .api_keys
+            .iter()
+            .find(|k| k.record.organization_id == org_id && k.record.scoped_identity_id.is_none())
+            .map(|k| k.secret.clone())
+            .ok_or("no admin key")?;
+        if let (true, Some(s)) = (fresh, store.as_mut()) {
+            s.save(&state, clock.now_ms)?;
+        }
+        Ok(App { inner: Mutex::new(Inner { state, store }), admin_key, org_id, data })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes one use of the first fault matching `path`.
+    fn take_fault(&self, path: &str) -> Option<Fault> {
+        let mut inner = self.lock();
+        let faults = &mut inner.state.faults;
+        let i = faults.iter().position(|f| f.path_prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
+        let f = faults.get_mut(i)?;
+        let taken = f.clone();
+        f.remaining = f.remaining.saturating_sub(1);
+        if f.remaining == 0 {
+            faults.remove(i);
+        }
+        Some(taken)
+    }
+
+    /// Runs one request synchronously (called on a blocking thread).
+    fn dispatch(&self, method: Option<Method>, raw_path: &str, query: &str, key: Option<&str>, body: Bytes) -> Reply {
+        if raw_path == "/_emulator" || raw_path.starts_with("/_emulator/") {
+            return self.control(method, raw_path, key, body);
+        }
+        let (op, params) = match route(method, raw_path) {
+            Routed::Found(op, params) => (op, params),
+            Routed::MethodNotAllowed => return Reply::detail(405, "Method Not Allowed"),
+            Routed::NotFound => return Reply::detail(404, "Not Found"),
+        };
+        let mut inner = self.lock();
+        let clock = Clock::with_offset(inner.state.clock_offset_ms);
+        let caller = match op.auth {
+            Auth::None => Caller::Anonymous,
+            Auth::ApiKey | Auth::Bearer => match authenticate(&mut inner.state, key, clock) {
+                Some(c) => c,
+                None => return Reply::detail(401, "Invalid or missing API key"),
+            },
+        };
+        let ctx = Ctx { caller, params, query: parse_query(query), body, clock };
+        let mutating = op.method != Method::Get;
+        let backup = if mutating && inner.store.is_some() { Some(inner.state.clone()) } else { None };
+        let reply = handlers::dispatch(op, &mut inner.state, &ctx);
+        if mutating
+            && reply.is_success()
+            && let Err(e) = persist(&mut inner, clock)
+        {
+            if let Some(b) = backup {
+                let faults = std::mem::take(&mut inner.state.faults);
+                inner.state = b;
+                inner.state.faults = faults;
+            }
+            return Reply::detail(500, &format!("emulator persistence failed: {e}"));
+        }
+        reply
+    }
+
+    fn control(&self, method: Option<Method>, raw_path: &str, key: Option<&str>, body: Bytes) -> Reply {
+        let mut inner = self.lock();
+        let is_admin = key.is_some_and(|k| {
+            inner.state.api_keys.iter().any(|r| {
+                r.secret == k && r.record.status == ApiKeyStatus::Active && r.record.scoped_identity_id.is_none()
+            })
+        });
+        if !is_admin {
+            return Reply::detail(401, "the control API needs an admin API key");
+        }
+        let clock = Clock::with_offset(inner.state.clock_offset_ms);
+        let ctx = Ctx { caller: Caller::Anonymous, params: Vec::new(), query: Vec::new(), body, clock };
+        let path = raw_path.trim_end_matches('/');
+        let reply = match (method, path) {
+            (Some(Method::Get), "/_emulator/state") => Reply::json(200, self.summary(&inner.state, clock)),
+            (Some(Method::Get), "/_emulator/clock") => Reply::json(200, clock_json(clock)),
+            (Some(Method::Post), "/_emulator/clock") => match set_clock(&mut inner.state, &ctx) {
+                Ok(c) => Reply::json(200, clock_json(c)),
+                Err(r) => r,
+            },
+            (Some(Method::Get), "/_emulator/faults") => Reply::model(200, &inner.state.faults),
+            (Some(Method::Delete), "/_emulator/faults") => {
+                inner.state.faults.clear();
+                Reply::empty(204)
+            }
+            (Some(Method::Post), "/_emulator/faults") => match parse_fault(&ctx) {
+                Ok(f) => {
+                    inner.state.faults.push(f);
+                    Reply::json(201, json!({ "pending": inner.state.faults.len() }))
+                }
+                Err(r) => r,
+            },
+            (Some(Method::Get), "/_emulator/outbox") => Reply::json(200, Value::Array(inner.state.outbox.clone())),
+            (_, "/_emulator/state" | "/_emulator/clock" | "/_emulator/faults" | "/_emulator/outbox") => {
+                Reply::detail(405, "Method Not Allowed")
+            }
+            _ => Reply::detail(404, "Not Found"),
+        };
+        if path == "/_emulator/clock" && method == Some(Method::Post) && reply.is_success() {
+            let now = Clock::with_offset(inner.state.clock_offset_ms);
+            if let Err(e) = persist(&mut inner, now) {
+                return Reply::detail(500, &format!("emulator persistence failed: {e}"));
+            }
+        }
+        reply
+    }
+
+    fn summary(&self, s: &State, clock: Clock) -> Value {
+        json!({
+            "organization_id": self.org_id,
+            "data": self.data.as_ref().map(|p| p.display().to_string()),
+            "clock": clock_json(clock),
+            "mutations": s.mutations,
+            "orgs": s.orgs.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
+            "identities": s.identities.iter().map(|i| json!({
+                "id": i.id, "agent_handle": i.agent_handle, "organization_id": i.organization_id,
+                "email_address": s.mailbox(&i.mailbox_id).map(|m| m.mailbox.email_address.clone()),
+                "phone_number": i.phone_number_id.as_deref().and_then(|p| s.phone(p)).map(|p| p.number.clone()),
+            })).collect::<Vec<_>>(),
+            "counts": {
+                "api_keys": s.api_keys.len(),
+                "api_keys_active": s.api_keys.iter().filter(|k| k.record.status == ApiKeyStatus::Active).count(),
+                "identities": s.identities.len(),
+                "mailboxes": s.mailboxes.iter().filter(|m| !m.deleted).count(),
+                "tunnels": s.tunnels.len(),
+                "phone_numbers": s.phone_numbers.len(),
+                "access_grants": s.access.len(),
+                "outbox": s.outbox.len(),
+            },
+            "faults_pending": s.faults.iter().map(|f| u64::from(f.remaining)).sum::<u64>(),
+        })
+    }
+}
+
+fn persist(inner: &mut Inner, clock: Clock) -> Result<(), String> {
+    inner.state.mutations = inner.state.mutations.saturating_add(1);
+    match inner.store.as_mut() {
+        Some(store) => store.save(&inner.state, clock.now_ms),
+        None => Ok(()),
+    }
+}
+
+fn clock_json(c: Clock) -> Value {
+    json!({ "now": c.secs_f64(), "now_iso": c.timestamp().to_rfc3339() })
+}
+
+fn set_clock(state: &mut State, ctx: &Ctx) -> Result<Clock, Reply> {
+    let v = ctx.json()?;
+    let now = Clock::with_offset(state.clock_offset_ms);
+    let target_ms = if let Some(set) = v.get("set").and_then(Value::as_f64) {
+        (set * 1000.0) as i64
+    } else if let Some(adv) = v.get("advance").and_then(Value::as_f64) {
+        now.now_ms.saturating_add((adv * 1000.0) as i64)
+    } else {
+        return Err(Reply::detail(422, "body must be {\"set\": unix_secs} or {\"advance\": secs}"));
+    };
+    state.clock_offset_ms = state.clock_offset_ms.saturating_add(target_ms.saturating_sub(now.now_ms));
+    Ok(Clock::with_offset(state.clock_offset_ms))
+}
+
+fn parse_fault(ctx: &Ctx) -> Result<Fault, Reply> {
+    let v = ctx.json()?;
+    let count = v.get("count").map_or(Some(1), Value::as_u64).unwrap_or(0);
+    if count == 0 {
+        return Err(Reply::detail(422, "count must be a positive integer"));
+    }
+    let status = match v.get("status") {
+        None | Some(Value::Null) => None,
+        Some(s) => match s.as_u64().and_then(|n| u16::try_from(n).ok()) {
+            Some(n) if (400..=599).contains(&n) => Some(n),
+            _ => return Err(Reply::detail(422, "status must be an HTTP error status (400-599)")),
+        },
+    };
+    let drop_connection = v.get("drop_connection").and_then(Value::as_bool).unwrap_or(false);
+    let delay_ms = v.get("delay_ms").and_then(Value::as_u64);
+    if status.is_none() && !drop_connection && delay_ms.is_none() {
+        return Err(Reply::detail(422, "a fault needs a status, delay_ms or drop_connection"));
+    }
+    Ok(Fault {
+        remaining: u32::try_from(count).unwrap_or(u32::MAX),
+        status,
+        retry_after: v.get("retry_after").and_then(Value::as_u64),
+        delay_ms,
+        drop_connection,
+        path_prefix: v.get("path_prefix").and_then(Value::as_str).map(String::from),
+    })
+}
+
+/// A fresh org with one admin key.
+fn bootstrap(state: &mut State, clock: Clock) {
+    let org_id = format!("org_{}", random_hex(12));
+    let now = clock.timestamp();
+    let secret = format!("ApiKey_{}", random_hex(24));
+    let record = ApiKey {
+        id: format!("ApiKey_{}", uuid4()),
+        organization_id: org_id.clone(),
+        created_by: Some(String::from("user_emulator")),
+        creator_type: Some(CreatorType::Human),
+        scoped_identity_id: None,
+        label: String::from("emulator admin"),
+        description: None,
+        status: ApiKeyStatus::Active,
+        last4: Some(last4(&secret)),
+        display_prefix: Some(String::from("ApiKey_")),
+        last_used_at: None,
+        expires_at: None,
+        revoked_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    state.orgs.push(Org { id: org_id, signing_key: None });
+    state.api_keys.push(ApiKeyRec { secret, record });
+}
+
+pub(crate) fn last4(secret: &str) -> String {
+    let n = secret.chars().count();
+    secret.chars().skip(n.saturating_sub(4)).collect()
+}
+
+/// Resolves `X-API-Key` to a caller (and records its use).
+fn authenticate(state: &mut State, key: Option<&str>, clock: Clock) -> Option<Caller> {
+    let key = key?;
+    let rec = state.api_keys.iter_mut().find(|r| r.secret == key && r.record.status == ApiKeyStatus::Active)?;
+    rec.record.last_used_at = Some(clock.timestamp());
+    let org_id = rec.record.organization_id.clone();
+    let key_id = rec.record.id.clone();
+    Some(match &rec.record.scoped_identity_id {
+        None => Caller::Admin { org_id, key_id },
+        Some(identity_id) => Caller::Agent { org_id, key_id, identity_id: identity_id.clone() },
+    })
+}
+
+enum Routed {
+    Found(&'static Operation, Vec<String>),
+    MethodNotAllowed,
+    NotFound,
+}
+
+/// Percent-decodes each segment, except that an encoded `/` stays `%2F` so
+/// it cannot split a segment.
+fn decode_path(raw: &str) -> String {
+    raw.split('/')
+        .map(|seg| {
+            let keep = seg.replace("%2F", "%252F").replace("%2f", "%252F");
+            percent_encoding::percent_decode_str(&keep).decode_utf8_lossy().into_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Finds the operation: among templates matching the path with this method,
+/// the one with literal segments earliest wins (`texts/search` before
+/// `texts/{text_id}`).
+fn route(method: Option<Method>, raw_path: &str) -> Routed {
+    let path = decode_path(raw_path);
+    let mut any_path = false;
+    let mut best: Option<(Vec<bool>, &'static Operation, Vec<String>)> = None;
+    for op in catalog::all() {
+        let Some(params) = op.match_path(&path) else { continue };
+        any_path = true;
+        if Some(op.method) != method {
+            continue;
+        }
+        let spec: Vec<bool> =
+            op.path.trim_end_matches('/').split('/').map(|s| !(s.starts_with('{') && s.ends_with('}'))).collect();
+        if best.as_ref().is_none_or(|(b, _, _)| spec > *b) {
+            let params = params.into_iter().map(|p| p.replace("%2F", "/")).collect();
+            best = Some((spec, op, params));
+        }
+    }
+    match best {
+        Some((_, op, params)) => Routed::Found(op, params),
+        None if any_path => Routed::MethodNotAllowed,
+        None => Routed::NotFound,
+    }
+}
+
+fn parse_query(q: &str) -> Vec<(String, String)> {
+    let dec = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (dec(k), dec(v)),
+            None => (dec(p), String::new()),
+        })
+        .collect()
+}
+
+fn core_method(m: &axum::http::Method) -> Option<Method> {
+    Some(match m.as_str() {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "PATCH" => Method::Patch,
+        "DELETE" => Method::Delete,
+        _ => return None,
+    })
+}
+
+/// The single fallback handler of the axum router.
+pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let kill = parts.extensions.get::<ConnKill>().cloned();
+    let raw_path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or_default().to_owned();
+    let key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(String::from);
+    let method = core_method(&parts.method);
+    let body = match to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return Reply::detail(413, "request body too large or unreadable").into_response(),
+    };
+    if !raw_path.starts_with("/_emulator")
+        && let Some(fault) = app.take_fault(&raw_path)
+    {
+        if let Some(ms) = fault.delay_ms {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        if fault.drop_connection {
+            if let Some(ConnKill(n)) = kill {
+                n.notify_one();
+                std::future::pending::<()>().await;
+            }
+            return Reply::detail(503, "connection dropped (emulated fault)").into_response();
+        }
+        if let Some(status) = fault.status {
+            let msg = if status == 429 { "Rate limit exceeded (emulated fault)" } else { "Emulated fault" };
+            let mut reply = Reply::detail(status, msg);
+            if let Some(ra) = fault.retry_after {
+                reply = reply.with_header("Retry-After", &ra.to_string());
+            }
+            return reply.into_response();
+        }
+    }
+    let app2 = Arc::clone(&app);
+    let res = tokio::task::spawn_blocking(move || app2.dispatch(method, &raw_path, &query, key.as_deref(), body)).await;
+    match res {
+        Ok(reply) => reply.into_response(),
+        Err(_) => Reply::detail(500, "emulator handler failed").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    fn name(method: Method, path: &str) -> &'static str {
+        match route(Some(method), path) {
+            Routed::Found(op, _) => op.name,
+            Routed::MethodNotAllowed => "405",
+            Routed::NotFound => "404",
+        }
+    }
+
+    #[test]
+    fn routing_prefers_literals_and_ignores_trailing_slash() {
+        assert_eq!(name(Method::Get, "/api/v1/identities"), "identities.list");
+        assert_eq!(name(Method::Get, "/api/v1/identities/"), "identities.list");
+        assert_eq!(name(Method::Get, "/api/v1/identities/bot"), "identities.get");
+        assert_eq!(name(Method::Put, "/api/v1/identities/bot"), "405");
+        assert_eq!(name(Method::Get, "/api/v1/nothing"), "404");
+        assert_eq!(name(Method::Get, "/api/whoami"), "whoami.get");
+        let texts = "/api/v1/phone/numbers/abc/texts/search";
+        assert_eq!(name(Method::Get, texts), "texts.search");
+        match route(Some(Method::Get), "/api/v1/mail/mailboxes/a%40b.com") {
+            Routed::Found(op, p) => assert_eq!((op.name, p), ("mail.mailboxes.get", vec!["a@b.com".to_string()])),
+            _ => panic!("no route"),
+        }
+        match route(Some(Method::Post), "/api/v1/domains/a%2Fb.com/set-default") {
+            Routed::Found(op, p) => assert_eq!((op.name, p), ("domains.set_default", vec!["a/b.com".to_string()])),
+            _ => panic!("no route"),
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! `inkbox-emulator`: a local emulator of the Inkbox API for tests.
+//!
+//! ```text
+//! inkbox-emulator --port 0 [--host 127.0.0.1] [--data PATH]
+//! ```
+//!
+//! Binds (loopback by default), prints one JSON line
+//! `{"url", "admin_api_key", "organization_id"}` on stdout, then serves until
+//! SIGINT/SIGTERM. Without `--data` the state lives in memory; with it every
+//! state change is snapshotted to SQLite before the response is sent, and a
+//! restart with the same path resumes (same org, same admin key).
+//!
+//! Routing follows `inkbox_core::api::catalog`; responses are core's models.
+//! The control API under `/_emulator/` (admin key) sets the clock, injects
+//! faults and shows state; see the crate README.
+
+mod app;
+mod handlers;
+mod state;
+mod util;
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tower::ServiceExt as _;
+
+use crate::app::{App, ConnKill};
+
+#[derive(Debug)]
+struct Args {
+    host: String,
+    port: u16,
+    data: Option<PathBuf>,
+}
+
+const USAGE: &str = "usage: inkbox-emulator [--port N] [--host ADDR] [--data PATH]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { host: "127.0.0.1".into(), port: 0, data: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (a.clone(), None),
+        };
+        let mut value = || inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--port" => args.port = value()?.parse().map_err(|_| "--port must be 0-65535".to_owned())?,
+            "--host" => args.host = value()?,
+            "--data" => args.data = Some(PathBuf::from(value()?)),
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(args)
+}
+
+fn fail(msg: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "inkbox-emulator: {msg}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).max_blocking_threads(8).enable_all().build();
+    let rt = match rt {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start runtime: {e}")),
+    };
+    match rt.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let shutdown = shutdown_signal()?;
+    let app = Arc::new(App::open(args.data.clone())?);
+    let listener = TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .map_err(|e| format!("cannot bind {}:{}: {e}", args.host, args.port))?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| format!("no local address: {e}"))?;
+    let host = if addr.is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
+    let hello = serde_json::json!({
+        "url": format!("http://{host}:{}", addr.port()),
+        "admin_api_key": app.admin_key,
+        "organization_id": app.org_id,
+    });
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{hello}").and_then(|()| out.flush()).map_err(|e| format!("cannot write stdout: {e}"))?;
+    }
+
+    let router: Router = Router::new().fallback(app::handle).with_state(Arc::clone(&app));
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let kill = Arc::new(Notify::new());
+                let router = router.clone();
+                let kill_svc = Arc::clone(&kill);
+                let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+                    let router = router.clone();
+                    let kill = Arc::clone(&kill_svc);
+                    async move {
+                        let mut req = req.map(axum::body::Body::new);
+                        req.extensions_mut().insert(ConnKill(kill));
+                        router.oneshot(req).await
+                    }
+                });
+                let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = conn => {}
+                        () = kill.notified() => {}
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+    Ok(())
+}
+
+/// Registers the SIGINT/SIGTERM handlers now (before the first line is
+/// printed, so a harness that signals right after reading it is never missed)
+/// and returns a future that resolves on the first of them.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
+        let mut term = signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}

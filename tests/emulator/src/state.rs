@@ -1,0 +1,180 @@
+//! The emulator's whole state: one serde-serializable value kept in memory and
+//! snapshotted to SQLite (when `--data` is given) after every state change.
+
+use std::path::Path;
+
+use inkbox_core::api::common::FilterMode;
+use inkbox_core::api::identities::{IdentityAccess, IdentityStatus};
+use inkbox_core::api::mail::Mailbox;
+use inkbox_core::api::misc::ApiKey;
+use inkbox_core::api::phone::PhoneNumber;
+use inkbox_core::api::time::Timestamp;
+use inkbox_core::api::tunnels::Tunnel;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+/// Bumped when the snapshot layout changes incompatibly.
+pub(crate) const SNAPSHOT_VERSION: i64 = 1;
+
+/// An organization.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Org {
+    pub(crate) id: String,
+    /// The org-level (0.4.9 legacy) webhook signing key.
+    #[serde(default)]
+    pub(crate) signing_key: Option<SigningKeyRec>,
+}
+
+/// A webhook signing secret (kept in plaintext: the emulator signs with it later).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SigningKeyRec {
+    pub(crate) secret: String,
+    pub(crate) created_at: Timestamp,
+}
+
+/// An API key: the secret and core's record.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct ApiKeyRec {
+    pub(crate) secret: String,
+    pub(crate) record: ApiKey,
+}
+
+/// An agent identity; its channels live in their own tables.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct IdentityRec {
+    pub(crate) id: String,
+    pub(crate) organization_id: String,
+    pub(crate) agent_handle: String,
+    pub(crate) display_name: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) imessage_enabled: bool,
+    pub(crate) imessage_filter_mode: FilterMode,
+    pub(crate) status: IdentityStatus,
+    pub(crate) created_at: Timestamp,
+    pub(crate) updated_at: Timestamp,
+    pub(crate) mailbox_id: String,
+    pub(crate) tunnel_id: String,
+    pub(crate) phone_number_id: Option<String>,
+    #[serde(default)]
+    pub(crate) signing_key: Option<SigningKeyRec>,
+}
+
+/// A mailbox (core's model) plus whether it was deleted with its identity.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct MailboxRec {
+    pub(crate) mailbox: Mailbox,
+    pub(crate) organization_id: String,
+    pub(crate) deleted: bool,
+}
+
+/// A fault to inject into the next matching requests (not persisted).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Fault {
+    pub(crate) remaining: u32,
+    #[serde(default)]
+    pub(crate) status: Option<u16>,
+    #[serde(default)]
+    pub(crate) retry_after: Option<u64>,
+    #[serde(default)]
+    pub(crate) delay_ms: Option<u64>,
+    #[serde(default)]
+    pub(crate) drop_connection: bool,
+    #[serde(default)]
+    pub(crate) path_prefix: Option<String>,
+}
+
+/// Everything the emulator knows.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct State {
+    /// Emulated clock = real time + this offset (milliseconds).
+    pub(crate) clock_offset_ms: i64,
+    pub(crate) orgs: Vec<Org>,
+    pub(crate) api_keys: Vec<ApiKeyRec>,
+    /// Live identities (deleted ones are removed; their channels stay, marked deleted).
+    pub(crate) identities: Vec<IdentityRec>,
+    pub(crate) mailboxes: Vec<MailboxRec>,
+    pub(crate) tunnels: Vec<Tunnel>,
+    pub(crate) phone_numbers: Vec<PhoneNumber>,
+    pub(crate) access: Vec<IdentityAccess>,
+    /// Mail to addresses outside the emulator (placeholder until mail delivery exists).
+    #[serde(default)]
+    pub(crate) outbox: Vec<serde_json::Value>,
+    /// Pending faults; runtime only.
+    #[serde(skip)]
+    pub(crate) faults: Vec<Fault>,
+    /// Number of persisted mutations (diagnostics).
+    #[serde(default)]
+    pub(crate) mutations: u64,
+}
+
+impl State {
+    pub(crate) fn identity_by_handle(&self, handle: &str) -> Option<&IdentityRec> {
+        self.identities.iter().find(|i| i.agent_handle == handle)
+    }
+
+    pub(crate) fn identity_by_id(&self, id: &str) -> Option<&IdentityRec> {
+        self.identities.iter().find(|i| i.id == id)
+    }
+
+    pub(crate) fn mailbox(&self, id: &str) -> Option<&MailboxRec> {
+        self.mailboxes.iter().find(|m| m.mailbox.id == id)
+    }
+
+    pub(crate) fn tunnel(&self, id: &str) -> Option<&Tunnel> {
+        self.tunnels.iter().find(|t| t.id == id)
+    }
+
+    pub(crate) fn phone(&self, id: &str) -> Option<&PhoneNumber> {
+        self.phone_numbers.iter().find(|p| p.id == id)
+    }
+}
+
+/// SQLite persistence of [`State`] snapshots.
+#[derive(Debug)]
+pub(crate) struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    pub(crate) fn open(path: &Path) -> Result<Self, String> {
+        let conn = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             CREATE TABLE IF NOT EXISTS snapshot (
+                 id INTEGER PRIMARY KEY CHECK (id = 1),
+                 version INTEGER NOT NULL,
+                 saved_at_ms INTEGER NOT NULL,
+                 state TEXT NOT NULL
+             );",
+        )
+        .map_err(|e| format!("cannot initialize {}: {e}", path.display()))?;
+        Ok(Store { conn })
+    }
+
+    pub(crate) fn load(&self) -> Result<Option<State>, String> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row("SELECT version, state FROM snapshot WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| format!("cannot read snapshot: {e}"))?;
+        match row {
+            None => Ok(None),
+            Some((v, _)) if v != SNAPSHOT_VERSION => Err(format!("snapshot version {v} is not {SNAPSHOT_VERSION}")),
+            Some((_, text)) => serde_json::from_str(&text).map(Some).map_err(|e| format!("corrupt snapshot: {e}")),
+        }
+    }
+
+    pub(crate) fn save(&mut self, state: &State, now_ms: i64) -> Result<(), String> {
+        let text = serde_json::to_string(state).map_err(|e| format!("cannot serialize state: {e}"))?;
+        let tx = self.conn.transaction().map_err(|e| format!("cannot begin: {e}"))?;
+        tx.execute(
+            "INSERT INTO snapshot (id, version, saved_at_ms, state) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, saved_at_ms = excluded.saved_at_ms,
+             state = excluded.state",
+            params![SNAPSHOT_VERSION, now_ms, text],
+        )
+        .map_err(|e| format!("cannot write snapshot: {e}"))?;
+        tx.commit().map_err(|e| format!("cannot commit: {e}"))
+    }
+}
