@@ -398,6 +398,12 @@ mod tests {
         assert!(!format!("{k:?}").contains("whsec_abc"));
         let r = build_create_identity_signing_key("@Bot-1").unwrap();
         assert_eq!(r.path_and_query, "/api/v1/identities/bot-1/signing-key");
+        let k =
+            parse_create_identity_signing_key(&ok(r#"{"signing_key":"whsec_id","created_at":"2026-03-09T00:00:00Z"}"#))
+                .unwrap();
+        assert_eq!(k.signing_key, "whsec_id");
+        let e = parse_create_identity_signing_key(&Response::new(404, &[], br#"{"detail":"Not Found"}"#)).unwrap_err();
+        assert_eq!(e.code(), "api.not_found");
         let r = build_get_identity_signing_key_status("bot-1").unwrap();
         assert_eq!((r.method, r.path_and_query.as_str()), (Method::Get, "/api/v1/identities/bot-1/signing-key"));
         let s = parse_get_identity_signing_key_status(&ok(r#"{"configured":false,"created_at":null}"#)).unwrap();
