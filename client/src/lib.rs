@@ -311,29 +311,12 @@ impl Inkbox {
         parse: impl Fn(&Response<'_>) -> Result<CursorPage<T>> + Clone + 'a,
     ) -> impl Iterator<Item = Result<T>> + 'a {
         let mut pager = CursorPager::new(limit);
-        let mut buffer: std::collections::VecDeque<T> = Default::default();
-        let mut failed = false;
-        std::iter::from_fn(move || {
-            loop {
-                if let Some(item) = buffer.pop_front() {
-                    return Some(Ok(item));
-                }
-                if failed {
-                    return None;
-                }
-                let (limit, cursor) = pager.next_page()?;
-                let page = build(limit, cursor).and_then(|req| self.execute(req, parse.clone()));
-                match page {
-                    Ok(page) => {
-                        pager.advance(&page);
-                        buffer.extend(page.items);
-                    }
-                    Err(e) => {
-                        failed = true;
-                        return Some(Err(e));
-                    }
-                }
-            }
+        flatten_pages(move || {
+            let (limit, cursor) = pager.next_page()?;
+            Some(build(limit, cursor).and_then(|req| self.execute(req, parse.clone())).map(|page| {
+                pager.advance(&page);
+                page.items
+            }))
         })
     }
 
@@ -345,28 +328,11 @@ impl Inkbox {
         parse: impl Fn(&Response<'_>) -> Result<Vec<T>> + Clone + 'a,
     ) -> impl Iterator<Item = Result<T>> + 'a {
         let mut pager = OffsetPager::new(limit, 0);
-        let mut buffer: std::collections::VecDeque<T> = Default::default();
-        let mut failed = false;
-        std::iter::from_fn(move || {
-            loop {
-                if let Some(item) = buffer.pop_front() {
-                    return Some(Ok(item));
-                }
-                if failed {
-                    return None;
-                }
-                let (limit, offset) = pager.next_page()?;
-                match build(limit, offset).and_then(|req| self.execute(req, parse.clone())) {
-                    Ok(items) => {
-                        pager.advance(items.len());
-                        buffer.extend(items);
-                    }
-                    Err(e) => {
-                        failed = true;
-                        return Some(Err(e));
-                    }
-                }
-            }
+        flatten_pages(move || {
+            let (limit, offset) = pager.next_page()?;
+            Some(build(limit, offset).and_then(|req| self.execute(req, parse.clone())).inspect(|items| {
+                pager.advance(items.len());
+            }))
         })
     }
 
@@ -402,4 +368,29 @@ pub(crate) fn mint_uuid(env: &dyn Environment) -> Result<String> {
         s.push_str(&format!("{byte:02x}"));
     }
     Ok(s)
+}
+
+/// Yields the items of successive pages: `next_page` fetches one page (or
+/// returns `None` when the pager is done); the first error is yielded once
+/// and ends the iteration.
+fn flatten_pages<T>(mut next_page: impl FnMut() -> Option<Result<Vec<T>>>) -> impl Iterator<Item = Result<T>> {
+    let mut buffer = std::collections::VecDeque::new();
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(item) = buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            if failed {
+                return None;
+            }
+            match next_page()? {
+                Ok(items) => buffer.extend(items),
+                Err(e) => {
+                    failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    })
 }
