@@ -37,7 +37,8 @@ pub enum Paging {
     Cursor,
     /// `limit` + `offset` → bare array.
     Offset,
-    /// `limit` only → bare array (one page).
+    /// `limit` only, one page: a bare array (transcript and text search), or
+    /// one cursor-shaped page object that is never followed (mailbox search).
     Limit,
 }
 
