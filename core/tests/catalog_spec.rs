@@ -51,3 +51,42 @@ fn each_endpoint_has_exactly_one_operation() {
         assert!(seen.insert(key.clone()), "two operations for {key}");
     }
 }
+
+/// The operation reference in docs/operations.md is generated from the
+/// catalog; this test fails when they drift. Regenerate with
+/// `INKBOX_UPDATE_DOCS=1 cargo test -p inkbox-core --test catalog_spec`.
+#[test]
+fn docs_operations_md_matches_the_catalog() {
+    let mut md = String::from(
+        "# Operations\n\nGenerated from `inkbox_core::api::catalog` by `core/tests/catalog_spec.rs` \
+         (`INKBOX_UPDATE_DOCS=1 cargo test -p inkbox-core --test catalog_spec`); do not edit by hand.\n\n\
+         | name | method | path | auth | paging |\n|---|---|---|---|---|\n",
+    );
+    for op in catalog::all() {
+        md.push_str(&format!(
+            "| `{}` | {} | `{}` | {} | {} |\n",
+            op.name,
+            op.method,
+            op.path,
+            op.auth.as_str(),
+            op.paging.as_str()
+        ));
+    }
+    md.push_str("\n## AgentPost (peer product, base `https://api.agent-post.dev/api/v1`)\n\n| name | method | path | auth | paging |\n|---|---|---|---|---|\n");
+    for op in catalog::agentpost() {
+        md.push_str(&format!(
+            "| `{}` | {} | `{}` | {} | {} |\n",
+            op.name,
+            op.method,
+            op.path,
+            op.auth.as_str(),
+            op.paging.as_str()
+        ));
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/operations.md");
+    if std::env::var_os("INKBOX_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &md).expect("write docs/operations.md");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(committed == md, "docs/operations.md is out of date: regenerate it (see this test's doc comment)");
+}
