@@ -31,11 +31,13 @@ pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) body: Option<Value>,
     pub(crate) headers: Vec<(String, String)>,
+    /// A non-JSON body and its content type (wins over `body`).
+    pub(crate) raw: Option<(Vec<u8>, String)>,
 }
 
 impl Reply {
     pub(crate) fn json(status: u16, body: Value) -> Self {
-        Reply { status, body: Some(body), headers: Vec::new() }
+        Reply { status, body: Some(body), headers: Vec::new(), raw: None }
     }
 
     /// Serializes a model; a serialization failure becomes a 500.
@@ -47,7 +49,12 @@ impl Reply {
     }
 
     pub(crate) fn empty(status: u16) -> Self {
-        Reply { status, body: None, headers: Vec::new() }
+        Reply { status, body: None, headers: Vec::new(), raw: None }
+    }
+
+    /// Raw bytes with a content type.
+    pub(crate) fn bytes(status: u16, data: Vec<u8>, content_type: &str) -> Self {
+        Reply { status, body: None, headers: Vec::new(), raw: Some((data, content_type.to_owned())) }
     }
 
     /// `{"detail": "<message>"}`.
@@ -74,7 +81,7 @@ impl Reply {
         (200..300).contains(&self.status)
     }
 
-    fn with_header(mut self, name: &str, value: &str) -> Self {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
@@ -83,14 +90,21 @@ impl Reply {
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut resp = match self.body {
-            Some(v) => {
+        let mut resp = match (self.raw, self.body) {
+            (Some((bytes, ctype)), _) => {
+                let mut r = Response::new(Body::from(bytes));
+                if let Ok(v) = HeaderValue::try_from(ctype) {
+                    r.headers_mut().insert("content-type", v);
+                }
+                r
+            }
+            (None, Some(v)) => {
                 let bytes = serde_json::to_vec(&v).unwrap_or_else(|_| b"{}".to_vec());
                 let mut r = Response::new(Body::from(bytes));
                 r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
                 r
             }
-            None => Response::new(Body::empty()),
+            (None, None) => Response::new(Body::empty()),
         };
         *resp.status_mut() = status;
         for (n, v) in self.headers {
@@ -141,6 +155,8 @@ pub(crate) struct Ctx {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Bytes,
     pub(crate) clock: Clock,
+    /// `http://<Host header>` of this request (for URLs pointing back at the emulator).
+    pub(crate) base_url: String,
 }
 
 impl Ctx {
@@ -238,7 +254,15 @@ impl App {
     }
 
     /// Runs one request synchronously (called on a blocking thread).
-    fn dispatch(&self, method: Option<Method>, raw_path: &str, query: &str, key: Option<&str>, body: Bytes) -> Reply {
+    fn dispatch(
+        &self,
+        method: Option<Method>,
+        raw_path: &str,
+        query: &str,
+        key: Option<&str>,
+        body: Bytes,
+        base_url: String,
+    ) -> Reply {
         if raw_path == "/_emulator" || raw_path.starts_with("/_emulator/") {
             return self.control(method, raw_path, key, body);
         }
@@ -256,7 +280,7 @@ impl App {
                 None => return Reply::detail(401, "Invalid or missing API key"),
             },
         };
-        let ctx = Ctx { caller, params, query: parse_query(query), body, clock };
+        let ctx = Ctx { caller, params, query: parse_query(query), body, clock, base_url };
         let mutating = op.method != Method::Get;
         let backup = if mutating && inner.store.is_some() { Some(inner.state.clone()) } else { None };
         let reply = handlers::dispatch(op, &mut inner.state, &ctx);
@@ -276,6 +300,14 @@ impl App {
 
     fn control(&self, method: Option<Method>, raw_path: &str, key: Option<&str>, body: Bytes) -> Reply {
         let mut inner = self.lock();
+        if let Some(token) = raw_path.strip_prefix("/_emulator/files/") {
+            // Signed download URLs: no API key needed.
+            if method != Some(Method::Get) {
+                return Reply::detail(405, "Method Not Allowed");
+            }
+            let clock = Clock::with_offset(inner.state.clock_offset_ms);
+            return handlers::serve_file(&inner.state, token, clock);
+        }
         let is_admin = key.is_some_and(|k| {
             inner.state.api_keys.iter().any(|r| {
                 r.secret == k && r.record.status == ApiKeyStatus::Active && r.record.scoped_identity_id.is_none()
@@ -285,7 +317,14 @@ impl App {
             return Reply::detail(401, "the control API needs an admin API key");
         }
         let clock = Clock::with_offset(inner.state.clock_offset_ms);
-        let ctx = Ctx { caller: Caller::Anonymous, params: Vec::new(), query: Vec::new(), body, clock };
+        let ctx = Ctx {
+            caller: Caller::Anonymous,
+            params: Vec::new(),
+            query: Vec::new(),
+            body,
+            clock,
+            base_url: String::new(),
+        };
         let path = raw_path.trim_end_matches('/');
         let reply = match (method, path) {
             (Some(Method::Get), "/_emulator/state") => Reply::json(200, self.summary(&inner.state, clock)),
@@ -342,6 +381,8 @@ impl App {
                 "phone_numbers": s.phone_numbers.len(),
                 "access_grants": s.access.len(),
                 "outbox": s.outbox.len(),
+                "messages": s.messages.len(),
+                "threads": s.threads.len(),
             },
             "faults_pending": s.faults.iter().map(|f| u64::from(f.remaining)).sum::<u64>(),
         })
@@ -521,6 +562,8 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
     let query = parts.uri.query().unwrap_or_default().to_owned();
     let key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(String::from);
     let method = core_method(&parts.method);
+    let host = parts.headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
+    let base_url = format!("http://{host}");
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => return Reply::detail(413, "request body too large or unreadable").into_response(),
@@ -548,7 +591,9 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
         }
     }
     let app2 = Arc::clone(&app);
-    let res = tokio::task::spawn_blocking(move || app2.dispatch(method, &raw_path, &query, key.as_deref(), body)).await;
+    let res =
+        tokio::task::spawn_blocking(move || app2.dispatch(method, &raw_path, &query, key.as_deref(), body, base_url))
+            .await;
     match res {
         Ok(reply) => reply.into_response(),
         Err(_) => Reply::detail(500, "emulator handler failed").into_response(),

@@ -18,6 +18,8 @@ use inkbox_core::api::validate;
 use serde_json::{Value, json};
 
 use crate::app::{Caller, Ctx, Reply, last4};
+use crate::mail;
+pub(crate) use crate::mail::serve_file;
 use crate::state::{ApiKeyRec, IdentityRec, MailboxRec, SigningKeyRec, State};
 use crate::util::{random_digits, random_hex, ts_secs_f64, uuid4};
 
@@ -49,7 +51,7 @@ const RESERVED: &[&str] = &[
     "www",
 ];
 
-type R = Result<Reply, Reply>;
+pub(crate) type R = Result<Reply, Reply>;
 
 /// Runs the handler of `op`.
 pub(crate) fn dispatch(op: &'static Operation, s: &mut State, ctx: &Ctx) -> Reply {
@@ -74,6 +76,18 @@ pub(crate) fn dispatch(op: &'static Operation, s: &mut State, ctx: &Ctx) -> Repl
         "mail.mailboxes.update" => update_mailbox(s, ctx),
         "tunnels.list" => list_tunnels(s, ctx),
         "tunnels.get" => get_tunnel(s, ctx),
+        "mail.messages.send" => mail::send(s, ctx),
+        "mail.messages.list" => mail::list_messages(s, ctx),
+        "mail.messages.get" => mail::get_message(s, ctx),
+        "mail.messages.update" => mail::update_message(s, ctx),
+        "mail.messages.delete" => mail::delete_message(s, ctx),
+        "mail.attachments.get" => mail::attachment_url(s, ctx),
+        "mail.threads.list" => mail::list_threads(s, ctx),
+        "mail.threads.get" => mail::get_thread(s, ctx),
+        "mail.threads.delete" => mail::delete_thread(s, ctx),
+        "mail.mailboxes.search" => mail::search(s, ctx),
+        "domains.list" => mail::list_domains(s, ctx),
+        "domains.set_default" => mail::set_default_domain(s, ctx),
         other => Err(Reply::error(
             501,
             "not_implemented",
@@ -86,7 +100,7 @@ pub(crate) fn dispatch(op: &'static Operation, s: &mut State, ctx: &Ctx) -> Repl
 
 // ------------------------------------------------------------- helpers
 
-fn admin_only(ctx: &Ctx) -> Result<(), Reply> {
+pub(crate) fn admin_only(ctx: &Ctx) -> Result<(), Reply> {
     if ctx.caller.is_admin() { Ok(()) } else { Err(Reply::detail(403, "This action requires an admin-scoped API key")) }
 }
 
@@ -665,7 +679,7 @@ fn revoke_access(s: &mut State, ctx: &Ctx) -> R {
 
 // ------------------------------------------------------------ mailboxes
 
-fn mailbox_visible(m: &MailboxRec, caller: &Caller) -> bool {
+pub(crate) fn mailbox_visible(m: &MailboxRec, caller: &Caller) -> bool {
     !m.deleted
         && match caller {
             Caller::Admin { org_id, .. } => &m.organization_id == org_id,

@@ -16,6 +16,7 @@
 
 mod app;
 mod handlers;
+mod mail;
 mod state;
 mod util;
 

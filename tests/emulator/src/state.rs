@@ -5,7 +5,7 @@ use std::path::Path;
 
 use inkbox_core::api::common::FilterMode;
 use inkbox_core::api::identities::{IdentityAccess, IdentityStatus};
-use inkbox_core::api::mail::Mailbox;
+use inkbox_core::api::mail::{Mailbox, MessageDetail, ThreadFolder};
 use inkbox_core::api::misc::ApiKey;
 use inkbox_core::api::phone::PhoneNumber;
 use inkbox_core::api::time::Timestamp;
@@ -67,6 +67,35 @@ pub(crate) struct MailboxRec {
     pub(crate) deleted: bool,
 }
 
+/// A stored attachment (content kept as the standard base64 it was sent in).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct AttachmentRec {
+    pub(crate) filename: String,
+    pub(crate) content_type: String,
+    pub(crate) content_base64: String,
+}
+
+/// One mailbox's copy of a message.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct MessageRec {
+    /// Insertion order (tie-breaker of `created_at`).
+    pub(crate) seq: u64,
+    pub(crate) detail: MessageDetail,
+    #[serde(default)]
+    pub(crate) attachments: Vec<AttachmentRec>,
+}
+
+/// A thread of one mailbox; counts and times are derived from its messages.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct ThreadRec {
+    pub(crate) seq: u64,
+    pub(crate) id: String,
+    pub(crate) mailbox_id: String,
+    pub(crate) subject: Option<String>,
+    pub(crate) folder: ThreadFolder,
+    pub(crate) created_at: Timestamp,
+}
+
 /// A fault to inject into the next matching requests (not persisted).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Fault {
@@ -99,6 +128,14 @@ pub(crate) struct State {
     /// Mail to addresses outside the emulator (placeholder until mail delivery exists).
     #[serde(default)]
     pub(crate) outbox: Vec<serde_json::Value>,
+    /// Every mailbox's messages (each recipient mailbox has its own copy).
+    #[serde(default)]
+    pub(crate) messages: Vec<MessageRec>,
+    #[serde(default)]
+    pub(crate) threads: Vec<ThreadRec>,
+    /// Next `seq` of messages and threads.
+    #[serde(default)]
+    pub(crate) next_seq: u64,
     /// Pending faults; runtime only.
     #[serde(skip)]
     pub(crate) faults: Vec<Fault>,
@@ -108,6 +145,11 @@ pub(crate) struct State {
 }
 
 impl State {
+    pub(crate) fn take_seq(&mut self) -> u64 {
+        self.next_seq = self.next_seq.saturating_add(1);
+        self.next_seq
+    }
+
     pub(crate) fn identity_by_handle(&self, handle: &str) -> Option<&IdentityRec> {
         self.identities.iter().find(|i| i.agent_handle == handle)
     }
