@@ -28,11 +28,11 @@ use inkbox_core::api::{ApiError, CursorPager};
 use crate::{Inkbox, Result};
 
 /// Error code: a mail helper was called on an identity without a mailbox.
-pub(crate) const NO_MAILBOX: &str = "identity.no_mailbox";
+pub(crate) const NO_MAILBOX: &str = inkbox_core::api::codes::IDENTITY_NO_MAILBOX;
 /// Error code: a phone or text helper was called on an identity without a number.
-pub(crate) const NO_PHONE_NUMBER: &str = "identity.no_phone_number";
+pub(crate) const NO_PHONE_NUMBER: &str = inkbox_core::api::codes::IDENTITY_NO_PHONE_NUMBER;
 /// Error code: an iMessage helper was called on an identity with iMessage off.
-pub(crate) const IMESSAGE_DISABLED: &str = "identity.imessage_disabled";
+pub(crate) const IMESSAGE_DISABLED: &str = inkbox_core::api::codes::IDENTITY_IMESSAGE_DISABLED;
 
 impl Inkbox {
     /// Creates an agent identity; its mailbox and tunnel are provisioned

@@ -25,11 +25,11 @@ use crate::transport::EnvRng;
 use crate::{Inkbox, Result};
 
 /// Error code: a call needs the vault unlocked in this client first.
-pub(crate) const VAULT_LOCKED: &str = "vault.locked";
+pub(crate) const VAULT_LOCKED: &str = inkbox_core::api::codes::VAULT_LOCKED;
 /// Error code: the identity has no access to that credential.
-pub(crate) const CREDENTIAL_NOT_FOUND: &str = "credentials.not_found";
+pub(crate) const CREDENTIAL_NOT_FOUND: &str = inkbox_core::api::codes::CREDENTIALS_NOT_FOUND;
 /// Error code: the credential is of another type than asked for.
-pub(crate) const CREDENTIAL_WRONG_TYPE: &str = "credentials.wrong_type";
+pub(crate) const CREDENTIAL_WRONG_TYPE: &str = inkbox_core::api::codes::CREDENTIALS_WRONG_TYPE;
 
 /// What the client keeps after an unlock: the unlocked vault and the key
 /// that opened it (needed again to build an identity's credentials view).

@@ -15,6 +15,7 @@
 //! - [`Timestamp`]: ISO-8601 instants as the API writes them.
 
 pub mod catalog;
+pub mod codes;
 pub mod common;
 mod enums;
 pub mod error;

@@ -65,6 +65,7 @@ use core::mem;
 use rand_core::TryCryptoRng;
 use zeroize::{Zeroize as _, Zeroizing};
 
+use super::codes;
 use super::error::ApiError;
 use super::misc;
 use super::patch::Patch;
@@ -135,19 +136,19 @@ fn flow_error(code: &'static str, message: &'static str) -> ApiError {
 }
 
 fn not_initialized() -> ApiError {
-    flow_error("vault.not_initialized", "the organization's vault is not initialized")
+    flow_error(codes::VAULT_NOT_INITIALIZED, "the organization's vault is not initialized")
 }
 
 fn invalid_key() -> ApiError {
-    flow_error("vault.invalid_key", "the vault key or recovery code does not unlock the vault")
+    flow_error(codes::VAULT_INVALID_KEY, "the vault key or recovery code does not unlock the vault")
 }
 
 fn out_of_order(message: &'static str) -> ApiError {
-    flow_error("flow.out_of_order", message)
+    flow_error(codes::FLOW_OUT_OF_ORDER, message)
 }
 
 fn finished() -> ApiError {
-    flow_error("flow.finished", "the flow has already finished or failed")
+    flow_error(codes::FLOW_FINISHED, "the flow has already finished or failed")
 }
 
 fn expecting_response() -> ApiError {
@@ -740,7 +741,7 @@ impl Flow for InitializeFlow {
                 let organization_id = whoami
                     .organization_id()
                     .filter(|o| !o.is_empty())
-                    .ok_or_else(|| flow_error("vault.organization_unknown", "whoami returned no organization id"))?
+                    .ok_or_else(|| flow_error(codes::VAULT_ORGANIZATION_UNKNOWN, "whoami returned no organization id"))?
                     .to_owned();
                 self.state = InitState::Derive { organization_id };
                 Ok(())
@@ -996,7 +997,10 @@ pub fn open_secret(
 
 fn open_with(org_key: &OrgKey, secret_id: &str, detail: VaultSecretDetail) -> Result<DecryptedSecret, ApiError> {
     if detail.secret.id != secret_id {
-        return Err(flow_error("vault.secret_mismatch", "the server returned another secret than the one requested"));
+        return Err(flow_error(
+            codes::VAULT_SECRET_MISMATCH,
+            "the server returned another secret than the one requested",
+        ));
     }
     let payload = crypto::decrypt_payload(org_key, secret_id, &detail.secret.secret_type, &detail.encrypted_payload)?;
     Ok(DecryptedSecret { secret: detail.secret, payload })
@@ -1286,7 +1290,7 @@ impl Flow for UpdateSecretFlow {
 // -------------------------------------------------------------------- TOTP
 
 fn not_login() -> ApiError {
-    flow_error("vault.not_login", "TOTP is only available on login secrets")
+    flow_error(codes::VAULT_NOT_LOGIN, "TOTP is only available on login secrets")
 }
 
 /// The TOTP code of a login payload at `now_unix` (computed locally; no
@@ -1297,7 +1301,8 @@ pub fn totp_code(payload: &SecretPayload, now_unix: u64) -> Result<TotpCodeView,
     let SecretPayload::Login(login) = payload else {
         return Err(not_login());
     };
-    let totp = login.totp.as_ref().ok_or_else(|| flow_error("vault.no_totp", "this login has no TOTP configured"))?;
+    let totp =
+        login.totp.as_ref().ok_or_else(|| flow_error(codes::VAULT_NO_TOTP, "this login has no TOTP configured"))?;
     Ok(totp.generate(now_unix)?.into())
 }
 
