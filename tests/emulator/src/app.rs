@@ -14,9 +14,9 @@ use inkbox_core::api::request::Method;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use crate::handlers;
 use crate::state::{ApiKeyRec, Fault, Org, State, Store};
 use crate::util::{Clock, random_hex, uuid4};
+use crate::{handlers, phone};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -346,12 +346,22 @@ impl App {
                 Err(r) => r,
             },
             (Some(Method::Get), "/_emulator/outbox") => Reply::json(200, Value::Array(inner.state.outbox.clone())),
-            (_, "/_emulator/state" | "/_emulator/clock" | "/_emulator/faults" | "/_emulator/outbox") => {
-                Reply::detail(405, "Method Not Allowed")
-            }
+            (Some(Method::Post), "/_emulator/transcripts") => match phone::inject_transcript(&mut inner.state, &ctx) {
+                Ok(t) => Reply::model(201, &t),
+                Err(r) => r,
+            },
+            (
+                _,
+                "/_emulator/state"
+                | "/_emulator/clock"
+                | "/_emulator/faults"
+                | "/_emulator/outbox"
+                | "/_emulator/transcripts",
+            ) => Reply::detail(405, "Method Not Allowed"),
             _ => Reply::detail(404, "Not Found"),
         };
-        if path == "/_emulator/clock" && method == Some(Method::Post) && reply.is_success() {
+        let persisted = matches!(path, "/_emulator/clock" | "/_emulator/transcripts");
+        if persisted && method == Some(Method::Post) && reply.is_success() {
             let now = Clock::with_offset(inner.state.clock_offset_ms);
             if let Err(e) = persist(&mut inner, now) {
                 return Reply::detail(500, &format!("emulator persistence failed: {e}"));
@@ -383,6 +393,8 @@ impl App {
                 "outbox": s.outbox.len(),
                 "messages": s.messages.len(),
                 "threads": s.threads.len(),
+                "calls": s.calls.len(),
+                "transcripts": s.transcripts.len(),
             },
             "faults_pending": s.faults.iter().map(|f| u64::from(f.remaining)).sum::<u64>(),
         })

@@ -20,8 +20,9 @@ use serde_json::{Value, json};
 use crate::app::{Caller, Ctx, Reply, last4};
 use crate::mail;
 pub(crate) use crate::mail::serve_file;
+use crate::phone;
 use crate::state::{ApiKeyRec, IdentityRec, MailboxRec, SigningKeyRec, State};
-use crate::util::{random_digits, random_hex, ts_secs_f64, uuid4};
+use crate::util::{Clock, random_digits, random_hex, ts_secs_f64, uuid4};
 
 /// The platform mail domain.
 pub(crate) const MAIL_DOMAIN: &str = "inkboxmail.com";
@@ -88,6 +89,16 @@ pub(crate) fn dispatch(op: &'static Operation, s: &mut State, ctx: &Ctx) -> Repl
         "mail.mailboxes.search" => mail::search(s, ctx),
         "domains.list" => mail::list_domains(s, ctx),
         "domains.set_default" => mail::set_default_domain(s, ctx),
+        "phone.numbers.create" => phone::create_number(s, ctx),
+        "phone.numbers.list" => phone::list_numbers(s, ctx),
+        "phone.numbers.get" => phone::get_number(s, ctx),
+        "phone.numbers.update" => phone::update_number(s, ctx),
+        "phone.numbers.release" => phone::release(s, ctx),
+        "phone.calls.place" => phone::place_call(s, ctx),
+        "phone.calls.list" => phone::list_calls(s, ctx),
+        "phone.calls.get" => phone::get_call(s, ctx),
+        "phone.transcripts.list" => phone::list_transcripts(s, ctx),
+        "phone.transcripts.search" => phone::search_transcripts(s, ctx),
         other => Err(Reply::error(
             501,
             "not_implemented",
@@ -154,7 +165,7 @@ fn identity_mailbox(m: &Mailbox) -> IdentityMailbox {
     }
 }
 
-fn full_identity(s: &State, i: &IdentityRec) -> AgentIdentity {
+fn full_identity(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentity {
     let mailbox = s.mailbox(&i.mailbox_id).map(|m| &m.mailbox);
     AgentIdentity {
         id: i.id.clone(),
@@ -169,13 +180,13 @@ fn full_identity(s: &State, i: &IdentityRec) -> AgentIdentity {
         updated_at: i.updated_at,
         status: None,
         mailbox: mailbox.map(identity_mailbox),
-        phone_number: i.phone_number_id.as_deref().and_then(|p| s.phone(p)).cloned(),
+        phone_number: i.phone_number_id.as_deref().and_then(|p| s.phone(p)).map(|p| phone::view(p, clock)),
         tunnel: s.tunnel(&i.tunnel_id).cloned(),
     }
 }
 
-fn summary(s: &State, i: &IdentityRec) -> AgentIdentitySummary {
-    full_identity(s, i).summary()
+fn summary(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentitySummary {
+    full_identity(s, i, clock).summary()
 }
 
 /// Why a handle cannot be taken, as a 409 reply.
@@ -451,13 +462,13 @@ fn create_identity(s: &mut State, ctx: &Ctx) -> R {
     if let Some(p) = phone {
         s.phone_numbers.push(p);
     }
-    let out = full_identity(s, &rec);
+    let out = full_identity(s, &rec, ctx.clock);
     s.identities.push(rec);
     Ok(Reply::model(201, &out))
 }
 
 /// An unused `+1555…` number.
-fn fresh_number(s: &State) -> String {
+pub(crate) fn fresh_number(s: &State) -> String {
     loop {
         let n = format!("+1555{}", random_digits(7));
         if !s.phone_numbers.iter().any(|p| p.number == n) {
@@ -468,13 +479,13 @@ fn fresh_number(s: &State) -> String {
 
 fn list_identities(s: &mut State, ctx: &Ctx) -> R {
     let list: Vec<AgentIdentitySummary> =
-        s.identities.iter().filter(|i| can_see(s, &ctx.caller, i)).map(|i| summary(s, i)).collect();
+        s.identities.iter().filter(|i| can_see(s, &ctx.caller, i)).map(|i| summary(s, i, ctx.clock)).collect();
     Ok(Reply::model(200, &list))
 }
 
 fn get_identity(s: &mut State, ctx: &Ctx) -> R {
     let i = visible_identity(s, ctx)?;
-    Ok(Reply::model(200, &full_identity(s, i)))
+    Ok(Reply::model(200, &full_identity(s, i, ctx.clock)))
 }
 
 fn update_identity(s: &mut State, ctx: &Ctx) -> R {
@@ -542,7 +553,7 @@ fn update_identity(s: &mut State, ctx: &Ctx) -> R {
     }
     rec.updated_at = now;
     let rec = rec.clone();
-    Ok(Reply::model(200, &summary(s, &rec)))
+    Ok(Reply::model(200, &summary(s, &rec, ctx.clock)))
 }
 
 fn delete_identity(s: &mut State, ctx: &Ctx) -> R {
@@ -560,8 +571,14 @@ fn delete_identity(s: &mut State, ctx: &Ctx) -> R {
         t.currently_connected = false;
         t.updated_at = now;
     }
-    for p in s.phone_numbers.iter_mut().filter(|p| p.agent_identity_id.as_deref() == Some(id.as_str())) {
-        release(p, now);
+    let numbers: Vec<String> = s
+        .phone_numbers
+        .iter()
+        .filter(|p| p.agent_identity_id.as_deref() == Some(id.as_str()))
+        .map(|p| p.id.clone())
+        .collect();
+    for p in numbers {
+        phone::release_number(s, &p, now);
     }
     for k in s.api_keys.iter_mut().filter(|k| k.record.scoped_identity_id.as_deref() == Some(id.as_str())) {
         if k.record.status == ApiKeyStatus::Active {
@@ -574,21 +591,11 @@ fn delete_identity(s: &mut State, ctx: &Ctx) -> R {
     Ok(Reply::empty(204))
 }
 
-fn release(p: &mut PhoneNumber, now: inkbox_core::api::time::Timestamp) {
-    p.status = PhoneNumberStatus::Released;
-    p.agent_identity_id = None;
-    p.updated_at = now;
-}
-
 fn release_phone(s: &mut State, ctx: &Ctx) -> R {
     let id = own_identity(s, ctx)?;
-    let now = ctx.clock.timestamp();
     let rec = identity_mut(s, &id)?;
-    let pid = rec.phone_number_id.take().ok_or_else(|| Reply::detail(404, "Identity has no phone number"))?;
-    rec.updated_at = now;
-    if let Some(p) = s.phone_numbers.iter_mut().find(|p| p.id == pid) {
-        release(p, now);
-    }
+    let pid = rec.phone_number_id.clone().ok_or_else(|| Reply::detail(404, "Identity has no phone number"))?;
+    phone::release_number(s, &pid, ctx.clock.timestamp());
     Ok(Reply::empty(204))
 }
 

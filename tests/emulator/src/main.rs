@@ -17,6 +17,7 @@
 mod app;
 mod handlers;
 mod mail;
+mod phone;
 mod state;
 mod util;
 

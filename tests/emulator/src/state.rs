@@ -7,7 +7,7 @@ use inkbox_core::api::common::FilterMode;
 use inkbox_core::api::identities::{IdentityAccess, IdentityStatus};
 use inkbox_core::api::mail::{Mailbox, MessageDetail, ThreadFolder};
 use inkbox_core::api::misc::ApiKey;
-use inkbox_core::api::phone::PhoneNumber;
+use inkbox_core::api::phone::{PhoneCall, PhoneNumber, PhoneTranscript};
 use inkbox_core::api::time::Timestamp;
 use inkbox_core::api::tunnels::Tunnel;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -96,6 +96,15 @@ pub(crate) struct ThreadRec {
     pub(crate) created_at: Timestamp,
 }
 
+/// A call of one of the org's numbers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct CallRec {
+    /// Insertion order (tie-breaker of `created_at`).
+    pub(crate) seq: u64,
+    pub(crate) phone_number_id: String,
+    pub(crate) call: PhoneCall,
+}
+
 /// A fault to inject into the next matching requests (not persisted).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Fault {
@@ -133,7 +142,13 @@ pub(crate) struct State {
     pub(crate) messages: Vec<MessageRec>,
     #[serde(default)]
     pub(crate) threads: Vec<ThreadRec>,
-    /// Next `seq` of messages and threads.
+    /// Phone calls (all orgs).
+    #[serde(default)]
+    pub(crate) calls: Vec<CallRec>,
+    /// Call transcript segments (injected through the control API).
+    #[serde(default)]
+    pub(crate) transcripts: Vec<PhoneTranscript>,
+    /// Next `seq` of messages, threads and calls.
     #[serde(default)]
     pub(crate) next_seq: u64,
     /// Pending faults; runtime only.
