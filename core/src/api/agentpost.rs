@@ -265,20 +265,9 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, clippy::expect_used)]
     use super::*;
     use crate::ErrorCode;
+    use crate::api::test_support::{body, ok, status};
     use alloc::format;
     use alloc::string::ToString;
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
-
-    fn status(code: u16, body: &str) -> Response<'_> {
-        Response::new(code, &[], body.as_bytes())
-    }
-
-    fn body(r: &Request) -> &str {
-        core::str::from_utf8(r.body.as_deref().unwrap()).unwrap()
-    }
 
     const INBOX: &str = r#"{"id":"inb_abc123","email":"deploy-alerts-x7k9@shared.agent-post.dev","username":"deploy-alerts","display_name":"Deployment Alerts","domain":"shared.agent-post.dev","client_id":null,"send_paused":false,"created_at":1741737600,"environment_id":"env_1"}"#;
 

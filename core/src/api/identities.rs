@@ -603,13 +603,10 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
     use crate::api::error::ErrorKind;
+    use crate::api::test_support::ok;
     use crate::api::tunnels::TunnelStatus;
     use alloc::format;
     use alloc::vec;
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
 
     fn body_str(r: &Request) -> &str {
         core::str::from_utf8(r.body.as_deref().unwrap()).unwrap()

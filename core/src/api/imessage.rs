@@ -1115,24 +1115,13 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
     use crate::api::error::ErrorKind;
+    use crate::api::test_support::{body, ok, status};
     use alloc::format;
     use alloc::string::ToString;
     use alloc::vec;
 
     const CONV: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
     const IDENT: &str = "99999999-8888-7777-6666-555555555555";
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
-
-    fn status(code: u16, body: &str) -> Response<'_> {
-        Response::new(code, &[], body.as_bytes())
-    }
-
-    fn body(r: &Request) -> &str {
-        core::str::from_utf8(r.body.as_deref().unwrap()).unwrap()
-    }
 
     const MESSAGE: &str = r#"{"id":"m-1","conversation_id":"c-1","assignment_id":"a-1","direction":"inbound","remote_number":"+15551234567","content":"hi","message_type":"message","service":"imessage","send_style":null,"media":[{"url":"https://cdn/x.png","content_type":null,"size":null}],"was_downgraded":null,"status":"received","error_code":null,"error_message":null,"error_reason":null,"error_detail":null,"is_read":false,"recipients":null,"reactions":[{"id":"r-1","direction":"outbound","reaction":"like","custom_emoji":null,"remote_number":"+15551234567","created_at":"2026-03-09T00:00:00Z"},{"id":"r-2","direction":"inbound","reaction":"custom","custom_emoji":"🔥","remote_number":"+15551234567","part_index":1,"created_at":"2026-03-09T00:00:01Z"}],"created_at":"2026-03-09T00:00:00Z","updated_at":"2026-03-09T00:00:00Z","sender_number":null}"#;
 

@@ -807,6 +807,7 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
     use crate::api::error::ErrorKind;
+    use crate::api::test_support::{body, ok, status};
     use alloc::format;
     use alloc::string::ToString;
     use alloc::vec;
@@ -814,18 +815,6 @@ mod tests {
     const EMAIL: &str = "bot@inkboxmail.com";
     const MID: &str = "5f0c7f1e-0d7e-4c39-9a0e-3f8a1b2c3d4e";
     const TID: &str = "a1b2c3d4-0000-4000-8000-000000000001";
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
-
-    fn status(code: u16, body: &str) -> Response<'_> {
-        Response::new(code, &[], body.as_bytes())
-    }
-
-    fn body(r: &Request) -> &str {
-        core::str::from_utf8(r.body.as_deref().unwrap()).unwrap()
-    }
 
     fn message_json(extra: &str) -> String {
         format!(

@@ -354,11 +354,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
     use crate::ErrorCode;
+    use crate::api::test_support::ok;
     use alloc::format;
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
 
     #[test]
     fn whoami_golden_and_parse() {

@@ -24,6 +24,8 @@ pub mod parse;
 pub mod patch;
 pub mod request;
 pub mod retry;
+#[cfg(test)]
+mod test_support;
 pub mod time;
 pub mod validate;
 

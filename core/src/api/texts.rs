@@ -726,20 +726,13 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
     use crate::api::error::ErrorKind;
+    use crate::api::test_support::{body, ok};
     use alloc::format;
     use alloc::string::ToString;
     use alloc::vec;
 
     const PN: &str = "11111111-2222-3333-4444-555555555555";
     const CONV: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
-
-    fn body(r: &Request) -> &str {
-        core::str::from_utf8(r.body.as_deref().unwrap()).unwrap()
-    }
 
     fn code(e: &ApiError) -> &'static str {
         e.code()

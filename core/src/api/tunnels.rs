@@ -247,11 +247,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
     use crate::ErrorCode;
+    use crate::api::test_support::ok;
     use alloc::format;
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
 
     fn body_str(r: &Request) -> &str {
         core::str::from_utf8(r.body.as_deref().unwrap()).unwrap()

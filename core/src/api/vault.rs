@@ -631,6 +631,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, clippy::expect_used)]
     use super::*;
     use crate::ErrorCode;
+    use crate::api::test_support::{body, ok};
     use alloc::string::ToString;
 
     const H1: &str = "c3b71df4dce9ed662fe4ef50fc4a3122b9341f7030b81fc40e3067ab7f09cbbb";
@@ -640,14 +641,6 @@ mod tests {
     const SID: &str = "761051cc-b11d-4a8c-9d77-2cb250857ad5";
     const IDENT: &str = "4b1f3a5e-7c2d-4e8f-9a0b-1c2d3e4f5a6b";
     const TS: &str = "2026-03-09T00:00:00Z";
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
-
-    fn body(r: &Request) -> &str {
-        core::str::from_utf8(r.body.as_deref().unwrap()).unwrap()
-    }
 
     fn material(id: &str, hash: &str, key_type: KeyType) -> KeyMaterialRequest {
         KeyMaterialRequest {

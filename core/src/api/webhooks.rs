@@ -615,18 +615,11 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
     use crate::api::Patch;
+    use crate::api::test_support::{body, ok};
     use alloc::string::ToString;
     use alloc::vec;
 
     const SUB: &str = r#"{"id":"5f0c1f8e-2a55-4b8e-9a51-0b1f4c3a7e10","organization_id":"org_2abc","mailbox_id":"7d1e0b52-3f55-4c43-9d1a-6a0f3f2b9c11","phone_number_id":null,"agent_identity_id":null,"url":"https://example.com/hook","event_types":["message.received","message.bounced"],"status":"active","created_at":"2026-03-09T00:00:00Z","updated_at":"2026-03-09T00:00:00.123+00:00"}"#;
-
-    fn ok(body: &str) -> Response<'_> {
-        Response::new(200, &[], body.as_bytes())
-    }
-
-    fn body(r: &Request) -> &str {
-        core::str::from_utf8(r.body.as_deref().unwrap()).unwrap()
-    }
 
     fn ev(names: &[&str]) -> Vec<EventType> {
         names.iter().map(|n| EventType::from_wire(n)).collect()
