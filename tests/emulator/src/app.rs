@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 
 use crate::state::{ApiKeyRec, Fault, Org, State, Store};
 use crate::util::{Clock, random_hex, uuid4};
-use crate::{handlers, phone};
+use crate::{handlers, imessage, phone, signup, texts, tunnels, vault, webhooks};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -239,6 +239,32 @@ impl App {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Reads the state under the lock.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&State, Clock) -> T) -> T {
+        let inner = self.lock();
+        let clock = Clock::with_offset(inner.state.clock_offset_ms);
+        f(&inner.state, clock)
+    }
+
+    /// Changes the state under the lock; on `Ok` the change is persisted
+    /// (with `--data`), and if persisting fails it is rolled back and a 500
+    /// is returned. Background workers and control hooks use this.
+    pub(crate) fn mutate<T>(&self, f: impl FnOnce(&mut State, Clock) -> Result<T, Reply>) -> Result<T, Reply> {
+        let mut inner = self.lock();
+        let clock = Clock::with_offset(inner.state.clock_offset_ms);
+        let backup = if inner.store.is_some() { Some(inner.state.clone()) } else { None };
+        let out = f(&mut inner.state, clock)?;
+        if let Err(e) = persist(&mut inner, clock) {
+            if let Some(b) = backup {
+                let faults = std::mem::take(&mut inner.state.faults);
+                inner.state = b;
+                inner.state.faults = faults;
+            }
+            return Err(Reply::detail(500, &format!("emulator persistence failed: {e}")));
+        }
+        Ok(out)
+    }
+
     /// Takes one use of the first fault matching `path`.
     fn take_fault(&self, path: &str) -> Option<Fault> {
         let mut inner = self.lock();
@@ -264,7 +290,7 @@ impl App {
         base_url: String,
     ) -> Reply {
         if raw_path == "/_emulator" || raw_path.starts_with("/_emulator/") {
-            return self.control(method, raw_path, key, body);
+            return self.control(method, raw_path, query, key, body);
         }
         let (op, params) = match route(method, raw_path) {
             Routed::Found(op, params) => (op, params),
@@ -298,7 +324,19 @@ impl App {
         reply
     }
 
-    fn control(&self, method: Option<Method>, raw_path: &str, key: Option<&str>, body: Bytes) -> Reply {
+    fn control(&self, method: Option<Method>, raw_path: &str, query: &str, key: Option<&str>, body: Bytes) -> Reply {
+        let path = raw_path.trim_end_matches('/');
+        let core = matches!(
+            path,
+            "/_emulator/state"
+                | "/_emulator/clock"
+                | "/_emulator/faults"
+                | "/_emulator/outbox"
+                | "/_emulator/transcripts"
+        );
+        if !core && !raw_path.starts_with("/_emulator/files/") {
+            return self.module_control(method, path, query, key, body);
+        }
         let mut inner = self.lock();
         if let Some(token) = raw_path.strip_prefix("/_emulator/files/") {
             // Signed download URLs: no API key needed.
@@ -325,7 +363,6 @@ impl App {
             clock,
             base_url: String::new(),
         };
-        let path = raw_path.trim_end_matches('/');
         let reply = match (method, path) {
             (Some(Method::Get), "/_emulator/state") => Reply::json(200, self.summary(&inner.state, clock)),
             (Some(Method::Get), "/_emulator/clock") => Reply::json(200, clock_json(clock)),
@@ -368,6 +405,39 @@ impl App {
             }
         }
         reply
+    }
+
+    fn is_admin_key(&self, key: Option<&str>) -> bool {
+        let inner = self.lock();
+        key.is_some_and(|k| {
+            inner.state.api_keys.iter().any(|r| {
+                r.secret == k && r.record.status == ApiKeyStatus::Active && r.record.scoped_identity_id.is_none()
+            })
+        })
+    }
+
+    /// Control routes owned by feature modules (called without the lock).
+    fn module_control(&self, method: Option<Method>, path: &str, query: &str, key: Option<&str>, body: Bytes) -> Reply {
+        if !self.is_admin_key(key) {
+            return Reply::detail(401, "the control API needs an admin API key");
+        }
+        let Some(method) = method else { return Reply::detail(405, "Method Not Allowed") };
+        let clock = self.read(|_, c| c);
+        let ctx = Ctx {
+            caller: Caller::Admin { org_id: self.org_id.clone(), key_id: String::new() },
+            params: Vec::new(),
+            query: parse_query(query),
+            body,
+            clock,
+            base_url: String::new(),
+        };
+        texts::control(self, method, path, &ctx)
+            .or_else(|| imessage::control(self, method, path, &ctx))
+            .or_else(|| signup::control(self, method, path, &ctx))
+            .or_else(|| vault::control(self, method, path, &ctx))
+            .or_else(|| webhooks::control(self, method, path, &ctx))
+            .or_else(|| tunnels::control(self, method, path, &ctx))
+            .unwrap_or_else(|| Reply::detail(404, "Not Found"))
     }
 
     fn summary(&self, s: &State, clock: Clock) -> Value {

@@ -23,6 +23,7 @@ pub(crate) use crate::mail::serve_file;
 use crate::phone;
 use crate::state::{ApiKeyRec, IdentityRec, MailboxRec, SigningKeyRec, State};
 use crate::util::{Clock, random_digits, random_hex, ts_secs_f64, uuid4};
+use crate::{imessage, signup, texts, tunnels, vault, webhooks};
 
 /// The platform mail domain.
 pub(crate) const MAIL_DOMAIN: &str = "inkboxmail.com";
@@ -99,12 +100,20 @@ pub(crate) fn dispatch(op: &'static Operation, s: &mut State, ctx: &Ctx) -> Repl
         "phone.calls.get" => phone::get_call(s, ctx),
         "phone.transcripts.list" => phone::list_transcripts(s, ctx),
         "phone.transcripts.search" => phone::search_transcripts(s, ctx),
-        other => Err(Reply::error(
-            501,
-            "not_implemented",
-            &format!("operation {other} is not implemented by the emulator yet"),
-            Value::Null,
-        )),
+        other => texts::dispatch(other, s, ctx)
+            .or_else(|| imessage::dispatch(other, s, ctx))
+            .or_else(|| signup::dispatch(other, s, ctx))
+            .or_else(|| vault::dispatch(other, s, ctx))
+            .or_else(|| webhooks::dispatch(other, s, ctx))
+            .or_else(|| tunnels::dispatch(other, s, ctx))
+            .unwrap_or_else(|| {
+                Err(Reply::error(
+                    501,
+                    "not_implemented",
+                    &format!("operation {other} is not implemented by the emulator yet"),
+                    Value::Null,
+                ))
+            }),
     };
     r.unwrap_or_else(|e| e)
 }
@@ -116,7 +125,7 @@ pub(crate) fn admin_only(ctx: &Ctx) -> Result<(), Reply> {
 }
 
 /// May `caller` see identity `target`?
-fn can_see(s: &State, caller: &Caller, target: &IdentityRec) -> bool {
+pub(crate) fn can_see(s: &State, caller: &Caller, target: &IdentityRec) -> bool {
     match caller {
         Caller::Admin { org_id, .. } => &target.organization_id == org_id,
         Caller::Agent { org_id, identity_id, .. } => {
@@ -132,13 +141,13 @@ fn can_see(s: &State, caller: &Caller, target: &IdentityRec) -> bool {
 }
 
 /// The identity named by the path's first parameter, if visible.
-fn visible_identity<'s>(s: &'s State, ctx: &Ctx) -> Result<&'s IdentityRec, Reply> {
+pub(crate) fn visible_identity<'s>(s: &'s State, ctx: &Ctx) -> Result<&'s IdentityRec, Reply> {
     let handle = validate::normalize_handle(ctx.param(0));
     s.identity_by_handle(&handle).filter(|i| can_see(s, &ctx.caller, i)).ok_or_else(|| Reply::not_found("Identity"))
 }
 
 /// Like [`visible_identity`], and the caller must own it (or be admin).
-fn own_identity(s: &State, ctx: &Ctx) -> Result<String, Reply> {
+pub(crate) fn own_identity(s: &State, ctx: &Ctx) -> Result<String, Reply> {
     let rec = visible_identity(s, ctx)?;
     match &ctx.caller {
         Caller::Agent { identity_id, .. } if identity_id != &rec.id => {
@@ -148,7 +157,7 @@ fn own_identity(s: &State, ctx: &Ctx) -> Result<String, Reply> {
     }
 }
 
-fn identity_mut<'s>(s: &'s mut State, id: &str) -> Result<&'s mut IdentityRec, Reply> {
+pub(crate) fn identity_mut<'s>(s: &'s mut State, id: &str) -> Result<&'s mut IdentityRec, Reply> {
     s.identities.iter_mut().find(|i| i.id == id).ok_or_else(|| Reply::not_found("Identity"))
 }
 
@@ -165,7 +174,7 @@ fn identity_mailbox(m: &Mailbox) -> IdentityMailbox {
     }
 }
 
-fn full_identity(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentity {
+pub(crate) fn full_identity(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentity {
     let mailbox = s.mailbox(&i.mailbox_id).map(|m| &m.mailbox);
     AgentIdentity {
         id: i.id.clone(),
@@ -185,7 +194,7 @@ fn full_identity(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentity {
     }
 }
 
-fn summary(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentitySummary {
+pub(crate) fn summary(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentitySummary {
     full_identity(s, i, clock).summary()
 }
 
@@ -222,7 +231,7 @@ fn check_handle(handle: &str) -> Result<(), Reply> {
     validate::handle("agent_handle", handle).map_err(|e| Reply::detail(422, &e.to_string()))
 }
 
-fn new_signing_key(ctx: &Ctx) -> SigningKeyRec {
+pub(crate) fn new_signing_key(ctx: &Ctx) -> SigningKeyRec {
     SigningKeyRec { secret: format!("whsec_{}", random_hex(24)), created_at: ctx.clock.timestamp() }
 }
 
@@ -745,7 +754,7 @@ fn update_mailbox(s: &mut State, ctx: &Ctx) -> R {
 
 // -------------------------------------------------------------- tunnels
 
-fn tunnel_visible(t: &Tunnel, caller: &Caller) -> bool {
+pub(crate) fn tunnel_visible(t: &Tunnel, caller: &Caller) -> bool {
     t.status != TunnelStatus::Deleted
         && match caller {
             Caller::Admin { org_id, .. } => &t.organization_id == org_id,

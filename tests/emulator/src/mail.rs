@@ -193,6 +193,7 @@ pub(crate) fn send(s: &mut State, ctx: &Ctx) -> R {
             v.as_object().cloned().unwrap_or_default()
         })
         .collect();
+    crate::signup::check_mail_send(s, &sender_mb, &req, ctx)?;
     let from = s.mailbox(&sender_mb).map(|m| m.mailbox.email_address.clone()).unwrap_or_default();
     let now = ctx.clock.timestamp();
     let rfc_id = format!("<{}@{MAIL_DOMAIN}>", uuid4());

@@ -16,10 +16,17 @@
 
 mod app;
 mod handlers;
+mod imessage;
 mod mail;
+mod outbound;
 mod phone;
+mod signup;
 mod state;
+mod texts;
+mod tunnels;
 mod util;
+mod vault;
+mod webhooks;
 
 use std::io::Write as _;
 use std::net::SocketAddr;

@@ -151,6 +151,24 @@ pub(crate) struct State {
     /// Next `seq` of messages, threads and calls.
     #[serde(default)]
     pub(crate) next_seq: u64,
+    /// Texts, SMS opt-ins and send limits (`texts`).
+    #[serde(default)]
+    pub(crate) texts: crate::texts::TextsState,
+    /// iMessage (`imessage`).
+    #[serde(default)]
+    pub(crate) imessage: crate::imessage::IMessageState,
+    /// Agent self-signup and AgentPost (`signup`).
+    #[serde(default)]
+    pub(crate) signup: crate::signup::SignupState,
+    /// The vault (`vault`).
+    #[serde(default)]
+    pub(crate) vault: crate::vault::VaultState,
+    /// Webhook subscriptions, event queue and delivery log (`webhooks`).
+    #[serde(default)]
+    pub(crate) webhooks: crate::webhooks::WebhooksState,
+    /// Tunnel state beyond core's `Tunnel` (`tunnels`).
+    #[serde(default)]
+    pub(crate) tunnel_ext: crate::tunnels::TunnelsState,
     /// Pending faults; runtime only.
     #[serde(skip)]
     pub(crate) faults: Vec<Fault>,
@@ -159,7 +177,35 @@ pub(crate) struct State {
     pub(crate) mutations: u64,
 }
 
+/// Who a webhook event belongs to (the subscription owner kinds of spec/webhooks.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum EventOwner {
+    Mailbox(String),
+    PhoneNumber(String),
+    AgentIdentity(String),
+}
+
+/// An event raised by a handler, to be delivered to matching subscriptions.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct OutEvent {
+    /// e.g. `message.received`, `text.sent`, `imessage.reaction_received`.
+    pub(crate) event_type: String,
+    pub(crate) organization_id: String,
+    pub(crate) owner: EventOwner,
+    /// The identity whose signing key signs the delivery (else the org's key).
+    pub(crate) identity_id: Option<String>,
+    /// The envelope's `data` object, built by the raising module.
+    pub(crate) data: serde_json::Value,
+    pub(crate) at: Timestamp,
+}
+
 impl State {
+    /// Raises a webhook event (queued; delivered outside the request).
+    pub(crate) fn emit(&mut self, event: OutEvent) {
+        self.webhooks.enqueue(event);
+    }
+
     pub(crate) fn take_seq(&mut self) -> u64 {
         self.next_seq = self.next_seq.saturating_add(1);
         self.next_seq

@@ -1,0 +1,40 @@
+//! Agent self-signup: the four public/agent endpoints, verification codes delivered to the outbox, attempts, expiry, resend cooldown, limits of unclaimed agents; AgentPost inbox routes.
+
+use inkbox_core::api::request::Method;
+use serde::{Deserialize, Serialize};
+
+use crate::app::{App, Ctx, Reply};
+use crate::handlers::R;
+use crate::state::State;
+
+/// This module's part of the persisted [`State`].
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SignupState {}
+
+/// Handles catalog operation `name` if it belongs to this module.
+pub(crate) fn dispatch(name: &str, s: &mut State, ctx: &Ctx) -> Option<R> {
+    let _ = (s, ctx);
+    match name {
+        _ => None,
+    }
+}
+
+/// Handles a control-API route (`/_emulator/…`, admin key already checked)
+/// if it belongs to this module. Called without the state lock held: use
+/// [`App::read`] / [`App::mutate`].
+pub(crate) fn control(app: &App, method: Method, path: &str, ctx: &Ctx) -> Option<Reply> {
+    let _ = (app, method, path, ctx);
+    None
+}
+
+/// Called by `mail::send` before anything is stored: refuses sends an
+/// unclaimed (unverified) self-signed-up agent may not make.
+pub(crate) fn check_mail_send(
+    s: &mut State,
+    sender_mailbox_id: &str,
+    req: &inkbox_core::api::mail::SendEmailRequest,
+    ctx: &Ctx,
+) -> Result<(), Reply> {
+    let _ = (s, sender_mailbox_id, req, ctx);
+    Ok(())
+}
