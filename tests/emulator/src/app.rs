@@ -14,7 +14,7 @@ use inkbox_core::api::request::Method;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use crate::state::{ApiKeyRec, Fault, Org, State, Store};
+use crate::state::{ApiKeyRec, Fault, IdempotencyRec, Org, State, Store};
 use crate::util::{Clock, random_hex, uuid4};
 use crate::{handlers, imessage, phone, signup, texts, tunnels, vault, webhooks};
 
@@ -286,6 +286,7 @@ impl App {
         raw_path: &str,
         query: &str,
         key: Option<&str>,
+        idem_key: Option<&str>,
         body: Bytes,
         base_url: String,
     ) -> Reply {
@@ -306,10 +307,50 @@ impl App {
                 None => return Reply::detail(401, "Invalid or missing API key"),
             },
         };
-        let ctx = Ctx { caller, params, query: parse_query(query), body, clock, base_url };
         let mutating = op.method != Method::Get;
+        let idem = match (mutating, idem_key, caller.key_id()) {
+            (true, Some(k), Some(scope)) => {
+                if k.is_empty() || k.len() > 255 {
+                    return Reply::detail(422, "Idempotency-Key must be 1-255 characters");
+                }
+                let fp = fingerprint(op.method, raw_path, query, &body);
+                inner.state.idempotency.retain(|r| clock.now_ms - r.at_ms < IDEMPOTENCY_TTL_MS);
+                if let Some(prev) = inner.state.idempotency.iter().find(|r| r.scope == scope && r.key == k) {
+                    if prev.fingerprint != fp {
+                        return Reply::error(
+                            409,
+                            "idempotency_key_reused",
+                            "This Idempotency-Key was used with a different request",
+                            Value::Null,
+                        );
+                    }
+                    let mut reply = Reply {
+                        status: prev.status,
+                        body: prev.body.clone(),
+                        headers: prev.headers.clone(),
+                        raw: None,
+                    };
+                    reply.headers.push(("Idempotent-Replayed".into(), "true".into()));
+                    return reply;
+                }
+                Some((scope.to_owned(), k.to_owned(), fp))
+            }
+            _ => None,
+        };
+        let ctx = Ctx { caller, params, query: parse_query(query), body, clock, base_url };
         let backup = if mutating && inner.store.is_some() { Some(inner.state.clone()) } else { None };
         let reply = handlers::dispatch(op, &mut inner.state, &ctx);
+        if let (Some((scope, key, fingerprint)), true, None) = (idem, reply.is_success(), &reply.raw) {
+            inner.state.idempotency.push(IdempotencyRec {
+                scope,
+                key,
+                fingerprint,
+                status: reply.status,
+                body: reply.body.clone(),
+                headers: reply.headers.clone(),
+                at_ms: clock.now_ms,
+            });
+        }
         if mutating
             && reply.is_success()
             && let Err(e) = persist(&mut inner, clock)
@@ -471,6 +512,21 @@ impl App {
     }
 }
 
+/// How long a response stays replayable by its `Idempotency-Key`.
+const IDEMPOTENCY_TTL_MS: i64 = 24 * 3600 * 1000;
+
+/// FNV-1a over method, path, query and body: equal requests, equal prints.
+fn fingerprint(method: Method, path: &str, query: &str, body: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [method.as_str().as_bytes(), b"\0", path.as_bytes(), b"\0", query.as_bytes(), b"\0", body] {
+        for b in part {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
 fn persist(inner: &mut Inner, clock: Clock) -> Result<(), String> {
     inner.state.mutations = inner.state.mutations.saturating_add(1);
     match inner.store.as_mut() {
@@ -512,6 +568,9 @@ fn parse_fault(ctx: &Ctx) -> Result<Fault, Reply> {
     };
     let drop_connection = v.get("drop_connection").and_then(Value::as_bool).unwrap_or(false);
     let delay_ms = v.get("delay_ms").and_then(Value::as_u64);
+    if v.get("after").and_then(Value::as_bool) == Some(true) && status.is_none() && !drop_connection {
+        return Err(Reply::detail(422, "an `after` fault needs a status or drop_connection"));
+    }
     if status.is_none() && !drop_connection && delay_ms.is_none() {
         return Err(Reply::detail(422, "a fault needs a status, delay_ms or drop_connection"));
     }
@@ -522,6 +581,7 @@ fn parse_fault(ctx: &Ctx) -> Result<Fault, Reply> {
         delay_ms,
         drop_connection,
         path_prefix: v.get("path_prefix").and_then(Value::as_str).map(String::from),
+        after: v.get("after").and_then(Value::as_bool).unwrap_or(false),
     })
 }
 
@@ -643,6 +703,7 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
     let raw_path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or_default().to_owned();
     let key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(String::from);
+    let idem_key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from);
     let method = core_method(&parts.method);
     let host = parts.headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
     let base_url = format!("http://{host}");
@@ -650,9 +711,12 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
         Ok(b) => b,
         Err(_) => return Reply::detail(413, "request body too large or unreadable").into_response(),
     };
-    if !raw_path.starts_with("/_emulator")
-        && let Some(fault) = app.take_fault(&raw_path)
-    {
+    let fault = if raw_path.starts_with("/_emulator") { None } else { app.take_fault(&raw_path) };
+    let (before, after) = match fault {
+        Some(f) if f.after => (None, Some(f)),
+        other => (other, None),
+    };
+    if let Some(fault) = before {
         if let Some(ms) = fault.delay_ms {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
@@ -673,13 +737,30 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
         }
     }
     let app2 = Arc::clone(&app);
-    let res =
-        tokio::task::spawn_blocking(move || app2.dispatch(method, &raw_path, &query, key.as_deref(), body, base_url))
-            .await;
-    match res {
-        Ok(reply) => reply.into_response(),
-        Err(_) => Reply::detail(500, "emulator handler failed").into_response(),
+    let res = tokio::task::spawn_blocking(move || {
+        app2.dispatch(method, &raw_path, &query, key.as_deref(), idem_key.as_deref(), body, base_url)
+    })
+    .await;
+    let reply = match res {
+        Ok(reply) => reply,
+        Err(_) => Reply::detail(500, "emulator handler failed"),
+    };
+    if let Some(fault) = after {
+        // The request took effect; the client sees a failure anyway.
+        if fault.drop_connection
+            && let Some(ConnKill(n)) = kill
+        {
+            n.notify_one();
+            std::future::pending::<()>().await;
+        }
+        let status = fault.status.unwrap_or(503);
+        let mut r = Reply::detail(status, "Emulated fault after processing");
+        if let Some(ra) = fault.retry_after {
+            r = r.with_header("Retry-After", &ra.to_string());
+        }
+        return r.into_response();
     }
+    reply.into_response()
 }
 
 #[cfg(test)]

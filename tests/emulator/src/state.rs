@@ -119,6 +119,24 @@ pub(crate) struct Fault {
     pub(crate) drop_connection: bool,
     #[serde(default)]
     pub(crate) path_prefix: Option<String>,
+    /// Apply the fault after the request has been processed (the change is
+    /// kept, the client sees the failure) — for testing idempotent retries.
+    #[serde(default)]
+    pub(crate) after: bool,
+}
+
+/// A remembered response to a request carrying an `Idempotency-Key`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct IdempotencyRec {
+    /// The API key's id: keys are scoped per caller.
+    pub(crate) scope: String,
+    pub(crate) key: String,
+    /// Method, path, query and body of the first request (FNV-1a, hex).
+    pub(crate) fingerprint: String,
+    pub(crate) status: u16,
+    pub(crate) body: Option<serde_json::Value>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) at_ms: i64,
 }
 
 /// Everything the emulator knows.
@@ -169,6 +187,9 @@ pub(crate) struct State {
     /// Tunnel state beyond core's `Tunnel` (`tunnels`).
     #[serde(default)]
     pub(crate) tunnel_ext: crate::tunnels::TunnelsState,
+    /// Responses remembered by `Idempotency-Key` (24 h of emulated time).
+    #[serde(default)]
+    pub(crate) idempotency: Vec<IdempotencyRec>,
     /// Pending faults; runtime only.
     #[serde(skip)]
     pub(crate) faults: Vec<Fault>,

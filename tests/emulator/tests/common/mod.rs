@@ -104,6 +104,12 @@ impl Emulator {
         self.raw_with(method, &url, &headers, body.map(str::as_bytes)).expect("transport error")
     }
 
+    /// A raw request to `path` with explicit headers.
+    pub fn raw_headers(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Resp {
+        let url = format!("{}{}", self.url, path);
+        self.raw_with(method, &url, headers, body.map(str::as_bytes)).expect("transport error")
+    }
+
     fn raw_with(
         &self,
         method: &str,
