@@ -29,12 +29,12 @@ fn unprocessable(msg: &str) -> Reply {
 }
 
 /// The organization of a (bound) number.
-fn number_org<'s>(s: &'s State, p: &PhoneNumber) -> Option<&'s str> {
+pub(crate) fn number_org<'s>(s: &'s State, p: &PhoneNumber) -> Option<&'s str> {
     p.agent_identity_id.as_deref().and_then(|i| s.identity_by_id(i)).map(|i| i.organization_id.as_str())
 }
 
 /// Released numbers are gone; identity-scoped keys see only their identity's number.
-fn number_visible(s: &State, p: &PhoneNumber, caller: &Caller) -> bool {
+pub(crate) fn number_visible(s: &State, p: &PhoneNumber, caller: &Caller) -> bool {
     p.status != PhoneNumberStatus::Released
         && match caller {
             Caller::Admin { org_id, .. } => number_org(s, p) == Some(org_id.as_str()),
