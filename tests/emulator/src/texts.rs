@@ -534,6 +534,8 @@ fn send(s: &mut State, ctx: &Ctx) -> R {
     }
 
     let now = ctx.clock.timestamp();
+    // Sends that left the window never count again.
+    s.texts.sends.retain(|r| r.at_ms > window_start);
     s.texts.sends.push(SendRec {
         phone_number_id: number.id.clone(),
         at_ms: now_ms,
