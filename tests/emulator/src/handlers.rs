@@ -399,6 +399,10 @@ fn create_identity(s: &mut State, ctx: &Ctx) -> R {
         return Err(r);
     }
     let org_id = ctx.caller.org_id().unwrap_or_default().to_owned();
+    let secret_ids = match &req.vault_secret_ids {
+        Some(ids) => vault::secrets_for_new_identity(s, &org_id, ids)?,
+        None => Vec::new(),
+    };
     let now = ctx.clock.timestamp();
     let id = uuid4();
     let mailbox = Mailbox {
@@ -472,6 +476,7 @@ fn create_identity(s: &mut State, ctx: &Ctx) -> R {
         s.phone_numbers.push(p);
     }
     let out = full_identity(s, &rec, ctx.clock);
+    vault::grant_new_identity(s, &rec.id, secret_ids, now);
     s.identities.push(rec);
     Ok(Reply::model(201, &out))
 }
