@@ -375,6 +375,13 @@ impl App {
                 | "/_emulator/outbox"
                 | "/_emulator/transcripts"
         );
+        if let Some(token) = raw_path.strip_prefix(imessage::MEDIA_PREFIX) {
+            // Uploaded iMessage media: no API key needed.
+            if method != Some(Method::Get) {
+                return Reply::detail(405, "Method Not Allowed");
+            }
+            return self.read(|s, _| imessage::serve_media(s, token));
+        }
         if !core && !raw_path.starts_with("/_emulator/files/") {
             return self.module_control(method, path, query, key, body);
         }
