@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 
 use crate::state::{ApiKeyRec, Fault, IdempotencyRec, Org, State, Store};
 use crate::util::{Clock, random_hex, uuid4};
-use crate::{handlers, imessage, phone, signup, texts, tunnels, vault, webhooks};
+use crate::{agentpost, handlers, imessage, phone, signup, texts, tunnels, vault, webhooks};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -145,6 +145,17 @@ impl Caller {
     pub(crate) fn is_admin(&self) -> bool {
         matches!(self, Caller::Admin { .. })
     }
+}
+
+/// The credentials a request carries.
+#[derive(Clone, Copy, Debug)]
+struct Credentials<'a> {
+    /// `X-API-Key`.
+    api_key: Option<&'a str>,
+    /// The token of `Authorization: Bearer …` (AgentPost).
+    bearer: Option<&'a str>,
+    /// `Idempotency-Key`.
+    idempotency_key: Option<&'a str>,
 }
 
 /// Everything a handler gets besides the state.
@@ -285,13 +296,12 @@ impl App {
         method: Option<Method>,
         raw_path: &str,
         query: &str,
-        key: Option<&str>,
-        idem_key: Option<&str>,
+        creds: Credentials<'_>,
         body: Bytes,
         base_url: String,
     ) -> Reply {
         if raw_path == "/_emulator" || raw_path.starts_with("/_emulator/") {
-            return self.control(method, raw_path, query, key, body);
+            return self.control(method, raw_path, query, creds.api_key, body);
         }
         let (op, params) = match route(method, raw_path) {
             Routed::Found(op, params) => (op, params),
@@ -302,13 +312,17 @@ impl App {
         let clock = Clock::with_offset(inner.state.clock_offset_ms);
         let caller = match op.auth {
             Auth::None => Caller::Anonymous,
-            Auth::ApiKey | Auth::Bearer => match authenticate(&mut inner.state, key, clock) {
+            Auth::ApiKey => match authenticate(&mut inner.state, creds.api_key, clock) {
                 Some(c) => c,
                 None => return Reply::detail(401, "Invalid or missing API key"),
             },
+            Auth::Bearer => match agentpost::authenticate(&inner.state, creds.bearer) {
+                Some(c) => c,
+                None => return agentpost::unauthorized(),
+            },
         };
         let mutating = op.method != Method::Get;
-        let idem = match (mutating, idem_key, caller.key_id()) {
+        let idem = match (mutating, creds.idempotency_key, caller.key_id()) {
             (true, Some(k), Some(scope)) => {
                 if k.is_empty() || k.len() > 255 {
                     return Reply::detail(422, "Idempotency-Key must be 1-255 characters");
@@ -351,8 +365,10 @@ impl App {
                 at_ms: clock.now_ms,
             });
         }
-        if mutating
-            && reply.is_success()
+        // A refused request may still have changed the state (e.g. a counted
+        // failed verification attempt); the handler says so with this flag.
+        let force = std::mem::take(&mut inner.state.persist_refused);
+        if ((mutating && reply.is_success()) || force)
             && let Err(e) = persist(&mut inner, clock)
         {
             if let Some(b) = backup {
@@ -659,10 +675,17 @@ fn decode_path(raw: &str) -> String {
 /// `texts/{text_id}`).
 fn route(method: Option<Method>, raw_path: &str) -> Routed {
     let path = decode_path(raw_path);
+    // AgentPost (another product, paths relative to its `…/api/v1` base) is
+    // served both at `/inboxes…` and, like its real base URL, `/api/v1/inboxes…`.
+    let ap_path = path
+        .strip_prefix("/api/v1")
+        .filter(|p| *p == "/inboxes" || p.starts_with("/inboxes/"))
+        .unwrap_or(path.as_str());
+    let ops = catalog::all().map(|op| (op, path.as_str())).chain(catalog::agentpost().map(|op| (op, ap_path)));
     let mut any_path = false;
     let mut best: Option<(Vec<bool>, &'static Operation, Vec<String>)> = None;
-    for op in catalog::all() {
-        let Some(params) = op.match_path(&path) else { continue };
+    for (op, path) in ops {
+        let Some(params) = op.match_path(path) else { continue };
         any_path = true;
         if Some(op.method) != method {
             continue;
@@ -711,6 +734,10 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
     let query = parts.uri.query().unwrap_or_default().to_owned();
     let key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(String::from);
     let idem_key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from);
+    let bearer = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| {
+        let (scheme, token) = v.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    });
     let method = core_method(&parts.method);
     let host = parts.headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
     let base_url = format!("http://{host}");
@@ -745,7 +772,9 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
     }
     let app2 = Arc::clone(&app);
     let res = tokio::task::spawn_blocking(move || {
-        app2.dispatch(method, &raw_path, &query, key.as_deref(), idem_key.as_deref(), body, base_url)
+        let creds =
+            Credentials { api_key: key.as_deref(), bearer: bearer.as_deref(), idempotency_key: idem_key.as_deref() };
+        app2.dispatch(method, &raw_path, &query, creds, body, base_url)
     })
     .await;
     let reply = match res {
@@ -791,6 +820,13 @@ mod tests {
         assert_eq!(name(Method::Put, "/api/v1/identities/bot"), "405");
         assert_eq!(name(Method::Get, "/api/v1/nothing"), "404");
         assert_eq!(name(Method::Get, "/api/whoami"), "whoami.get");
+        // AgentPost, at the root and under its real `/api/v1` base.
+        assert_eq!(name(Method::Get, "/inboxes"), "agentpost.inboxes.list");
+        assert_eq!(name(Method::Post, "/api/v1/inboxes/"), "agentpost.inboxes.create");
+        assert_eq!(name(Method::Delete, "/api/v1/inboxes/inb_1"), "agentpost.inboxes.delete");
+        assert_eq!(name(Method::Put, "/inboxes/inb_1"), "405");
+        assert_eq!(name(Method::Get, "/api/v1/inboxesx"), "404");
+        assert_eq!(name(Method::Get, "/api/v1/agent-signup/status"), "signup.status");
         let texts = "/api/v1/phone/numbers/abc/texts/search";
         assert_eq!(name(Method::Get, texts), "texts.search");
         match route(Some(Method::Get), "/api/v1/mail/mailboxes/a%40b.com") {

@@ -199,7 +199,7 @@ pub(crate) fn summary(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentity
 }
 
 /// Why a handle cannot be taken, as a 409 reply.
-fn handle_unavailable(s: &State, handle: &str, except_identity: Option<&str>) -> Option<Reply> {
+pub(crate) fn handle_unavailable(s: &State, handle: &str, except_identity: Option<&str>) -> Option<Reply> {
     let conflict = |ns: &str, msg: &str| {
         Reply::error(409, "handle_unavailable", msg, json!({ "blocking_namespace": ns, "agent_handle": handle }))
     };
@@ -249,7 +249,11 @@ fn whoami(s: &mut State, ctx: &Ctx) -> R {
     let key_id = ctx.caller.key_id().unwrap_or_default();
     let rec = s.api_keys.iter().find(|k| k.record.id == key_id).ok_or_else(|| Reply::detail(401, "Invalid API key"))?;
     let r = &rec.record;
-    let subtype = if r.scoped_identity_id.is_some() { "api_key.agent_scoped.claimed" } else { "api_key.admin_scoped" };
+    let subtype = match &r.scoped_identity_id {
+        None => "api_key.admin_scoped",
+        Some(id) if signup::is_unclaimed(s, id) => "api_key.agent_scoped.unclaimed",
+        Some(_) => "api_key.agent_scoped.claimed",
+    };
     let w = Whoami::ApiKey(WhoamiApiKey {
         auth_subtype: Some(subtype.into()),
         organization_id: Some(r.organization_id.clone()),

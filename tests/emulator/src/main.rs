@@ -14,6 +14,7 @@
 //! The control API under `/_emulator/` (admin key) sets the clock, injects
 //! faults and shows state; see the crate README.
 
+mod agentpost;
 mod app;
 mod handlers;
 mod imessage;

@@ -190,6 +190,10 @@ pub(crate) struct State {
     /// Responses remembered by `Idempotency-Key` (24 h of emulated time).
     #[serde(default)]
     pub(crate) idempotency: Vec<IdempotencyRec>,
+    /// Set by a handler whose refused request changed the state anyway, so
+    /// that the change is persisted too (reset after every request).
+    #[serde(skip)]
+    pub(crate) persist_refused: bool,
     /// Pending faults; runtime only.
     #[serde(skip)]
     pub(crate) faults: Vec<Fault>,
