@@ -1,6 +1,8 @@
 //! Mail: sending (with local delivery and threading), messages, threads,
 //! search, attachments and sending domains.
 
+use inkbox_core::api::events::{MailEventData, MailEventMessage, MailIdentityMatch, MatchBucket};
+use inkbox_core::api::identities::IdentityStatus;
 use inkbox_core::api::mail::{
     self, Message, MessageDetail, MessageDirection, MessageStatus, SendEmailRequest, SetDefaultDomainResponse, Thread,
     ThreadFolder, UpdateMessageFlagsRequest,
@@ -9,9 +11,9 @@ use inkbox_core::api::paginate::CursorPage;
 use inkbox_core::api::time::Timestamp;
 use serde_json::{Map, Value, json};
 
-use crate::app::{Ctx, Reply};
-use crate::handlers::{MAIL_DOMAIN, R, admin_only, mailbox_visible};
-use crate::state::{AttachmentRec, MessageRec, State, ThreadRec};
+use crate::app::{Caller, Ctx, Reply};
+use crate::handlers::{MAIL_DOMAIN, R, admin_only, can_see, mailbox_visible};
+use crate::state::{AttachmentRec, EventOwner, MessageRec, OutEvent, State, ThreadRec};
 use crate::util::{Clock, uuid4};
 
 /// Lifetime of an attachment download URL.
@@ -170,6 +172,103 @@ fn thread_for(s: &mut State, mailbox: &str, rfc_id: Option<&str>, subject: &str,
     id
 }
 
+/// What every mailbox's copy of one message shares.
+struct Outgoing {
+    rfc_id: String,
+    from: String,
+    to: Vec<String>,
+    cc: Option<Vec<String>>,
+    bcc: Option<Vec<String>>,
+    subject: String,
+    body_text: Option<String>,
+    body_html: Option<String>,
+    in_reply_to: Option<String>,
+    references: Option<Vec<String>>,
+    attachments: Vec<AttachmentRec>,
+    metadata: Vec<Map<String, Value>>,
+    now: Timestamp,
+}
+
+impl Outgoing {
+    /// `mailbox`'s copy, in `thread`: `outbound`/`sent` for the sender,
+    /// `inbound`/`received`/unread (without Bcc) for a recipient.
+    fn copy(&self, mailbox: &str, thread: String, inbound: bool) -> MessageDetail {
+        MessageDetail {
+            message: Message {
+                id: uuid4(),
+                mailbox_id: mailbox.to_owned(),
+                thread_id: Some(thread),
+                message_id: Some(self.rfc_id.clone()),
+                from_address: self.from.clone(),
+                to_addresses: self.to.clone(),
+                cc_addresses: self.cc.clone(),
+                subject: Some(self.subject.clone()),
+                snippet: snippet(self.body_text.as_deref()),
+                direction: if inbound { MessageDirection::Inbound } else { MessageDirection::Outbound },
+                status: if inbound { MessageStatus::Received } else { MessageStatus::Sent },
+                is_read: !inbound,
+                is_starred: false,
+                has_attachments: !self.attachments.is_empty(),
+                created_at: self.now,
+                import_job_id: None,
+                first_opened_at: None,
+                open_count: None,
+            },
+            body_text: self.body_text.clone(),
+            body_html: self.body_html.clone(),
+            bcc_addresses: if inbound { None } else { self.bcc.clone() },
+            in_reply_to: self.in_reply_to.clone(),
+            references: self.references.clone(),
+            attachment_metadata: if self.metadata.is_empty() { None } else { Some(self.metadata.clone()) },
+            ses_message_id: None,
+            updated_at: Some(self.now),
+        }
+    }
+}
+
+/// `in_reply_to` and `references` of a reply to `reference` (a message
+/// UUID of `mailbox` or an RFC 5322 Message-ID, brackets optional): the
+/// referenced message of `mailbox`, else any message with that Message-ID.
+fn reply_refs(s: &State, mailbox: &str, reference: Option<&str>) -> (Option<String>, Option<Vec<String>>) {
+    match reference.map(str::trim) {
+        None | Some("") => (None, None),
+        Some(r) => {
+            let lower = r.to_ascii_lowercase();
+            let br = bracketed(r);
+            let found = s
+                .messages
+                .iter()
+                .find(|m| m.detail.message.mailbox_id == mailbox && m.detail.message.id == lower)
+                .or_else(|| s.messages.iter().find(|m| m.detail.message.message_id.as_deref() == Some(br.as_str())));
+            match found {
+                Some(m) => {
+                    let parent = m.detail.message.message_id.clone().unwrap_or_else(|| br.clone());
+                    let mut refs = m.detail.references.clone().unwrap_or_default();
+                    refs.push(parent.clone());
+                    (Some(parent), Some(refs))
+                }
+                None => (Some(br.clone()), Some(vec![br])),
+            }
+        }
+    }
+}
+
+/// Stores `mailbox`'s copy in its thread and raises the copy's webhook event.
+fn store_copy(s: &mut State, out: &Outgoing, mailbox: &str, inbound: bool) -> MessageDetail {
+    let thread = thread_for(s, mailbox, out.in_reply_to.as_deref(), &out.subject, out.now);
+    let copy = out.copy(mailbox, thread, inbound);
+    let seq = s.take_seq();
+    s.messages.push(MessageRec { seq, detail: copy.clone(), attachments: out.attachments.clone() });
+    emit_mail_event(s, &copy);
+    copy
+}
+
+/// The live emulator mailbox with this address.
+fn local_mailbox(s: &State, address: &str) -> Option<String> {
+    let lower = address.trim().to_ascii_lowercase();
+    s.mailboxes.iter().find(|m| !m.deleted && m.mailbox.email_address == lower).map(|m| m.mailbox.id.clone())
+}
+
 pub(crate) fn send(s: &mut State, ctx: &Ctx) -> R {
     let sender_mb = mailbox_id(s, ctx)?;
     let req: SendEmailRequest = ctx.parse()?;
@@ -194,99 +293,49 @@ pub(crate) fn send(s: &mut State, ctx: &Ctx) -> R {
         })
         .collect();
     crate::signup::check_mail_send(s, &sender_mb, &req, ctx)?;
-    let from = s.mailbox(&sender_mb).map(|m| m.mailbox.email_address.clone()).unwrap_or_default();
-    let now = ctx.clock.timestamp();
-    let rfc_id = format!("<{}@{MAIL_DOMAIN}>", uuid4());
-
-    // What the reply refers to: a message of the sender's mailbox (by UUID or
-    // Message-ID), else any message with that Message-ID.
-    let (in_reply_to, references) = match req.in_reply_to_message_id.as_deref().map(str::trim) {
-        None | Some("") => (None, None),
-        Some(r) => {
-            let lower = r.to_ascii_lowercase();
-            let br = bracketed(r);
-            let found = s
-                .messages
-                .iter()
-                .find(|m| m.detail.message.mailbox_id == sender_mb && m.detail.message.id == lower)
-                .or_else(|| s.messages.iter().find(|m| m.detail.message.message_id.as_deref() == Some(br.as_str())));
-            match found {
-                Some(m) => {
-                    let parent = m.detail.message.message_id.clone().unwrap_or_else(|| br.clone());
-                    let mut refs = m.detail.references.clone().unwrap_or_default();
-                    refs.push(parent.clone());
-                    (Some(parent), Some(refs))
-                }
-                None => (Some(br.clone()), Some(vec![br])),
-            }
-        }
-    };
-
     let rcpt = &req.recipients;
-    let cc = if rcpt.cc.is_empty() { None } else { Some(rcpt.cc.clone()) };
-    let bcc = if rcpt.bcc.is_empty() { None } else { Some(rcpt.bcc.clone()) };
-    let make = |id: String, mailbox: &str, thread: String, inbound: bool| MessageDetail {
-        message: Message {
-            id,
-            mailbox_id: mailbox.to_owned(),
-            thread_id: Some(thread),
-            message_id: Some(rfc_id.clone()),
-            from_address: from.clone(),
-            to_addresses: rcpt.to.clone(),
-            cc_addresses: cc.clone(),
-            subject: Some(req.subject.clone()),
-            snippet: snippet(req.body_text.as_deref()),
-            direction: if inbound { MessageDirection::Inbound } else { MessageDirection::Outbound },
-            status: if inbound { MessageStatus::Received } else { MessageStatus::Sent },
-            is_read: !inbound,
-            is_starred: false,
-            has_attachments: !attachments.is_empty(),
-            created_at: now,
-            import_job_id: None,
-            first_opened_at: None,
-            open_count: None,
-        },
+    let (in_reply_to, references) = reply_refs(s, &sender_mb, req.in_reply_to_message_id.as_deref());
+    let out = Outgoing {
+        rfc_id: format!("<{}@{MAIL_DOMAIN}>", uuid4()),
+        from: s.mailbox(&sender_mb).map(|m| m.mailbox.email_address.clone()).unwrap_or_default(),
+        to: rcpt.to.clone(),
+        cc: if rcpt.cc.is_empty() { None } else { Some(rcpt.cc.clone()) },
+        bcc: if rcpt.bcc.is_empty() { None } else { Some(rcpt.bcc.clone()) },
+        subject: req.subject.clone(),
         body_text: req.body_text.clone(),
         body_html: req.body_html.clone(),
-        bcc_addresses: if inbound { None } else { bcc.clone() },
-        in_reply_to: in_reply_to.clone(),
-        references: references.clone(),
-        attachment_metadata: if metadata.is_empty() { None } else { Some(metadata.clone()) },
-        ses_message_id: None,
-        updated_at: Some(now),
+        in_reply_to,
+        references,
+        attachments,
+        metadata,
+        now: ctx.clock.timestamp(),
     };
 
-    // The sender's copy.
-    let thread = thread_for(s, &sender_mb, in_reply_to.as_deref(), &req.subject, now);
-    let sent = make(uuid4(), &sender_mb, thread, false);
-    let seq = s.take_seq();
-    s.messages.push(MessageRec { seq, detail: sent.clone(), attachments: attachments.clone() });
-
-    // Local delivery, once per mailbox; the rest goes to the outbox.
+    // The sender's copy, then local delivery once per mailbox; the rest goes to the outbox.
+    let sent = store_copy(s, &out, &sender_mb, false);
     let mut delivered: Vec<String> = Vec::new();
     let mut outside: Vec<String> = Vec::new();
     for addr in rcpt.to.iter().chain(&rcpt.cc).chain(&rcpt.bcc) {
-        let lower = addr.trim().to_ascii_lowercase();
-        let target = s.mailboxes.iter().find(|m| !m.deleted && m.mailbox.email_address == lower);
-        match target.map(|m| m.mailbox.id.clone()) {
+        match local_mailbox(s, addr) {
             Some(mb) if !delivered.contains(&mb) => {
-                delivered.push(mb.clone());
-                let thread = thread_for(s, &mb, in_reply_to.as_deref(), &req.subject, now);
-                let copy = make(uuid4(), &mb, thread, true);
-                let seq = s.take_seq();
-                s.messages.push(MessageRec { seq, detail: copy, attachments: attachments.clone() });
+                store_copy(s, &out, &mb, true);
+                delivered.push(mb);
             }
             Some(_) => {}
-            None if !outside.contains(&lower) => outside.push(lower),
-            None => {}
+            None => {
+                let lower = addr.trim().to_ascii_lowercase();
+                if !outside.contains(&lower) {
+                    outside.push(lower);
+                }
+            }
         }
     }
     if !outside.is_empty() {
         s.outbox.push(json!({
             "id": sent.message.id,
-            "message_id": rfc_id,
+            "message_id": out.rfc_id,
             "mailbox_id": sender_mb,
-            "from": from,
+            "from": out.from,
             "to": rcpt.to,
             "cc": rcpt.cc,
             "bcc": rcpt.bcc,
@@ -294,12 +343,148 @@ pub(crate) fn send(s: &mut State, ctx: &Ctx) -> R {
             "subject": req.subject,
             "body_text": req.body_text,
             "body_html": req.body_html,
-            "in_reply_to": in_reply_to,
-            "attachment_metadata": metadata,
-            "created_at": now.to_rfc3339(),
+            "in_reply_to": out.in_reply_to,
+            "attachment_metadata": out.metadata,
+            "created_at": out.now.to_rfc3339(),
         }));
     }
     Ok(Reply::model(200, &sent.message))
+}
+
+/// `POST /_emulator/mail/inbound`: mail from outside the emulator,
+/// `{"to", "from", "subject", "body_text"?, "body_html"?, "in_reply_to"?}`,
+/// delivered to the live mailbox `to` like a local delivery (threading,
+/// `message.received`). 201 with the stored `Message`.
+pub(crate) fn inject_inbound(s: &mut State, ctx: &Ctx) -> R {
+    let v = ctx.json()?;
+    let text = |key: &str, required: bool| -> Result<Option<String>, Reply> {
+        match v.get(key) {
+            None | Some(Value::Null) if !required => Ok(None),
+            Some(Value::String(t)) => Ok(Some(t.clone())),
+            _ if required => Err(unprocessable(&format!("{key} is required and must be a string"))),
+            _ => Err(unprocessable(&format!("{key} must be a string"))),
+        }
+    };
+    let to = text("to", true)?.unwrap_or_default();
+    let from = text("from", true)?.unwrap_or_default();
+    let subject = text("subject", true)?.unwrap_or_default();
+    let body_text = text("body_text", false)?;
+    let body_html = text("body_html", false)?;
+    let reference = text("in_reply_to", false)?;
+    let from = from.trim().to_owned();
+    if from.is_empty() || !from.contains('@') || from.chars().any(char::is_whitespace) {
+        return Err(unprocessable("from must be an email address"));
+    }
+    let mb = local_mailbox(s, &to).ok_or_else(|| Reply::not_found("Mailbox"))?;
+    let (in_reply_to, references) = reply_refs(s, &mb, reference.as_deref());
+    let out = Outgoing {
+        rfc_id: format!("<{}@{}>", uuid4(), from.rsplit('@').next().unwrap_or(MAIL_DOMAIN)),
+        from,
+        to: vec![to.trim().to_owned()],
+        cc: None,
+        bcc: None,
+        subject,
+        body_text,
+        body_html,
+        in_reply_to,
+        references,
+        attachments: Vec::new(),
+        metadata: Vec::new(),
+        now: ctx.clock.timestamp(),
+    };
+    let copy = store_copy(s, &out, &mb, true);
+    Ok(Reply::model(201, &copy.message))
+}
+
+// -------------------------------------------------------- webhook events
+
+/// The message of a mail event: no read/starred flags; Bcc only outbound.
+fn event_message(d: &MessageDetail) -> MailEventMessage {
+    let m = &d.message;
+    MailEventMessage {
+        id: m.id.clone(),
+        mailbox_id: m.mailbox_id.clone(),
+        thread_id: m.thread_id.clone(),
+        message_id: m.message_id.clone(),
+        from_address: m.from_address.clone(),
+        to_addresses: m.to_addresses.clone(),
+        cc_addresses: m.cc_addresses.clone(),
+        bcc_addresses: if m.direction == MessageDirection::Outbound { d.bcc_addresses.clone() } else { None },
+        subject: m.subject.clone(),
+        snippet: m.snippet.clone(),
+        direction: m.direction.clone(),
+        status: m.status.clone(),
+        has_attachments: m.has_attachments,
+        created_at: Some(m.created_at),
+    }
+}
+
+/// `agent_identities` of a mail event: inbound events resolve the sender
+/// and every CC, outbound ones every To, CC and BCC; an address matches an
+/// active identity of `org` whose live mailbox has it and that `viewer`
+/// (the mailbox's identity) may see (0.4.9 visibility). Sparse, in bucket
+/// then field order, once per (bucket, address).
+fn identity_matches(s: &State, d: &MessageDetail, org: &str, viewer: Option<&str>) -> Vec<MailIdentityMatch> {
+    let m = &d.message;
+    let cc = m.cc_addresses.as_deref().unwrap_or_default();
+    let buckets: Vec<(MatchBucket, &[String])> = if m.direction == MessageDirection::Inbound {
+        vec![(MatchBucket::From, std::slice::from_ref(&m.from_address)), (MatchBucket::Cc, cc)]
+    } else {
+        let bcc = d.bcc_addresses.as_deref().unwrap_or_default();
+        vec![(MatchBucket::To, m.to_addresses.as_slice()), (MatchBucket::Cc, cc), (MatchBucket::Bcc, bcc)]
+    };
+    let viewer =
+        viewer.map(|v| Caller::Agent { org_id: org.to_owned(), key_id: String::new(), identity_id: v.to_owned() });
+    let mut out = Vec::new();
+    for (bucket, addresses) in buckets {
+        let mut seen: Vec<String> = Vec::new();
+        for address in addresses {
+            let lower = address.trim().to_ascii_lowercase();
+            if seen.contains(&lower) {
+                continue;
+            }
+            let hit = s.identities.iter().find(|i| {
+                i.organization_id == org
+                    && i.status == IdentityStatus::Active
+                    && s.mailbox(&i.mailbox_id).is_some_and(|mb| !mb.deleted && mb.mailbox.email_address == lower)
+                    && viewer.as_ref().is_none_or(|c| can_see(s, c, i))
+            });
+            seen.push(lower);
+            if let Some(i) = hit {
+                out.push(MailIdentityMatch {
+                    bucket: bucket.clone(),
+                    address: address.clone(),
+                    id: i.id.clone(),
+                    agent_handle: i.agent_handle.clone(),
+                    display_name: i.display_name.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Raises `message.sent` (the sender's copy) or `message.received` (a
+/// delivered copy) for the mailbox holding `d`, signed by its identity.
+fn emit_mail_event(s: &mut State, d: &MessageDetail) {
+    let Some(mb) = s.mailbox(&d.message.mailbox_id) else { return };
+    let org = mb.organization_id.clone();
+    let identity = mb.mailbox.agent_identity_id.clone();
+    let data = MailEventData {
+        message: event_message(d),
+        contacts: Vec::new(),
+        agent_identities: identity_matches(s, d, &org, identity.as_deref()),
+    };
+    let Ok(data) = serde_json::to_value(&data) else { return };
+    let inbound = d.message.direction == MessageDirection::Inbound;
+    s.emit(OutEvent {
+        event_type: if inbound { "message.received" } else { "message.sent" }.to_owned(),
+        organization_id: org,
+        owner: EventOwner::Mailbox(d.message.mailbox_id.clone()),
+        identity_id: identity,
+        data,
+        at: d.message.created_at,
+    });
 }
 
 // -------------------------------------------------------------- messages
