@@ -99,6 +99,7 @@ fn main() -> ExitCode {
 async fn run(args: Args) -> Result<(), String> {
     let shutdown = shutdown_signal()?;
     let app = Arc::new(App::open(args.data.clone())?);
+    webhooks::start_worker(Arc::clone(&app))?;
     let listener = TcpListener::bind((args.host.as_str(), args.port))
         .await
         .map_err(|e| format!("cannot bind {}:{}: {e}", args.host, args.port))?;
