@@ -70,7 +70,10 @@ pub(crate) fn unauthorized() -> Reply {
 pub(crate) fn authenticate(s: &State, bearer: Option<&str>) -> Option<Caller> {
     let token = bearer?;
     if let Some(k) = s.signup.agentpost.keys.iter().find(|k| k.secret == token) {
-        return Some(Caller::Admin { org_id: k.environment_id.clone(), key_id: String::new() });
+        // The key's own identity for per-key scoping (idempotency): its environment and secret tail.
+        let key_id =
+            format!("ap:{}:{}", k.environment_id, k.secret.get(k.secret.len().saturating_sub(8)..).unwrap_or(""));
+        return Some(Caller::Admin { org_id: k.environment_id.clone(), key_id });
     }
     let rec = s.api_keys.iter().find(|r| {
         r.secret == token && r.record.status == ApiKeyStatus::Active && r.record.scoped_identity_id.is_none()
