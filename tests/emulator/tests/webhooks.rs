@@ -873,3 +873,58 @@ fn subscriptions_queue_config_and_log_survive_a_restart() {
     let listed = ib.webhooks().subscriptions().list(&ListSubscriptionsParams::default()).unwrap();
     assert_eq!(listed, [kept]);
 }
+
+#[test]
+fn text_and_imessage_events_reach_their_subscribers_parsed_by_core() {
+    let emu = Emulator::start();
+    let rx = Receiver::start(&[]);
+    let ib = client(&emu, &emu.admin_key);
+    let mut input = CreateIdentityRequest::new("wh-chan");
+    input.imessage_enabled = Some(true);
+    let mut who = ib.create_identity(&input).unwrap();
+    let number = who.provision_phone_number(None).unwrap();
+    let secret = who.create_signing_key().unwrap().signing_key.clone();
+    let subs = [
+        (SubscriptionOwner::PhoneNumber(number.id.clone()), "/texts", vec![EventType::TextReceived]),
+        (SubscriptionOwner::AgentIdentity(who.id().to_owned()), "/imessage", vec![EventType::IMessageReceived]),
+    ];
+    for (owner, path, events) in subs {
+        ib.webhooks().subscriptions().create(&CreateSubscriptionRequest::new(owner, rx.url(path), events)).unwrap();
+    }
+
+    let (st, v) = control(
+        &emu,
+        "POST",
+        "/_emulator/texts/inbound",
+        Some(json!({"to": number.number, "from": "+15550001111", "text": "hello by sms"})),
+    );
+    assert_eq!(st, 201, "{v}");
+    let (st, v) = control(
+        &emu,
+        "POST",
+        "/_emulator/imessage/inbound",
+        Some(json!({"from": "+15550002222", "text": "connect @wh-chan"})),
+    );
+    assert_eq!(st, 201, "{v}");
+
+    let mut hits = rx.wait_for(2);
+    settled(&emu);
+    hits.sort_by(|x, y| x.path.cmp(&y.path));
+    let now = emulator_now(&emu);
+    for hit in &hits {
+        verify(hit, &secret, now).unwrap();
+    }
+    let ev = events::parse_event(&hits[0].body).unwrap();
+    assert_eq!(ev.event_type, EventType::IMessageReceived);
+    let EventData::IMessage(d) = ev.data else { panic!("not iMessage data") };
+    assert!(d.reaction.is_none());
+    let m = d.message.unwrap();
+    assert_eq!(m.content.as_deref(), Some("connect @wh-chan"));
+    assert_eq!(m.remote_number.as_deref(), Some("+15550002222"));
+    let ev = events::parse_event(&hits[1].body).unwrap();
+    assert_eq!(ev.event_type, EventType::TextReceived);
+    let EventData::Text(d) = ev.data else { panic!("not text data") };
+    assert_eq!(d.text_message.text.as_deref(), Some("hello by sms"));
+    assert_eq!(d.text_message.remote_phone_number.as_deref(), Some("+15550001111"));
+    assert_eq!(d.recipient_phone_number, None);
+}
