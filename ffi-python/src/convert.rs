@@ -1,0 +1,139 @@
+//! Small conversions between Python values and what core takes.
+
+use std::borrow::Cow;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Number, Value};
+
+/// The host clock in whole Unix seconds (the FFI layer supplies the clock;
+/// core reads none).
+pub(crate) fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// A time argument: `None` (the host clock), an `int` of Unix seconds, or a
+/// `float` truncated toward zero (as `int(time.time())`). `Err(())` for a
+/// negative, non-finite or out-of-range value; each caller maps it to its
+/// domain's error.
+pub(crate) fn unix_time(now: Option<&Bound<'_, PyAny>>) -> PyResult<Result<u64, ()>> {
+    let Some(now) = now else { return Ok(Ok(now_unix())) };
+    if now.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err("time must be an int or a float of Unix seconds, not bool"));
+    }
+    if now.is_instance_of::<PyInt>() {
+        return Ok(now.extract::<u64>().map_err(|_| ()));
+    }
+    if let Ok(f) = now.cast::<PyFloat>() {
+        return Ok(inkbox_core::totp::unix_secs_from_f64(f.value()).map_err(|_| ()));
+    }
+    Err(PyTypeError::new_err("time must be an int or a float of Unix seconds"))
+}
+
+/// Bytes borrowed from a Python `bytes` object, or owned (from `str`,
+/// `bytearray`, `memoryview`).
+pub(crate) enum PyBytesArg<'py> {
+    Borrowed(Bound<'py, PyBytes>),
+    Owned(Vec<u8>),
+}
+
+impl AsRef<[u8]> for PyBytesArg<'_> {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Self::Borrowed(b) => b.as_bytes(),
+            Self::Owned(v) => v,
+        }
+    }
+}
+
+/// `bytes`, `bytearray` or `memoryview` as bytes, `str` as its UTF-8.
+/// `None` for any other type.
+pub(crate) fn bytes_or_str<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<PyBytesArg<'py>>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Some(PyBytesArg::Borrowed(b.clone())));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Some(PyBytesArg::Owned(utf8_of(s)?.into_owned().into_bytes())));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Some(PyBytesArg::Owned(b.to_vec())));
+    }
+    if let Ok(v) = obj.extract::<Cow<'_, [u8]>>() {
+        return Ok(Some(PyBytesArg::Owned(v.into_owned())));
+    }
+    Ok(None)
+}
+
+/// A `str` as UTF-8. A string that has no UTF-8 form (lone surrogates) is a
+/// `ValueError` naming no content.
+pub(crate) fn utf8_of<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
+    s.to_cow().map_err(|_| PyValueError::new_err("string is not encodable as UTF-8 (lone surrogate)"))
+}
+
+/// A text argument given as `str`, or as UTF-8 `bytes`.
+pub(crate) fn text_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(utf8_of(s)?.into_owned());
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return std::str::from_utf8(b.as_bytes())
+            .map(str::to_owned)
+            .map_err(|_| PyValueError::new_err(format!("{what} is not valid UTF-8")));
+    }
+    Err(PyTypeError::new_err(format!("{what} must be str or bytes")))
+}
+
+/// A JSON-like Python value (dict with str keys, list/tuple, str, int, float,
+/// bool, None) as a `serde_json::Value`.
+pub(crate) fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    if depth > 64 {
+        return Err(PyValueError::new_err("value is nested too deeply"));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(utf8_of(s)?.into_owned()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::Number(u.into()));
+        }
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::Number(i.into()));
+        }
+        return Err(PyValueError::new_err("integer out of range"));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Number::from_f64(f.value()).map(Value::Number).ok_or_else(|| PyValueError::new_err("non-finite float"));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (k, v) in d.iter() {
+            let key = k.cast::<PyString>().map_err(|_| PyTypeError::new_err("dict keys must be str"))?;
+            map.insert(utf8_of(key)?.into_owned(), to_json(&v, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let mut items = Vec::new();
+        for item in obj.try_iter()? {
+            items.push(to_json(&item?, depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    Err(PyTypeError::new_err("expected a JSON-compatible value (dict, list, str, int, float, bool, None)"))
+}
+
+/// `repr()` of an optional string, as Python writes it.
+pub(crate) fn repr_opt(py: Python<'_>, value: Option<&str>) -> PyResult<String> {
+    match value {
+        Some(s) => Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned()),
+        None => Ok("None".to_owned()),
+    }
+}

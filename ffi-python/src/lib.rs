@@ -1,0 +1,48 @@
+//! `inkbox._native`: the Python binding of `inkbox-core`.
+//!
+//! This crate only converts types, maps core errors to the exceptions of
+//! `inkbox.exceptions`, supplies the host clock and the operating system's
+//! CSPRNG, and releases the GIL around Argon2id. Every rule lives in core.
+//! Every entry point runs inside a panic guard, so a Rust panic reaches
+//! Python as `InkboxInternalError`, never as pyo3's `PanicException`.
+
+mod convert;
+mod errors;
+mod totp;
+mod vault;
+mod webhook;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(webhook::verify_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(webhook::verify_webhook_reason, m)?)?;
+    m.add_function(wrap_pyfunction!(webhook::sign_webhook, m)?)?;
+
+    m.add_class::<totp::PyTotpConfig>()?;
+    m.add_class::<totp::PyTotpCode>()?;
+    m.add_function(wrap_pyfunction!(totp::generate_totp, m)?)?;
+    m.add_function(wrap_pyfunction!(totp::verify_totp, m)?)?;
+    m.add_function(wrap_pyfunction!(totp::parse_totp_uri, m)?)?;
+
+    m.add_class::<vault::PyMasterKey>()?;
+    m.add_class::<vault::PyOrgKey>()?;
+    m.add_class::<vault::PyLoginPayload>()?;
+    m.add_class::<vault::PyApiKeyPayload>()?;
+    m.add_class::<vault::PyKeyPairPayload>()?;
+    m.add_class::<vault::PySshKeyPayload>()?;
+    m.add_class::<vault::PyOtherPayload>()?;
+    m.add_class::<vault::PyVaultKeyMaterial>()?;
+    m.add_function(wrap_pyfunction!(vault::derive_master_key, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::compute_auth_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::wrap_org_key, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::unwrap_org_key, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::unwrap_org_key_with_candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::encrypt_payload, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::decrypt_payload, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::check_vault_key, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::generate_vault_key_material, m)?)?;
+    m.add_function(wrap_pyfunction!(vault::generate_recovery_code, m)?)?;
+    Ok(())
+}
