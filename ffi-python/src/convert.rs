@@ -55,7 +55,9 @@ pub(crate) fn bytes_or_str<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<PyBy
         return Ok(Some(PyBytesArg::Borrowed(b.clone())));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Some(PyBytesArg::Owned(utf8_of(s)?.into_owned().into_bytes())));
+        let encoded =
+            s.encode_utf8().map_err(|_| PyValueError::new_err("string is not encodable as UTF-8 (lone surrogate)"))?;
+        return Ok(Some(PyBytesArg::Borrowed(encoded)));
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
         return Ok(Some(PyBytesArg::Owned(b.to_vec())));

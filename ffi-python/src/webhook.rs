@@ -4,7 +4,7 @@ use inkbox_core::ErrorCode as _;
 use inkbox_core::webhook::{self, VerifyOptions, WebhookError};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
 use crate::convert::{PyBytesArg, bytes_or_str, unix_time};
 use crate::errors::{CoreResult as _, guard, to_py};
@@ -16,11 +16,44 @@ const UNENCODABLE: &[u8] = b"\xff";
 
 fn header_part<'py>(obj: &Bound<'py, PyAny>) -> PyResult<PyBytesArg<'py>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(PyBytesArg::Owned(
-            s.to_cow().map_or_else(|_| UNENCODABLE.to_vec(), |c| c.into_owned().into_bytes()),
-        ));
+        return Ok(match s.encode_utf8() {
+            Ok(encoded) => PyBytesArg::Borrowed(encoded),
+            Err(_) => PyBytesArg::Owned(UNENCODABLE.to_vec()),
+        });
     }
     bytes_or_str(obj)?.ok_or_else(|| PyTypeError::new_err("header names and values must be str or bytes"))
+}
+
+/// Whether a header name has the length of one of the three Inkbox header
+/// names. Core matches names ASCII-case-insensitively and ignores every
+/// other header whatever it holds, so a name of another length (in
+/// characters for `str`: a match is pure ASCII) can be skipped without
+/// converting it. Only a cost saving; the matching itself is core's.
+fn may_be_inkbox(name: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let len = if let Ok(s) = name.cast::<PyString>() {
+        s.len()?
+    } else if let Ok(b) = name.cast::<PyBytes>() {
+        b.len()?
+    } else {
+        return Ok(true);
+    };
+    Ok([webhook::SIGNATURE_HEADER, webhook::REQUEST_ID_HEADER, webhook::TIMESTAMP_HEADER]
+        .iter()
+        .any(|h| h.len() == len))
+}
+
+fn push_header<'py>(
+    out: &mut Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>,
+    name: &Bound<'py, PyAny>,
+    value: &Bound<'py, PyAny>,
+) -> PyResult<()> {
+    if may_be_inkbox(name)? {
+        out.push((header_part(name)?, header_part(value)?));
+    } else if !(value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>()) {
+        // Skipped, but still type-checked like any other header.
+        header_part(value)?;
+    }
+    Ok(())
 }
 
 fn push_pair<'py>(out: &mut Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>, pair: &Bound<'py, PyAny>) -> PyResult<()> {
@@ -28,8 +61,7 @@ fn push_pair<'py>(out: &mut Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>, pair: &Boun
     if pair.len() != 2 {
         return Err(PyTypeError::new_err("headers must be (name, value) pairs"));
     }
-    out.push((header_part(&pair.get_item(0)?)?, header_part(&pair.get_item(1)?)?));
-    Ok(())
+    push_header(out, &pair.get_item(0)?, &pair.get_item(1)?)
 }
 
 /// Every header of `headers`: a `dict`, any mapping with `items()` (which
@@ -38,9 +70,8 @@ fn push_pair<'py>(out: &mut Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>, pair: &Boun
 fn headers_of<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>> {
     let mut out = Vec::new();
     if let Ok(dict) = headers.cast::<PyDict>() {
-        out.reserve(dict.len());
         for (k, v) in dict.iter() {
-            out.push((header_part(&k)?, header_part(&v)?));
+            push_header(&mut out, &k, &v)?;
         }
         return Ok(out);
     }

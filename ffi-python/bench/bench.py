@@ -1,0 +1,172 @@
+"""Side-by-side benchmark of the primitives: this package vs the official
+``inkbox`` 0.4.9, each in its own venv, in one run.
+
+    python bench.py --ours VENV_PYTHON --official VENV_PYTHON [--vectors DIR]
+
+runs every workload in both interpreters (``--worker`` mode, best of several
+``timeit`` repeats) and prints one table with the ratios against the goals.
+Not a timed test: numbers depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import time
+import timeit
+from pathlib import Path
+from typing import Any, Callable
+
+# (workload, goal: ours / official must be at most this)
+WORKLOADS: list[tuple[str, float]] = [
+    ("verify_webhook 1 KiB", 1 / 3),
+    ("verify_webhook 64 KiB", 1.0),
+    ("TOTP generate", 1 / 5),
+    ("otpauth URI parse", 1 / 10),
+    ("vault unlock KDF (Argon2id 64 MiB)", 1.0),
+    ("payload decrypt (login + TOTP, typed)", 1 / 3),
+]
+
+SECRET = "whsec_O21oFjdhy94iHwv"
+URI = "otpauth://totp/Example:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example&algorithm=SHA1&digits=6&period=30"
+VAULT_KEY = "Rapid-Horse-marq-97!"
+
+
+def delivery(size: int) -> tuple[bytes, dict[str, str]]:
+    """A body of `size` bytes and the headers the server would send now."""
+    body = json.dumps({"event_type": "message.received", "data": {"pad": "x" * size}}).encode()[:size]
+    ts = str(int(time.time()))
+    rid = "a83420da-b184-445d-b88e-ce7279442848"
+    mac = hmac.new(SECRET.removeprefix("whsec_").encode(), f"{rid}.{ts}.".encode() + body, hashlib.sha256)
+    return body, {
+        "content-type": "application/json",
+        "user-agent": "Inkbox-Webhooks/1.0",
+        "x-inkbox-signature": "sha256=" + mac.hexdigest(),
+        "x-inkbox-request-id": rid,
+        "x-inkbox-timestamp": ts,
+    }
+
+
+def workloads(impl: str, vectors: Path) -> dict[str, Callable[[], Any]]:
+    vault = json.loads((vectors / "vault.json").read_text(encoding="utf-8"))
+    login = next(p for p in vault["payloads"] if p["name"] == "login_with_totp")
+    org_id = vault["organization_id"]
+    small, small_h = delivery(1024)
+    large, large_h = delivery(64 * 1024)
+
+    if impl == "official":
+        from inkbox import TOTPConfig, generate_totp, parse_totp_uri, verify_webhook
+        from inkbox.vault.crypto import decrypt_payload, derive_master_key, derive_salt
+        from inkbox.vault.types import _parse_payload
+
+        org_key: Any = bytes.fromhex(vault["org_key_hex"])
+        config: Any = TOTPConfig(secret="JBSWY3DPEHPK3PXP")
+        salt: Any = derive_salt(org_id)
+
+        def decrypt() -> Any:
+            return _parse_payload(login["secret_type"], decrypt_payload(org_key, login["encrypted_payload_b64"], login["secret_id"]))
+    else:
+        from inkbox import TOTPConfig, generate_totp, parse_totp_uri, verify_webhook
+        from inkbox.vault.crypto import OrgKey, decrypt_payload, derive_master_key
+
+        org_key = OrgKey.from_bytes(bytes.fromhex(vault["org_key_hex"]))
+        config = TOTPConfig("JBSWY3DPEHPK3PXP")
+        salt = org_id
+
+        def decrypt() -> Any:
+            return decrypt_payload(org_key, login["encrypted_payload_b64"], login["secret_id"], login["secret_type"])
+
+    # Sanity: every workload succeeds before it is timed.
+    assert verify_webhook(payload=small, headers=small_h, secret=SECRET)
+    assert verify_webhook(payload=large, headers=large_h, secret=SECRET)
+    assert decrypt().password
+    return {
+        "verify_webhook 1 KiB": lambda: verify_webhook(payload=small, headers=small_h, secret=SECRET),
+        "verify_webhook 64 KiB": lambda: verify_webhook(payload=large, headers=large_h, secret=SECRET),
+        "TOTP generate": lambda: generate_totp(config),
+        "otpauth URI parse": lambda: parse_totp_uri(URI),
+        "vault unlock KDF (Argon2id 64 MiB)": lambda: derive_master_key(VAULT_KEY, salt),
+        "payload decrypt (login + TOTP, typed)": decrypt,
+    }
+
+
+def best_seconds(fn: Callable[[], Any], slow: bool) -> float:
+    timer = timeit.Timer(fn)
+    if slow:
+        return min(timer.repeat(repeat=5, number=1))
+    number, _ = timer.autorange()
+    number = max(number, 1)
+    return min(timer.repeat(repeat=7, number=number)) / number
+
+
+def worker(impl: str, vectors: Path) -> None:
+    results = {
+        name: best_seconds(fn, slow=name.startswith("vault unlock"))
+        for name, fn in workloads(impl, vectors).items()
+    }
+    import inkbox
+
+    results["_version"] = getattr(inkbox, "__version__", None) or _dist_version()
+    print(json.dumps(results))
+
+
+def _dist_version() -> str:
+    from importlib.metadata import version
+
+    return version("inkbox")
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:9.2f} ms"
+    return f"{seconds * 1e6:9.2f} µs"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worker", choices=["ours", "official"])
+    parser.add_argument("--ours")
+    parser.add_argument("--official")
+    parser.add_argument("--vectors", default=os.environ.get("INKBOX_VECTORS_DIR")
+                        or str(Path(__file__).resolve().parents[2] / "tests" / "vectors"))
+    args = parser.parse_args()
+    vectors = Path(args.vectors)
+    if args.worker:
+        worker(args.worker, vectors)
+        return 0
+    if not (args.ours and args.official):
+        parser.error("--ours and --official interpreters are required")
+
+    def run(python: str, impl: str) -> dict[str, Any]:
+        out = subprocess.run([python, __file__, "--worker", impl, "--vectors", str(vectors)],
+                             check=True, capture_output=True, text=True, cwd="/")
+        return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+    official = run(args.official, "official")
+    ours = run(args.ours, "ours")
+    print(f"inkbox {ours['_version']} (inkbox-core) vs official inkbox {official['_version']}; "
+          f"best of repeats; lower is better\n")
+    header = f"{'workload':40} {'official':>12} {'ours':>12} {'ratio':>8} {'goal':>7}  met"
+    print(header)
+    print("-" * len(header))
+    failed = 0
+    for name, goal in WORKLOADS:
+        ratio = ours[name] / official[name]
+        met = ratio <= goal
+        failed += not met
+        goal_text = "≤ 1" if goal == 1.0 else f"≤ 1/{round(1 / goal)}"
+        print(f"{name:40} {fmt(official[name]):>12} {fmt(ours[name]):>12} {ratio:8.3f} {goal_text:>7}  "
+              f"{'yes' if met else 'NO'}")
+    print(f"\n{len(WORKLOADS) - failed}/{len(WORKLOADS)} goals met "
+          "(the 100-message page parse needs the API-model layer and is not measured here)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
