@@ -34,3 +34,6 @@ scripts/firmware.sh
 
 step "workspace tests (vectors from ${INKBOX_VECTORS_DIR:-tests/vectors})"
 cargo test --workspace --locked
+
+step "Python package: wheel, stubtest, mypy, pytest (ffi-python/)"
+scripts/python.sh
