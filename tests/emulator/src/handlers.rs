@@ -732,6 +732,12 @@ fn get_mailbox(s: &mut State, ctx: &Ctx) -> R {
 }
 
 fn update_mailbox(s: &mut State, ctx: &Ctx) -> R {
+    if ctx.json()?.get("display_name").is_some() {
+        return Err(Reply::detail(
+            422,
+            "display_name is not a mailbox field; set it on the agent identity (PATCH /api/v1/identities/{handle})",
+        ));
+    }
     let req: UpdateMailboxRequest = ctx.parse()?;
     let now = ctx.clock.timestamp();
     let is_admin = ctx.caller.is_admin();

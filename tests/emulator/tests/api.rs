@@ -267,6 +267,14 @@ fn scoped_keys_see_only_granted_identities() {
     let m = mail::parse_update_mailbox(&r.as_response()).unwrap();
     assert_eq!(m.filter_mode, mail::FilterMode::Whitelist);
     assert!(m.filter_mode_change_notice.is_some());
+    // display_name lives on the identity: the mailbox PATCH refuses it.
+    let r = emu.raw(
+        "PATCH",
+        "/api/v1/mail/mailboxes/agent-a@inkboxmail.com",
+        Some(&admin),
+        Some(r#"{"display_name":"x"}"#),
+    );
+    assert_eq!(r.status, 422, "{:?}", r.json());
     let _ = c;
 }
 
