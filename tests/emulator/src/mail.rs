@@ -587,7 +587,9 @@ pub(crate) fn attachment_url(s: &mut State, ctx: &Ctx) -> R {
     let token = hex_encode(format!("{}\n{expires}\n{filename}", m.detail.message.id).as_bytes());
     let url = format!("{}/_emulator/files/{token}", ctx.base_url);
     match ctx.query("redirect") {
-        Some("true") => Ok(Reply::empty(302).with_header("Location", &url)),
+        // The body repeats the URL: the official SDK does not follow redirects
+        // and reads `{"url": ...}` from the 302 itself.
+        Some("true") => Ok(Reply::json(302, json!({ "url": url })).with_header("Location", &url)),
         None | Some("false") => {
             Ok(Reply::json(200, json!({ "url": url, "filename": filename, "expires_in": URL_TTL_SECS })))
         }

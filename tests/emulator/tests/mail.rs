@@ -312,6 +312,8 @@ fn attachments_have_download_urls() {
 
     let r = emu.send(&mail::build_get_attachment_url(&ea, &sent.id, "hello.txt", true).unwrap(), &emu.admin_key);
     assert_eq!(r.status, 302);
+    // The official SDK does not follow the redirect: it reads the URL from the 302's JSON body.
+    assert_eq!(r.json()["url"].as_str(), r.header("location"));
     let u = mail::parse_get_attachment_url(&r.as_response()).unwrap();
     let file = emu.raw("GET", u.url.strip_prefix(&emu.url).unwrap(), None, None);
     assert_eq!(file.body, b"hello world");
