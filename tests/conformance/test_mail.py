@@ -150,6 +150,12 @@ def test_attachments(inkbox, pair):
     with urllib.request.urlopen(attachment["url"], timeout=10) as resp:
         assert resp.read() == content
 
+    # redirect=True: the SDK's httpx client does not follow redirects, so the 302's
+    # own JSON body must carry {"url": ...} (the docstring's return shape).
+    redirected = inkbox.messages.get_attachment(bob.email_address, str(received.id), "report.pdf", redirect=True)
+    with urllib.request.urlopen(redirected["url"], timeout=10) as resp:
+        assert resp.read() == content
+
     with pytest.raises(InkboxAPIError) as err:
         inkbox.messages.get_attachment(bob.email_address, str(received.id), "missing.pdf")
     assert err.value.status_code == 404
