@@ -302,3 +302,36 @@ def test_scoped_key_sees_granted_identities_only(inkbox, emulator, handle):
         with pytest.raises(InkboxAPIError) as err:
             scoped.get_identity(agent.agent_handle).list_access()
         assert err.value.status_code == 403
+
+
+def test_admin_only_settings_refused_for_scoped_keys(inkbox, emulator, handle):
+    identity = inkbox.create_identity(
+        handle("scoped"),
+        phone_number=IdentityPhoneNumberCreateOptions(
+            incoming_call_action="webhook",
+            incoming_call_webhook_url="https://example.com/calls",
+        ),
+    )
+    assert identity.phone_number.incoming_call_action == "webhook"
+    assert identity.phone_number.incoming_call_webhook_url == "https://example.com/calls"
+
+    identity.update(imessage_filter_mode="whitelist")  # admin-only
+    assert identity.imessage_filter_mode == "whitelist"
+
+    key = inkbox.api_keys.create(label="scoped", scoped_identity_id=identity.id)
+    with emulator.client(key.api_key) as scoped:
+        me = scoped.get_identity(identity.agent_handle)
+        with pytest.raises(InkboxAPIError) as err:
+            me.update(imessage_filter_mode="blacklist")
+        assert err.value.status_code == 403
+        with pytest.raises(InkboxAPIError) as err:
+            scoped.mailboxes.update(me.email_address, filter_mode="whitelist")
+        assert err.value.status_code == 403
+        with pytest.raises(InkboxAPIError) as err:
+            scoped.phone_numbers.update(me.phone_number.id, filter_mode="whitelist")
+        assert err.value.status_code == 403
+        # Settings that are not admin-only work with the scoped key.
+        me.update(display_name="Scoped Bot")
+        assert me.display_name == "Scoped Bot"
+        updated = scoped.phone_numbers.update(me.phone_number.id, incoming_call_action="auto_reject")
+        assert updated.incoming_call_action == "auto_reject"
