@@ -98,3 +98,38 @@ def test_imessage_requires_opt_in(inkbox, handle):
     with pytest.raises(InkboxAPIError) as err:  # never connected → 404
         inkbox.create_identity(handle("imsg"), imessage_enabled=True).send_imessage(to=HUMAN, text="cold outreach")
     assert err.value.status_code in (404, 409)
+
+
+@pytest.mark.needs("webhooks")
+def test_imessage_webhook_delivery(inkbox, emulator, handle, receiver):
+    from inkbox import IMessageWebhookData, IMessageWebhookMessage, IMessageWebhookPayload, verify_webhook
+
+    key = inkbox.create_signing_key()
+    h = handle("hooked-imsg")
+    identity = inkbox.create_identity(h, imessage_enabled=True)
+    # iMessage subscription: owned by the agent identity.
+    inkbox.webhooks.subscriptions.create(
+        agent_identity_id=identity.id,
+        url=receiver.url + "/imessage",
+        event_types=[
+            "imessage.received",
+            "imessage.reaction_received",
+            "imessage.sent",
+            "imessage.delivered",
+            "imessage.delivery_failed",
+        ],
+    )
+    human = "+15558670001"
+    emulator.control("POST", "/_emulator/imessage/inbound", {"from": human, "text": f"connect @{h}"})
+    emulator.control("POST", "/_emulator/imessage/inbound", {"from": human, "text": "hello agent"})
+    d = receiver.wait(
+        lambda d: d.json()["event_type"] == "imessage.received"
+        and (d.json()["data"]["message"] or {}).get("content") == "hello agent"
+    )
+    assert verify_webhook(payload=d.body, headers=d.headers, secret=key.signing_key)
+    payload = d.json()
+    assert set(payload) == set(IMessageWebhookPayload.__required_keys__)
+    assert set(IMessageWebhookData.__required_keys__) <= set(payload["data"])
+    assert set(IMessageWebhookMessage.__required_keys__) <= set(payload["data"]["message"])
+    assert payload["data"]["reaction"] is None
+    assert payload["data"]["message"]["remote_number"] == human

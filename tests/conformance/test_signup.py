@@ -113,6 +113,31 @@ def test_resend_cooldown_and_unclaimed_send_limits(emulator):
         assert err.value.status_code == 403
 
 
+def test_signup_readme_call_with_dotted_local_part(emulator):
+    # The README passes email_local_part="sales.agent" next to agent_handle="sales-agent".
+    # On the platform domain the local part must equal the handle (spec signup.md), so
+    # that exact call is refused; without email_local_part it succeeds.
+    name = f"sales-agent-{uuid.uuid4().hex[:6]}"
+    with pytest.raises(InkboxAPIError) as err:
+        Inkbox.signup(
+            human_email="john@example.com",
+            note_to_human="Hey John, this is your sales bot signing up!",
+            display_name="Sales Agent",
+            agent_handle=name,
+            email_local_part="sales.agent",
+            base_url=emulator.url,
+        )
+    assert err.value.status_code == 422
+    ok = Inkbox.signup(
+        human_email="john@example.com",
+        note_to_human="Hey John, this is your sales bot signing up!",
+        agent_handle=name,
+        email_local_part=name,
+        base_url=emulator.url,
+    )
+    assert ok.email_address == f"{ok.agent_handle}@inkboxmail.com"
+
+
 def test_signup_validation(emulator):
     with pytest.raises(InkboxAPIError) as err:
         Inkbox.signup("not-an-email", note_to_human="x", base_url=emulator.url)

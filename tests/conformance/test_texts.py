@@ -17,6 +17,9 @@ from inkbox import (
     SmsOptInStatus,
     TextConversationSummary,
     TextMessage,
+    TextWebhookData,
+    TextWebhookMessage,
+    TextWebhookPayload,
     verify_webhook,
 )
 
@@ -195,6 +198,11 @@ def test_text_webhook_delivery(inkbox, emulator, texter, receiver, request):
     d = receiver.wait(lambda d: d.path == "/texts" and d.json().get("event_type") == "text.received")
     assert verify_webhook(payload=d.body, headers=d.headers, secret=key.signing_key)
     payload = d.json()
+    assert set(payload) == set(TextWebhookPayload.__required_keys__)
+    assert set(TextWebhookData.__required_keys__) <= set(payload["data"])
+    assert set(TextWebhookMessage.__required_keys__) <= set(payload["data"]["text_message"])
+    assert payload["data"]["recipient_phone_number"] is None  # inbound
+    assert payload["data"]["text_message"]["recipients"] is None
     assert payload["data"]["text_message"]["text"] == "START"
     assert payload["data"]["contacts"] == []
     assert "agent_identities" in payload["data"]

@@ -143,6 +143,24 @@ def test_locked_vault_guard(vault_emu, state):
             org.vault.unlock("Wrong-Vault-key-9!")
 
 
+def test_unlock_filtered_by_identity_and_vault_secret_ids(org, state, handle):
+    unlocked = org.vault.unlock(VAULT_KEY)
+    all_ids = sorted(str(s.id) for s in unlocked.secrets)
+    assert all_ids == sorted([state["login_id"], state["api_id"]])
+
+    owner = org.get_identity(state["handle"])
+    only_owner = org.vault.unlock(VAULT_KEY, identity_id=owner.id)
+    assert sorted(str(s.id) for s in only_owner.secrets) == all_ids
+    stranger = org.create_identity(handle("stranger"))
+    assert org.vault.unlock(VAULT_KEY, identity_id=stranger.id).secrets == []
+
+    # vault_secret_ids on create grants access at creation.
+    granted = org.create_identity(handle("granted"), vault_secret_ids=[state["login_id"]])
+    assert [str(s.id) for s in org.vault.unlock(VAULT_KEY, identity_id=granted.id).secrets] == [state["login_id"]]
+    assert str(granted.id) in [str(r.identity_id) for r in org.vault.list_access_rules(state["login_id"])]
+    org.vault.revoke_access(state["login_id"], str(granted.id))
+
+
 def test_org_vault_management(org, state, handle):
     keys = org.vault.list_keys()  # all keys
     assert sorted(k.key_type for k in keys) == ["primary"] + ["recovery"] * 4

@@ -9,7 +9,21 @@ from typing import cast
 
 import pytest
 
-from inkbox import InkboxAPIError, MailWebhookPayload, SigningKey, WebhookSubscription, verify_webhook
+from inkbox import (
+    InkboxAPIError,
+    MailWebhookData,
+    MailWebhookMessage,
+    MailWebhookPayload,
+    SigningKey,
+    WebhookMailAgentIdentity,
+    WebhookSubscription,
+    verify_webhook,
+)
+
+
+def keys_of(typed_dict: type) -> set[str]:
+    """The wire keys of one of the SDK's TypedDict payload shapes."""
+    return set(typed_dict.__required_keys__) | set(typed_dict.__optional_keys__)
 
 pytestmark = pytest.mark.needs("webhooks")
 
@@ -50,6 +64,12 @@ def test_mail_subscription_delivery_verified(inkbox, handle, receiver):
     assert not verify_webhook(payload=raw_body, headers=d.headers, secret="whsec_wrong")
 
     payload = cast(MailWebhookPayload, json.loads(raw_body))
+    # Every key of the SDK's typed wire shapes is present.
+    assert set(payload) == keys_of(MailWebhookPayload)
+    assert keys_of(MailWebhookData) <= set(payload["data"])
+    assert keys_of(MailWebhookMessage) <= set(payload["data"]["message"])
+    for entry in payload["data"]["agent_identities"]:
+        assert keys_of(WebhookMailAgentIdentity) <= set(entry)
     assert payload["event_type"] == "message.received"
     assert payload["timestamp"]
     msg = payload["data"]["message"]
