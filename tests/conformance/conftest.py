@@ -327,7 +327,7 @@ class Receiver:
 
     def wait(self, predicate: Callable[[Delivery], bool] = lambda d: True, timeout: float = 15.0) -> Delivery:
         """The first delivery (in arrival order) matching ``predicate``;
-        non-matching ones are kept in ``skipped``."""
+        earlier non-matching deliveries are dropped."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
