@@ -37,3 +37,6 @@ cargo test --workspace --locked
 
 step "Python package: wheel, stubtest, mypy, pytest (ffi-python/)"
 scripts/python.sh
+
+step "emulator conformance: the official inkbox 0.4.9 SDK runs the seed-001 flows against the emulator"
+scripts/conformance.sh
