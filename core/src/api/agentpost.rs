@@ -171,7 +171,8 @@ pub fn parse_create_inbox(resp: &Response<'_>) -> Result<Inbox, ApiError> {
 // ------------------------------------------------------------------- list
 
 /// Query of `GET /inboxes`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListInboxesParams {
     /// Page size 1–100, always sent (default 20).
     pub limit: u32,

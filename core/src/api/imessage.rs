@@ -638,7 +638,8 @@ pub fn parse_send_message(resp: &Response<'_>) -> Result<IMessage, ApiError> {
 // ----------------------------------------------------------------- lists
 
 /// Query of `GET /api/v1/imessage/messages`. `limit` and `offset` are always sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListIMessagesParams {
     /// 1–200 (default 50).
     pub limit: u32,
@@ -686,7 +687,8 @@ pub fn parse_list_messages(resp: &Response<'_>) -> Result<Vec<IMessage>, ApiErro
 }
 
 /// Query of `GET /api/v1/imessage/assignments`. `limit` and `offset` are always sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListIMessageAssignmentsParams {
     /// 1–200 (default 50).
     pub limit: u32,
@@ -718,7 +720,8 @@ pub fn parse_list_assignments(resp: &Response<'_>) -> Result<Vec<IMessageAssignm
 }
 
 /// Query of `GET /api/v1/imessage/conversations`. `limit` and `offset` are always sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListIMessageConversationsParams {
     /// 1–200 (default 50).
     pub limit: u32,
@@ -955,7 +958,8 @@ pub fn parse_upload_media(resp: &Response<'_>) -> Result<IMessageMediaUpload, Ap
 // --------------------------------------------------------- contact rules
 
 /// Query of the per-identity rule list: each parameter is sent only when given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListIMessageContactRulesParams {
     /// Filter by action.
     pub action: Option<IMessageRuleAction>,
@@ -968,7 +972,8 @@ pub struct ListIMessageContactRulesParams {
 }
 
 /// Query of the org-wide rule list: each parameter is sent only when given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListOrgIMessageContactRulesParams {
     /// Narrow to one identity.
     pub agent_identity_id: Option<String>,

@@ -337,7 +337,8 @@ pub fn retain_unread(page: &mut CursorPage<Message>) {
 }
 
 /// Query of `GET …/messages`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListMessagesParams {
     /// Page size 1–100 (always sent; default 50).
     pub limit: u32,
@@ -672,7 +673,8 @@ pub struct Thread {
 }
 
 /// Query of `GET …/threads`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListThreadsParams {
     /// Page size 1–100 (always sent; default 50).
     pub limit: u32,

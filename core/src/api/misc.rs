@@ -306,15 +306,15 @@ pub struct ApiKey {
 }
 
 /// Input of `POST /api/v1/api-keys`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateApiKeyRequest {
     /// 1–255 characters.
     pub label: String,
     /// ≤ 1000 characters; omitted when `None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Bind the key to one identity (required for admin-key callers).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scoped_identity_id: Option<String>,
 }
 

@@ -448,7 +448,8 @@ pub fn parse_send(resp: &Response<'_>) -> Result<TextMessage, ApiError> {
 // ----------------------------------------------------------------- list
 
 /// Query of `GET …/texts`. `limit` and `offset` are always sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListTextsParams {
     /// 1–200 (default 50).
     pub limit: u32,
@@ -485,14 +486,21 @@ pub fn parse_list(resp: &Response<'_>) -> Result<Vec<TextMessage>, ApiError> {
 // --------------------------------------------------------------- search
 
 /// Query of `GET …/texts/search`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SearchTextsParams {
     /// The search query (required, non-empty).
     pub q: String,
     /// 1–200 (default 50), always sent.
+    #[serde(default = "default_limit")]
     pub limit: u32,
     /// `true` only blocked, `false` only non-blocked, `None` all.
+    #[serde(default)]
     pub is_blocked: Option<bool>,
+}
+
+fn default_limit() -> u32 {
+    DEFAULT_LIMIT
 }
 
 impl SearchTextsParams {
@@ -521,7 +529,8 @@ pub fn parse_search(resp: &Response<'_>) -> Result<Vec<TextMessage>, ApiError> {
 // -------------------------------------------------------- conversations
 
 /// Query of `GET …/texts/conversations`. `limit` and `offset` are always sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListTextConversationsParams {
     /// 1–200 (default 50).
     pub limit: u32,
@@ -560,7 +569,8 @@ pub fn parse_list_conversations(resp: &Response<'_>) -> Result<Vec<TextConversat
 }
 
 /// Query of `GET …/texts/conversations/{key}`. Both are always sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GetTextConversationParams {
     /// 1–200 (default 50).
     pub limit: u32,
@@ -659,7 +669,8 @@ pub fn parse_update(resp: &Response<'_>) -> Result<TextMessage, ApiError> {
 // ------------------------------------------------------------ opt-ins
 
 /// Query of `GET /api/v1/phone/sms-opt-ins`: each parameter is sent only when given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListSmsOptInsParams {
     /// Filter by consent state.
     pub status: Option<SmsOptInStatus>,
