@@ -41,6 +41,14 @@ impl CursorPager {
         CursorPager { limit: limit.clamp(1, 100), cursor: None, done: false, pages: 0 }
     }
 
+    /// A pager whose last request was sent with `cursor` (`None` = the first
+    /// page), for callers that keep no pager between pages: the next
+    /// [`advance`](Self::advance) then applies the repeated-cursor guard
+    /// against it.
+    pub fn resume(limit: u32, cursor: Option<String>) -> Self {
+        CursorPager { limit: limit.clamp(1, 100), cursor, done: false, pages: 0 }
+    }
+
     /// The parameters of the next page: `(limit, cursor)`, or `None` when done.
     pub fn next_page(&self) -> Option<(u32, Option<&str>)> {
         if self.done { None } else { Some((self.limit, self.cursor.as_deref())) }
