@@ -9,6 +9,8 @@
 //!
 //! Cross-cutting pieces:
 //! - [`catalog`]: every operation (name, method, path template, auth) as data;
+//! - [`dynamic`]: every operation behind one entry point, by name, with JSON
+//!   arguments (what language bindings call);
 //! - [`ApiError`]: the error taxonomy, with stable codes;
 //! - [`retry`] and [`paginate`]: state machines that a binding drives;
 //! - [`Patch`]: the tri-state of PATCH fields (omitted / null / value);
@@ -17,6 +19,7 @@
 pub mod catalog;
 pub mod codes;
 pub mod common;
+pub mod dynamic;
 mod enums;
 pub mod error;
 pub mod paginate;
