@@ -387,3 +387,23 @@ fn mail_survives_a_restart() {
     let outbox = emu.raw("GET", "/_emulator/outbox", Some(&emu.admin_key), None).json();
     assert_eq!(outbox.as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn nothing_acknowledged_is_lost_when_the_process_is_killed() {
+    let dir = TempDir::new("mail-kill");
+    let db = dir.0.join("state.sqlite");
+    let emu = Emulator::start_with_data(&db);
+    let (a, b) = (create(&emu, "kill-a"), create(&emu, "kill-b"));
+    let (ea, eb) = (email(&a), email(&b));
+    let sent: Vec<_> = (0..20).map(|i| send(&emu, &ea, &req(&[&eb], &format!("k{i}"), "body"))).collect();
+    // SIGKILL: no graceful shutdown, no final flush.
+    let status = emu.signal("-KILL");
+    assert!(!status.success());
+    let emu = Emulator::start_with_data(&db);
+    let mut got = list(&emu, &ea, &emu.admin_key);
+    let mut want = sent;
+    got.sort_by(|x, y| x.id.cmp(&y.id));
+    want.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(got, want);
+    assert_eq!(list(&emu, &eb, &emu.admin_key).len(), 20);
+}
