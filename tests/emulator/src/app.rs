@@ -390,6 +390,7 @@ impl App {
                 | "/_emulator/faults"
                 | "/_emulator/outbox"
                 | "/_emulator/transcripts"
+                | "/_emulator/phone/config"
         );
         if let Some(token) = raw_path.strip_prefix(imessage::MEDIA_PREFIX) {
             // Uploaded iMessage media: no API key needed.
@@ -447,6 +448,12 @@ impl App {
                 Err(r) => r,
             },
             (Some(Method::Get), "/_emulator/outbox") => Reply::json(200, Value::Array(inner.state.outbox.clone())),
+            (Some(m @ (Method::Get | Method::Post)), "/_emulator/phone/config") => {
+                match phone::config(&mut inner.state, &ctx, m == Method::Post) {
+                    Ok(v) => Reply::json(200, v),
+                    Err(r) => r,
+                }
+            }
             (Some(Method::Post), "/_emulator/transcripts") => match phone::inject_transcript(&mut inner.state, &ctx) {
                 Ok(t) => Reply::model(201, &t),
                 Err(r) => r,
@@ -457,11 +464,12 @@ impl App {
                 | "/_emulator/clock"
                 | "/_emulator/faults"
                 | "/_emulator/outbox"
-                | "/_emulator/transcripts",
+                | "/_emulator/transcripts"
+                | "/_emulator/phone/config",
             ) => Reply::detail(405, "Method Not Allowed"),
             _ => Reply::detail(404, "Not Found"),
         };
-        let persisted = matches!(path, "/_emulator/clock" | "/_emulator/transcripts");
+        let persisted = matches!(path, "/_emulator/clock" | "/_emulator/transcripts" | "/_emulator/phone/config");
         if persisted && method == Some(Method::Post) && reply.is_success() {
             let now = Clock::with_offset(inner.state.clock_offset_ms);
             if let Err(e) = persist(&mut inner, now) {

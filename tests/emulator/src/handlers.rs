@@ -12,7 +12,7 @@ use inkbox_core::api::misc::{
     ApiKey, ApiKeyStatus, CreatedApiKey, CreatorType, SigningKey, SigningKeyStatus, Whoami, WhoamiApiKey,
 };
 use inkbox_core::api::patch::Patch;
-use inkbox_core::api::phone::{PhoneNumber, PhoneNumberStatus, PhoneNumberType, SmsStatus};
+use inkbox_core::api::phone::{PhoneNumber, PhoneNumberStatus, PhoneNumberType};
 use inkbox_core::api::tunnels::{TlsMode, Tunnel, TunnelStatus};
 use inkbox_core::api::validate;
 use serde_json::{Value, json};
@@ -439,15 +439,16 @@ fn create_identity(s: &mut State, ctx: &Ctx) -> R {
         agent_identity_id: Some(id.clone()),
         last_disconnected_at: None,
     };
+    let (sms_status, sms_ready_at) = phone::sms_readiness(ctx.clock, s.phone_config.inline_sms_ready_delay_secs);
     let phone = req.phone_number.as_ref().map(|p| PhoneNumber {
         id: uuid4(),
         number: fresh_number(s),
         r#type: PhoneNumberType::Local,
         status: PhoneNumberStatus::Active,
-        sms_status: SmsStatus::Ready,
+        sms_status: sms_status.clone(),
         sms_error_code: None,
         sms_error_detail: None,
-        sms_ready_at: Some(now),
+        sms_ready_at: Some(sms_ready_at),
         incoming_call_action: p.incoming_call_action.clone(),
         client_websocket_url: p.client_websocket_url.clone(),
         incoming_call_webhook_url: p.incoming_call_webhook_url.clone(),

@@ -18,7 +18,38 @@ use crate::state::{CallRec, State};
 use crate::util::{Clock, uuid4};
 
 /// 10DLC propagation delay of a new local number.
-const SMS_READY_SECS: i64 = 600;
+/// `sms_status` and `sms_ready_at` of a number created now that becomes
+/// SMS-ready after `delay_secs` of emulated time.
+pub(crate) fn sms_readiness(clock: Clock, delay_secs: u64) -> (SmsStatus, Timestamp) {
+    let delay_ms = i64::try_from(delay_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let ready_at = Clock { now_ms: clock.now_ms.saturating_add(delay_ms) }.timestamp();
+    (if delay_secs == 0 { SmsStatus::Ready } else { SmsStatus::Pending }, ready_at)
+}
+
+/// `POST /_emulator/phone/config`: `{"sms_ready_delay_secs"?, "inline_sms_ready_delay_secs"?}`
+/// (whole seconds ≥ 0) → the settings; `GET` reads them.
+pub(crate) fn config(s: &mut State, ctx: &Ctx, write: bool) -> Result<Value, Reply> {
+    if write {
+        let v = ctx.json()?;
+        let read = |key: &str| -> Result<Option<u64>, Reply> {
+            match v.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(n) => n.as_u64().map(Some).ok_or_else(|| unprocessable(&format!("{key} must be an integer >= 0"))),
+            }
+        };
+        let (a, b) = (read("sms_ready_delay_secs")?, read("inline_sms_ready_delay_secs")?);
+        if let Some(a) = a {
+            s.phone_config.sms_ready_delay_secs = a;
+        }
+        if let Some(b) = b {
+            s.phone_config.inline_sms_ready_delay_secs = b;
+        }
+    }
+    Ok(serde_json::json!({
+        "sms_ready_delay_secs": s.phone_config.sms_ready_delay_secs,
+        "inline_sms_ready_delay_secs": s.phone_config.inline_sms_ready_delay_secs,
+    }))
+}
 /// The org's call quota reported by place-call.
 const CALLS_LIMIT: i64 = 1000;
 /// The org's minute quota reported by place-call.
@@ -108,13 +139,13 @@ pub(crate) fn create_number(s: &mut State, ctx: &Ctx) -> R {
     }
     let identity_id = identity.id.clone();
     let now = ctx.clock.timestamp();
-    let ready_at = Clock { now_ms: ctx.clock.now_ms.saturating_add(SMS_READY_SECS * 1000) }.timestamp();
+    let (sms_status, ready_at) = sms_readiness(ctx.clock, s.phone_config.sms_ready_delay_secs);
     let number = PhoneNumber {
         id: uuid4(),
         number: fresh_number(s),
         r#type: PhoneNumberType::Local,
         status: PhoneNumberStatus::Active,
-        sms_status: SmsStatus::Pending,
+        sms_status,
         sms_error_code: None,
         sms_error_detail: None,
         sms_ready_at: Some(ready_at),

@@ -125,6 +125,21 @@ pub(crate) struct Fault {
     pub(crate) after: bool,
 }
 
+/// How long new numbers stay `sms_status: pending` (10DLC propagation).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct PhoneConfig {
+    /// Numbers provisioned with `phone.numbers.create` (default 600 s).
+    pub(crate) sms_ready_delay_secs: u64,
+    /// Numbers created inline by `identities.create` (default 0: ready at once).
+    pub(crate) inline_sms_ready_delay_secs: u64,
+}
+
+impl Default for PhoneConfig {
+    fn default() -> Self {
+        PhoneConfig { sms_ready_delay_secs: 600, inline_sms_ready_delay_secs: 0 }
+    }
+}
+
 /// A remembered response to a request carrying an `Idempotency-Key`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct IdempotencyRec {
@@ -187,6 +202,9 @@ pub(crate) struct State {
     /// Tunnel state beyond core's `Tunnel` (`tunnels`).
     #[serde(default)]
     pub(crate) tunnel_ext: crate::tunnels::TunnelsState,
+    /// Phone settings of the control API (`/_emulator/phone/config`).
+    #[serde(default)]
+    pub(crate) phone_config: PhoneConfig,
     /// Responses remembered by `Idempotency-Key` (24 h of emulated time).
     #[serde(default)]
     pub(crate) idempotency: Vec<IdempotencyRec>,

@@ -317,3 +317,37 @@ fn scoped_keys_reach_only_their_own_number() {
     let other = CreatePhoneNumberRequest::new("scope-b");
     assert_eq!(emu.send(&phone::build_provision_number(&other).unwrap(), &ka).status, 404);
 }
+
+#[test]
+fn sms_readiness_delays_are_configurable() {
+    let emu = Emulator::start();
+    let admin = emu.admin_key.clone();
+    let r = emu.raw("GET", "/_emulator/phone/config", Some(&admin), None);
+    assert_eq!(r.json(), serde_json::json!({"sms_ready_delay_secs": 600, "inline_sms_ready_delay_secs": 0}));
+    let bad = emu.raw("POST", "/_emulator/phone/config", Some(&admin), Some(r#"{"sms_ready_delay_secs": -1}"#));
+    assert_eq!(bad.status, 422);
+    let r = emu.raw(
+        "POST",
+        "/_emulator/phone/config",
+        Some(&admin),
+        Some(r#"{"sms_ready_delay_secs": 0, "inline_sms_ready_delay_secs": 120}"#),
+    );
+    assert_eq!(r.status, 200);
+    // Provisioned: ready at once now.
+    emu.raw("POST", "/api/v1/identities/", Some(&admin), Some(r#"{"agent_handle":"cfg-a"}"#));
+    let n = emu.raw("POST", "/api/v1/phone/numbers", Some(&admin), Some(r#"{"agent_handle":"cfg-a","type":"local"}"#));
+    assert_eq!(n.status, 201, "{:?}", n.json());
+    assert_eq!(n.json()["sms_status"], "ready");
+    // Inline: pending for 120 s of emulated time.
+    let i = emu.raw(
+        "POST",
+        "/api/v1/identities/",
+        Some(&admin),
+        Some(r#"{"agent_handle":"cfg-b","phone_number":{"type":"local"}}"#),
+    );
+    assert_eq!(i.status, 201, "{:?}", i.json());
+    assert_eq!(i.json()["phone_number"]["sms_status"], "pending");
+    emu.raw("POST", "/_emulator/clock", Some(&admin), Some(r#"{"advance": 121}"#));
+    let i = emu.raw("GET", "/api/v1/identities/cfg-b", Some(&admin), None);
+    assert_eq!(i.json()["phone_number"]["sms_status"], "ready");
+}
