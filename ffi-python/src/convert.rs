@@ -4,7 +4,9 @@ use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
@@ -138,4 +140,102 @@ pub(crate) fn repr_opt(py: Python<'_>, value: Option<&str>) -> PyResult<String> 
         Some(s) => Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned()),
         None => Ok("None".to_owned()),
     }
+}
+
+/// `enum.Enum`, `datetime.date` (and so `datetime`) and `datetime.time`,
+/// looked up once.
+static WIRE_TYPES: PyOnceLock<(Py<PyAny>, Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
+
+fn wire_types(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>, Py<PyAny>)> {
+    WIRE_TYPES.get_or_try_init(py, || {
+        let enum_class = py.import("enum")?.getattr("Enum")?.unbind();
+        let datetime = py.import("datetime")?;
+        Ok((enum_class, datetime.getattr("date")?.unbind(), datetime.getattr("time")?.unbind()))
+    })
+}
+
+/// A Python argument value as JSON for a request: what [`to_json`] takes,
+/// plus any object with a `_to_wire()` method (replaced by its result), an
+/// `enum.Enum` (its `.value`) and `date`/`datetime`/`time` (ISO 8601).
+pub(crate) fn to_wire_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    let py = obj.py();
+    if depth > 64 {
+        return Err(PyValueError::new_err("value is nested too deeply"));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(utf8_of(s)?.into_owned()));
+    }
+    if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
+        return to_json(obj, depth);
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (k, v) in d.iter() {
+            let key = k.cast::<PyString>().map_err(|_| PyTypeError::new_err("dict keys must be str"))?;
+            map.insert(utf8_of(key)?.into_owned(), to_wire_json(&v, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let mut items = Vec::new();
+        for item in obj.try_iter()? {
+            items.push(to_wire_json(&item?, depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    if let Ok(to_wire) = obj.getattr(intern!(py, "_to_wire")) {
+        return to_wire_json(&to_wire.call0()?, depth + 1);
+    }
+    let (enum_class, date, time) = wire_types(py)?;
+    if obj.is_instance(enum_class.bind(py))? {
+        return to_wire_json(&obj.getattr(intern!(py, "value"))?, depth + 1);
+    }
+    if obj.is_instance(date.bind(py))? || obj.is_instance(time.bind(py))? {
+        let iso = obj.call_method0(intern!(py, "isoformat"))?;
+        let iso = iso.cast::<PyString>().map_err(|_| PyTypeError::new_err("isoformat() did not return a str"))?;
+        return Ok(Value::String(utf8_of(iso)?.into_owned()));
+    }
+    Err(PyTypeError::new_err(format!(
+        "cannot send a value of type {} (expected dict, list, str, int, float, bool, None, an enum, a datetime or a model)",
+        obj.get_type().name()?
+    )))
+}
+
+/// A JSON value as plain Python objects (dict, list, str, int, float, bool,
+/// None).
+pub(crate) fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else {
+                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, json_to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
 }

@@ -6,8 +6,10 @@
 //! Every entry point runs inside a panic guard, so a Rust panic reaches
 //! Python as `InkboxInternalError`, never as pyo3's `PanicException`.
 
+mod api;
 mod convert;
 mod errors;
+mod pyser;
 mod totp;
 mod vault;
 mod webhook;
@@ -44,5 +46,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(vault::check_vault_key, m)?)?;
     m.add_function(wrap_pyfunction!(vault::generate_vault_key_material, m)?)?;
     m.add_function(wrap_pyfunction!(vault::generate_recovery_code, m)?)?;
+
+    m.add_function(wrap_pyfunction!(pyser::register_models, m)?)?;
+    m.add_function(wrap_pyfunction!(pyser::registered_models, m)?)?;
+    m.add_function(wrap_pyfunction!(api::prepare, m)?)?;
+    m.add_function(wrap_pyfunction!(api::parse, m)?)?;
+    m.add_function(wrap_pyfunction!(api::parse_page, m)?)?;
+    m.add_class::<api::PyPrepared>()?;
+    m.add_class::<api::PyRetrier>()?;
     Ok(())
 }

@@ -32,6 +32,13 @@ __all__ = [
     "check_vault_key",
     "generate_vault_key_material",
     "generate_recovery_code",
+    "Prepared",
+    "Retrier",
+    "prepare",
+    "parse",
+    "parse_page",
+    "register_models",
+    "registered_models",
 ]
 
 _Bytes = Union[bytes, bytearray, memoryview, str]
@@ -336,3 +343,52 @@ def generate_vault_key_material(
     key_type: Union[VaultKeyType, str] = ...,
 ) -> VaultKeyMaterial: ...
 def generate_recovery_code(organization_id: str, org_encryption_key: OrgKey) -> tuple[str, VaultKeyMaterial]: ...
+
+# ---- API operations -------------------------------------------------------------
+
+_HeaderPairs = Union[Sequence[tuple[Union[str, bytes], Union[str, bytes]]], Mapping[str, str]]
+
+@final
+class Prepared:
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def body(self) -> Optional[bytes]: ...
+    @property
+    def retry_safe(self) -> bool: ...
+    @property
+    def timeout_ms(self) -> Optional[int]: ...
+
+def prepare(
+    op: str,
+    args: Optional[Mapping[str, Any]],
+    base_url: str,
+    api_key: Optional[str],
+    idempotency_key: Optional[str] = None,
+) -> Prepared: ...
+def parse(op: str, status: int, headers: _HeaderPairs, body: bytes) -> Any: ...
+def parse_page(
+    op: str, args: Optional[Mapping[str, Any]], status: int, headers: _HeaderPairs, body: bytes
+) -> tuple[Any, Optional[dict[str, Any]]]: ...
+def register_models(mapping: dict[str, Optional[type]]) -> None: ...
+def registered_models() -> dict[str, type]: ...
+@final
+class Retrier:
+    def __new__(
+        cls,
+        max_attempts: int = 3,
+        base_delay_ms: int = 500,
+        max_delay_ms: int = 8000,
+        max_retry_after_ms: int = 60000,
+        retry_safe: bool = True,
+    ) -> Retrier: ...
+    def on_response(
+        self, status: int, headers: _HeaderPairs, now_unix: float, body: Optional[bytes] = None
+    ) -> Optional[float]: ...
+    def on_error(self, kind: str) -> Optional[float]: ...
+    @property
+    def attempts(self) -> int: ...

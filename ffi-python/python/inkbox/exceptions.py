@@ -111,6 +111,31 @@ class InkboxTransportError(InkboxError):
     default_code = "transport.error"
 
 
+class InkboxValidationError(InkboxError, ValueError):
+    """An argument was refused before any request was sent (code
+    ``api.validation``). A ``ValueError``.
+
+    Attributes:
+        field: The offending argument, e.g. ``path.email`` or
+            ``body.recipients.to``.
+    """
+
+    default_code = "api.validation"
+
+    def __init__(self, *args: object, field: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field = field
+
+
+class InkboxFlowError(InkboxError):
+    """A multi-request flow failed in a way callers handle on their own, with
+    core's flow code: ``vault.not_initialized``, ``vault.invalid_key``,
+    ``vault.organization_unknown``, ``vault.not_login``, ``vault.no_totp``,
+    ``vault.secret_mismatch``, ``flow.out_of_order`` or ``flow.finished``."""
+
+    default_code = "flow.error"
+
+
 class InkboxAPIError(InkboxError):
     """The API answered with a 4xx or 5xx status.
 
@@ -138,6 +163,25 @@ class InkboxAPIError(InkboxError):
             retry_after=retry_after,
         )
         self.status_code = status_code
+
+
+class InkboxDecodeError(InkboxAPIError):
+    """A success response did not decode into the expected model (code
+    ``api.decode``). ``status_code`` is the response's; ``body`` the raw body."""
+
+    default_code = "api.decode"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: Optional[str] = None,
+        body: bytes = b"",
+    ) -> None:
+        InkboxError.__init__(self, message, code=code, status_code=status_code)
+        self.status_code = status_code
+        self.body = body
 
 
 class DuplicateContactRuleError(InkboxAPIError):
@@ -236,11 +280,14 @@ __all__ = [
     "DuplicateContactRuleError",
     "HandleUnavailableError",
     "InkboxAPIError",
+    "InkboxDecodeError",
     "InkboxDecryptionError",
     "InkboxError",
+    "InkboxFlowError",
     "InkboxInternalError",
     "InkboxTOTPError",
     "InkboxTransportError",
+    "InkboxValidationError",
     "InkboxVaultError",
     "InkboxVaultKeyError",
     "InkboxVaultPayloadError",

@@ -1,0 +1,619 @@
+//! A `serde::Serializer` that writes core's parsed models straight into
+//! Python objects, and the registry of the Python model classes.
+//!
+//! Maps become `dict`, sequences `list`, strings, numbers, booleans and
+//! `None` stay themselves. A struct whose serde name (the Rust type name) is
+//! registered with `register_models` becomes an instance of the registered
+//! class, made with `cls.__new__(cls)` and given its fields as `obj._d`
+//! (no `__init__` call); an unregistered struct is a `dict`. A unit (or
+//! newtype) enum variant whose enum name is registered becomes
+//! `cls(value)`, or the plain value when the class refuses it.
+//!
+//! Speed: one parse call looks up each class once and creates each field
+//! name once (serde hands struct field names out as `&'static str`, so the
+//! caches are keyed by the string's address and length, not its text).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyType};
+use serde::ser::{self, Serialize};
+
+use crate::errors::guard;
+
+// ---------------------------------------------------------------- registry
+
+/// Serde type name → Python class.
+type Registry = HashMap<String, Py<PyType>>;
+
+static REGISTRY: RwLock<Option<Arc<Registry>>> = RwLock::new(None);
+
+fn registry() -> Option<Arc<Registry>> {
+    REGISTRY.read().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+/// Registers Python classes under the serde names of core's models (the
+/// Rust type names, e.g. `"Message"`, `"CursorPage"`). Later calls add to
+/// (and override) earlier ones; a value of `None` removes a name.
+#[pyfunction]
+pub(crate) fn register_models(py: Python<'_>, mapping: &Bound<'_, PyDict>) -> PyResult<()> {
+    guard(py, || {
+        let mut changes = Vec::with_capacity(mapping.len());
+        for (name, cls) in mapping.iter() {
+            let name = name.cast::<PyString>().map_err(|_| PyTypeError::new_err("model names must be str"))?;
+            let cls = if cls.is_none() {
+                None
+            } else {
+                Some(cls.cast::<PyType>().map_err(|_| PyTypeError::new_err("models must be classes"))?.clone().unbind())
+            };
+            changes.push((name.to_cow()?.into_owned(), cls));
+        }
+        let mut slot = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
+        let mut next: Registry =
+            slot.as_deref().map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone_ref(py))).collect()).unwrap_or_default();
+        for (name, cls) in changes {
+            match cls {
+                Some(cls) => next.insert(name, cls),
+                None => next.remove(&name),
+            };
+        }
+        *slot = Some(Arc::new(next));
+        Ok(())
+    })
+}
+
+/// The registered classes, by serde name.
+#[pyfunction]
+pub(crate) fn registered_models(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    guard(py, || {
+        let out = PyDict::new(py);
+        for (name, cls) in registry().iter().flat_map(|r| r.iter()) {
+            out.set_item(name, cls.bind(py))?;
+        }
+        Ok(out)
+    })
+}
+
+// ------------------------------------------------------------------ caches
+
+/// A hasher for `(address, length)` keys.
+#[derive(Default)]
+struct PtrHasher(u64);
+
+impl Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type PtrMap<V> = HashMap<(usize, usize), V, BuildHasherDefault<PtrHasher>>;
+
+fn ptr_key(s: &'static str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
+}
+
+/// A registered class and its `__new__`.
+struct Model<'py> {
+    cls: Bound<'py, PyType>,
+    new: Bound<'py, PyAny>,
+}
+
+/// The state of one parse call.
+pub(crate) struct Ctx<'py> {
+    py: Python<'py>,
+    registry: Option<Arc<Registry>>,
+    keys: RefCell<PtrMap<Bound<'py, PyString>>>,
+    models: RefCell<PtrMap<Option<std::rc::Rc<Model<'py>>>>>,
+    d_attr: Bound<'py, PyString>,
+}
+
+impl fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ctx").finish_non_exhaustive()
+    }
+}
+
+impl<'py> Ctx<'py> {
+    pub(crate) fn new(py: Python<'py>) -> Self {
+        Ctx {
+            py,
+            registry: registry(),
+            keys: RefCell::new(PtrMap::default()),
+            models: RefCell::new(PtrMap::default()),
+            d_attr: intern!(py, "_d").clone(),
+        }
+    }
+
+    /// The dict key of a struct field, created once per call.
+    fn key(&self, name: &'static str) -> Bound<'py, PyString> {
+        let mut keys = self.keys.borrow_mut();
+        keys.entry(ptr_key(name)).or_insert_with(|| PyString::intern(self.py, name)).clone()
+    }
+
+    /// The class registered under `name`, looked up once per call.
+    fn model(&self, name: &'static str) -> PyResult<Option<std::rc::Rc<Model<'py>>>> {
+        if let Some(found) = self.models.borrow().get(&ptr_key(name)) {
+            return Ok(found.clone());
+        }
+        let found = match self.registry.as_ref().and_then(|r| r.get(name)) {
+            Some(cls) => {
+                let cls = cls.bind(self.py).clone();
+                let new = cls.getattr(intern!(self.py, "__new__"))?;
+                Some(std::rc::Rc::new(Model { cls, new }))
+            }
+            None => None,
+        };
+        self.models.borrow_mut().insert(ptr_key(name), found.clone());
+        Ok(found)
+    }
+
+    /// `cls.__new__(cls)` with `_d = fields`.
+    fn instance(&self, model: &Model<'py>, fields: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+        let obj = model.new.call1((&model.cls,))?;
+        obj.setattr(&self.d_attr, fields)?;
+        Ok(obj)
+    }
+
+    /// `dict` or, when `name` is registered, an instance of its class.
+    fn finish_struct(&self, name: Option<&'static str>, fields: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+        match name.map(|n| self.model(n)).transpose()?.flatten() {
+            Some(model) => self.instance(&model, fields),
+            None => Ok(fields.into_any()),
+        }
+    }
+
+    /// `cls(value)` for a registered enum, else (or on `ValueError`) the value.
+    fn enum_value(&self, name: &'static str, value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        match self.model(name)? {
+            Some(model) => match model.cls.call1((&value,)) {
+                Ok(member) => Ok(member),
+                Err(e) if e.is_instance_of::<PyValueError>(self.py) => Ok(value),
+                Err(e) => Err(e),
+            },
+            None => Ok(value),
+        }
+    }
+}
+
+// --------------------------------------------------------------- the error
+
+/// A Python exception raised while building objects, or a serde message.
+pub(crate) struct SerError(pub(crate) PyErr);
+
+impl fmt::Debug for SerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for SerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for SerError {}
+
+impl ser::Error for SerError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        SerError(PyValueError::new_err(msg.to_string()))
+    }
+}
+
+impl From<PyErr> for SerError {
+    fn from(e: PyErr) -> Self {
+        SerError(e)
+    }
+}
+
+// -------------------------------------------------------------- serializer
+
+/// What a top-level map (a model with `#[serde(flatten)]` members, or one
+/// serialized by hand) is, since serde gives such maps no type name.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum MapHint {
+    /// A registered model name.
+    Model(&'static str),
+    /// `WhoamiApiKey` when `auth_type == "api_key"`, else `WhoamiJwt`.
+    Whoami,
+}
+
+/// The serializer of one value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PySer<'a, 'py> {
+    ctx: &'a Ctx<'py>,
+    hint: Option<MapHint>,
+}
+
+impl<'a, 'py> PySer<'a, 'py> {
+    /// A top-level serializer; `hint` names what a top-level map is.
+    pub(crate) fn new(ctx: &'a Ctx<'py>, hint: Option<MapHint>) -> Self {
+        PySer { ctx, hint }
+    }
+
+    fn inner(self) -> Self {
+        PySer { ctx: self.ctx, hint: None }
+    }
+
+    fn py(&self) -> Python<'py> {
+        self.ctx.py
+    }
+}
+
+type Out<'py> = Bound<'py, PyAny>;
+
+/// A list being filled (sequences, tuples).
+#[derive(Debug)]
+pub(crate) struct SeqSer<'a, 'py> {
+    ser: PySer<'a, 'py>,
+    list: Bound<'py, PyList>,
+    /// For a tuple variant: `{variant: [...]}`.
+    variant: Option<&'static str>,
+}
+
+/// A dict being filled (maps, structs, struct variants).
+#[derive(Debug)]
+pub(crate) struct MapSer<'a, 'py> {
+    ser: PySer<'a, 'py>,
+    dict: Bound<'py, PyDict>,
+    key: Option<Out<'py>>,
+    /// The struct's serde name (registered models become instances).
+    name: Option<&'static str>,
+    /// For a struct variant: `{variant: {...}}`.
+    variant: Option<&'static str>,
+    hint: Option<MapHint>,
+}
+
+impl<'a, 'py> ser::Serializer for PySer<'a, 'py> {
+    type Ok = Out<'py>;
+    type Error = SerError;
+    type SerializeSeq = SeqSer<'a, 'py>;
+    type SerializeTuple = SeqSer<'a, 'py>;
+    type SerializeTupleStruct = SeqSer<'a, 'py>;
+    type SerializeTupleVariant = SeqSer<'a, 'py>;
+    type SerializeMap = MapSer<'a, 'py>;
+    type SerializeStruct = MapSer<'a, 'py>;
+    type SerializeStructVariant = MapSer<'a, 'py>;
+
+    fn serialize_bool(self, v: bool) -> Result<Out<'py>, SerError> {
+        Ok(PyBool::new(self.py(), v).to_owned().into_any())
+    }
+
+    fn serialize_i8(self, v: i8) -> Result<Out<'py>, SerError> {
+        self.serialize_i64(i64::from(v))
+    }
+
+    fn serialize_i16(self, v: i16) -> Result<Out<'py>, SerError> {
+        self.serialize_i64(i64::from(v))
+    }
+
+    fn serialize_i32(self, v: i32) -> Result<Out<'py>, SerError> {
+        self.serialize_i64(i64::from(v))
+    }
+
+    fn serialize_i64(self, v: i64) -> Result<Out<'py>, SerError> {
+        Ok(v.into_pyobject(self.py()).map(|o| o.into_any()).unwrap_or_else(|e| match e {}))
+    }
+
+    fn serialize_i128(self, v: i128) -> Result<Out<'py>, SerError> {
+        Ok(v.into_pyobject(self.py()).map(|o| o.into_any()).unwrap_or_else(|e| match e {}))
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<Out<'py>, SerError> {
+        self.serialize_u64(u64::from(v))
+    }
+
+    fn serialize_u16(self, v: u16) -> Result<Out<'py>, SerError> {
+        self.serialize_u64(u64::from(v))
+    }
+
+    fn serialize_u32(self, v: u32) -> Result<Out<'py>, SerError> {
+        self.serialize_u64(u64::from(v))
+    }
+
+    fn serialize_u64(self, v: u64) -> Result<Out<'py>, SerError> {
+        Ok(v.into_pyobject(self.py()).map(|o| o.into_any()).unwrap_or_else(|e| match e {}))
+    }
+
+    fn serialize_u128(self, v: u128) -> Result<Out<'py>, SerError> {
+        Ok(v.into_pyobject(self.py()).map(|o| o.into_any()).unwrap_or_else(|e| match e {}))
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<Out<'py>, SerError> {
+        self.serialize_f64(f64::from(v))
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<Out<'py>, SerError> {
+        Ok(PyFloat::new(self.py(), v).into_any())
+    }
+
+    fn serialize_char(self, v: char) -> Result<Out<'py>, SerError> {
+        let mut buf = [0u8; 4];
+        self.serialize_str(v.encode_utf8(&mut buf))
+    }
+
+    fn serialize_str(self, v: &str) -> Result<Out<'py>, SerError> {
+        Ok(PyString::new(self.py(), v).into_any())
+    }
+
+    fn serialize_bytes(self, v: &[u8]) -> Result<Out<'py>, SerError> {
+        Ok(PyBytes::new(self.py(), v).into_any())
+    }
+
+    fn serialize_none(self) -> Result<Out<'py>, SerError> {
+        Ok(self.py().None().into_bound(self.py()))
+    }
+
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<Out<'py>, SerError> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<Out<'py>, SerError> {
+        self.serialize_none()
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Out<'py>, SerError> {
+        self.serialize_none()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Out<'py>, SerError> {
+        let value = self.serialize_str(variant)?;
+        Ok(self.ctx.enum_value(name, value)?)
+    }
+
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Out<'py>, SerError> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<Out<'py>, SerError> {
+        let inner = value.serialize(self.inner())?;
+        if self.ctx.model(name)?.is_some() {
+            return Ok(self.ctx.enum_value(name, inner)?);
+        }
+        // serde's external tagging, as serde_json writes it.
+        let dict = PyDict::new(self.py());
+        dict.set_item(self.ctx.key(variant), inner)?;
+        Ok(dict.into_any())
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> Result<SeqSer<'a, 'py>, SerError> {
+        Ok(SeqSer { ser: self.inner(), list: PyList::empty(self.py()), variant: None })
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<SeqSer<'a, 'py>, SerError> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqSer<'a, 'py>, SerError> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<SeqSer<'a, 'py>, SerError> {
+        Ok(SeqSer { ser: self.inner(), list: PyList::empty(self.py()), variant: Some(variant) })
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<MapSer<'a, 'py>, SerError> {
+        Ok(MapSer {
+            ser: self.inner(),
+            dict: PyDict::new(self.py()),
+            key: None,
+            name: None,
+            variant: None,
+            hint: self.hint,
+        })
+    }
+
+    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<MapSer<'a, 'py>, SerError> {
+        Ok(MapSer {
+            ser: self.inner(),
+            dict: PyDict::new(self.py()),
+            key: None,
+            name: Some(name),
+            variant: None,
+            hint: None,
+        })
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<MapSer<'a, 'py>, SerError> {
+        Ok(MapSer {
+            ser: self.inner(),
+            dict: PyDict::new(self.py()),
+            key: None,
+            name: None,
+            variant: Some(variant),
+            hint: None,
+        })
+    }
+}
+
+impl<'py> SeqSer<'_, 'py> {
+    fn push<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), SerError> {
+        self.list.append(value.serialize(self.ser)?)?;
+        Ok(())
+    }
+
+    fn done(self) -> Result<Out<'py>, SerError> {
+        match self.variant {
+            None => Ok(self.list.into_any()),
+            Some(variant) => {
+                let dict = PyDict::new(self.ser.py());
+                dict.set_item(self.ser.ctx.key(variant), self.list)?;
+                Ok(dict.into_any())
+            }
+        }
+    }
+}
+
+impl<'py> ser::SerializeSeq for SeqSer<'_, 'py> {
+    type Ok = Out<'py>;
+    type Error = SerError;
+
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), SerError> {
+        self.push(value)
+    }
+
+    fn end(self) -> Result<Out<'py>, SerError> {
+        self.done()
+    }
+}
+
+impl<'py> ser::SerializeTuple for SeqSer<'_, 'py> {
+    type Ok = Out<'py>;
+    type Error = SerError;
+
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), SerError> {
+        self.push(value)
+    }
+
+    fn end(self) -> Result<Out<'py>, SerError> {
+        self.done()
+    }
+}
+
+impl<'py> ser::SerializeTupleStruct for SeqSer<'_, 'py> {
+    type Ok = Out<'py>;
+    type Error = SerError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), SerError> {
+        self.push(value)
+    }
+
+    fn end(self) -> Result<Out<'py>, SerError> {
+        self.done()
+    }
+}
+
+impl<'py> ser::SerializeTupleVariant for SeqSer<'_, 'py> {
+    type Ok = Out<'py>;
+    type Error = SerError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), SerError> {
+        self.push(value)
+    }
+
+    fn end(self) -> Result<Out<'py>, SerError> {
+        self.done()
+    }
+}
+
+impl<'py> MapSer<'_, 'py> {
+    fn field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), SerError> {
+        let value = value.serialize(self.ser)?;
+        self.dict.set_item(self.ser.ctx.key(key), value)?;
+        Ok(())
+    }
+
+    fn done(self) -> Result<Out<'py>, SerError> {
+        let ctx = self.ser.ctx;
+        if let Some(variant) = self.variant {
+            let outer = PyDict::new(ctx.py);
+            outer.set_item(ctx.key(variant), self.dict)?;
+            return Ok(outer.into_any());
+        }
+        let name = match self.hint {
+            None => self.name,
+            Some(MapHint::Model(name)) => Some(name),
+            Some(MapHint::Whoami) => {
+                let api_key = self
+                    .dict
+                    .get_item(intern!(ctx.py, "auth_type"))?
+                    .is_some_and(|t| t.cast::<PyString>().is_ok_and(|s| s.to_cow().is_ok_and(|s| s == "api_key")));
+                Some(if api_key { "WhoamiApiKey" } else { "WhoamiJwt" })
+            }
+        };
+        Ok(ctx.finish_struct(name, self.dict)?)
+    }
+}
+
+impl<'py> ser::SerializeMap for MapSer<'_, 'py> {
+    type Ok = Out<'py>;
+    type Error = SerError;
+
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), SerError> {
+        self.key = Some(key.serialize(self.ser)?);
+        Ok(())
+    }
+
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), SerError> {
+        let key = self.key.take().ok_or_else(|| SerError(PyValueError::new_err("map value without a key")))?;
+        self.dict.set_item(key, value.serialize(self.ser)?)?;
+        Ok(())
+    }
+
+    fn end(self) -> Result<Out<'py>, SerError> {
+        self.done()
+    }
+}
+
+impl<'py> ser::SerializeStruct for MapSer<'_, 'py> {
+    type Ok = Out<'py>;
+    type Error = SerError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), SerError> {
+        self.field(key, value)
+    }
+
+    fn end(self) -> Result<Out<'py>, SerError> {
+        self.done()
+    }
+}
+
+impl<'py> ser::SerializeStructVariant for MapSer<'_, 'py> {
+    type Ok = Out<'py>;
+    type Error = SerError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), SerError> {
+        self.field(key, value)
+    }
+
+    fn end(self) -> Result<Out<'py>, SerError> {
+        self.done()
+    }
+}
