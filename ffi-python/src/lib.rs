@@ -9,6 +9,7 @@
 mod api;
 mod convert;
 mod errors;
+mod flows;
 mod pyser;
 mod totp;
 mod vault;
@@ -54,5 +55,18 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::parse_page, m)?)?;
     m.add_class::<api::PyPrepared>()?;
     m.add_class::<api::PyRetrier>()?;
+
+    m.add_class::<flows::PyFlow>()?;
+    m.add_class::<flows::PyUnlockFlow>()?;
+    m.add_class::<flows::PyInitializeFlow>()?;
+    m.add_class::<flows::PyUpdateKeyFlow>()?;
+    m.add_class::<flows::PyCreateSecretFlow>()?;
+    m.add_class::<flows::PyGetSecretFlow>()?;
+    m.add_class::<flows::PyUpdateSecretFlow>()?;
+    m.add_class::<flows::PyTotpUpdateFlow>()?;
+    m.add_class::<flows::PyUnlockedVault>()?;
+    m.add_class::<flows::PyDecryptedSecret>()?;
+    m.add_class::<flows::PyVaultInitializeResult>()?;
+    m.add_function(wrap_pyfunction!(flows::totp_code, m)?)?;
     Ok(())
 }

@@ -63,6 +63,18 @@ impl From<TotpCode> for PyTotpCode {
     }
 }
 
+impl From<inkbox_core::api::vault_flows::TotpCodeView> for PyTotpCode {
+    fn from(c: inkbox_core::api::vault_flows::TotpCodeView) -> Self {
+        Self {
+            code: c.code,
+            counter: c.counter,
+            period_start: c.period_start,
+            period_end: c.period_end,
+            seconds_remaining: c.seconds_remaining,
+        }
+    }
+}
+
 #[pymethods]
 impl PyTotpCode {
     fn __repr__(&self) -> String {

@@ -79,7 +79,7 @@ impl PyOrgKey {
 /// Members of the `inkbox._enums` string enums, looked up once.
 static ENUMS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-fn enum_member(py: Python<'_>, class: &str, value: &str) -> PyResult<Py<PyAny>> {
+pub(crate) fn enum_member(py: Python<'_>, class: &str, value: &str) -> PyResult<Py<PyAny>> {
     let module = ENUMS.get_or_try_init(py, || py.import("inkbox._enums").map(Bound::unbind))?;
     Ok(module.bind(py).getattr(class)?.call1((value,))?.unbind())
 }
@@ -381,7 +381,7 @@ impl PyLoginPayload {
 }
 
 /// A core payload as an object of the matching class.
-fn payload_to_py(py: Python<'_>, payload: SecretPayload) -> PyResult<Py<PyAny>> {
+pub(crate) fn payload_to_py(py: Python<'_>, payload: SecretPayload) -> PyResult<Py<PyAny>> {
     Ok(match payload {
         SecretPayload::Login(login) => Py::new(py, PyLoginPayload::from_core(py, login)?)?.into_any(),
         SecretPayload::ApiKey(p) => Py::new(py, PyApiKeyPayload(p))?.into_any(),
@@ -392,7 +392,7 @@ fn payload_to_py(py: Python<'_>, payload: SecretPayload) -> PyResult<Py<PyAny>> 
 }
 
 /// A payload object as the core payload.
-fn payload_from_py(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<SecretPayload> {
+pub(crate) fn payload_from_py(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<SecretPayload> {
     if let Ok(p) = obj.cast::<PyLoginPayload>() {
         return Ok(SecretPayload::Login(p.borrow().to_core(py)));
     }

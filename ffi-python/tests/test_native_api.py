@@ -535,3 +535,161 @@ def test_parse_page_offset_and_unpaged() -> None:
     assert none is None
     with pytest.raises(InkboxAPIError):
         _native.parse_page("texts.list", args, 404, JSON, b'{"detail": "Not Found"}')
+
+
+# ------------------------------------------------------------------ flows
+
+
+def _vault_json(obj: Any) -> bytes:
+    return json.dumps(obj).encode()
+
+
+def _detail(case: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": case["secret_id"],
+        "name": f"secret {case['name']}",
+        "description": None,
+        "secret_type": case["secret_type"],
+        "created_at": TS,
+        "updated_at": TS,
+        "encrypted_payload": case["encrypted_payload_b64"],
+    }
+
+
+def _step(flow: _native.Flow, method: str, path: str) -> _native.Prepared:
+    req = flow.next_request(BASE, KEY)
+    assert req is not None, f"expected {method} {path}"
+    assert (req.method, req.url) == (method, BASE + path)
+    assert dict(req.headers)["X-API-Key"] == KEY
+    return req
+
+
+def test_unlock_flow_against_the_shared_vectors(vault_vectors: dict[str, Any]) -> None:
+    import threading
+
+    v = vault_vectors
+    cases = [p for p in v["payloads"] if p["secret_id"]]
+    primary, recovery = v["primary_key"], v["recovery_key"]
+    flow = _native.UnlockFlow(v["vault_key"])
+    assert v["vault_key"] not in repr(flow)
+    _step(flow, "GET", "/api/v1/vault/info")
+    info = {"id": UUID, "organization_id": v["organization_id"], "created_at": TS, "updated_at": TS,
+            "key_count": 1, "secret_count": len(cases), "recovery_key_count": 1}
+    flow.feed(200, JSON, _vault_json(info))
+
+    # The next step derives the master key (Argon2id) with the GIL released:
+    # another Python thread keeps running meanwhile.
+    ticks = 0
+    stop = threading.Event()
+
+    def spin() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        before = ticks
+        _step(flow, "GET", f"/api/v1/vault/unlock?auth_hash={primary['auth_hash']}")
+        during = ticks - before
+    finally:
+        stop.set()
+        spinner.join()
+    assert during > 1000, during
+
+    bundle = {"wrapped_org_encryption_key": primary["wrapped_org_key_b64"], "wrapped_org_encryption_keys": None,
+              "encrypted_secrets": [_detail(c) for c in cases]}
+    flow.feed(200, JSON, _vault_json(bundle))
+    _step(flow, "GET", "/api/v1/vault/keys")
+    keys = [{"id": k["vault_key_id"], "key_type": k["key_type"], "created_by": "user_1", "created_at": TS,
+             "updated_at": TS} for k in (recovery, primary)]
+    flow.feed(200, JSON, _vault_json(keys))
+    assert flow.next_request(BASE, KEY) is None
+    vault = flow.result()
+    assert isinstance(vault, _native.UnlockedVault)
+    assert vault.organization_id == v["organization_id"] and vault.key_id == primary["vault_key_id"]
+    assert vault.secret_ids() == [c["secret_id"] for c in cases]
+    assert vault.undecryptable == []
+    for secret, case in zip(vault.secrets, cases):
+        assert secret.secret_type == case["secret_type"], case["name"]
+        assert secret.payload.to_dict() == case["expected_parsed"], case["name"]
+    login = vault.get_secret(cases[0]["secret_id"])
+    assert login is not None
+    assert isinstance(login.payload, _native.LoginPayload)
+    assert login.payload.password == cases[0]["payload"]["password"]
+    assert vault.get_secret("missing") is None
+    # Nothing secret in the reprs.
+    text = repr(vault) + repr(login) + repr(vault.secrets)
+    assert cases[0]["payload"]["password"] not in text and v["org_key_hex"] not in text
+    # Done is done.
+    assert flow.next_request(BASE, KEY) is None
+
+
+def test_flow_errors_are_typed(vault_vectors: dict[str, Any]) -> None:
+    from inkbox.exceptions import InkboxFlowError
+
+    flow = _native.UnlockFlow(vault_vectors["vault_key"])
+    with pytest.raises(InkboxFlowError) as info:
+        flow.result()
+    assert info.value.code == "flow.out_of_order"
+    with pytest.raises(InkboxFlowError) as info:
+        flow.feed(200, JSON, b"{}")
+    assert info.value.code == "flow.out_of_order"
+    _step(flow, "GET", "/api/v1/vault/info")
+    with pytest.raises(InkboxFlowError) as info:
+        flow.feed(404, JSON, b'{"detail": "Not Found"}')
+    assert info.value.code == "vault.not_initialized"
+    with pytest.raises(InkboxValidationError):
+        _native.UnlockFlow("")
+    with pytest.raises(InkboxError) as weak:
+        _native.InitializeFlow("short")
+    assert weak.value.code == "vault.weak_vault_key"
+
+
+def test_secret_flows_with_a_restored_key(vault_vectors: dict[str, Any]) -> None:
+    v = vault_vectors
+    vault = _native.UnlockedVault.from_org_key(_native.OrgKey.from_bytes(bytes.fromhex(v["org_key_hex"])),
+                                               v["organization_id"])
+    case = next(p for p in v["payloads"] if p["name"] == "login_with_totp")
+    # Get + decrypt.
+    flow = _native.GetSecretFlow(vault, case["secret_id"])
+    _step(flow, "GET", f"/api/v1/vault/secrets/{case['secret_id']}")
+    flow.feed(200, JSON, _vault_json(_detail(case)))
+    assert flow.next_request(BASE, KEY) is None
+    secret = flow.result()
+    assert secret.id == case["secret_id"] and secret.payload.to_dict() == case["expected_parsed"]
+    code = secret.totp_code(now=59)
+    assert code == _native.totp_code(secret.payload, 59) and len(code.code) in (6, 8)
+    # A response about another secret is refused.
+    other = _native.GetSecretFlow(vault, UUID)
+    _step(other, "GET", f"/api/v1/vault/secrets/{UUID}")
+    with pytest.raises(InkboxError) as info:
+        other.feed(200, JSON, _vault_json(_detail(case)))
+    assert info.value.code == "vault.secret_mismatch"
+
+    # Create: the payload is encrypted locally, under a fresh client id.
+    payload = _native.APIKeyPayload("sk-live-123", endpoint="https://api.example.com")
+    create = _native.CreateSecretFlow(vault, "Stripe", payload, description="billing")
+    req = _step(create, "POST", "/api/v1/vault/secrets")
+    assert req.body is not None
+    sent = json.loads(req.body)
+    assert sent["name"] == "Stripe" and sent["secret_type"] == "api_key" and sent["description"] == "billing"
+    assert "sk-live-123" not in req.body.decode()
+    again = _native.decrypt_payload(vault_org_key(v), sent["encrypted_payload"], sent["id"], "api_key")
+    assert again == payload
+    created = {"id": sent["id"], "name": "Stripe", "description": "billing", "secret_type": "api_key",
+               "created_at": TS, "updated_at": TS}
+    create.feed(201, JSON, _vault_json(created))
+    assert create.next_request(BASE, KEY) is None
+    result = create.result()
+    assert type(result) is dict and result["id"] == sent["id"]
+
+    # Update without a new payload: one PATCH.
+    update = _native.UpdateSecretFlow(vault, sent["id"], name="Stripe 2", clear_description=True)
+    req = _step(update, "PATCH", f"/api/v1/vault/secrets/{sent['id']}")
+    assert req.body is not None and json.loads(req.body) == {"name": "Stripe 2", "description": None}
+
+
+def vault_org_key(v: dict[str, Any]) -> _native.OrgKey:
+    return _native.OrgKey.from_bytes(bytes.fromhex(v["org_key_hex"]))

@@ -3,6 +3,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Optional, Union, final
 from uuid import UUID
 
+from typing_extensions import disjoint_base
+
 from inkbox._enums import TOTPAlgorithm, VaultKeyType, VaultSecretType
 
 __all__ = [
@@ -39,6 +41,18 @@ __all__ = [
     "parse_page",
     "register_models",
     "registered_models",
+    "Flow",
+    "UnlockFlow",
+    "InitializeFlow",
+    "UpdateKeyFlow",
+    "CreateSecretFlow",
+    "GetSecretFlow",
+    "UpdateSecretFlow",
+    "TotpUpdateFlow",
+    "UnlockedVault",
+    "DecryptedVaultSecret",
+    "VaultInitializeResult",
+    "totp_code",
 ]
 
 _Bytes = Union[bytes, bytearray, memoryview, str]
@@ -392,3 +406,113 @@ class Retrier:
     def on_error(self, kind: str) -> Optional[float]: ...
     @property
     def attempts(self) -> int: ...
+
+# ---- Vault flows ------------------------------------------------------------------
+
+@disjoint_base
+class Flow:
+    def next_request(self, base_url: str, api_key: Optional[str]) -> Optional[Prepared]: ...
+    def feed(self, status: int, headers: _HeaderPairs, body: bytes) -> None: ...
+    def result(self) -> Any: ...
+
+@final
+class UnlockFlow(Flow):
+    def __new__(cls, vault_key: str, identity_id: Optional[str] = None) -> UnlockFlow: ...
+    def result(self) -> UnlockedVault: ...
+
+@final
+class InitializeFlow(Flow):
+    def __new__(cls, vault_key: str) -> InitializeFlow: ...
+    def result(self) -> VaultInitializeResult: ...
+
+@final
+class UpdateKeyFlow(Flow):
+    def __new__(
+        cls, new_key: str, current_vault_key: Optional[str] = None, recovery_code: Optional[str] = None
+    ) -> UpdateKeyFlow: ...
+
+@final
+class CreateSecretFlow(Flow):
+    def __new__(
+        cls,
+        unlocked: UnlockedVault,
+        name: str,
+        payload: _Payload,
+        description: Optional[str] = None,
+        identity_id: Optional[str] = None,
+    ) -> CreateSecretFlow: ...
+
+@final
+class GetSecretFlow(Flow):
+    def __new__(cls, unlocked: UnlockedVault, secret_id: str) -> GetSecretFlow: ...
+    def result(self) -> DecryptedVaultSecret: ...
+
+@final
+class UpdateSecretFlow(Flow):
+    def __new__(
+        cls,
+        unlocked: UnlockedVault,
+        secret_id: str,
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        payload: Optional[_Payload] = None,
+        clear_description: bool = False,
+    ) -> UpdateSecretFlow: ...
+
+@final
+class TotpUpdateFlow(Flow):
+    def __new__(
+        cls, unlocked: UnlockedVault, secret_id: str, totp: Union[TOTPConfig, Mapping[str, Any], str, None]
+    ) -> TotpUpdateFlow: ...
+    def result(self) -> DecryptedVaultSecret: ...
+
+@final
+class DecryptedVaultSecret:
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def secret_type(self) -> Union[VaultSecretType, str]: ...
+    @property
+    def created_at(self) -> str: ...
+    @property
+    def updated_at(self) -> str: ...
+    @property
+    def payload(self) -> _Payload: ...
+    def totp_code(self, now: _Time = None) -> TOTPCode: ...
+
+@final
+class UnlockedVault:
+    @staticmethod
+    def from_org_key(org_key: OrgKey, organization_id: str) -> UnlockedVault: ...
+    @property
+    def organization_id(self) -> str: ...
+    @property
+    def key_id(self) -> str: ...
+    @property
+    def secrets(self) -> list[DecryptedVaultSecret]: ...
+    @property
+    def undecryptable(self) -> list[tuple[str, str]]: ...
+    def get_secret(self, secret_id: str) -> Optional[DecryptedVaultSecret]: ...
+    def secret_ids(self) -> list[str]: ...
+
+@final
+class VaultInitializeResult:
+    @property
+    def vault_id(self) -> str: ...
+    @property
+    def vault_key_id(self) -> str: ...
+    @property
+    def organization_id(self) -> str: ...
+    @property
+    def recovery_key_count(self) -> int: ...
+    @property
+    def recovery_codes(self) -> list[str]: ...
+    @property
+    def recovery_key_ids(self) -> list[str]: ...
+
+def totp_code(payload: _Payload, now_unix: _Time = None) -> TOTPCode: ...

@@ -1,0 +1,601 @@
+//! The vault flows of `inkbox_core::api::vault_flows` as Python classes
+//! that the runtime drives: `next_request` (the next `Prepared`, or `None`
+//! when done), `feed` (the response, whatever its status), `result`.
+//!
+//! Argon2id runs inside `next_request` with the GIL released. Keys stay in
+//! Rust and are zeroized on drop; reprs show no secret.
+
+use getrandom::SysRng;
+use inkbox_core::api::vault::{VaultKey, VaultSecret};
+use inkbox_core::api::vault_flows::{
+    self as core_flows, CreateSecretForIdentityFlow, DecryptedSecret, Flow, GetSecretFlow, IdentitySecret,
+    InitializeFlow, InitializedVault, NewSecret, Proof, SecretChanges, Step, TotpUpdateFlow, UnlockFlow, UnlockedVault,
+    UpdateKeyFlow, UpdateSecretFlow,
+};
+use inkbox_core::api::{ApiError, BaseUrl, Patch, Request, Response, codes};
+use inkbox_core::vault::{OrgKey, SecretType};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use serde::Serialize;
+
+use crate::api::{PyPrepared, headers_arg};
+use crate::convert::{repr_opt, unix_time};
+use crate::errors::{ApiResult as _, guard};
+use crate::pyser::{Ctx, PySer};
+use crate::totp::{PyTotpCode, config_from_py};
+use crate::vault::{PyOrgKey, enum_member, payload_from_py, payload_to_py};
+
+// ------------------------------------------------------------ erased flows
+
+/// What a flow ends with.
+enum Output {
+    Unlocked(UnlockedVault),
+    Initialized(InitializedVault),
+    Key(VaultKey),
+    Secret(VaultSecret),
+    Decrypted(DecryptedSecret),
+    ForIdentity(IdentitySecret),
+}
+
+/// A core flow with its output erased into [`Output`].
+trait DynFlow: Send + Sync {
+    fn next(&mut self) -> Result<Step<Output>, ApiError>;
+    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError>;
+    fn next_is_heavy(&self) -> bool;
+}
+
+struct Erased<F: Flow>(F, fn(F::Output) -> Output);
+
+impl<F: Flow + Send + Sync> DynFlow for Erased<F> {
+    fn next(&mut self) -> Result<Step<Output>, ApiError> {
+        Ok(match self.0.next()? {
+            Step::Send(req) => Step::Send(req),
+            Step::Done(out) => Step::Done((self.1)(out)),
+        })
+    }
+
+    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
+        self.0.feed(resp)
+    }
+
+    fn next_is_heavy(&self) -> bool {
+        self.0.next_is_heavy()
+    }
+}
+
+fn erase<F: Flow + Send + Sync + 'static>(flow: F, out: fn(F::Output) -> Output) -> Box<dyn DynFlow> {
+    Box::new(Erased(flow, out))
+}
+
+fn flow_error(code: &'static str, message: &'static str) -> ApiError {
+    ApiError::Flow { code, message: message.into() }
+}
+
+/// `POST /vault/secrets` alone, as a one-step flow.
+enum CreateOnce {
+    Start(Request),
+    Await,
+    Ready(VaultSecret),
+    Finished,
+}
+
+impl Flow for CreateOnce {
+    type Output = VaultSecret;
+
+    fn next(&mut self) -> Result<Step<VaultSecret>, ApiError> {
+        match std::mem::replace(self, CreateOnce::Finished) {
+            CreateOnce::Start(req) => {
+                *self = CreateOnce::Await;
+                Ok(Step::Send(req))
+            }
+            CreateOnce::Await => {
+                *self = CreateOnce::Await;
+                Err(flow_error(codes::FLOW_OUT_OF_ORDER, "a response is expected: call feed first"))
+            }
+            CreateOnce::Ready(secret) => Ok(Step::Done(secret)),
+            CreateOnce::Finished => Err(flow_error(codes::FLOW_FINISHED, "the flow has already finished or failed")),
+        }
+    }
+
+    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
+        match std::mem::replace(self, CreateOnce::Finished) {
+            CreateOnce::Await => {
+                *self = CreateOnce::Ready(inkbox_core::api::vault::parse_create_secret(resp)?);
+                Ok(())
+            }
+            CreateOnce::Finished => Err(flow_error(codes::FLOW_FINISHED, "the flow has already finished or failed")),
+            other => {
+                *self = other;
+                Err(flow_error(codes::FLOW_OUT_OF_ORDER, "no request is outstanding: call next first"))
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------- base class
+
+/// The step protocol shared by every vault flow.
+#[pyclass(module = "inkbox._native", name = "Flow", subclass)]
+pub(crate) struct PyFlow {
+    inner: Box<dyn DynFlow>,
+    result: Option<Py<PyAny>>,
+}
+
+impl PyFlow {
+    fn new(inner: Box<dyn DynFlow>) -> Self {
+        PyFlow { inner, result: None }
+    }
+}
+
+fn serialize_to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    let ctx = Ctx::new(py);
+    value.serialize(PySer::new(&ctx, None)).map_err(|e| e.0)
+}
+
+fn output_to_py(py: Python<'_>, out: Output) -> PyResult<Py<PyAny>> {
+    Ok(match out {
+        Output::Unlocked(vault) => Py::new(py, PyUnlockedVault::new(py, vault)?)?.into_any(),
+        Output::Initialized(init) => Py::new(py, PyVaultInitializeResult(init))?.into_any(),
+        Output::Key(key) => serialize_to_py(py, &key)?.unbind(),
+        Output::Secret(secret) => serialize_to_py(py, &secret)?.unbind(),
+        Output::ForIdentity(s) => serialize_to_py(py, &s.secret)?.unbind(),
+        Output::Decrypted(d) => Py::new(py, PyDecryptedSecret::new(py, d)?)?.into_any(),
+    })
+}
+
+#[pymethods]
+impl PyFlow {
+    /// The next request to send, or `None` when the flow is done (then call
+    /// `result()`). May run Argon2id, with the GIL released.
+    fn next_request(&mut self, py: Python<'_>, base_url: &str, api_key: Option<&str>) -> PyResult<Option<PyPrepared>> {
+        guard(py, || {
+            if self.result.is_some() {
+                return Ok(None);
+            }
+            let base = BaseUrl::parse(base_url).api_err(py)?;
+            let inner = &mut self.inner;
+            let step = if inner.next_is_heavy() { py.detach(|| inner.next()) } else { inner.next() }.api_err(py)?;
+            match step {
+                Step::Send(req) => {
+                    let prepared = req.prepare(&base, api_key).api_err(py)?;
+                    Ok(Some(PyPrepared::new(py, prepared, req.is_retry_safe())))
+                }
+                Step::Done(out) => {
+                    self.result = Some(output_to_py(py, out)?);
+                    Ok(None)
+                }
+            }
+        })
+    }
+
+    /// Hands back the response to the last request, whatever its status.
+    fn feed(&mut self, py: Python<'_>, status: i64, headers: &Bound<'_, PyAny>, body: &[u8]) -> PyResult<()> {
+        guard(py, || {
+            let headers = headers_arg(headers)?;
+            let status = u16::try_from(status).map_err(|_| PyValueError::new_err("status must be an HTTP status"))?;
+            self.inner.feed(&Response::new(status, &headers, body)).api_err(py)
+        })
+    }
+
+    /// The flow's result, once `next_request` returned `None`.
+    fn result(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match &self.result {
+            Some(r) => Ok(r.clone_ref(py)),
+            None => Err(flow_error(
+                codes::FLOW_OUT_OF_ORDER,
+                "the flow is not done: call next_request until it returns None",
+            ))
+            .api_err(py),
+        }
+    }
+}
+
+// ------------------------------------------------------------- the flows
+
+/// Unlocks the vault with a vault key or recovery code; with
+/// `identity_id`, keeps only the secrets that identity can access.
+#[pyclass(module = "inkbox._native", name = "UnlockFlow", extends = PyFlow)]
+pub(crate) struct PyUnlockFlow;
+
+#[pymethods]
+impl PyUnlockFlow {
+    #[new]
+    #[pyo3(signature = (vault_key, identity_id=None))]
+    fn new(py: Python<'_>, vault_key: &str, identity_id: Option<&str>) -> PyResult<(Self, PyFlow)> {
+        guard(py, || {
+            let flow = match identity_id {
+                Some(id) => UnlockFlow::for_identity(vault_key, id),
+                None => UnlockFlow::new(vault_key),
+            }
+            .api_err(py)?;
+            Ok((PyUnlockFlow, PyFlow::new(erase(flow, Output::Unlocked))))
+        })
+    }
+}
+
+/// Initializes the organization's vault (five Argon2id derivations).
+#[pyclass(module = "inkbox._native", name = "InitializeFlow", extends = PyFlow)]
+pub(crate) struct PyInitializeFlow;
+
+#[pymethods]
+impl PyInitializeFlow {
+    #[new]
+    fn new(py: Python<'_>, vault_key: &str) -> PyResult<(Self, PyFlow)> {
+        guard(py, || {
+            let flow = InitializeFlow::new(vault_key, &mut SysRng).api_err(py)?;
+            Ok((PyInitializeFlow, PyFlow::new(erase(flow, Output::Initialized))))
+        })
+    }
+}
+
+/// Changes the vault key, proven by the current key or a recovery code.
+#[pyclass(module = "inkbox._native", name = "UpdateKeyFlow", extends = PyFlow)]
+pub(crate) struct PyUpdateKeyFlow;
+
+#[pymethods]
+impl PyUpdateKeyFlow {
+    #[new]
+    #[pyo3(signature = (new_key, current_vault_key=None, recovery_code=None))]
+    fn new(
+        py: Python<'_>,
+        new_key: &str,
+        current_vault_key: Option<&str>,
+        recovery_code: Option<&str>,
+    ) -> PyResult<(Self, PyFlow)> {
+        guard(py, || {
+            let proof = match (current_vault_key, recovery_code) {
+                (Some(k), None) => Proof::current_key(k),
+                (None, Some(c)) => Proof::recovery_code(c),
+                _ => {
+                    return Err(ApiError::Validation {
+                        field: "current_vault_key".into(),
+                        message: "give exactly one of current_vault_key and recovery_code".into(),
+                    })
+                    .api_err(py);
+                }
+            };
+            let flow = UpdateKeyFlow::new(new_key, proof, &mut SysRng).api_err(py)?;
+            Ok((PyUpdateKeyFlow, PyFlow::new(erase(flow, Output::Key))))
+        })
+    }
+}
+
+/// Creates a secret (encrypted here); with `identity_id`, also grants that
+/// identity access. The result is the created secret's metadata.
+#[pyclass(module = "inkbox._native", name = "CreateSecretFlow", extends = PyFlow)]
+pub(crate) struct PyCreateSecretFlow;
+
+#[pymethods]
+impl PyCreateSecretFlow {
+    #[new]
+    #[pyo3(signature = (unlocked, name, payload, description=None, identity_id=None))]
+    fn new(
+        py: Python<'_>,
+        unlocked: PyRef<'_, PyUnlockedVault>,
+        name: String,
+        payload: &Bound<'_, PyAny>,
+        description: Option<String>,
+        identity_id: Option<&str>,
+    ) -> PyResult<(Self, PyFlow)> {
+        guard(py, || {
+            let mut secret = NewSecret::new(name, payload_from_py(py, payload)?);
+            if let Some(d) = description {
+                secret = secret.with_description(d);
+            }
+            let inner = match identity_id {
+                Some(id) => erase(
+                    CreateSecretForIdentityFlow::new(&unlocked.vault, id, &secret, &mut SysRng).api_err(py)?,
+                    Output::ForIdentity,
+                ),
+                None => {
+                    let req = core_flows::build_create_secret(&unlocked.vault, &secret, &mut SysRng).api_err(py)?;
+                    erase(CreateOnce::Start(req), Output::Secret)
+                }
+            };
+            Ok((PyCreateSecretFlow, PyFlow::new(inner)))
+        })
+    }
+}
+
+/// Fetches and decrypts one secret.
+#[pyclass(module = "inkbox._native", name = "GetSecretFlow", extends = PyFlow)]
+pub(crate) struct PyGetSecretFlow;
+
+#[pymethods]
+impl PyGetSecretFlow {
+    #[new]
+    fn new(py: Python<'_>, unlocked: PyRef<'_, PyUnlockedVault>, secret_id: &str) -> PyResult<(Self, PyFlow)> {
+        guard(py, || {
+            let flow = GetSecretFlow::new(&unlocked.vault, secret_id).api_err(py)?;
+            Ok((PyGetSecretFlow, PyFlow::new(erase(flow, Output::Decrypted))))
+        })
+    }
+}
+
+/// Updates a secret's name, description and/or payload (re-encrypted).
+/// `clear_description=True` removes the description.
+#[pyclass(module = "inkbox._native", name = "UpdateSecretFlow", extends = PyFlow)]
+pub(crate) struct PyUpdateSecretFlow;
+
+#[pymethods]
+impl PyUpdateSecretFlow {
+    #[new]
+    #[pyo3(signature = (unlocked, secret_id, *, name=None, description=None, payload=None, clear_description=false))]
+    fn new(
+        py: Python<'_>,
+        unlocked: PyRef<'_, PyUnlockedVault>,
+        secret_id: &str,
+        name: Option<String>,
+        description: Option<String>,
+        payload: Option<&Bound<'_, PyAny>>,
+        clear_description: bool,
+    ) -> PyResult<(Self, PyFlow)> {
+        guard(py, || {
+            let description = match (description, clear_description) {
+                (Some(d), false) => Patch::Set(d),
+                (None, true) => Patch::Clear,
+                (None, false) => Patch::Keep,
+                (Some(_), true) => {
+                    return Err(PyValueError::new_err("give description or clear_description=True, not both"));
+                }
+            };
+            let payload = payload.map(|p| payload_from_py(py, p)).transpose()?;
+            let changes = SecretChanges { name, description, payload };
+            let flow = UpdateSecretFlow::new(&unlocked.vault, secret_id, changes, &mut SysRng).api_err(py)?;
+            Ok((PyUpdateSecretFlow, PyFlow::new(erase(flow, Output::Secret))))
+        })
+    }
+}
+
+/// Sets (a `TOTPConfig`, a dict or an `otpauth://` URI) or removes (`None`)
+/// a login's TOTP config. The result is the updated, decrypted secret.
+#[pyclass(module = "inkbox._native", name = "TotpUpdateFlow", extends = PyFlow)]
+pub(crate) struct PyTotpUpdateFlow;
+
+#[pymethods]
+impl PyTotpUpdateFlow {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        unlocked: PyRef<'_, PyUnlockedVault>,
+        secret_id: &str,
+        totp: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(Self, PyFlow)> {
+        guard(py, || {
+            let flow = match totp {
+                None => TotpUpdateFlow::remove(&unlocked.vault, secret_id, &mut SysRng),
+                Some(t) => match t.cast::<PyString>() {
+                    Ok(uri) => TotpUpdateFlow::set_uri(&unlocked.vault, secret_id, &uri.to_cow()?, &mut SysRng),
+                    Err(_) => {
+                        let config = config_from_py(py, t)?;
+                        TotpUpdateFlow::set(&unlocked.vault, secret_id, &config.inner, &mut SysRng)
+                    }
+                },
+            }
+            .api_err(py)?;
+            Ok((PyTotpUpdateFlow, PyFlow::new(erase(flow, Output::Decrypted))))
+        })
+    }
+}
+
+// --------------------------------------------------------------- results
+
+fn secret_type_to_py(py: Python<'_>, t: &SecretType) -> PyResult<Py<PyAny>> {
+    match enum_member(py, "VaultSecretType", t.as_str()) {
+        Ok(member) => Ok(member),
+        Err(e) if e.is_instance_of::<PyValueError>(py) => Ok(PyString::new(py, t.as_str()).into_any().unbind()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A secret with its decrypted, typed payload.
+#[pyclass(module = "inkbox._native", name = "DecryptedVaultSecret", frozen)]
+pub(crate) struct PyDecryptedSecret {
+    inner: DecryptedSecret,
+    payload: Py<PyAny>,
+}
+
+impl PyDecryptedSecret {
+    fn new(py: Python<'_>, inner: DecryptedSecret) -> PyResult<Self> {
+        let payload = payload_to_py(py, inner.payload.clone())?;
+        Ok(PyDecryptedSecret { inner, payload })
+    }
+}
+
+#[pymethods]
+impl PyDecryptedSecret {
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.secret.id
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.secret.name
+    }
+
+    #[getter]
+    fn description(&self) -> Option<&str> {
+        self.inner.secret.description.as_deref()
+    }
+
+    /// A `VaultSecretType`, or the raw string of a type this version does not know.
+    #[getter]
+    fn secret_type(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        secret_type_to_py(py, &self.inner.secret.secret_type)
+    }
+
+    /// ISO 8601.
+    #[getter]
+    fn created_at(&self) -> String {
+        self.inner.secret.created_at.to_string()
+    }
+
+    /// ISO 8601.
+    #[getter]
+    fn updated_at(&self) -> String {
+        self.inner.secret.updated_at.to_string()
+    }
+
+    /// The typed payload (`LoginPayload`, `APIKeyPayload`, ...).
+    #[getter]
+    fn payload(&self, py: Python<'_>) -> Py<PyAny> {
+        self.payload.clone_ref(py)
+    }
+
+    /// The current TOTP code of a login with a TOTP config.
+    #[pyo3(signature = (now=None))]
+    fn totp_code(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<PyTotpCode> {
+        guard(py, || code_at(py, &self.inner.payload, now))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "DecryptedVaultSecret(id={}, name={}, secret_type={}, payload=<redacted>)",
+            repr_opt(py, Some(&self.inner.secret.id))?,
+            repr_opt(py, Some(&self.inner.secret.name))?,
+            repr_opt(py, Some(self.inner.secret.secret_type.as_str()))?,
+        ))
+    }
+}
+
+fn code_at(
+    py: Python<'_>,
+    payload: &inkbox_core::vault::SecretPayload,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTotpCode> {
+    let now = unix_time(now)?.map_err(|()| ApiError::Totp(inkbox_core::totp::TotpError::InvalidTime)).api_err(py)?;
+    Ok(core_flows::totp_code(payload, now).api_err(py)?.into())
+}
+
+/// The current TOTP code of a login payload (`vault.not_login` for other
+/// payloads, `vault.no_totp` for a login without TOTP).
+#[pyfunction]
+#[pyo3(signature = (payload, now_unix=None))]
+pub(crate) fn totp_code(
+    py: Python<'_>,
+    payload: &Bound<'_, PyAny>,
+    now_unix: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTotpCode> {
+    guard(py, || code_at(py, &payload_from_py(py, payload)?, now_unix))
+}
+
+/// An unlocked vault: the org key (zeroized when freed, never shown) and
+/// the decrypted secrets.
+#[pyclass(module = "inkbox._native", name = "UnlockedVault", frozen)]
+pub(crate) struct PyUnlockedVault {
+    vault: UnlockedVault,
+    secrets: Vec<Py<PyDecryptedSecret>>,
+}
+
+impl PyUnlockedVault {
+    fn new(py: Python<'_>, mut vault: UnlockedVault) -> PyResult<Self> {
+        let secrets = std::mem::take(&mut vault.secrets)
+            .into_iter()
+            .map(|s| Py::new(py, PyDecryptedSecret::new(py, s)?))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyUnlockedVault { vault, secrets })
+    }
+}
+
+#[pymethods]
+impl PyUnlockedVault {
+    /// A vault around a known org key with no secrets loaded (e.g. restored
+    /// from secure storage); enough for the secret flows.
+    #[staticmethod]
+    fn from_org_key(py: Python<'_>, org_key: PyRef<'_, PyOrgKey>, organization_id: String) -> PyResult<Self> {
+        let key = OrgKey::from_bytes(*org_key.0.as_bytes());
+        PyUnlockedVault::new(py, UnlockedVault::new(key, organization_id))
+    }
+
+    #[getter]
+    fn organization_id(&self) -> &str {
+        &self.vault.organization_id
+    }
+
+    /// The id of the vault key (or recovery key) that opened the vault.
+    #[getter]
+    fn key_id(&self) -> &str {
+        &self.vault.key_id
+    }
+
+    /// The decrypted secrets, in server order.
+    #[getter]
+    fn secrets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.secrets.iter().map(|s| s.clone_ref(py)))
+    }
+
+    /// `(id, error code)` of each secret that did not decrypt or parse.
+    #[getter]
+    fn undecryptable(&self) -> Vec<(String, &'static str)> {
+        use inkbox_core::ErrorCode as _;
+        self.vault.undecryptable.iter().map(|u| (u.secret.id.clone(), u.error.code())).collect()
+    }
+
+    /// A decrypted secret by id, or `None`.
+    fn get_secret(&self, py: Python<'_>, secret_id: &str) -> Option<Py<PyDecryptedSecret>> {
+        self.secrets.iter().find(|s| s.get().inner.secret.id == secret_id).map(|s| s.clone_ref(py))
+    }
+
+    /// The ids of the decrypted secrets.
+    fn secret_ids(&self) -> Vec<String> {
+        self.secrets.iter().map(|s| s.get().inner.secret.id.clone()).collect()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "UnlockedVault(organization_id={}, secrets={}, org_key=<redacted>)",
+            repr_opt(py, Some(&self.vault.organization_id))?,
+            self.secrets.len()
+        ))
+    }
+}
+
+/// The result of `InitializeFlow`: show the recovery codes once.
+#[pyclass(module = "inkbox._native", name = "VaultInitializeResult", frozen)]
+pub(crate) struct PyVaultInitializeResult(InitializedVault);
+
+#[pymethods]
+impl PyVaultInitializeResult {
+    #[getter]
+    fn vault_id(&self) -> &str {
+        &self.0.vault_id
+    }
+
+    #[getter]
+    fn vault_key_id(&self) -> &str {
+        &self.0.vault_key_id
+    }
+
+    #[getter]
+    fn organization_id(&self) -> &str {
+        &self.0.organization_id
+    }
+
+    #[getter]
+    fn recovery_key_count(&self) -> u64 {
+        self.0.recovery_key_count
+    }
+
+    /// The recovery codes (secret: store them offline).
+    #[getter]
+    fn recovery_codes(&self) -> Vec<String> {
+        self.0.recovery_keys.iter().map(|k| k.recovery_code.as_str().to_owned()).collect()
+    }
+
+    /// The ids of the recovery keys, in the order of `recovery_codes`.
+    #[getter]
+    fn recovery_key_ids(&self) -> Vec<String> {
+        self.0.recovery_keys.iter().map(|k| k.id.clone()).collect()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "VaultInitializeResult(vault_id={}, organization_id={}, recovery_codes=<{} redacted>)",
+            repr_opt(py, Some(&self.0.vault_id))?,
+            repr_opt(py, Some(&self.0.organization_id))?,
+            self.0.recovery_keys.len()
+        ))
+    }
+}
