@@ -18,6 +18,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use serde::Serialize;
+use zeroize::Zeroize as _;
 
 use crate::api::{PyPrepared, headers_arg};
 use crate::convert::{repr_opt, unix_time};
@@ -505,7 +506,9 @@ impl PyUnlockedVault {
     /// from secure storage); enough for the secret flows.
     #[staticmethod]
     fn from_org_key(py: Python<'_>, org_key: PyRef<'_, PyOrgKey>, organization_id: String) -> PyResult<Self> {
-        let key = OrgKey::from_bytes(*org_key.0.as_bytes());
+        let mut bytes = *org_key.0.as_bytes();
+        let key = OrgKey::from_bytes(bytes);
+        bytes.zeroize();
         PyUnlockedVault::new(py, UnlockedVault::new(key, organization_id))
     }
 
