@@ -18,6 +18,24 @@ headers the Inkbox server sends, for tests and emulators.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Optional
+
+from inkbox._models import Model
 from inkbox._native import sign_webhook, verify_webhook, verify_webhook_reason
 
-__all__ = ["sign_webhook", "verify_webhook", "verify_webhook_reason"]
+
+class SigningKey(Model):
+    """Rust ``SigningKey``."""
+
+    signing_key: str
+    created_at: datetime
+
+
+class SigningKeyStatus(Model):
+    """Rust ``SigningKeyStatus``."""
+
+    configured: bool
+    created_at: Optional[datetime]
+
+__all__ = ["SigningKey", "SigningKeyStatus", "sign_webhook", "verify_webhook", "verify_webhook_reason"]

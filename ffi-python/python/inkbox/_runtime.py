@@ -1,0 +1,384 @@
+"""Sending requests: transports and the sync / async runners.
+
+Resources build ``(operation, args)`` once and hand them to a runner. The
+native module (``inkbox._native``, over inkbox-core) builds the request,
+decides retries and parses the response into models; the runner only moves
+bytes and sleeps. :class:`SyncRunner` returns values and iterators,
+:class:`AsyncRunner` coroutines and async iterators, so a resource method
+written as ``return self._r.call(op, args, model=X)`` serves both clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Callable, Optional, Protocol, TypeVar, Union, runtime_checkable
+
+import httpx
+
+from inkbox import _native
+from inkbox._models import Model, coerce, to_wire
+from inkbox.exceptions import InkboxTransportError
+
+__all__ = [
+    "AsyncHttpxTransport",
+    "AsyncRunner",
+    "AsyncTransport",
+    "HttpxTransport",
+    "Runner",
+    "SyncRunner",
+    "Transport",
+]
+
+Headers = list[tuple[str, str]]
+RawResponse = tuple[int, Headers, bytes]
+T = TypeVar("T")
+U = TypeVar("U")
+M = TypeVar("M", bound=Model)
+
+#: What a custom callable transport may return.
+_AnyHeaders = Union[Headers, dict[str, str], Any]
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Sends one HTTP request and returns ``(status, headers, body)``."""
+
+    def send(
+        self, method: str, url: str, headers: Headers, body: Optional[bytes], timeout: float
+    ) -> RawResponse: ...
+
+
+@runtime_checkable
+class AsyncTransport(Protocol):
+    """The async form of :class:`Transport`."""
+
+    async def send(
+        self, method: str, url: str, headers: Headers, body: Optional[bytes], timeout: float
+    ) -> RawResponse: ...
+
+
+def _headers_list(headers: Any) -> Headers:
+    if isinstance(headers, httpx.Headers):
+        return [(k, v) for k, v in headers.multi_items()]
+    if isinstance(headers, dict):
+        return [(str(k), str(v)) for k, v in headers.items()]
+    return [(str(k), str(v)) for k, v in headers]
+
+
+class HttpxTransport:
+    """The default transport, over an ``httpx.Client`` (created when not given;
+    closed by :meth:`close` only then)."""
+
+    def __init__(self, client: Optional[httpx.Client] = None) -> None:
+        self._own = client is None
+        self._client = client if client is not None else httpx.Client()
+
+    def send(
+        self, method: str, url: str, headers: Headers, body: Optional[bytes], timeout: float
+    ) -> RawResponse:
+        resp = self._client.request(method, url, headers=headers, content=body, timeout=timeout)
+        return resp.status_code, _headers_list(resp.headers), resp.content
+
+    def close(self) -> None:
+        if self._own:
+            self._client.close()
+
+
+class AsyncHttpxTransport:
+    """The default async transport, over an ``httpx.AsyncClient``."""
+
+    def __init__(self, client: Optional[httpx.AsyncClient] = None) -> None:
+        self._own = client is None
+        self._client = client if client is not None else httpx.AsyncClient()
+
+    async def send(
+        self, method: str, url: str, headers: Headers, body: Optional[bytes], timeout: float
+    ) -> RawResponse:
+        resp = await self._client.request(method, url, headers=headers, content=body, timeout=timeout)
+        return resp.status_code, _headers_list(resp.headers), resp.content
+
+    async def aclose(self) -> None:
+        if self._own:
+            await self._client.aclose()
+
+
+def _error_kind(exc: BaseException) -> Optional[str]:
+    """The retrier's name for a transport failure; ``None``: not one."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return "connect"
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError, asyncio.TimeoutError)):
+        return "timeout"
+    if isinstance(exc, (ConnectionRefusedError,)):
+        return "connect"
+    if isinstance(exc, (httpx.TransportError, OSError)):
+        return "other"
+    return None
+
+
+def _transport_error(exc: BaseException, kind: str) -> InkboxTransportError:
+    code = {"connect": "transport.connect", "timeout": "transport.timeout"}.get(kind, "transport.error")
+    return InkboxTransportError(f"request failed: {type(exc).__name__}: {exc}", code=code)
+
+
+def shape(value: Any, model: Optional[type[Model]]) -> Any:
+    """A parsed value read as ``model`` (lists item by item)."""
+    if model is None or value is None:
+        return value
+    if isinstance(value, list):
+        return [coerce(v, model) for v in value]
+    return coerce(value, model)
+
+
+def _page_items(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Model):
+        items = value._d.get("items")
+    elif isinstance(value, dict):
+        items = value.get("items")
+    else:
+        items = getattr(value, "items", None)
+    return list(items) if isinstance(items, list) else []
+
+
+class _Base:
+    def __init__(
+        self,
+        *,
+        api_key: Optional[str],
+        base_url: str,
+        timeout: float,
+        max_attempts: int = 3,
+        base_delay_ms: int = 500,
+        max_delay_ms: int = 8000,
+        max_retry_after_ms: int = 60000,
+    ) -> None:
+        self.api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self._retry = dict(
+            max_attempts=max_attempts,
+            base_delay_ms=base_delay_ms,
+            max_delay_ms=max_delay_ms,
+            max_retry_after_ms=max_retry_after_ms,
+        )
+
+    def _prepare(self, op: str, args: Optional[dict[str, Any]], idempotent_post: bool) -> Any:
+        key = str(uuid.uuid4()) if idempotent_post else None
+        return _native.prepare(op, to_wire(args) if args else None, self.base_url, self.api_key, key)
+
+    def _retrier(self, retry_safe: bool) -> Any:
+        return _native.Retrier(retry_safe=retry_safe, **self._retry)
+
+
+class SyncRunner(_Base):
+    """Blocking runner: returns values and iterators."""
+
+    is_async = False
+
+    def __init__(self, transport: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.transport = transport
+
+    def _send(self, req: Any) -> RawResponse:
+        transport = self.transport
+        if hasattr(transport, "send"):
+            status, headers, body = transport.send(req.method, req.url, list(req.headers), req.body, self.timeout)
+        else:
+            status, headers, body = transport(req)
+        return int(status), _headers_list(headers), bytes(body or b"")
+
+    def exchange(self, req: Any) -> RawResponse:
+        """Sends ``req`` (a native ``Prepared``) with retries."""
+        retrier = self._retrier(bool(req.retry_safe))
+        while True:
+            try:
+                status, headers, body = self._send(req)
+            except Exception as exc:
+                kind = _error_kind(exc)
+                if kind is None:
+                    raise
+                delay = retrier.on_error(kind)
+                if delay is None:
+                    raise _transport_error(exc, kind) from exc
+                time.sleep(delay)
+                continue
+            delay = retrier.on_response(status, headers, time.time())
+            if delay is None:
+                return status, headers, body
+            time.sleep(delay)
+
+    def raw(self, op: str, args: Optional[dict[str, Any]] = None, *, idempotent_post: bool = True) -> Any:
+        """Runs one operation; returns the parsed value as native built it."""
+        req = self._prepare(op, args, idempotent_post)
+        status, headers, body = self.exchange(req)
+        return _native.parse(op, status, headers, body)
+
+    def call(self, op: str, args: Optional[dict[str, Any]], model: type[M], *, idempotent_post: bool = True) -> M:
+        """Runs one operation; returns the result read as ``model``."""
+        return coerce(self.raw(op, args, idempotent_post=idempotent_post), model)
+
+    def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[M]) -> list[M]:
+        """Runs one operation returning a list (or one page of items)."""
+        value = self.raw(op, args)
+        return [coerce(v, model) for v in _page_items(value)]
+
+    def void(self, op: str, args: Optional[dict[str, Any]] = None) -> None:
+        """Runs one operation whose result is discarded."""
+        self.raw(op, args)
+
+    def paginate(self, op: str, args: Optional[dict[str, Any]], model: type[M]) -> Iterator[M]:
+        """Iterates the items of every page (lazily: a page per request)."""
+
+        def gen() -> Iterator[Any]:
+            next_args: Optional[dict[str, Any]] = args or {}
+            while next_args is not None:
+                req = self._prepare(op, next_args, False)
+                status, headers, body = self.exchange(req)
+                value, next_args = _native.parse_page(op, to_wire(next_args), status, headers, body)
+                for item in _page_items(value):
+                    yield shape(item, model)
+
+        return gen()
+
+    def drive(self, flow: Any) -> Any:
+        """Runs a native multi-request flow to its result."""
+        while True:
+            req = flow.next_request(self.base_url, self.api_key)
+            if req is None:
+                return flow.result()
+            status, headers, body = self.exchange(req)
+            flow.feed(status, headers, body)
+
+    def map(self, value: T, fn: Callable[[T], U]) -> U:
+        """``fn(value)`` (the async runner chains it after an await)."""
+        return fn(value)
+
+    def close(self) -> None:
+        close = getattr(self.transport, "close", None)
+        if callable(close):
+            close()
+
+
+class AsyncRunner(_Base):
+    """Asyncio runner: returns coroutines and async iterators."""
+
+    is_async = True
+
+    def __init__(self, transport: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.transport = transport
+
+    async def _send(self, req: Any) -> RawResponse:
+        transport = self.transport
+        if hasattr(transport, "send"):
+            result = transport.send(req.method, req.url, list(req.headers), req.body, self.timeout)
+        else:
+            result = transport(req)
+        if inspect.isawaitable(result):
+            result = await result
+        status, headers, body = result
+        return int(status), _headers_list(headers), bytes(body or b"")
+
+    async def exchange(self, req: Any) -> RawResponse:
+        retrier = self._retrier(bool(req.retry_safe))
+        while True:
+            try:
+                status, headers, body = await self._send(req)
+            except Exception as exc:
+                kind = _error_kind(exc)
+                if kind is None:
+                    raise
+                delay = retrier.on_error(kind)
+                if delay is None:
+                    raise _transport_error(exc, kind) from exc
+                await asyncio.sleep(delay)
+                continue
+            delay = retrier.on_response(status, headers, time.time())
+            if delay is None:
+                return status, headers, body
+            await asyncio.sleep(delay)
+
+    async def _call(
+        self, op: str, args: Optional[dict[str, Any]], model: Optional[type[Model]], idempotent_post: bool
+    ) -> Any:
+        req = self._prepare(op, args, idempotent_post)
+        status, headers, body = await self.exchange(req)
+        return shape(_native.parse(op, status, headers, body), model)
+
+    def call(
+        self,
+        op: str,
+        args: Optional[dict[str, Any]] = None,
+        model: Optional[type[Model]] = None,
+        *,
+        idempotent_post: bool = True,
+    ) -> Any:
+        """A coroutine running one operation."""
+        return self._call(op, args, model, idempotent_post)
+
+    def raw(self, op: str, args: Optional[dict[str, Any]] = None, *, idempotent_post: bool = True) -> Any:
+        return self._call(op, args, None, idempotent_post)
+
+    def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[Model]) -> Any:
+        async def run() -> list[Any]:
+            value = await self._call(op, args, None, True)
+            return [coerce(v, model) for v in _page_items(value)]
+
+        return run()
+
+    def void(self, op: str, args: Optional[dict[str, Any]] = None) -> Any:
+        async def run() -> None:
+            await self._call(op, args, None, True)
+
+        return run()
+
+    def paginate(
+        self, op: str, args: Optional[dict[str, Any]] = None, model: Optional[type[Model]] = None
+    ) -> AsyncIterator[Any]:
+        async def gen() -> AsyncIterator[Any]:
+            next_args: Optional[dict[str, Any]] = args or {}
+            while next_args is not None:
+                req = self._prepare(op, next_args, False)
+                status, headers, body = await self.exchange(req)
+                value, next_args = _native.parse_page(op, to_wire(next_args), status, headers, body)
+                for item in _page_items(value):
+                    yield shape(item, model)
+
+        return gen()
+
+    async def drive(self, flow: Any) -> Any:
+        while True:
+            req = flow.next_request(self.base_url, self.api_key)
+            if req is None:
+                return flow.result()
+            status, headers, body = await self.exchange(req)
+            flow.feed(status, headers, body)
+
+    def map(self, value: Any, fn: Callable[[Any], Any]) -> Any:
+        async def chained() -> Any:
+            result = fn(await value)
+            while inspect.isawaitable(result):
+                result = await result
+            return result
+
+        return chained()
+
+    async def aclose(self) -> None:
+        aclose = getattr(self.transport, "aclose", None)
+        if callable(aclose):
+            await aclose()
+            return
+        close = getattr(self.transport, "close", None)
+        if callable(close):
+            result = close()
+            if inspect.isawaitable(result):
+                await result
+
+
+Runner = Union[SyncRunner, AsyncRunner]
+

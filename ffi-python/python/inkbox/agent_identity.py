@@ -1,0 +1,489 @@
+"""``AgentIdentity``: one identity with its channels, and helpers scoped to them.
+
+Returned by ``create_identity`` / ``get_identity``. With ``AsyncInkbox`` the
+methods return awaitables (and ``iter_emails`` an async iterator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Optional, Union
+from uuid import UUID
+
+from inkbox._resource import UNSET
+from inkbox.exceptions import InkboxError
+from inkbox.identities.types import AgentIdentityData, IdentityAccess, IdentityMailbox
+from inkbox.imessage.types import (
+    IMessage,
+    IMessageAssignment,
+    IMessageConversation,
+    IMessageConversationSummary,
+    IMessageMarkReadResult,
+    IMessageMediaUpload,
+    IMessageReaction,
+    IMessageReactionType,
+    IMessageSendStyle,
+)
+from inkbox.mail.types import FilterMode, Message, MessageDetail, MessageDirection, ThreadDetail
+from inkbox.phone.types import (
+    PhoneCall,
+    PhoneCallWithRateLimit,
+    PhoneNumber,
+    PhoneTranscript,
+    TextConversationSummary,
+    TextConversationUpdateResult,
+    TextMessage,
+)
+from inkbox.tunnels.types import Tunnel
+
+if TYPE_CHECKING:
+    from inkbox.client import _ClientBase
+    from inkbox.credentials import Credentials
+
+__all__ = ["AgentIdentity"]
+
+_Id = Union[UUID, str]
+
+
+class AgentIdentity:
+    """An agent identity and its mailbox, phone number and tunnel."""
+
+    def __init__(self, data: AgentIdentityData, inkbox: _ClientBase) -> None:
+        self._data = data
+        self._inkbox = inkbox
+        self._r = inkbox._r
+
+    # ---- data -------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The identity's UUID."""
+        return self._data.id
+
+    @property
+    def agent_handle(self) -> str:
+        """The handle."""
+        return self._data.agent_handle
+
+    @property
+    def organization_id(self) -> str:
+        """The organization."""
+        return self._data.organization_id
+
+    @property
+    def display_name(self) -> Optional[str]:
+        """Display name."""
+        return self._data.display_name
+
+    @property
+    def description(self) -> Optional[str]:
+        """Org-internal description."""
+        return self._data.description
+
+    @property
+    def email_address(self) -> Optional[str]:
+        """The mailbox address."""
+        if self._data.email_address:
+            return self._data.email_address
+        mailbox = self._data.mailbox
+        return mailbox.email_address if mailbox is not None else None
+
+    @property
+    def imessage_enabled(self) -> bool:
+        """Whether humans can reach the identity over iMessage."""
+        return bool(self._data.imessage_enabled)
+
+    @property
+    def imessage_filter_mode(self) -> FilterMode:
+        """How iMessage contact rules are read."""
+        return self._data.imessage_filter_mode
+
+    @property
+    def status(self) -> Any:
+        """Lifecycle status, when the server sends it."""
+        return self._data.status
+
+    @property
+    def mailbox(self) -> Optional[IdentityMailbox]:
+        """The linked mailbox."""
+        return self._data.mailbox
+
+    @property
+    def phone_number(self) -> Optional[PhoneNumber]:
+        """The linked phone number, once provisioned."""
+        return self._data.phone_number
+
+    @property
+    def tunnel(self) -> Optional[Tunnel]:
+        """The linked tunnel."""
+        return self._data.tunnel
+
+    @property
+    def data(self) -> AgentIdentityData:
+        """The identity as last fetched."""
+        return self._data
+
+    def __repr__(self) -> str:
+        return (
+            f"AgentIdentity(agent_handle={self.agent_handle!r}, email_address={self.email_address!r}, "
+            f"phone_number={self.phone_number.number if self.phone_number else None!r})"
+        )
+
+    # ---- guards ---------------------------------------------------------------
+
+    def _email(self) -> str:
+        address = self.email_address
+        if not address:
+            raise InkboxError(f"Identity '{self.agent_handle}' has no mailbox")
+        return address
+
+    def _phone(self) -> PhoneNumber:
+        number = self._data.phone_number
+        if number is None:
+            raise InkboxError(
+                f"Identity '{self.agent_handle}' has no phone number assigned. "
+                "Call identity.provision_phone_number() first."
+            )
+        return number
+
+    def _require_imessage(self) -> None:
+        if not self.imessage_enabled:
+            raise InkboxError(
+                f"Identity '{self.agent_handle}' is not iMessage-enabled. "
+                "Call identity.update(imessage_enabled=True) first."
+            )
+
+    # ---- identity management ---------------------------------------------------
+
+    def _store(self, data: AgentIdentityData) -> AgentIdentity:
+        self._data = data
+        self._credentials_cache = None
+        return self
+
+    def refresh(self) -> AgentIdentity:
+        """Re-fetches the identity and its channels; returns ``self``."""
+        return self._r.map(self._inkbox._ids_resource.get(self.agent_handle), self._store)
+
+    def update(
+        self,
+        *,
+        new_handle: Optional[str] = None,
+        display_name: Any = UNSET,
+        description: Any = UNSET,
+        imessage_enabled: Optional[bool] = None,
+        imessage_filter_mode: Union[FilterMode, str, None] = None,
+        status: Optional[str] = None,
+    ) -> None:
+        """Updates the identity; ``None`` clears ``display_name`` /
+        ``description``, an omitted argument is left unchanged. The cached
+        channels are refreshed afterwards."""
+        result = self._inkbox._ids_resource.update(
+            self.agent_handle,
+            new_handle=new_handle,
+            display_name=display_name,
+            description=description,
+            imessage_enabled=imessage_enabled,
+            imessage_filter_mode=imessage_filter_mode,
+            status=status,
+        )
+
+        def after(summary: Any) -> Any:
+            handle = getattr(summary, "agent_handle", None) or new_handle or self.agent_handle
+            return self._r.map(self._inkbox._ids_resource.get(handle), lambda d: (self._store(d), None)[1])
+
+        return self._r.map(result, after)
+
+    def delete(self) -> None:
+        """Deletes the identity (cascades to its mailbox, tunnel and number)."""
+        return self._inkbox._ids_resource.delete(self.agent_handle)
+
+    # ---- channels --------------------------------------------------------------
+
+    def provision_phone_number(self, *, type: str = "local", state: Optional[str] = None) -> PhoneNumber:
+        """Provisions a number linked to this identity and returns it."""
+        created = self._inkbox.phone_numbers.provision(agent_handle=self.agent_handle, type=type, state=state)
+
+        def after(number: PhoneNumber) -> Any:
+            def stored(data: AgentIdentityData) -> PhoneNumber:
+                self._store(data)
+                return data.phone_number or number
+
+            return self._r.map(self._inkbox._ids_resource.get(self.agent_handle), stored)
+
+        return self._r.map(created, after)
+
+    def release_phone_number(self) -> None:
+        """Releases the identity's phone number."""
+        self._phone()
+
+        def after(_: Any) -> None:
+            self._data._d["phone_number"] = None
+
+        return self._r.map(self._inkbox._ids_resource.release_phone_number(self.agent_handle), after)
+
+    # ---- visibility --------------------------------------------------------------
+
+    def list_access(self) -> list[IdentityAccess]:
+        """Who can see this identity."""
+        return self._inkbox._ids_resource.list_access(self.agent_handle)
+
+    def grant_access(self, viewer_identity_id: Optional[_Id]) -> IdentityAccess:
+        """Grants one viewer (or, with ``None``, every identity) visibility."""
+        return self._inkbox._ids_resource.grant_access(self.agent_handle, viewer_identity_id)
+
+    def revoke_access(self, viewer_identity_id: _Id) -> None:
+        """Revokes one viewer's visibility."""
+        return self._inkbox._ids_resource.revoke_access(self.agent_handle, viewer_identity_id)
+
+    # ---- mail ----------------------------------------------------------------------
+
+    def send_email(
+        self,
+        *,
+        to: list[str],
+        subject: str,
+        body_text: Optional[str] = None,
+        body_html: Optional[str] = None,
+        cc: Optional[list[str]] = None,
+        bcc: Optional[list[str]] = None,
+        in_reply_to_message_id: Optional[_Id] = None,
+        attachments: Optional[list[Mapping[str, Any]]] = None,
+    ) -> Message:
+        """Sends an email from the identity's mailbox."""
+        return self._inkbox.messages.send(
+            self._email(),
+            to=to,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            cc=cc,
+            bcc=bcc,
+            in_reply_to_message_id=in_reply_to_message_id,
+            attachments=attachments,
+        )
+
+    def iter_emails(
+        self, *, page_size: int = 50, direction: Union[MessageDirection, str, None] = None
+    ) -> Iterator[Message]:
+        """Iterates the mailbox's messages, newest first."""
+        return self._inkbox.messages.list(self._email(), page_size=page_size, direction=direction)
+
+    def iter_unread_emails(
+        self, *, page_size: int = 50, direction: Union[MessageDirection, str, None] = None
+    ) -> Iterator[Message]:
+        """Iterates the unread messages, newest first."""
+        source: Any = self.iter_emails(page_size=page_size, direction=direction)
+        if getattr(self._r, "is_async", False):
+
+            async def unread_async() -> Any:
+                async for msg in source:
+                    if not msg.is_read:
+                        yield msg
+
+            return unread_async()  # type: ignore[return-value]
+        return (msg for msg in source if not msg.is_read)
+
+    def mark_emails_read(self, message_ids: list[_Id]) -> None:
+        """Marks the messages read."""
+        address = self._email()
+        ids = list(message_ids)
+        if getattr(self._r, "is_async", False):
+
+            async def run() -> None:
+                for mid in ids:
+                    await self._inkbox.messages.mark_read(address, mid)  # type: ignore[misc]
+
+            return run()  # type: ignore[return-value]
+        for mid in ids:
+            self._inkbox.messages.mark_read(address, mid)
+        return None
+
+    def get_message(self, message_id: _Id) -> MessageDetail:
+        """One message with its bodies."""
+        return self._inkbox.messages.get(self._email(), message_id)
+
+    def get_thread(self, thread_id: _Id) -> ThreadDetail:
+        """A thread with its messages, oldest first."""
+        return self._inkbox.threads.get(self._email(), thread_id)
+
+    # ---- phone ---------------------------------------------------------------------
+
+    def place_call(self, *, to_number: str, client_websocket_url: Optional[str] = None) -> PhoneCallWithRateLimit:
+        """Places a call from the identity's number."""
+        return self._inkbox.calls.place(
+            from_number=self._phone().number, to_number=to_number, client_websocket_url=client_websocket_url
+        )
+
+    def list_calls(self, *, limit: int = 50, offset: int = 0, is_blocked: Optional[bool] = None) -> list[PhoneCall]:
+        """The number's calls, newest first."""
+        return self._inkbox.calls.list(self._phone().id, limit=limit, offset=offset, is_blocked=is_blocked)
+
+    def list_transcripts(self, call_id: _Id) -> list[PhoneTranscript]:
+        """A call's transcript segments."""
+        return self._inkbox.transcripts.list(self._phone().id, call_id)
+
+    # ---- texts ---------------------------------------------------------------------
+
+    def send_text(
+        self,
+        *,
+        to: Union[str, list[str], None] = None,
+        conversation_id: Optional[_Id] = None,
+        text: Optional[str] = None,
+        media_urls: Optional[list[str]] = None,
+    ) -> TextMessage:
+        """Sends an SMS/MMS from the identity's number."""
+        return self._inkbox.texts.send(
+            self._phone().id, to=to, conversation_id=conversation_id, text=text, media_urls=media_urls
+        )
+
+    def list_texts(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        is_read: Optional[bool] = None,
+        is_blocked: Optional[bool] = None,
+    ) -> list[TextMessage]:
+        """The number's texts, newest first."""
+        return self._inkbox.texts.list(
+            self._phone().id, limit=limit, offset=offset, is_read=is_read, is_blocked=is_blocked
+        )
+
+    def get_text(self, text_id: _Id) -> TextMessage:
+        """One text."""
+        return self._inkbox.texts.get(self._phone().id, text_id)
+
+    def list_text_conversations(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        is_blocked: Optional[bool] = None,
+        include_groups: bool = False,
+    ) -> list[TextConversationSummary]:
+        """Conversation summaries."""
+        return self._inkbox.texts.list_conversations(
+            self._phone().id, limit=limit, offset=offset, is_blocked=is_blocked, include_groups=include_groups
+        )
+
+    def get_text_conversation(self, remote_number: _Id, *, limit: int = 50, offset: int = 0) -> list[TextMessage]:
+        """A conversation's texts (by remote number or conversation UUID)."""
+        return self._inkbox.texts.get_conversation(self._phone().id, remote_number, limit=limit, offset=offset)
+
+    def mark_text_read(self, text_id: _Id) -> TextMessage:
+        """Marks one text read."""
+        return self._inkbox.texts.update(self._phone().id, text_id, is_read=True)
+
+    def mark_text_conversation_read(self, remote_number: _Id) -> TextConversationUpdateResult:
+        """Marks a conversation read."""
+        return self._inkbox.texts.update_conversation(self._phone().id, remote_number, is_read=True)
+
+    # ---- iMessage ------------------------------------------------------------------
+
+    def send_imessage(
+        self,
+        *,
+        to: Optional[str] = None,
+        conversation_id: Optional[_Id] = None,
+        text: Optional[str] = None,
+        media_urls: Optional[list[str]] = None,
+        send_style: Union[IMessageSendStyle, str, None] = None,
+    ) -> IMessage:
+        """Sends an iMessage as this identity."""
+        self._require_imessage()
+        return self._inkbox.imessages.send(
+            to=to,
+            conversation_id=conversation_id,
+            text=text,
+            media_urls=media_urls,
+            send_style=send_style,
+            agent_identity_id=self.id,
+        )
+
+    def list_imessages(
+        self,
+        *,
+        conversation_id: Optional[_Id] = None,
+        limit: int = 50,
+        offset: int = 0,
+        is_read: Optional[bool] = None,
+        is_blocked: Optional[bool] = None,
+    ) -> list[IMessage]:
+        """The identity's iMessages, newest first."""
+        self._require_imessage()
+        return self._inkbox.imessages.list(
+            agent_identity_id=self.id,
+            conversation_id=conversation_id,
+            limit=limit,
+            offset=offset,
+            is_read=is_read,
+            is_blocked=is_blocked,
+        )
+
+    def list_imessage_assignments(self, *, limit: int = 50, offset: int = 0) -> list[IMessageAssignment]:
+        """Recipients connected to this identity."""
+        self._require_imessage()
+        return self._inkbox.imessages.list_assignments(agent_identity_id=self.id, limit=limit, offset=offset)
+
+    def list_imessage_conversations(
+        self, *, limit: int = 50, offset: int = 0, is_blocked: Optional[bool] = None
+    ) -> list[IMessageConversationSummary]:
+        """The identity's conversations."""
+        self._require_imessage()
+        return self._inkbox.imessages.list_conversations(
+            agent_identity_id=self.id, limit=limit, offset=offset, is_blocked=is_blocked
+        )
+
+    def get_imessage_conversation(self, conversation_id: _Id) -> IMessageConversation:
+        """One conversation."""
+        self._require_imessage()
+        return self._inkbox.imessages.get_conversation(conversation_id, agent_identity_id=self.id)
+
+    def send_imessage_reaction(
+        self, *, message_id: _Id, reaction: Union[IMessageReactionType, str], part_index: int = 0
+    ) -> IMessageReaction:
+        """Sends a tapback."""
+        self._require_imessage()
+        return self._inkbox.imessages.send_reaction(message_id=message_id, reaction=reaction, part_index=part_index)
+
+    def mark_imessage_conversation_read(self, conversation_id: _Id) -> IMessageMarkReadResult:
+        """Sends a read receipt."""
+        self._require_imessage()
+        return self._inkbox.imessages.mark_conversation_read(conversation_id)
+
+    def send_imessage_typing(self, conversation_id: _Id) -> None:
+        """Shows a typing indicator."""
+        self._require_imessage()
+        return self._inkbox.imessages.send_typing(conversation_id)
+
+    def upload_imessage_media(
+        self, *, content: bytes, filename: str, content_type: Optional[str] = None
+    ) -> IMessageMediaUpload:
+        """Uploads media for ``media_urls``."""
+        self._require_imessage()
+        return self._inkbox.imessages.upload_media(content=content, filename=filename, content_type=content_type)
+
+    # ---- credentials ---------------------------------------------------------------------
+
+    _credentials_cache: Optional[Credentials] = None
+
+    @property
+    def credentials(self) -> Credentials:
+        """The vault secrets this identity can access (the vault must be
+        unlocked: ``vault_key=`` or ``inkbox.vault.unlock``)."""
+        from inkbox.credentials import Credentials
+
+        unlocked = self._inkbox.vault.unlocked
+        if unlocked is None:
+            raise InkboxError(
+                "Vault must be unlocked before accessing credentials. Call inkbox.vault.unlock(vault_key) first."
+            )
+        if self._credentials_cache is None or self._credentials_cache._source is not unlocked:
+            self._credentials_cache = Credentials(unlocked, identity_id=self.id)
+        return self._credentials_cache
+
+    def revoke_credential_access(self, secret_id: _Id) -> None:
+        """Revokes this identity's access to a secret (the secret stays)."""
+        self._credentials_cache = None
+        return self._inkbox.vault.revoke_access(secret_id, self.id)

@@ -1,0 +1,455 @@
+"""The clients: :class:`Inkbox` (blocking) and :class:`AsyncInkbox` (asyncio).
+
+Both expose the same resources and methods; ``AsyncInkbox``'s methods return
+awaitables and its iterators are async iterators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Optional, Union
+from uuid import UUID
+
+import httpx
+
+from inkbox import _models
+from inkbox._resource import UNSET
+from inkbox._runtime import AsyncHttpxTransport, AsyncRunner, HttpxTransport, Runner, SyncRunner
+from inkbox.agent_identity import AgentIdentity
+from inkbox.agent_signup.types import (
+    AgentSignupResendResponse,
+    AgentSignupResponse,
+    AgentSignupStatusResponse,
+    AgentSignupVerifyResponse,
+)
+from inkbox.api_keys.resources import ApiKeysResource
+from inkbox.identities.resources.identities import IdentitiesResource
+from inkbox.identities.types import (
+    AgentIdentitySummary,
+    IdentityMailboxCreateOptions,
+    IdentityPhoneNumberCreateOptions,
+    IdentityTunnelCreateOptions,
+)
+from inkbox.imessage.resources import IMessageContactRulesResource, IMessagesResource
+from inkbox.mail.resources import DomainsResource, MailboxesResource, MessagesResource, ThreadsResource
+from inkbox.phone.resources import (
+    CallsResource,
+    PhoneNumbersResource,
+    SmsOptInsResource,
+    TextsResource,
+    TranscriptsResource,
+)
+from inkbox.signing_keys import SigningKey
+from inkbox.tunnels.resources.tunnels import TunnelsResource
+from inkbox.vault.resources.vault import VaultResource
+from inkbox.webhook_subscriptions import WebhooksNamespace, WebhookSubscriptionsResource
+from inkbox.whoami.types import WhoamiApiKeyResponse, WhoamiJwtResponse, WhoamiResponse, whoami_from_wire
+
+__all__ = ["AsyncInkbox", "Inkbox"]
+
+_DEFAULT_BASE_URL = "https://inkbox.ai"
+_DEFAULT_TIMEOUT = 30.0
+
+
+def _register_models() -> None:
+    from inkbox import _native
+
+    register = getattr(_native, "register_models", None)
+    if callable(register):
+        register(_models.registry())
+
+
+class _ClientBase:
+    """What both clients share: the resources over one runner."""
+
+    # The response classes, reachable from an instance as in the README
+    # (``isinstance(info, inkbox.WhoamiApiKeyResponse)``).
+    WhoamiApiKeyResponse = WhoamiApiKeyResponse
+    WhoamiJwtResponse = WhoamiJwtResponse
+
+    _r: SyncRunner
+
+    def _setup(self, runner: Runner) -> None:
+        _register_models()
+        self._r = runner  # type: ignore[assignment]
+        self._mailboxes = MailboxesResource(runner)
+        self._messages = MessagesResource(runner)
+        self._threads = ThreadsResource(runner)
+        self._domains = DomainsResource(runner)
+        self._calls = CallsResource(runner)
+        self._numbers = PhoneNumbersResource(runner)
+        self._texts = TextsResource(runner)
+        self._transcripts = TranscriptsResource(runner)
+        self._sms_opt_ins = SmsOptInsResource(runner)
+        self._imessages = IMessagesResource(runner)
+        self._imessage_contact_rules = IMessageContactRulesResource(runner)
+        self._tunnels = TunnelsResource(runner)
+        self._api_keys = ApiKeysResource(runner)
+        self._webhook_subscriptions = WebhookSubscriptionsResource(runner)
+        self._webhooks = WebhooksNamespace(self._webhook_subscriptions)
+        self._ids_resource = IdentitiesResource(runner)
+        self._vault_resource = VaultResource(runner)
+
+    # ---- resources --------------------------------------------------------
+
+    @property
+    def mailboxes(self) -> MailboxesResource:
+        """Mailboxes: list, get, update, search."""
+        return self._mailboxes
+
+    @property
+    def messages(self) -> MessagesResource:
+        """Messages of a mailbox."""
+        return self._messages
+
+    @property
+    def threads(self) -> ThreadsResource:
+        """Threads of a mailbox."""
+        return self._threads
+
+    @property
+    def domains(self) -> DomainsResource:
+        """Custom sending domains."""
+        return self._domains
+
+    @property
+    def phone_numbers(self) -> PhoneNumbersResource:
+        """Phone numbers."""
+        return self._numbers
+
+    @property
+    def calls(self) -> CallsResource:
+        """Calls of a phone number."""
+        return self._calls
+
+    @property
+    def transcripts(self) -> TranscriptsResource:
+        """Call transcripts."""
+        return self._transcripts
+
+    @property
+    def texts(self) -> TextsResource:
+        """SMS/MMS."""
+        return self._texts
+
+    @property
+    def sms_opt_ins(self) -> SmsOptInsResource:
+        """SMS consent registry."""
+        return self._sms_opt_ins
+
+    @property
+    def imessages(self) -> IMessagesResource:
+        """iMessage."""
+        return self._imessages
+
+    @property
+    def imessage_contact_rules(self) -> IMessageContactRulesResource:
+        """iMessage contact rules."""
+        return self._imessage_contact_rules
+
+    @property
+    def tunnels(self) -> TunnelsResource:
+        """Tunnels (REST)."""
+        return self._tunnels
+
+    @property
+    def api_keys(self) -> ApiKeysResource:
+        """API keys."""
+        return self._api_keys
+
+    @property
+    def webhooks(self) -> WebhooksNamespace:
+        """Webhook subscriptions (``webhooks.subscriptions``)."""
+        return self._webhooks
+
+    @property
+    def vault(self) -> VaultResource:
+        """The encrypted vault."""
+        return self._vault_resource
+
+    # ---- identities -----------------------------------------------------------
+
+    def create_identity(
+        self,
+        agent_handle: str,
+        *,
+        display_name: Optional[str] = None,
+        description: Any = UNSET,
+        imessage_enabled: Optional[bool] = None,
+        email_local_part: Optional[str] = None,
+        sending_domain: Any = UNSET,
+        tunnel: Union[IdentityTunnelCreateOptions, Mapping[str, Any], None] = None,
+        phone_number: Union[IdentityPhoneNumberCreateOptions, Mapping[str, Any], None] = None,
+        vault_secret_ids: Union[UUID, str, list[Union[UUID, str]], None] = None,
+    ) -> AgentIdentity:
+        """Creates an identity with its mailbox and tunnel (and, with
+        ``phone_number``, a number). ``sending_domain``: omitted = the org
+        default, ``None`` = the platform domain, a name = that verified
+        domain. ``tunnel`` takes ``IdentityTunnelCreateOptions`` or a dict."""
+        mailbox: dict[str, Any] = {}
+        if email_local_part is not None:
+            mailbox["email_local_part"] = email_local_part
+        if sending_domain is not UNSET:
+            mailbox["sending_domain"] = sending_domain
+        data = self._ids_resource.create(
+            agent_handle=agent_handle,
+            display_name=display_name,
+            description=description,
+            imessage_enabled=imessage_enabled,
+            mailbox=mailbox or None,
+            tunnel=tunnel,
+            phone_number=phone_number,
+            vault_secret_ids=vault_secret_ids,
+        )
+        return self._r.map(data, lambda d: AgentIdentity(d, self))
+
+    def get_identity(self, agent_handle: str) -> AgentIdentity:
+        """One identity by handle."""
+        return self._r.map(self._ids_resource.get(agent_handle), lambda d: AgentIdentity(d, self))
+
+    def list_identities(self) -> list[AgentIdentitySummary]:
+        """Every identity of the organization."""
+        return self._ids_resource.list()
+
+    def whoami(self) -> WhoamiResponse:
+        """The caller: ``WhoamiApiKeyResponse`` or ``WhoamiJwtResponse``."""
+        return self._r.map(self._r.raw("whoami.get"), whoami_from_wire)
+
+    def create_signing_key(self) -> SigningKey:
+        """Creates or rotates the org's webhook signing key (shown once)."""
+        return self._r.call("signing_keys.create", None, SigningKey)
+
+
+def _signup_args(
+    human_email: str,
+    note_to_human: str,
+    display_name: Optional[str],
+    agent_handle: Optional[str],
+    email_local_part: Optional[str],
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"human_email": human_email, "note_to_human": note_to_human}
+    for key, value in (
+        ("display_name", display_name),
+        ("agent_handle", agent_handle),
+        ("email_local_part", email_local_part),
+    ):
+        if value is not None:
+            body[key] = value
+    return {"body": body}
+
+
+class Inkbox(_ClientBase):
+    """The Inkbox API client (blocking).
+
+    Args:
+        api_key: Your ``ApiKey_...`` token.
+        base_url: API base URL (default ``https://inkbox.ai``).
+        timeout: Request timeout in seconds.
+        vault_key: When given, the vault is unlocked at construction.
+        transport: A custom transport (an object with ``send(method, url,
+            headers, body, timeout)`` or a callable taking the prepared
+            request), both returning ``(status, headers, body)``.
+        http_client: An ``httpx.Client`` for the default transport (not
+            closed by :meth:`close`).
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = _DEFAULT_BASE_URL,
+        timeout: float = _DEFAULT_TIMEOUT,
+        vault_key: Optional[str] = None,
+        transport: Any = None,
+        http_client: Optional[httpx.Client] = None,
+        max_attempts: int = 3,
+    ) -> None:
+        if transport is None:
+            transport = HttpxTransport(http_client)
+        self._runner = SyncRunner(
+            transport, api_key=api_key, base_url=base_url, timeout=timeout, max_attempts=max_attempts
+        )
+        self._setup(self._runner)
+        if vault_key is not None:
+            try:
+                self.vault.unlock(vault_key)
+            except BaseException:
+                self.close()
+                raise
+
+    def __enter__(self) -> Inkbox:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the HTTP connections (of a transport this client created)."""
+        self._runner.close()
+
+    # ---- agent signup (no client needed) ------------------------------------
+
+    @classmethod
+    def _signup_runner(cls, api_key: Optional[str], base_url: str, timeout: float) -> SyncRunner:
+        _register_models()
+        return SyncRunner(HttpxTransport(), api_key=api_key, base_url=base_url, timeout=timeout)
+
+    @classmethod
+    def signup(
+        cls,
+        human_email: str,
+        *,
+        note_to_human: str,
+        display_name: Optional[str] = None,
+        agent_handle: Optional[str] = None,
+        email_local_part: Optional[str] = None,
+        base_url: str = _DEFAULT_BASE_URL,
+        timeout: float = _DEFAULT_TIMEOUT,
+    ) -> AgentSignupResponse:
+        """Registers a new agent (no API key needed); the result carries the
+        agent's one-time ``api_key``."""
+        r = cls._signup_runner(None, base_url, timeout)
+        try:
+            args = _signup_args(human_email, note_to_human, display_name, agent_handle, email_local_part)
+            return r.call("signup.create", args, AgentSignupResponse)
+        finally:
+            r.close()
+
+    @classmethod
+    def verify_signup(
+        cls,
+        api_key: str,
+        verification_code: str,
+        *,
+        base_url: str = _DEFAULT_BASE_URL,
+        timeout: float = _DEFAULT_TIMEOUT,
+    ) -> AgentSignupVerifyResponse:
+        """Submits the 6-digit code the human received."""
+        r = cls._signup_runner(None, base_url, timeout)
+        try:
+            args = {"api_key": api_key, "body": {"verification_code": verification_code}}
+            return r.call("signup.verify", args, AgentSignupVerifyResponse)
+        finally:
+            r.close()
+
+    @classmethod
+    def resend_signup_verification(
+        cls, api_key: str, *, base_url: str = _DEFAULT_BASE_URL, timeout: float = _DEFAULT_TIMEOUT
+    ) -> AgentSignupResendResponse:
+        """Resends the verification email (5-minute cooldown)."""
+        r = cls._signup_runner(None, base_url, timeout)
+        try:
+            return r.call("signup.resend_verification", {"api_key": api_key}, AgentSignupResendResponse)
+        finally:
+            r.close()
+
+    @classmethod
+    def get_signup_status(
+        cls, api_key: str, *, base_url: str = _DEFAULT_BASE_URL, timeout: float = _DEFAULT_TIMEOUT
+    ) -> AgentSignupStatusResponse:
+        """The agent's claim status and restrictions."""
+        r = cls._signup_runner(None, base_url, timeout)
+        try:
+            return r.call("signup.status", {"api_key": api_key}, AgentSignupStatusResponse)
+        finally:
+            r.close()
+
+
+class AsyncInkbox(_ClientBase):
+    """The Inkbox API client for asyncio: the methods of :class:`Inkbox`
+    return awaitables, its iterators are async iterators. Use ``async with``
+    or ``await client.aclose()``. With ``vault_key``, the vault is unlocked
+    on ``__aenter__`` (or by ``await client.vault.unlock(...)``).
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = _DEFAULT_BASE_URL,
+        timeout: float = _DEFAULT_TIMEOUT,
+        vault_key: Optional[str] = None,
+        transport: Any = None,
+        http_client: Optional[httpx.AsyncClient] = None,
+        max_attempts: int = 3,
+    ) -> None:
+        if transport is None:
+            transport = AsyncHttpxTransport(http_client)
+        self._runner_async = AsyncRunner(
+            transport, api_key=api_key, base_url=base_url, timeout=timeout, max_attempts=max_attempts
+        )
+        self._setup(self._runner_async)
+        self._pending_vault_key = vault_key
+
+    async def __aenter__(self) -> AsyncInkbox:
+        if self._pending_vault_key is not None:
+            key, self._pending_vault_key = self._pending_vault_key, None
+            try:
+                await self.vault.unlock(key)  # type: ignore[misc]
+            except BaseException:
+                await self.aclose()
+                raise
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Closes the HTTP connections (of a transport this client created)."""
+        await self._runner_async.aclose()
+
+    @classmethod
+    async def _signup(
+        cls, op: str, args: dict[str, Any], model: type[_models.M], base_url: str, timeout: float
+    ) -> _models.M:
+        _register_models()
+        r = AsyncRunner(AsyncHttpxTransport(), api_key=None, base_url=base_url, timeout=timeout)
+        try:
+            return _models.coerce(await r.raw(op, args), model)
+        finally:
+            await r.aclose()
+
+    @classmethod
+    async def signup(
+        cls,
+        human_email: str,
+        *,
+        note_to_human: str,
+        display_name: Optional[str] = None,
+        agent_handle: Optional[str] = None,
+        email_local_part: Optional[str] = None,
+        base_url: str = _DEFAULT_BASE_URL,
+        timeout: float = _DEFAULT_TIMEOUT,
+    ) -> AgentSignupResponse:
+        """See :meth:`Inkbox.signup`."""
+        args = _signup_args(human_email, note_to_human, display_name, agent_handle, email_local_part)
+        return await cls._signup("signup.create", args, AgentSignupResponse, base_url, timeout)
+
+    @classmethod
+    async def verify_signup(
+        cls,
+        api_key: str,
+        verification_code: str,
+        *,
+        base_url: str = _DEFAULT_BASE_URL,
+        timeout: float = _DEFAULT_TIMEOUT,
+    ) -> AgentSignupVerifyResponse:
+        """See :meth:`Inkbox.verify_signup`."""
+        args = {"api_key": api_key, "body": {"verification_code": verification_code}}
+        return await cls._signup("signup.verify", args, AgentSignupVerifyResponse, base_url, timeout)
+
+    @classmethod
+    async def resend_signup_verification(
+        cls, api_key: str, *, base_url: str = _DEFAULT_BASE_URL, timeout: float = _DEFAULT_TIMEOUT
+    ) -> AgentSignupResendResponse:
+        """See :meth:`Inkbox.resend_signup_verification`."""
+        return await cls._signup(
+            "signup.resend_verification", {"api_key": api_key}, AgentSignupResendResponse, base_url, timeout
+        )
+
+    @classmethod
+    async def get_signup_status(
+        cls, api_key: str, *, base_url: str = _DEFAULT_BASE_URL, timeout: float = _DEFAULT_TIMEOUT
+    ) -> AgentSignupStatusResponse:
+        """See :meth:`Inkbox.get_signup_status`."""
+        return await cls._signup("signup.status", {"api_key": api_key}, AgentSignupStatusResponse, base_url, timeout)

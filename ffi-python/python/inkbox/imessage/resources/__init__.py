@@ -1,0 +1,4 @@
+from inkbox.imessage.resources.contact_rules import IMessageContactRulesResource
+from inkbox.imessage.resources.imessages import IMessagesResource
+
+__all__ = ["IMessageContactRulesResource", "IMessagesResource"]

@@ -1,0 +1,118 @@
+"""``inkbox.messages``: send, list, read and flag messages of a mailbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Optional, Union
+from uuid import UUID
+
+from inkbox._resource import Resource, compact
+from inkbox.mail.types import AttachmentUrl, Message, MessageDetail, MessageDirection
+
+__all__ = ["MessagesResource"]
+
+_DEFAULT_PAGE_SIZE = 50
+
+
+def _path(email_address: str, message_id: Union[UUID, str, None] = None) -> dict[str, Any]:
+    path: dict[str, Any] = {"email": email_address}
+    if message_id is not None:
+        path["message_id"] = str(message_id)
+    return {"path": path}
+
+
+class MessagesResource(Resource):
+    """Messages of one mailbox, addressed by its email address."""
+
+    def list(
+        self,
+        email_address: str,
+        *,
+        page_size: int = _DEFAULT_PAGE_SIZE,
+        direction: Union[MessageDirection, str, None] = None,
+    ) -> Iterator[Message]:
+        """Iterates the mailbox's messages, newest first (pages fetched lazily)."""
+        args = _path(email_address)
+        args["query"] = compact(limit=page_size, direction=direction)
+        return self._r.paginate("mail.messages.list", args, Message)
+
+    def get(self, email_address: str, message_id: Union[UUID, str]) -> MessageDetail:
+        """One message with its bodies."""
+        return self._r.call("mail.messages.get", _path(email_address, message_id), MessageDetail)
+
+    def send(
+        self,
+        email_address: str,
+        *,
+        to: list[str],
+        subject: str,
+        body_text: Optional[str] = None,
+        body_html: Optional[str] = None,
+        cc: Optional[list[str]] = None,
+        bcc: Optional[list[str]] = None,
+        in_reply_to_message_id: Union[UUID, str, None] = None,
+        attachments: Optional[list[Mapping[str, Any]]] = None,
+    ) -> Message:
+        """Sends a message from the mailbox. ``in_reply_to_message_id`` takes
+        a message's UUID (``sent.id``) or its RFC 5322 Message-ID."""
+        recipients: dict[str, Any] = {"to": list(to)}
+        if cc:
+            recipients["cc"] = list(cc)
+        if bcc:
+            recipients["bcc"] = list(bcc)
+        body = compact(
+            recipients=recipients,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            in_reply_to_message_id=None if in_reply_to_message_id is None else str(in_reply_to_message_id),
+            attachments=None if attachments is None else [dict(a) for a in attachments],
+        )
+        args = _path(email_address)
+        args["body"] = body
+        return self._r.call("mail.messages.send", args, Message)
+
+    def update_flags(
+        self,
+        email_address: str,
+        message_id: Union[UUID, str],
+        *,
+        is_read: Optional[bool] = None,
+        is_starred: Optional[bool] = None,
+    ) -> Message:
+        """Sets the read and/or starred flags."""
+        args = _path(email_address, message_id)
+        args["body"] = compact(is_read=is_read, is_starred=is_starred)
+        return self._r.call("mail.messages.update", args, Message)
+
+    def mark_read(self, email_address: str, message_id: Union[UUID, str]) -> Message:
+        """Marks the message read."""
+        return self.update_flags(email_address, message_id, is_read=True)
+
+    def mark_unread(self, email_address: str, message_id: Union[UUID, str]) -> Message:
+        """Marks the message unread."""
+        return self.update_flags(email_address, message_id, is_read=False)
+
+    def star(self, email_address: str, message_id: Union[UUID, str]) -> Message:
+        """Stars the message."""
+        return self.update_flags(email_address, message_id, is_starred=True)
+
+    def unstar(self, email_address: str, message_id: Union[UUID, str]) -> Message:
+        """Unstars the message."""
+        return self.update_flags(email_address, message_id, is_starred=False)
+
+    def delete(self, email_address: str, message_id: Union[UUID, str]) -> None:
+        """Deletes the message."""
+        return self._r.void("mail.messages.delete", _path(email_address, message_id))
+
+    def get_attachment(
+        self, email_address: str, message_id: Union[UUID, str], filename: str, *, redirect: bool = False
+    ) -> dict[str, Any]:
+        """A temporary signed URL of an attachment: ``{"url", "filename",
+        "expires_in"}``."""
+        args = _path(email_address, message_id)
+        args["path"]["filename"] = filename
+        args["query"] = {"redirect": redirect}
+        return self._r.map(
+            self._r.call("mail.attachments.get", args, AttachmentUrl), lambda a: a.to_dict()
+        )

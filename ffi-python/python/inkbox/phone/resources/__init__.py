@@ -1,0 +1,7 @@
+from inkbox.phone.resources.calls import CallsResource
+from inkbox.phone.resources.numbers import PhoneNumbersResource
+from inkbox.phone.resources.sms_opt_ins import SmsOptInsResource
+from inkbox.phone.resources.texts import TextsResource
+from inkbox.phone.resources.transcripts import TranscriptsResource
+
+__all__ = ["CallsResource", "PhoneNumbersResource", "SmsOptInsResource", "TextsResource", "TranscriptsResource"]
