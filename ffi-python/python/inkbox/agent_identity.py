@@ -187,9 +187,12 @@ class AgentIdentity:
             status=status,
         )
 
-        def after(summary: Any) -> Any:
+        def stored(data: AgentIdentityData) -> None:
+            self._store(data)
+
+        def after(summary: Any) -> None:
             handle = getattr(summary, "agent_handle", None) or new_handle or self.agent_handle
-            return self._r.map(self._inkbox._ids_resource.get(handle), lambda d: (self._store(d), None)[1])
+            return self._r.map(self._inkbox._ids_resource.get(handle), stored)
 
         return self._r.map(result, after)
 
@@ -203,7 +206,7 @@ class AgentIdentity:
         """Provisions a number linked to this identity and returns it."""
         created = self._inkbox.phone_numbers.provision(agent_handle=self.agent_handle, type=type, state=state)
 
-        def after(number: PhoneNumber) -> Any:
+        def after(number: PhoneNumber) -> PhoneNumber:
             def stored(data: AgentIdentityData) -> PhoneNumber:
                 self._store(data)
                 return data.phone_number or number
@@ -219,7 +222,8 @@ class AgentIdentity:
         def after(_: Any) -> None:
             self._data._d["phone_number"] = None
 
-        return self._r.map(self._inkbox._ids_resource.release_phone_number(self.agent_handle), after)
+        released: Any = self._r.raw("identities.phone_number.release", {"path": {"handle": self.agent_handle}})
+        return self._r.map(released, after)
 
     # ---- visibility --------------------------------------------------------------
 
@@ -280,7 +284,8 @@ class AgentIdentity:
                     if not msg.is_read:
                         yield msg
 
-            return unread_async()  # type: ignore[return-value]
+            result: Any = unread_async()
+            return result  # type: ignore[no-any-return]
         return (msg for msg in source if not msg.is_read)
 
     def mark_emails_read(self, message_ids: list[_Id]) -> None:

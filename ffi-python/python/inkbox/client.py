@@ -385,7 +385,7 @@ class AsyncInkbox(_ClientBase):
         if self._pending_vault_key is not None:
             key, self._pending_vault_key = self._pending_vault_key, None
             try:
-                await self.vault.unlock(key)  # type: ignore[misc]
+                await self.vault.unlock(key)
             except BaseException:
                 await self.aclose()
                 raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, List, Optional, Union
 from uuid import UUID
 
 from inkbox._enums import VaultSecretType
@@ -30,26 +30,26 @@ class Credentials:
     def __repr__(self) -> str:
         return f"Credentials({len(self._secrets)} secrets)"
 
-    def _of(self, kind: VaultSecretType) -> list[Any]:
+    def _of(self, kind: VaultSecretType) -> List[Any]:
         return [s for s in self._secrets if _type_of(s) == kind.value]
 
-    def list(self) -> list[Any]:
+    def list(self) -> List[Any]:
         """Every secret (``DecryptedVaultSecret``)."""
         return list(self._secrets)
 
-    def list_logins(self) -> list[Any]:
+    def list_logins(self) -> List[Any]:
         """Login secrets."""
         return self._of(VaultSecretType.LOGIN)
 
-    def list_api_keys(self) -> list[Any]:
+    def list_api_keys(self) -> List[Any]:
         """API-key secrets."""
         return self._of(VaultSecretType.API_KEY)
 
-    def list_key_pairs(self) -> list[Any]:
+    def list_key_pairs(self) -> List[Any]:
         """Key-pair secrets."""
         return self._of(VaultSecretType.KEY_PAIR)
 
-    def list_ssh_keys(self) -> list[Any]:
+    def list_ssh_keys(self) -> List[Any]:
         """SSH-key secrets."""
         return self._of(VaultSecretType.SSH_KEY)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime  # noqa: F401
-from typing import Any, Optional, Union  # noqa: F401
+from typing import Any, List, Optional, Union  # noqa: F401
 from uuid import UUID
 
 from inkbox._enums import StrEnum
@@ -49,7 +49,7 @@ class WebhookSubscription(Model):
     phone_number_id: Optional[str]
     agent_identity_id: Optional[str]
     url: str
-    event_types: list[WebhookEventType]
+    event_types: List[WebhookEventType]
     status: WebhookSubscriptionStatus
     created_at: datetime
     updated_at: datetime
@@ -74,7 +74,7 @@ class WebhookSubscriptionsResource(Resource):
         agent_identity_id: Union[UUID, str, None] = None,
         url: Optional[str] = None,
         event_type: Union[WebhookEventType, str, None] = None,
-    ) -> list[WebhookSubscription]:
+    ) -> List[WebhookSubscription]:
         """The subscriptions, optionally filtered."""
         query = compact(
             mailbox_id=_ids(mailbox_id),
@@ -93,7 +93,7 @@ class WebhookSubscriptionsResource(Resource):
         self,
         *,
         url: str,
-        event_types: list[Union[WebhookEventType, str]],
+        event_types: List[Union[WebhookEventType, str]],
         mailbox_id: Union[UUID, str, None] = None,
         phone_number_id: Union[UUID, str, None] = None,
         agent_identity_id: Union[UUID, str, None] = None,

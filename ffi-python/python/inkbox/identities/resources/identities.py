@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, List
 from uuid import UUID
 
 from inkbox._resource import UNSET, Resource, compact, given
@@ -63,7 +63,7 @@ class IdentitiesResource(Resource):
             body["description"] = description
         return self._r.call("identities.create", {"body": body}, AgentIdentityData)
 
-    def list(self) -> list[AgentIdentitySummary]:
+    def list(self) -> List[AgentIdentitySummary]:
         """Every identity visible to the caller."""
         return self._r.call_list("identities.list", None, AgentIdentitySummary)
 
@@ -100,7 +100,7 @@ class IdentitiesResource(Resource):
         """Releases the identity's phone number."""
         return self._r.void("identities.phone_number.release", {"path": {"handle": agent_handle}})
 
-    def list_access(self, agent_handle: str) -> list[IdentityAccess]:
+    def list_access(self, agent_handle: str) -> List[IdentityAccess]:
         """Who can see the identity."""
         return self._r.call_list("identities.access.list", {"path": {"handle": agent_handle}}, IdentityAccess)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, List
 from uuid import UUID
 
 from inkbox._resource import UNSET, Resource, compact
@@ -29,7 +29,7 @@ class IMessageContactRulesResource(Resource):
         match_type: Any = None,
         limit: Optional[int] = None,
         offset: Optional[int] = None,
-    ) -> list[IMessageContactRule]:
+    ) -> List[IMessageContactRule]:
         """The identity's rules."""
         query = compact(action=action, match_type=match_type, limit=limit, offset=offset)
         return self._r.call_list(
@@ -76,7 +76,7 @@ class IMessageContactRulesResource(Resource):
         match_type: Any = None,
         limit: Optional[int] = None,
         offset: Optional[int] = None,
-    ) -> list[IMessageContactRule]:
+    ) -> List[IMessageContactRule]:
         """Rules across the organization."""
         query = compact(
             agent_identity_id=None if agent_identity_id is None else str(agent_identity_id),

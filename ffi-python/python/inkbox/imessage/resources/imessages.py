@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, List
 from uuid import UUID
 
 from inkbox._resource import Resource, compact
@@ -42,7 +42,7 @@ class IMessagesResource(Resource):
         to: Optional[str] = None,
         conversation_id: Optional[_Id] = None,
         text: Optional[str] = None,
-        media_urls: Optional[list[str]] = None,
+        media_urls: Optional[List[str]] = None,
         send_style: Union[IMessageSendStyle, str, None] = None,
         agent_identity_id: Optional[_Id] = None,
     ) -> IMessage:
@@ -65,7 +65,7 @@ class IMessagesResource(Resource):
         offset: int = 0,
         is_read: Optional[bool] = None,
         is_blocked: Optional[bool] = None,
-    ) -> list[IMessage]:
+    ) -> List[IMessage]:
         """One page of iMessages, newest first."""
         query = compact(
             agent_identity_id=_s(agent_identity_id),
@@ -79,7 +79,7 @@ class IMessagesResource(Resource):
 
     def list_assignments(
         self, *, agent_identity_id: Optional[_Id] = None, limit: int = 50, offset: int = 0
-    ) -> list[IMessageAssignment]:
+    ) -> List[IMessageAssignment]:
         """Recipients currently connected, newest first."""
         query = compact(agent_identity_id=_s(agent_identity_id), limit=limit, offset=offset)
         return self._r.call_list("imessage.assignments.list", {"query": query}, IMessageAssignment)
@@ -91,7 +91,7 @@ class IMessagesResource(Resource):
         limit: int = 50,
         offset: int = 0,
         is_blocked: Optional[bool] = None,
-    ) -> list[IMessageConversationSummary]:
+    ) -> List[IMessageConversationSummary]:
         """One page of conversation summaries."""
         query = compact(agent_identity_id=_s(agent_identity_id), limit=limit, offset=offset, is_blocked=is_blocked)
         return self._r.call_list("imessage.conversations.list", {"query": query}, IMessageConversationSummary)

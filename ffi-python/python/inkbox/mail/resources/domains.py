@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional, Union, List
 
 from inkbox._resource import Resource, compact
 from inkbox.mail.types import Domain, SendingDomainStatus, SetDefaultDomainResponse
@@ -13,7 +13,7 @@ __all__ = ["DomainsResource"]
 class DomainsResource(Resource):
     """The organization's custom sending domains."""
 
-    def list(self, *, status: Union[SendingDomainStatus, str, None] = None) -> list[Domain]:
+    def list(self, *, status: Union[SendingDomainStatus, str, None] = None) -> List[Domain]:
         """The domains, optionally of one status."""
         return self._r.call_list("domains.list", {"query": compact(status=status)}, Domain)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, List
 
 from inkbox._resource import UNSET, Resource, compact
 from inkbox.mail.types import FilterMode, Mailbox, Message
@@ -13,7 +13,7 @@ __all__ = ["MailboxesResource"]
 class MailboxesResource(Resource):
     """Mailboxes of the organization (created and deleted with identities)."""
 
-    def list(self) -> list[Mailbox]:
+    def list(self) -> List[Mailbox]:
         """Every mailbox of the organization."""
         return self._r.call_list("mail.mailboxes.list", None, Mailbox)
 
@@ -29,7 +29,7 @@ class MailboxesResource(Resource):
             Mailbox,
         )
 
-    def search(self, email_address: str, *, q: str, limit: Optional[int] = 50) -> list[Message]:
+    def search(self, email_address: str, *, q: str, limit: Optional[int] = 50) -> List[Message]:
         """Full-text search of the mailbox's messages, most relevant first."""
         return self._r.call_list(
             "mail.mailboxes.search",

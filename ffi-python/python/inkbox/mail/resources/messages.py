@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, List
 from uuid import UUID
 
 from inkbox._resource import Resource, compact
@@ -44,14 +44,14 @@ class MessagesResource(Resource):
         self,
         email_address: str,
         *,
-        to: list[str],
+        to: List[str],
         subject: str,
         body_text: Optional[str] = None,
         body_html: Optional[str] = None,
-        cc: Optional[list[str]] = None,
-        bcc: Optional[list[str]] = None,
+        cc: Optional[List[str]] = None,
+        bcc: Optional[List[str]] = None,
         in_reply_to_message_id: Union[UUID, str, None] = None,
-        attachments: Optional[list[Mapping[str, Any]]] = None,
+        attachments: Optional[List[Mapping[str, Any]]] = None,
     ) -> Message:
         """Sends a message from the mailbox. ``in_reply_to_message_id`` takes
         a message's UUID (``sent.id``) or its RFC 5322 Message-ID."""

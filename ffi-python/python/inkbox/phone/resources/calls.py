@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional, Union, List
 from uuid import UUID
 
 from inkbox._resource import Resource, compact
@@ -21,7 +21,7 @@ class CallsResource(Resource):
         limit: int = 50,
         offset: int = 0,
         is_blocked: Optional[bool] = None,
-    ) -> list[PhoneCall]:
+    ) -> List[PhoneCall]:
         """One page of the number's calls, newest first."""
         return self._r.call_list(
             "phone.calls.list",

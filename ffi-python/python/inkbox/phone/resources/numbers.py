@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, List
 from uuid import UUID
 
 from inkbox._resource import UNSET, Resource, compact, given
@@ -18,7 +18,7 @@ def _id(phone_number_id: Union[UUID, str]) -> dict[str, Any]:
 class PhoneNumbersResource(Resource):
     """Phone numbers: list, get, provision, update, release, search."""
 
-    def list(self) -> list[PhoneNumber]:
+    def list(self) -> List[PhoneNumber]:
         """Every number of the organization."""
         return self._r.call_list("phone.numbers.list", None, PhoneNumber)
 
@@ -61,7 +61,7 @@ class PhoneNumbersResource(Resource):
         q: str,
         party: Union[TranscriptParty, str, None] = None,
         limit: int = 50,
-    ) -> list[PhoneTranscript]:
+    ) -> List[PhoneTranscript]:
         """Full-text search of the number's transcripts."""
         return self._r.call_list(
             "phone.transcripts.search",

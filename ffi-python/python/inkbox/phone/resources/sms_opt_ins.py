@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional, Union, List
 
 from inkbox._resource import Resource, compact
 from inkbox.phone.types import SmsOptIn, SmsOptInStatus
@@ -19,7 +19,7 @@ class SmsOptInsResource(Resource):
         status: Union[SmsOptInStatus, str, None] = None,
         limit: Optional[int] = None,
         offset: Optional[int] = None,
-    ) -> list[SmsOptIn]:
+    ) -> List[SmsOptIn]:
         """The consent rows, newest-updated first."""
         return self._r.call_list(
             "sms_opt_ins.list", {"query": compact(status=status, limit=limit, offset=offset)}, SmsOptIn

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, List
 from uuid import UUID
 
 from inkbox._resource import Resource, compact
@@ -24,10 +24,10 @@ class TextsResource(Resource):
         self,
         phone_number_id: Union[UUID, str],
         *,
-        to: Union[str, list[str], None] = None,
+        to: Union[str, List[str], None] = None,
         conversation_id: Union[UUID, str, None] = None,
         text: Optional[str] = None,
-        media_urls: Optional[list[str]] = None,
+        media_urls: Optional[List[str]] = None,
     ) -> TextMessage:
         """Sends an SMS/MMS (one recipient, a group, or into a conversation)."""
         body = compact(
@@ -46,7 +46,7 @@ class TextsResource(Resource):
         offset: int = 0,
         is_read: Optional[bool] = None,
         is_blocked: Optional[bool] = None,
-    ) -> list[TextMessage]:
+    ) -> List[TextMessage]:
         """One page of the number's texts, newest first."""
         query = compact(limit=limit, offset=offset, is_read=is_read, is_blocked=is_blocked)
         return self._r.call_list("texts.list", {"path": _path(phone_number_id), "query": query}, TextMessage)
@@ -74,7 +74,7 @@ class TextsResource(Resource):
         q: str,
         limit: int = 50,
         is_blocked: Optional[bool] = None,
-    ) -> list[TextMessage]:
+    ) -> List[TextMessage]:
         """Full-text search of the number's texts."""
         query = compact(q=q, limit=limit, is_blocked=is_blocked)
         return self._r.call_list("texts.search", {"path": _path(phone_number_id), "query": query}, TextMessage)
@@ -87,7 +87,7 @@ class TextsResource(Resource):
         offset: int = 0,
         is_blocked: Optional[bool] = None,
         include_groups: bool = False,
-    ) -> list[TextConversationSummary]:
+    ) -> List[TextConversationSummary]:
         """One page of conversation summaries."""
         query = compact(limit=limit, offset=offset, is_blocked=is_blocked, include_groups=include_groups)
         return self._r.call_list(
@@ -101,7 +101,7 @@ class TextsResource(Resource):
         *,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[TextMessage]:
+    ) -> List[TextMessage]:
         """One page of a conversation's texts (by remote number or conversation UUID)."""
         return self._r.call_list(
             "texts.conversations.get",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Union, List
 from uuid import UUID
 
 from inkbox._resource import Resource
@@ -14,7 +14,7 @@ __all__ = ["TranscriptsResource"]
 class TranscriptsResource(Resource):
     """Transcripts of calls."""
 
-    def list(self, phone_number_id: Union[UUID, str], call_id: Union[UUID, str]) -> list[PhoneTranscript]:
+    def list(self, phone_number_id: Union[UUID, str], call_id: Union[UUID, str]) -> List[PhoneTranscript]:
         """The call's transcript segments, in order."""
         return self._r.call_list(
             "phone.transcripts.list",

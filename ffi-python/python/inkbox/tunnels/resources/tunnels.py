@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Union, List
 from uuid import UUID
 
 from inkbox._resource import UNSET, Resource, given
@@ -14,7 +14,7 @@ __all__ = ["TunnelsResource"]
 class TunnelsResource(Resource):
     """Tunnels are created and deleted with identities; this reads and edits them."""
 
-    def list(self) -> list[Tunnel]:
+    def list(self) -> List[Tunnel]:
         """Every tunnel of the organization."""
         return self._r.call_list("tunnels.list", None, Tunnel)
 

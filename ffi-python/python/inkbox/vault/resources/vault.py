@@ -4,7 +4,7 @@ cryptography in the native module)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, List
 from uuid import UUID
 
 from inkbox import _native
@@ -77,7 +77,7 @@ class VaultResource(Resource):
 
         return self._r.map(self._r.drive(flow), store)
 
-    def list_keys(self, *, key_type: Optional[str] = None) -> list[VaultKey]:
+    def list_keys(self, *, key_type: Optional[str] = None) -> List[VaultKey]:
         """Vault keys, optionally of one type (``"primary"`` / ``"recovery"``,
         any case)."""
         kind = None if key_type is None else str(getattr(key_type, "value", key_type)).lower()
@@ -87,7 +87,7 @@ class VaultResource(Resource):
         """Revokes a vault key by its auth hash."""
         return self._r.void("vault.keys.revoke", {"path": {"auth_hash": auth_hash}})
 
-    def list_secrets(self, *, secret_type: Optional[str] = None) -> list[VaultSecret]:
+    def list_secrets(self, *, secret_type: Optional[str] = None) -> List[VaultSecret]:
         """Secret metadata (no payloads)."""
         kind = None if secret_type is None else str(getattr(secret_type, "value", secret_type)).lower()
         return self._r.call_list("vault.secrets.list", {"query": compact(secret_type=kind)}, VaultSecret)
@@ -96,7 +96,7 @@ class VaultResource(Resource):
         """Deletes a secret."""
         return self._r.void("vault.secrets.delete", {"path": {"secret_id": str(secret_id)}})
 
-    def list_access_rules(self, secret_id: _Id) -> list[AccessRule]:
+    def list_access_rules(self, secret_id: _Id) -> List[AccessRule]:
         """Which identities can read a secret."""
         return self._r.call_list("vault.secrets.access.list", {"path": {"secret_id": str(secret_id)}}, AccessRule)
 
