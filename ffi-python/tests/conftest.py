@@ -39,3 +39,99 @@ def totp_vectors() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def vault_vectors() -> dict[str, Any]:
     return load_vectors("vault.json")
+
+
+# ---- the emulator, for the client tests ------------------------------------------
+
+import json as _json  # noqa: E402
+import os as _os  # noqa: E402
+import queue as _queue  # noqa: E402
+import signal as _signal  # noqa: E402
+import subprocess as _subprocess  # noqa: E402
+import threading as _threading  # noqa: E402
+import urllib.error as _urlerror  # noqa: E402
+import urllib.request as _urlrequest  # noqa: E402
+from collections.abc import Iterator as _Iterator  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+
+def _emulator_bin() -> Path:
+    explicit = _os.environ.get("INKBOX_EMULATOR_BIN")
+    if explicit:
+        return Path(explicit)
+    target = Path(_os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+    if not target.is_absolute():
+        target = REPO / target
+    binary = target / "debug" / "inkbox-emulator"
+    if not binary.is_file():
+        _subprocess.run(
+            ["cargo", "build", "-q", "-p", "inkbox-emulator"],
+            cwd=REPO,
+            check=True,
+            env={**_os.environ, "CARGO_TARGET_DIR": str(target)},
+        )
+    return binary
+
+
+@_dataclass
+class EmulatorProcess:
+    """A running emulator and its control API."""
+
+    url: str
+    admin_key: str
+    org_id: str
+    proc: "_subprocess.Popen[bytes]"
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else _json.dumps(body).encode()
+        req = _urlrequest.Request(self.url + path, data=data, method=method)
+        req.add_header("X-API-Key", self.admin_key)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with _urlrequest.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+        except _urlerror.HTTPError as err:
+            raise AssertionError(f"control {method} {path}: {err.code} {err.read()!r}") from None
+        return _json.loads(raw) if raw else None
+
+    def fault(self, **spec: Any) -> None:
+        """Queues a fault for the next API request(s) (``count``, ``status``,
+        ``retry_after``, ``path_prefix``, ...)."""
+        self.control("POST", "/_emulator/faults", spec)
+
+
+@pytest.fixture(scope="session")
+def emulator() -> _Iterator[EmulatorProcess]:
+    """One emulator process for the session (``--port 0``), stopped at the end."""
+    proc = _subprocess.Popen(
+        [str(_emulator_bin()), "--port", "0"],
+        stdin=_subprocess.DEVNULL,
+        stdout=_subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    stdout = proc.stdout
+    lines: "_queue.Queue[bytes]" = _queue.Queue()
+
+    def pump() -> None:
+        for line in iter(stdout.readline, b""):
+            lines.put(line)
+        lines.put(b"")
+
+    _threading.Thread(target=pump, daemon=True).start()
+    try:
+        first = lines.get(timeout=60)
+        if not first:
+            raise RuntimeError(f"emulator exited ({proc.wait(timeout=10)}) before printing its address")
+        hello = _json.loads(first)
+        yield EmulatorProcess(
+            url=hello["url"], admin_key=hello["admin_api_key"], org_id=hello["organization_id"], proc=proc
+        )
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(_signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except _subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
