@@ -1,0 +1,55 @@
+"""Every runnable example (examples/python/NN_*.py, examples/quickstart.py)
+runs to exit status 0 against its own fresh emulator.
+
+The interpreter is this one (the venv holding the built wheel), or
+$INKBOX_EXAMPLES_PYTHON (e.g. a venv with another inkbox package, to compare).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from _emulator_proc import emulator_bin, running_emulator
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((REPO / "examples" / "python").glob("[0-9][0-9]_*.py")) + [REPO / "examples" / "quickstart.py"]
+PYTHON = os.environ.get("INKBOX_EXAMPLES_PYTHON") or sys.executable
+TIMEOUT = 180
+
+
+def _has_client(python: str) -> bool:
+    probe = subprocess.run([python, "-c", "import inkbox; inkbox.Inkbox"], capture_output=True)
+    return probe.returncode == 0
+
+
+def test_every_readme_section_has_an_example() -> None:
+    assert len(EXAMPLES) == 26, [p.name for p in EXAMPLES]
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_runs(script: Path, tmp_path: Path) -> None:
+    if not emulator_bin().is_file():
+        pytest.skip(f"no emulator binary at {emulator_bin()} (cargo build -p inkbox-emulator)")
+    if not _has_client(PYTHON):
+        pytest.skip("the installed inkbox package has no Inkbox client yet")
+    with running_emulator() as emu:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INKBOX_")}
+        env.update(emu.env())
+        env["HOME"] = str(tmp_path)  # tunnel state and the like stay in the test's directory
+        result = subprocess.run(
+            [PYTHON, str(script)],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+    assert result.returncode == 0, (
+        f"{script.name} exited {result.returncode}\n--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+    )
