@@ -15,13 +15,14 @@ with Inkbox(
     )
     identity = inkbox.create_identity("my-agent")
 
-    # Grant an identity access to a secret
-    inkbox.vault.grant_access(secret.id, identity.id)
-
     # List access rules for a secret
     rules = inkbox.vault.list_access_rules(secret.id)
     for rule in rules:
         print(rule.identity_id)
+
+    # Grant an identity access to a secret
+    inkbox.vault.grant_access(secret.id, identity.id)
+    print([str(rule.identity_id) for rule in inkbox.vault.list_access_rules(secret.id)])
 
     # Revoke access
     inkbox.vault.revoke_access(secret.id, identity.id)
