@@ -35,6 +35,11 @@ scripts/firmware.sh
 step "workspace tests (vectors from ${INKBOX_VECTORS_DIR:-tests/vectors})"
 cargo test --workspace --locked
 
+# The workspace tests just built the emulator (with the workspace's features);
+# the Python suites reuse that binary instead of building it again.
+export INKBOX_EMULATOR_BIN="$CARGO_TARGET_DIR/debug/inkbox-emulator"
+test -x "$INKBOX_EMULATOR_BIN"
+
 step "Python package: wheel, stubtest, mypy, pytest (ffi-python/)"
 scripts/python.sh
 
