@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the Python package against the official inkbox==0.4.9 (its own
-# venv), in one run, and prints a table with the ratios against the goals.
+# venv), in one run, and prints a table with the ratios against the goals:
+# the primitives and parsing a 100-message mail.messages.list page into
+# message objects (ffi-python/bench/bench.py).
 # Builds the wheel first (scripts/python.sh --build-only). Needs python3 >= 3.11
 # for the official package and PyPI. Numbers depend on the machine and its load.
 set -euo pipefail

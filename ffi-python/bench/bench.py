@@ -1,5 +1,7 @@
-"""Side-by-side benchmark of the primitives: this package vs the official
-``inkbox`` 0.4.9, each in its own venv, in one run.
+"""Side-by-side benchmark: this package vs the official ``inkbox`` 0.4.9, each
+in its own venv, in one run. The primitives (webhook verification, TOTP,
+vault crypto) and parsing a 100-message ``mail.messages.list`` page (~68 KiB)
+from the response bytes into message objects.
 
     python bench.py --ours VENV_PYTHON --official VENV_PYTHON [--vectors DIR]
 
@@ -20,17 +22,25 @@ import subprocess
 import sys
 import time
 import timeit
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-# (workload, goal: ours / official must be at most this)
-WORKLOADS: list[tuple[str, float]] = [
+# (workload, goal: ours / official must be at most this; None: no goal)
+WORKLOADS: list[tuple[str, float | None]] = [
     ("verify_webhook 1 KiB", 1 / 3),
     ("verify_webhook 64 KiB", 1.0),
     ("TOTP generate", 1 / 5),
     ("otpauth URI parse", 1 / 10),
     ("vault unlock KDF (Argon2id 64 MiB)", 1.0),
     ("payload decrypt (login + TOTP, typed)", 1 / 3),
+    # Response bytes -> 100 message objects, each side the way its
+    # messages.list does it per page, then every item is read (objects that
+    # convert lazily pay for it here): `.subject`, or five fields including the
+    # `created_at` datetime and the `direction` enum.
+    ("page of 100 messages, read .subject", 1 / 3),
+    ("page of 100 messages, read 5 fields", 1 / 3),
+    ("json.loads of that page (reference)", None),
 ]
 
 SECRET = "whsec_O21oFjdhy94iHwv"
@@ -53,12 +63,50 @@ def delivery(size: int) -> tuple[bytes, dict[str, str]]:
     }
 
 
+def message(i: int) -> dict[str, Any]:
+    """One `Message` as the server lists it (wire fields of core's
+    `api::mail::Message`, spec mail.md), varied from item to item."""
+    return {
+        "id": f"0c6f3f0e-5c1b-4d7e-9a0b-{i:012x}",
+        "mailbox_id": "7d1a4c2b-0e9f-4b8a-8c7d-6e5f4a3b2c1d",
+        "thread_id": f"9d8c7b6a-5f4e-4d2c-8b0a-{i // 3:012x}",
+        "message_id": f"<CAF{i:08d}.a1b2c3d4@mail.example.com>",
+        "from_address": "ada.lovelace@analytical-engines.example.com" if i % 2 else "sales-bot@inkboxmail.com",
+        "to_addresses": ["sales-bot@inkboxmail.com", "ops@example.com"] if i % 2
+        else ["ada.lovelace@analytical-engines.example.com"],
+        "cc_addresses": ["charles.babbage@difference-engine.example.org"] if i % 4 == 1 else None,
+        "subject": f"Re: Q3 planning for the engine rollout (item {i})",
+        "snippet": "Thanks for the notes from yesterday's call. The revised schedule is attached; "
+        f"the second milestone moves two weeks later (item {i}).",
+        "direction": "inbound" if i % 2 else "outbound",
+        "status": "received" if i % 2 else "delivered",
+        "is_read": i % 3 != 0,
+        "is_starred": i % 7 == 0,
+        "has_attachments": i % 5 == 0,
+        "created_at": f"2026-03-{9 - i // 20:02d}T{23 - i % 24:02d}:{59 - i % 60:02d}:{i % 60:02d}."
+        f"{i * 7919 % 1000000:06d}Z",
+    }
+
+
+def messages_page() -> bytes:
+    """A full `mail.messages.list` cursor page of 100 messages, compact JSON
+    as the server sends it (~68 KiB)."""
+    page = {
+        "items": [message(i) for i in range(100)],
+        "next_cursor": "eyJjcmVhdGVkX2F0IjoiMjAyNi0wMy0wNVQwNDowMDowMC4wMDAwMDBaIiwiaWQiOiIwYzZmM2YwZSJ9",
+        "has_more": True,
+    }
+    return json.dumps(page, separators=(",", ":")).encode()
+
+
 def workloads(impl: str, vectors: Path) -> dict[str, Callable[[], Any]]:
     vault = json.loads((vectors / "vault.json").read_text(encoding="utf-8"))
     login = next(p for p in vault["payloads"] if p["name"] == "login_with_totp")
     org_id = vault["organization_id"]
     small, small_h = delivery(1024)
     large, large_h = delivery(64 * 1024)
+    page = messages_page()
+    page_headers = [("content-type", "application/json"), ("content-length", str(len(page)))]
 
     if impl == "official":
         from inkbox import TOTPConfig, generate_totp, parse_totp_uri, verify_webhook
@@ -71,6 +119,17 @@ def workloads(impl: str, vectors: Path) -> dict[str, Callable[[], Any]]:
 
         def decrypt() -> Any:
             return _parse_payload(login["secret_type"], decrypt_payload(org_key, login["encrypted_payload_b64"], login["secret_id"]))
+
+        from inkbox.mail.types import Message
+
+        def messages() -> list[Any]:
+            # MessagesResource._paginate, one page: HttpTransport.get returns
+            # resp.json() (httpx: json.loads of the body), then
+            # Message._from_dict per item and the cursor fields.
+            data = json.loads(page)
+            items = [Message._from_dict(item) for item in data["items"]]
+            _ = data["has_more"], data["next_cursor"]
+            return items
     else:
         from inkbox import TOTPConfig, generate_totp, parse_totp_uri, verify_webhook
         from inkbox.vault.crypto import OrgKey, decrypt_payload, derive_master_key
@@ -82,10 +141,31 @@ def workloads(impl: str, vectors: Path) -> dict[str, Callable[[], Any]]:
         def decrypt() -> Any:
             return decrypt_payload(org_key, login["encrypted_payload_b64"], login["secret_id"], login["secret_type"])
 
+        from inkbox import _native
+        from inkbox._models import registry, to_wire
+        from inkbox._runtime import _page_items, shape
+        from inkbox.mail.types import Message
+
+        _native.register_models(registry())  # what constructing a client does
+        page_args = to_wire({"path": {"email": "sales-bot@inkboxmail.com"}, "query": {"limit": 100}})
+
+        def messages() -> list[Any]:
+            # Runner.paginate, one page: the native parser builds the page and
+            # its Message objects from the bytes, then each item is shaped.
+            value, _next = _native.parse_page("mail.messages.list", page_args, 200, page_headers, page)
+            return [shape(item, Message) for item in _page_items(value)]
+
     # Sanity: every workload succeeds before it is timed.
     assert verify_webhook(payload=small, headers=small_h, secret=SECRET)
     assert verify_webhook(payload=large, headers=large_h, secret=SECRET)
     assert decrypt().password
+    parsed = messages()
+    assert len(parsed) == 100 and all(type(m) is Message for m in parsed)
+    first = parsed[0]
+    assert first.subject == "Re: Q3 planning for the engine rollout (item 0)"
+    assert first.direction == "outbound" and first.from_address == "sales-bot@inkboxmail.com"
+    assert first.created_at == datetime(2026, 3, 9, 23, 59, 0, tzinfo=timezone.utc)
+    assert str(parsed[1].id) == "0c6f3f0e-5c1b-4d7e-9a0b-000000000001"
     return {
         "verify_webhook 1 KiB": lambda: verify_webhook(payload=small, headers=small_h, secret=SECRET),
         "verify_webhook 64 KiB": lambda: verify_webhook(payload=large, headers=large_h, secret=SECRET),
@@ -93,6 +173,11 @@ def workloads(impl: str, vectors: Path) -> dict[str, Callable[[], Any]]:
         "otpauth URI parse": lambda: parse_totp_uri(URI),
         "vault unlock KDF (Argon2id 64 MiB)": lambda: derive_master_key(VAULT_KEY, salt),
         "payload decrypt (login + TOTP, typed)": decrypt,
+        "page of 100 messages, read .subject": lambda: [m.subject for m in messages()],
+        "page of 100 messages, read 5 fields": lambda: [
+            (m.id, m.subject, m.from_address, m.direction, m.created_at) for m in messages()
+        ],
+        "json.loads of that page (reference)": lambda: json.loads(page),
     }
 
 
@@ -163,15 +248,19 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     failed = 0
+    goals = 0
     for name, goal in WORKLOADS:
         ratio = ours[name] / official[name]
-        met = ratio <= goal
-        failed += not met
-        goal_text = "≤ 1" if goal == 1.0 else f"≤ 1/{round(1 / goal)}"
-        print(f"{name:40} {fmt(official[name]):>12} {fmt(ours[name]):>12} {ratio:8.3f} {goal_text:>7}  "
-              f"{'yes' if met else 'NO'}")
-    print(f"\n{len(WORKLOADS) - failed}/{len(WORKLOADS)} goals met "
-          "(the 100-message page parse needs the API-model layer and is not measured here)")
+        if goal is None:
+            goal_text, met_text = "–", ""
+        else:
+            goals += 1
+            met = ratio <= goal
+            failed += not met
+            goal_text = "≤ 1" if goal == 1.0 else f"≤ 1/{round(1 / goal)}"
+            met_text = "yes" if met else "NO"
+        print(f"{name:40} {fmt(official[name]):>12} {fmt(ours[name]):>12} {ratio:8.3f} {goal_text:>7}  {met_text}")
+    print(f"\n{goals - failed}/{goals} goals met; page body {len(messages_page()) / 1024:.1f} KiB")
     return 0
 
 
