@@ -77,6 +77,13 @@ impl From<inkbox_core::api::vault_flows::TotpCodeView> for PyTotpCode {
 
 #[pymethods]
 impl PyTotpCode {
+    /// Seconds until the code expires (the README's `code.expires_in`; the
+    /// same value as `seconds_remaining`).
+    #[getter]
+    fn expires_in(&self) -> u64 {
+        self.seconds_remaining
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "TOTPCode(code={:?}, period_start={}, period_end={}, seconds_remaining={}, counter={})",

@@ -106,6 +106,7 @@ macro_rules! payload_class {
         $py_name:literal, $Wrapper:ident, $Core:ident, $type_name:literal,
         required: [$(($req:ident, $set_req:ident, $req_shown:literal)),+],
         optional: [$(($opt:ident, $set_opt:ident, $opt_shown:literal)),*]
+        $(, extra: { $($extra:item)* })?
     ) => {
         #[pyclass(module = "inkbox._native", name = $py_name, eq, skip_from_py_object)]
         #[derive(Clone, PartialEq)]
@@ -161,6 +162,8 @@ macro_rules! payload_class {
                 }
             )*
 
+            $($($extra)*)?
+
             /// The fields that are set, as the reference's `_to_dict`.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
                 let d = PyDict::new(py);
@@ -198,8 +201,16 @@ macro_rules! payload_class {
 }
 
 payload_class!("APIKeyPayload", PyApiKeyPayload, ApiKeyPayload, "api_key",
-    required: [(api_key, set_api_key, false)],
-    optional: [(endpoint, set_endpoint, true)]);
+required: [(api_key, set_api_key, false)],
+optional: [(endpoint, set_endpoint, true)],
+extra: {
+    /// The key itself, under the name the README's credentials example
+    /// prints (`key.payload.access_key`): a read-only alias of `api_key`.
+    #[getter]
+    fn access_key(&self) -> &str {
+        &self.0.api_key
+    }
+});
 
 payload_class!("KeyPairPayload", PyKeyPairPayload, KeyPairPayload, "key_pair",
     required: [(access_key, set_access_key, true), (secret_key, set_secret_key, false)],
