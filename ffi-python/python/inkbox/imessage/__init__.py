@@ -1,7 +1,54 @@
 """iMessage through the shared router."""
 
 from inkbox.imessage.resources import IMessageContactRulesResource, IMessagesResource
-from inkbox.imessage.types import *  # noqa: F403
-from inkbox.imessage.types import __all__ as _types_all
+from inkbox.imessage.types import (
+    IMessage,
+    IMessageAssignment,
+    IMessageAssignmentStatus,
+    IMessageContactRule,
+    IMessageConversation,
+    IMessageConversationSummary,
+    IMessageDeliveryStatus,
+    IMessageDirection,
+    IMessageMarkReadResult,
+    IMessageMediaItem,
+    IMessageMediaUpload,
+    IMessageMessageReaction,
+    IMessageReaction,
+    IMessageReactionType,
+    IMessageRecipient,
+    IMessageRuleAction,
+    IMessageRuleMatchType,
+    IMessageRuleStatus,
+    IMessageSendStyle,
+    IMessageService,
+    IMessageTriageNumber,
+    IMessageType,
+)
 
-__all__ = ["IMessageContactRulesResource", "IMessagesResource", *_types_all]
+__all__ = [
+    "IMessage",
+    "IMessageAssignment",
+    "IMessageAssignmentStatus",
+    "IMessageContactRule",
+    "IMessageContactRulesResource",
+    "IMessageConversation",
+    "IMessageConversationSummary",
+    "IMessageDeliveryStatus",
+    "IMessageDirection",
+    "IMessageMarkReadResult",
+    "IMessageMediaItem",
+    "IMessageMediaUpload",
+    "IMessageMessageReaction",
+    "IMessageReaction",
+    "IMessageReactionType",
+    "IMessageRecipient",
+    "IMessageRuleAction",
+    "IMessageRuleMatchType",
+    "IMessageRuleStatus",
+    "IMessageSendStyle",
+    "IMessageService",
+    "IMessageTriageNumber",
+    "IMessageType",
+    "IMessagesResource",
+]

@@ -1,7 +1,46 @@
 """Mail: mailboxes, messages, threads, sending domains."""
 
 from inkbox.mail.resources import DomainsResource, MailboxesResource, MessagesResource, ThreadsResource
-from inkbox.mail.types import *  # noqa: F403
-from inkbox.mail.types import __all__ as _types_all
+from inkbox.mail.types import (
+    AttachmentUrl,
+    Domain,
+    FilterMode,
+    FilterModeChangeNotice,
+    ForwardMode,
+    MailRuleAction,
+    Mailbox,
+    Message,
+    MessageDetail,
+    MessageDirection,
+    MessageStatus,
+    RuleAction,
+    SendingDomainStatus,
+    SetDefaultDomainResponse,
+    Thread,
+    ThreadDetail,
+    ThreadFolder,
+)
 
-__all__ = ["DomainsResource", "MailboxesResource", "MessagesResource", "ThreadsResource", *_types_all]
+__all__ = [
+    "AttachmentUrl",
+    "Domain",
+    "DomainsResource",
+    "FilterMode",
+    "FilterModeChangeNotice",
+    "ForwardMode",
+    "MailRuleAction",
+    "Mailbox",
+    "MailboxesResource",
+    "Message",
+    "MessageDetail",
+    "MessageDirection",
+    "MessageStatus",
+    "MessagesResource",
+    "RuleAction",
+    "SendingDomainStatus",
+    "SetDefaultDomainResponse",
+    "Thread",
+    "ThreadDetail",
+    "ThreadFolder",
+    "ThreadsResource",
+]
