@@ -154,6 +154,8 @@ class Model:
     _d: dict[str, Any]
     _fields: ClassVar[tuple[str, ...]] = ()
     _hints: ClassVar[Optional[dict[str, Any]]] = None
+    #: Fields whose values ``repr`` never shows (keys, codes, tokens).
+    _redacted: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, rust: Optional[str] = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -165,7 +167,9 @@ class Model:
         for name in own:
             if name not in cls.__dict__:
                 setattr(cls, name, _field(name))
-        _REGISTRY[rust or cls.__name__] = cls
+        _REGISTRY[cls.__name__] = cls
+        if rust is not None:  # the Rust type name, when the official name differs
+            _REGISTRY[rust] = cls
 
     @classmethod
     def _hint(cls, name: str) -> Any:
@@ -210,7 +214,10 @@ class Model:
         parts = []
         for name in type(self)._fields:
             if name in self._d:
-                parts.append(f"{name}={getattr(self, name)!r}")
+                if name in type(self)._redacted:
+                    parts.append(f"{name}=<redacted>")
+                else:
+                    parts.append(f"{name}={getattr(self, name)!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def __eq__(self, other: object) -> bool:

@@ -28,6 +28,8 @@ from inkbox._native import sign_webhook, verify_webhook, verify_webhook_reason
 class SigningKey(Model):
     """Rust ``SigningKey``."""
 
+    _redacted = frozenset({"signing_key"})
+
     signing_key: str
     created_at: datetime
 

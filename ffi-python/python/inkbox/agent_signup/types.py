@@ -28,6 +28,8 @@ class HumanState(StrEnum):
 class AgentSignupResponse(Model):
     """Rust ``AgentSignupResponse``."""
 
+    _redacted = frozenset({"api_key"})
+
     email_address: str
     organization_id: str
     api_key: str

@@ -46,6 +46,8 @@ class ApiKey(Model):
 class CreatedApiKey(Model):
     """Rust ``CreatedApiKey``."""
 
+    _redacted = frozenset({"api_key"})
+
     api_key: str
     record: ApiKey
 

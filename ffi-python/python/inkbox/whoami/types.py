@@ -10,9 +10,10 @@ from inkbox._models import Model, register_enum
 from inkbox.api_keys.types import CreatorType
 
 
-class WhoamiApiKeyResponse(Model):
+class WhoamiApiKeyResponse(Model, rust="WhoamiApiKey"):
     """Rust ``WhoamiApiKey``."""
 
+    auth_type: str
     auth_subtype: Optional[str]
     organization_id: Optional[str]
     created_by: Optional[str]
@@ -26,7 +27,7 @@ class WhoamiApiKeyResponse(Model):
     scope: Optional[str]
 
 
-class WhoamiJwtResponse(Model):
+class WhoamiJwtResponse(Model, rust="WhoamiJwt"):
     """Rust ``WhoamiJwt``."""
 
     auth_type: str
