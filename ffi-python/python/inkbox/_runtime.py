@@ -43,6 +43,19 @@ M = TypeVar("M", bound=Model)
 _AnyHeaders = Union[Headers, dict[str, str], Any]
 
 
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Flow(Protocol[T_co]):
+    """A native multi-request flow (``inkbox._native.UnlockFlow``, ...)."""
+
+    def next_request(self, base_url: str, api_key: Optional[str]) -> Any: ...
+
+    def feed(self, status: int, headers: Headers, body: bytes) -> None: ...
+
+    def result(self) -> T_co: ...
+
+
 @runtime_checkable
 class Transport(Protocol):
     """Sends one HTTP request and returns ``(status, headers, body)``."""
@@ -222,6 +235,12 @@ class SyncRunner(_Base):
         """Runs one operation; returns the result read as ``model``."""
         return coerce(self.raw(op, args, idempotent_post=idempotent_post), model)
 
+    def call_optional(self, op: str, args: Optional[dict[str, Any]], model: type[M]) -> Optional[M]:
+        """Like :meth:`call` for operations whose result may be absent
+        (core parses it as ``None``: no vault yet, the platform domain)."""
+        value = self.raw(op, args)
+        return None if value is None else coerce(value, model)
+
     def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[M]) -> list[M]:
         """Runs one operation returning a list (or one page of items)."""
         value = self.raw(op, args)
@@ -245,7 +264,7 @@ class SyncRunner(_Base):
 
         return gen()
 
-    def drive(self, flow: Any) -> Any:
+    def drive(self, flow: Flow[T]) -> T:
         """Runs a native multi-request flow to its result."""
         while True:
             req = flow.next_request(self.base_url, self.api_key)
@@ -323,6 +342,9 @@ class AsyncRunner(_Base):
 
     def raw(self, op: str, args: Optional[dict[str, Any]] = None, *, idempotent_post: bool = True) -> Any:
         return self._call(op, args, None, idempotent_post)
+
+    def call_optional(self, op: str, args: Optional[dict[str, Any]], model: type[Model]) -> Any:
+        return self._call(op, args, model, True)
 
     def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[Model]) -> Any:
         async def run() -> list[Any]:

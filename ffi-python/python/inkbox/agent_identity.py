@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Optional, Union
 from uuid import UUID
 
+from inkbox._native import DecryptedVaultSecret, TOTPCode, TOTPConfig
 from inkbox._resource import UNSET
 from inkbox.exceptions import InkboxError
 from inkbox.identities.types import AgentIdentityData, IdentityAccess, IdentityMailbox
@@ -35,6 +36,8 @@ from inkbox.phone.types import (
     TextMessage,
 )
 from inkbox.tunnels.types import Tunnel
+from inkbox.vault.types import SecretPayload, VaultSecret
+from inkbox.vault.unlocked import UnlockedVault
 
 if TYPE_CHECKING:
     from inkbox.client import _ClientBase
@@ -487,6 +490,44 @@ class AgentIdentity:
         if self._credentials_cache is None or self._credentials_cache._source is not unlocked:
             self._credentials_cache = Credentials(unlocked, identity_id=self.id)
         return self._credentials_cache
+
+    def _unlocked_vault(self) -> UnlockedVault:
+        unlocked = self._inkbox.vault.unlocked
+        if unlocked is None:
+            raise InkboxError(
+                "Vault must be unlocked before accessing credentials. Call inkbox.vault.unlock(vault_key) first."
+            )
+        self._credentials_cache = None
+        return unlocked
+
+    def create_secret(self, name: str, payload: SecretPayload, *, description: Optional[str] = None) -> VaultSecret:
+        """Creates a vault secret (encrypted locally) and grants this identity
+        access to it; returns the secret's metadata. The vault must be unlocked."""
+        return self._unlocked_vault().create_secret(name, payload, description=description, identity_id=self.id)
+
+    def get_secret(self, secret_id: _Id) -> DecryptedVaultSecret:
+        """Fetches and decrypts one secret this identity can access."""
+        return self._unlocked_vault().get_secret(secret_id)
+
+    def delete_secret(self, secret_id: _Id) -> None:
+        """Deletes a vault secret (and with it every access rule on it)."""
+        return self._unlocked_vault().delete_secret(secret_id)
+
+    def set_totp(self, secret_id: _Id, totp: Union[TOTPConfig, str]) -> DecryptedVaultSecret:
+        """Adds or replaces the TOTP config of a login secret (a
+        ``TOTPConfig`` or an ``otpauth://totp/...`` URI); returns the updated,
+        decrypted secret."""
+        return self._unlocked_vault().set_totp(secret_id, totp)
+
+    def remove_totp(self, secret_id: _Id) -> DecryptedVaultSecret:
+        """Removes the TOTP config of a login secret; returns the updated,
+        decrypted secret."""
+        return self._unlocked_vault().remove_totp(secret_id)
+
+    def get_totp_code(self, secret_id: _Id) -> TOTPCode:
+        """The current TOTP code of a login secret: ``.code`` and
+        ``.expires_in`` (seconds)."""
+        return self._unlocked_vault().get_totp_code(secret_id)
 
     def revoke_credential_access(self, secret_id: _Id) -> None:
         """Revokes this identity's access to a secret (the secret stays)."""

@@ -7,7 +7,8 @@ awaitables and its iterators are async iterators.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional, Union
+from collections.abc import Awaitable
+from typing import Any, Optional, Union, cast
 from uuid import UUID
 
 import httpx
@@ -385,7 +386,9 @@ class AsyncInkbox(_ClientBase):
         if self._pending_vault_key is not None:
             key, self._pending_vault_key = self._pending_vault_key, None
             try:
-                await self.vault.unlock(key)
+                # The async client's resources return awaitables (the
+                # resource typing describes the blocking client).
+                await cast("Awaitable[Any]", self.vault.unlock(key))
             except BaseException:
                 await self.aclose()
                 raise

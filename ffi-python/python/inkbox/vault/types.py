@@ -16,6 +16,7 @@ from inkbox._enums import VaultKeyType, VaultSecretType
 from inkbox._models import Model
 from inkbox._native import (
     APIKeyPayload,
+    DecryptedVaultSecret,
     KeyPairPayload,
     LoginPayload,
     OtherPayload,
@@ -75,6 +76,8 @@ class VaultRecoveryKey(Model):
     """One recovery key of :class:`VaultInitializeResult` (``recovery_code``
     is shown once: save it)."""
 
+    _redacted = frozenset({"recovery_code"})
+
     id: Optional[str]
     recovery_code: str
 
@@ -84,8 +87,11 @@ class VaultInitializeResult(Model):
     once). ``recovery_keys[i].recovery_code`` and ``recovery_codes[i]`` are the
     same codes."""
 
+    _redacted = frozenset({"recovery_codes", "recovery_keys"})
+
     vault_id: str
     vault_key_id: str
+    organization_id: str
     recovery_key_count: int
     recovery_codes: list[str]
 
@@ -96,18 +102,6 @@ class VaultInitializeResult(Model):
         if isinstance(keys, list):
             return [VaultRecoveryKey._from(k) if isinstance(k, dict) else k for k in keys]
         return [VaultRecoveryKey(id=None, recovery_code=c) for c in (self.recovery_codes or [])]
-
-
-class DecryptedVaultSecret(Model):
-    """A secret with its decrypted, typed payload."""
-
-    id: str
-    name: str
-    description: Optional[str]
-    secret_type: VaultSecretType
-    created_at: datetime
-    updated_at: datetime
-    payload: Any
 
 
 #: Any of the payload classes.

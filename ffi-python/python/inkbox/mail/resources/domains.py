@@ -22,6 +22,8 @@ class DomainsResource(Resource):
         returns the new default, or ``None`` when reverted to the platform
         domain."""
         return self._r.map(
-            self._r.call("domains.set_default", {"path": {"domain_encoded": domain_name}}, SetDefaultDomainResponse),
-            lambda r: r.default_domain,
+            self._r.call_optional(
+                "domains.set_default", {"path": {"domain_encoded": domain_name}}, SetDefaultDomainResponse
+            ),
+            lambda r: None if r is None else r.default_domain,
         )

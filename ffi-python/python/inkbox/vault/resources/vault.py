@@ -10,6 +10,7 @@ from uuid import UUID
 from inkbox import _native
 from inkbox._models import Model, coerce
 from inkbox._resource import Resource, compact
+from inkbox.vault.unlocked import UnlockedVault
 from inkbox.vault.types import AccessRule, VaultInfo, VaultInitializeResult, VaultKey, VaultSecret
 
 __all__ = ["VaultResource"]
@@ -17,36 +18,37 @@ __all__ = ["VaultResource"]
 _Id = Union[UUID, str]
 
 
-def _initialize_result(value: Any) -> VaultInitializeResult:
-    if isinstance(value, (Model, dict)):
-        return coerce(value, VaultInitializeResult)
-    # A native result object: read its attributes.
-    data: dict[str, Any] = {}
-    for name in ("vault_id", "vault_key_id", "recovery_key_count", "recovery_codes"):
-        if hasattr(value, name):
-            data[name] = getattr(value, name)
-    keys = getattr(value, "recovery_keys", None)
-    if keys is not None:
-        data["recovery_keys"] = [
-            {"id": getattr(k, "id", None), "recovery_code": getattr(k, "recovery_code", k)} for k in keys
-        ]
-        data.setdefault("recovery_codes", [k["recovery_code"] for k in data["recovery_keys"]])
+def _initialize_result(value: _native.VaultInitializeResult) -> VaultInitializeResult:
+    """The native result as the official model: ``recovery_keys[i]`` pairs
+    each recovery key's id with its code."""
+    codes = list(value.recovery_codes)
+    data: dict[str, Any] = {
+        "vault_id": value.vault_id,
+        "vault_key_id": value.vault_key_id,
+        "organization_id": value.organization_id,
+        "recovery_key_count": value.recovery_key_count,
+        "recovery_codes": codes,
+        "recovery_keys": [
+            {"id": key_id, "recovery_code": code} for key_id, code in zip(value.recovery_key_ids, codes)
+        ],
+    }
     return VaultInitializeResult._from(data)
 
 
 class VaultResource(Resource):
     """The organization's vault."""
 
-    _unlocked: Any = None
+    _unlocked: Optional[UnlockedVault] = None
 
     @property
-    def unlocked(self) -> Any:
+    def unlocked(self) -> Optional[UnlockedVault]:
         """The ``UnlockedVault`` of the last :meth:`unlock`, or ``None``."""
         return self._unlocked
 
-    def info(self) -> VaultInfo:
-        """Vault metadata (key and secret counts)."""
-        return self._r.call("vault.info", None, VaultInfo)
+    def info(self) -> Optional[VaultInfo]:
+        """Vault metadata (key and secret counts), or ``None`` when the vault
+        has not been initialized yet."""
+        return self._r.call_optional("vault.info", None, VaultInfo)
 
     def initialize(self, vault_key: str) -> VaultInitializeResult:
         """Creates the vault with a primary key and recovery keys; the
@@ -65,15 +67,15 @@ class VaultResource(Resource):
         a recovery code (which the server then consumes)."""
         return self._r.drive(_native.UpdateKeyFlow(new_key, current_vault_key, recovery_code))
 
-    def unlock(self, vault_key: str, *, identity_id: Optional[_Id] = None) -> Any:
+    def unlock(self, vault_key: str, *, identity_id: Optional[_Id] = None) -> UnlockedVault:
         """Derives the key, fetches and decrypts the secrets (of one identity,
         with ``identity_id``); returns the ``UnlockedVault`` and keeps it for
         ``identity.credentials``."""
         flow = _native.UnlockFlow(vault_key, None if identity_id is None else str(identity_id))
 
-        def store(unlocked: Any) -> Any:
-            self._unlocked = unlocked
-            return unlocked
+        def store(native: _native.UnlockedVault) -> UnlockedVault:
+            self._unlocked = UnlockedVault(native, self._r)
+            return self._unlocked
 
         return self._r.map(self._r.drive(flow), store)
 
