@@ -45,14 +45,13 @@ def vault_vectors() -> dict[str, Any]:
 
 import json as _json  # noqa: E402
 import os as _os  # noqa: E402
-import queue as _queue  # noqa: E402
-import signal as _signal  # noqa: E402
 import subprocess as _subprocess  # noqa: E402
-import threading as _threading  # noqa: E402
 import urllib.error as _urlerror  # noqa: E402
 import urllib.request as _urlrequest  # noqa: E402
 from collections.abc import Iterator as _Iterator  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
+
+from _emulator_proc import running_emulator  # noqa: E402
 
 
 def _emulator_bin() -> Path:
@@ -104,34 +103,6 @@ class EmulatorProcess:
 @pytest.fixture(scope="session")
 def emulator() -> _Iterator[EmulatorProcess]:
     """One emulator process for the session (``--port 0``), stopped at the end."""
-    proc = _subprocess.Popen(
-        [str(_emulator_bin()), "--port", "0"],
-        stdin=_subprocess.DEVNULL,
-        stdout=_subprocess.PIPE,
-    )
-    assert proc.stdout is not None
-    stdout = proc.stdout
-    lines: "_queue.Queue[bytes]" = _queue.Queue()
-
-    def pump() -> None:
-        for line in iter(stdout.readline, b""):
-            lines.put(line)
-        lines.put(b"")
-
-    _threading.Thread(target=pump, daemon=True).start()
-    try:
-        first = lines.get(timeout=60)
-        if not first:
-            raise RuntimeError(f"emulator exited ({proc.wait(timeout=10)}) before printing its address")
-        hello = _json.loads(first)
-        yield EmulatorProcess(
-            url=hello["url"], admin_key=hello["admin_api_key"], org_id=hello["organization_id"], proc=proc
-        )
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(_signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except _subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+    _emulator_bin()  # built when missing
+    with running_emulator() as emu:
+        yield EmulatorProcess(url=emu.url, admin_key=emu.admin_api_key, org_id=emu.organization_id, proc=emu.proc)

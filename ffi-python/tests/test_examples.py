@@ -14,17 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from _emulator_proc import emulator_bin, running_emulator
+from _emulator_proc import running_emulator
+from conftest import _emulator_bin
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples" / "python").glob("[0-9][0-9]_*.py")) + [REPO / "examples" / "quickstart.py"]
 PYTHON = os.environ.get("INKBOX_EXAMPLES_PYTHON") or sys.executable
 TIMEOUT = 180
-
-
-def _has_client(python: str) -> bool:
-    probe = subprocess.run([python, "-c", "import inkbox; inkbox.Inkbox"], capture_output=True)
-    return probe.returncode == 0
 
 
 def test_every_readme_section_has_an_example() -> None:
@@ -33,10 +29,7 @@ def test_every_readme_section_has_an_example() -> None:
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs(script: Path, tmp_path: Path) -> None:
-    if not emulator_bin().is_file():
-        pytest.skip(f"no emulator binary at {emulator_bin()} (cargo build -p inkbox-emulator)")
-    if not _has_client(PYTHON):
-        pytest.skip("the installed inkbox package has no Inkbox client yet")
+    _emulator_bin()  # built when missing
     with running_emulator() as emu:
         env = {k: v for k, v in os.environ.items() if not k.startswith("INKBOX_")}
         env.update(emu.env())

@@ -94,6 +94,19 @@ def models() -> Iterator[None]:
         _native.register_models({name: before.get(name) for name in TEST_MODELS})
 
 
+@pytest.fixture()
+def no_models() -> Iterator[None]:
+    """No class registered (the client registers its models on first use,
+    which other tests of the session do), then restores the registry."""
+    before = _native.registered_models()
+    _native.register_models({name: None for name in before})
+    try:
+        assert _native.registered_models() == {}
+        yield
+    finally:
+        _native.register_models(dict(before))
+
+
 def message(i: int, **over: Any) -> dict[str, Any]:
     """A `mail.messages.list` item as the server sends it (~680 bytes)."""
     m: dict[str, Any] = {
@@ -351,6 +364,7 @@ def test_parse_flattened_and_whoami_results() -> None:
     assert type(_native.parse("whoami.get", 200, JSON, json.dumps(jwt).encode())) is WhoamiJwt
 
 
+@pytest.mark.usefixtures("no_models")
 def test_parse_plain_values_without_registry() -> None:
     assert _native.parse("identities.delete", 204, [], b"") is None
     rules = [{"id": "a", "vault_secret_id": "b", "identity_id": "c", "created_at": TS}]
@@ -647,6 +661,7 @@ def test_flow_errors_are_typed(vault_vectors: dict[str, Any]) -> None:
     assert weak.value.code == "vault.weak_vault_key"
 
 
+@pytest.mark.usefixtures("no_models")
 def test_secret_flows_with_a_restored_key(vault_vectors: dict[str, Any]) -> None:
     v = vault_vectors
     vault = _native.UnlockedVault.from_org_key(_native.OrgKey.from_bytes(bytes.fromhex(v["org_key_hex"])),
