@@ -19,7 +19,7 @@ import inspect
 import sys
 import typing
 from datetime import date, datetime
-from typing import Any, ClassVar, Optional, TypeVar, Union
+from typing import Any, Callable, ClassVar, Optional, TypeVar, Union
 
 from inkbox._enums import StrEnum
 
@@ -135,16 +135,92 @@ def to_wire(value: Any) -> Any:
     return str(value)
 
 
-def _field(name: str) -> property:
-    def get(self: Model) -> Any:
-        value = self._d.get(name)
-        hint = type(self)._hint(name)
-        return _convert(value, hint) if hint is not None else value
+def _enum_converter(cls: type[enum.Enum]) -> Callable[[Any], Any]:
+    members: dict[Any, Any] = getattr(cls, "_value2member_map_", {})
+
+    def conv(value: Any) -> Any:
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            return _convert(value, cls)
+
+    return conv
+
+
+def _datetime(value: Any) -> Any:
+    if type(value) is str:
+        try:
+            return _fromisoformat(value)
+        except ValueError:
+            pass
+    return _convert(value, datetime)
+
+
+_fromisoformat = datetime.fromisoformat
+
+
+def _converter(hint: Any) -> Optional[Callable[[Any], Any]]:
+    """What ``_convert(value, hint)`` does to a non-``None`` value, as one
+    function specialised for ``hint``; ``None`` when it returns the value."""
+    origin = typing.get_origin(hint)
+    if origin is Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _converter(args[0]) if len(args) == 1 else None
+    if origin is list:
+        (arg,) = typing.get_args(hint) or (Any,)
+        item = _converter(arg)
+        if item is None:
+            # A copy, as for converted items: the wire list stays the model's.
+            return lambda value: list(value) if isinstance(value, (list, tuple)) else value
+
+        def conv_list(value: Any) -> Any:
+            if isinstance(value, (list, tuple)):
+                return [None if v is None else item(v) for v in value]
+            return value
+
+        return conv_list
+    if not isinstance(hint, type):
+        return None
+    if issubclass(hint, Model):
+        model = hint
+        return lambda value: coerce(value, model)
+    if issubclass(hint, enum.Enum):
+        return _enum_converter(hint)
+    if hint is datetime:
+        return _datetime
+    if hint is date:
+        return lambda value: _convert(value, date)
+    return None
+
+
+def _field(owner: type[Model], name: str) -> property:
+    """The property of field ``name`` of ``owner``. Its first read resolves
+    the annotation and replaces it with a getter specialised for it: plain
+    fields read ``_d`` directly, the others convert with one function."""
 
     def set_(self: Model, value: Any) -> None:
         self._d[name] = value
 
-    return property(get, set_, doc=f"The ``{name}`` field.")
+    def first_get(self: Model) -> Any:
+        hint = owner._hint(name)
+        conv = _converter(hint) if hint is not None else None
+        if conv is None:
+
+            def get(self: Model) -> Any:
+                return self._d.get(name)
+
+        else:
+
+            def get(self: Model) -> Any:
+                value = self._d.get(name)
+                return None if value is None else conv(value)
+
+        if owner.__dict__.get(name) is prop:
+            setattr(owner, name, property(get, set_, doc=prop.__doc__))
+        return get(self)
+
+    prop = property(first_get, set_, doc=f"The ``{name}`` field.")
+    return prop
 
 
 class Model:
@@ -166,7 +242,7 @@ class Model:
         cls._hints = None
         for name in own:
             if name not in cls.__dict__:
-                setattr(cls, name, _field(name))
+                setattr(cls, name, _field(cls, name))
         _REGISTRY[cls.__name__] = cls
         if rust is not None:  # the Rust type name, when the official name differs
             _REGISTRY[rust] = cls
