@@ -262,6 +262,36 @@ impl<'a, 'py> PySer<'a, 'py> {
 
 type Out<'py> = Bound<'py, PyAny>;
 
+/// A short string formatted without allocating (`collect_str`); writing
+/// more than it holds fails.
+struct StackStr {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackStr {
+    fn default() -> Self {
+        StackStr { buf: [0; 64], len: 0 }
+    }
+}
+
+impl StackStr {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for StackStr {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// A list being filled (sequences, tuples).
 #[derive(Debug)]
 pub(crate) struct SeqSer<'a, 'py> {
@@ -354,6 +384,15 @@ impl<'a, 'py> ser::Serializer for PySer<'a, 'py> {
 
     fn serialize_str(self, v: &str) -> Result<Out<'py>, SerError> {
         Ok(PyString::new(self.py(), v).into_any())
+    }
+
+    fn collect_str<T: ?Sized + fmt::Display>(self, value: &T) -> Result<Out<'py>, SerError> {
+        // Timestamps and the like: formatted on the stack when they fit.
+        let mut buf = StackStr::default();
+        if fmt::write(&mut buf, format_args!("{value}")).is_ok() {
+            return self.serialize_str(buf.as_str());
+        }
+        self.serialize_str(&value.to_string())
     }
 
     fn serialize_bytes(self, v: &[u8]) -> Result<Out<'py>, SerError> {
