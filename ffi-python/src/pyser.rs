@@ -150,6 +150,13 @@ impl<'py> Ctx<'py> {
         keys.entry(ptr_key(name)).or_insert_with(|| PyString::intern(self.py, name)).clone()
     }
 
+    /// `dict[key] = value` for a struct field, with the cached key borrowed.
+    fn set_field(&self, dict: &Bound<'py, PyDict>, name: &'static str, value: Bound<'py, PyAny>) -> PyResult<()> {
+        let mut keys = self.keys.borrow_mut();
+        let key = keys.entry(ptr_key(name)).or_insert_with(|| PyString::intern(self.py, name));
+        dict.set_item(&*key, value)
+    }
+
     /// The class registered under `name`, looked up once per call.
     fn model(&self, name: &'static str) -> PyResult<Option<std::rc::Rc<Model<'py>>>> {
         if let Some(found) = self.models.borrow().get(&ptr_key(name)) {
@@ -585,7 +592,7 @@ impl<'py> ser::SerializeTupleVariant for SeqSer<'_, 'py> {
 impl<'py> MapSer<'_, 'py> {
     fn field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), SerError> {
         let value = value.serialize(self.ser)?;
-        self.dict.set_item(self.ser.ctx.key(key), value)?;
+        self.ser.ctx.set_field(&self.dict, key, value)?;
         Ok(())
     }
 
