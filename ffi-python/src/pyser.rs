@@ -285,7 +285,7 @@ impl Default for StackStr {
 impl StackStr {
     fn as_str(&self) -> &str {
         // Only whole `&str`s are ever copied in.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        self.buf.get(..self.len).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default()
     }
 }
 
