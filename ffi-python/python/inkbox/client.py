@@ -60,8 +60,8 @@ def _register_models() -> None:
         register(_models.registry())
 
 
-class _ClientBase:
-    """What both clients share: the resources over one runner."""
+class _ClientCore:
+    """The resources over one runner (typed alike for both clients)."""
 
     # The response classes, reachable from an instance as in the README
     # (``isinstance(info, inkbox.WhoamiApiKeyResponse)``).
@@ -90,6 +90,12 @@ class _ClientBase:
         self._webhooks = WebhooksNamespace(self._webhook_subscriptions)
         self._ids_resource = IdentitiesResource(runner)
         self._vault_resource = VaultResource(runner)
+
+
+class _ClientBase(_ClientCore):
+    """What both clients share: the resource accessors and the identity
+    methods, written once and typed for the blocking client (the async
+    client's types are in :mod:`inkbox._async_types`)."""
 
     # ---- resources --------------------------------------------------------
 

@@ -123,6 +123,8 @@ class WebhookSubscriptionsResource(Resource):
 class WebhooksNamespace:
     """``inkbox.webhooks``: holds ``subscriptions``."""
 
+    subscriptions: WebhookSubscriptionsResource
+
     def __init__(self, subscriptions: WebhookSubscriptionsResource) -> None:
         self.subscriptions = subscriptions
 
