@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python package (ffi-python/): builds the wheel with maturin, installs it
 # into a private venv, checks the type stubs with mypy.stubtest and runs the
-# pytest suite (shared vectors included). Idempotent; needs python3 (>= 3.9,
+# pytest suite (shared vectors included); mypy also checks the async client
+# tests against the installed package. Idempotent; needs python3 (>= 3.9,
 # with venv) and PyPI for the pinned tools.
 # Env: CARGO_TARGET_DIR     shared cargo target dir (default: <repo>/target);
 #                           the venv lives in $CARGO_TARGET_DIR/py-venv
@@ -35,4 +36,9 @@ cd "$CARGO_TARGET_DIR"
 "$py" -m mypy.stubtest inkbox --allowlist "$root/ffi-python/stubtest-allowlist.txt"
 "$py" -m mypy --strict --no-incremental --python-version 3.10 -p inkbox
 cd "$root"
+# The async client's static types (inkbox/_async_types.py) as user code sees
+# them; --warn-unreachable: a protocol/class intersection must not silently
+# skip the rest of a test.
+"$py" -m mypy --strict --no-incremental --python-version 3.10 --warn-unreachable \
+  ffi-python/tests/test_client_async.py ffi-python/tests/test_async_types.py
 "$py" -m pytest -q ffi-python/tests

@@ -7,8 +7,7 @@ awaitables and its iterators are async iterators.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from collections.abc import Awaitable
-from typing import Any, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Optional, Union
 from uuid import UUID
 
 import httpx
@@ -362,7 +361,14 @@ class Inkbox(_ClientBase):
             r.close()
 
 
-class AsyncInkbox(_ClientBase):
+if TYPE_CHECKING:
+    # The shared methods typed in their async form (generated).
+    from inkbox._async_types import _AsyncInkboxBase
+else:
+    _AsyncInkboxBase = _ClientBase
+
+
+class AsyncInkbox(_AsyncInkboxBase):
     """The Inkbox API client for asyncio: the methods of :class:`Inkbox`
     return awaitables, its iterators are async iterators. Use ``async with``
     or ``await client.aclose()``. With ``vault_key``, the vault is unlocked
@@ -392,9 +398,7 @@ class AsyncInkbox(_ClientBase):
         if self._pending_vault_key is not None:
             key, self._pending_vault_key = self._pending_vault_key, None
             try:
-                # The async client's resources return awaitables (the
-                # resource typing describes the blocking client).
-                await cast("Awaitable[Any]", self.vault.unlock(key))
+                await self.vault.unlock(key)
             except BaseException:
                 await self.aclose()
                 raise
