@@ -13,6 +13,7 @@ use inkbox_core::api::misc::{
 };
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::phone::{PhoneNumber, PhoneNumberStatus, PhoneNumberType};
+use inkbox_core::api::time::Timestamp;
 use inkbox_core::api::tunnels::{TlsMode, Tunnel, TunnelStatus};
 use inkbox_core::api::validate;
 use serde_json::{Value, json};
@@ -409,36 +410,8 @@ fn create_identity(s: &mut State, ctx: &Ctx) -> R {
     };
     let now = ctx.clock.timestamp();
     let id = uuid4();
-    let mailbox = Mailbox {
-        id: uuid4(),
-        email_address: format!("{handle}@{MAIL_DOMAIN}"),
-        sending_domain: Some(MAIL_DOMAIN.into()),
-        filter_mode: FilterMode::Blacklist,
-        agent_identity_id: Some(id.clone()),
-        filter_mode_change_notice: None,
-        created_at: now,
-        updated_at: now,
-    };
-    let tunnel = Tunnel {
-        id: uuid4(),
-        organization_id: org_id.clone(),
-        tunnel_name: handle.clone(),
-        status: if tls_mode == TlsMode::Passthrough { TunnelStatus::AwaitingCert } else { TunnelStatus::Active },
-        tls_mode,
-        cert_pem: None,
-        cert_fingerprint_sha256: None,
-        cert_expires_at: None,
-        last_connected_at: None,
-        last_connected_ip_addr: None,
-        currently_connected: false,
-        public_host: format!("{handle}.{TUNNEL_ZONE}"),
-        zone: TUNNEL_ZONE.into(),
-        metadata: serde_json::Map::new(),
-        created_at: now,
-        updated_at: now,
-        agent_identity_id: Some(id.clone()),
-        last_disconnected_at: None,
-    };
+    let mailbox = new_mailbox(&handle, &id, now);
+    let tunnel = new_tunnel(&org_id, &handle, &id, tls_mode, now);
     let (sms_status, sms_ready_at) = phone::sms_readiness(ctx.clock, s.phone_config.inline_sms_ready_delay_secs);
     let phone = req.phone_number.as_ref().map(|p| PhoneNumber {
         id: uuid4(),
@@ -487,6 +460,45 @@ fn create_identity(s: &mut State, ctx: &Ctx) -> R {
 }
 
 /// An unused `+1555…` number.
+/// The platform-domain mailbox created with identity `identity_id`.
+pub(crate) fn new_mailbox(handle: &str, identity_id: &str, now: Timestamp) -> Mailbox {
+    Mailbox {
+        id: uuid4(),
+        email_address: format!("{handle}@{MAIL_DOMAIN}"),
+        sending_domain: Some(MAIL_DOMAIN.into()),
+        filter_mode: FilterMode::Blacklist,
+        agent_identity_id: Some(identity_id.to_owned()),
+        filter_mode_change_notice: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The tunnel created with identity `identity_id` (passthrough tunnels await
+/// their certificate).
+pub(crate) fn new_tunnel(org_id: &str, handle: &str, identity_id: &str, tls_mode: TlsMode, now: Timestamp) -> Tunnel {
+    Tunnel {
+        id: uuid4(),
+        organization_id: org_id.to_owned(),
+        tunnel_name: handle.to_owned(),
+        status: if tls_mode == TlsMode::Passthrough { TunnelStatus::AwaitingCert } else { TunnelStatus::Active },
+        tls_mode,
+        cert_pem: None,
+        cert_fingerprint_sha256: None,
+        cert_expires_at: None,
+        last_connected_at: None,
+        last_connected_ip_addr: None,
+        currently_connected: false,
+        public_host: format!("{handle}.{TUNNEL_ZONE}"),
+        zone: TUNNEL_ZONE.into(),
+        metadata: serde_json::Map::new(),
+        created_at: now,
+        updated_at: now,
+        agent_identity_id: Some(identity_id.to_owned()),
+        last_disconnected_at: None,
+    }
+}
+
 pub(crate) fn fresh_number(s: &State) -> String {
     loop {
         let n = format!("+1555{}", random_digits(7));

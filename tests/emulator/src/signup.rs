@@ -6,7 +6,7 @@
 
 use inkbox_core::api::common::FilterMode;
 use inkbox_core::api::identities::IdentityStatus;
-use inkbox_core::api::mail::{Mailbox, SendEmailRequest};
+use inkbox_core::api::mail::SendEmailRequest;
 use inkbox_core::api::misc::{ApiKey, ApiKeyStatus, CreatorType};
 use inkbox_core::api::request::Method;
 use inkbox_core::api::signup::{
@@ -14,13 +14,13 @@ use inkbox_core::api::signup::{
     HumanState, SignupRestrictions, VerifySignupRequest,
 };
 use inkbox_core::api::time::Timestamp;
-use inkbox_core::api::tunnels::{TlsMode, Tunnel, TunnelStatus};
+use inkbox_core::api::tunnels::TlsMode;
 use inkbox_core::api::validate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::{App, Caller, Ctx, Reply, last4};
-use crate::handlers::{MAIL_DOMAIN, R, TUNNEL_ZONE, handle_unavailable};
+use crate::handlers::{R, handle_unavailable};
 use crate::state::{ApiKeyRec, IdentityRec, MailboxRec, Org, State};
 use crate::util::{Clock, random_digits, random_hex, uuid4};
 
@@ -287,37 +287,9 @@ fn create(s: &mut State, ctx: &Ctx) -> R {
     let now = ctx.clock.timestamp();
     let org_id = format!("org_agent_{}", uuid4());
     let id = uuid4();
-    let email = format!("{handle}@{MAIL_DOMAIN}");
-    let mailbox = Mailbox {
-        id: uuid4(),
-        email_address: email.clone(),
-        sending_domain: Some(MAIL_DOMAIN.into()),
-        filter_mode: FilterMode::Blacklist,
-        agent_identity_id: Some(id.clone()),
-        filter_mode_change_notice: None,
-        created_at: now,
-        updated_at: now,
-    };
-    let tunnel = Tunnel {
-        id: uuid4(),
-        organization_id: org_id.clone(),
-        tunnel_name: handle.clone(),
-        tls_mode: TlsMode::Edge,
-        cert_pem: None,
-        cert_fingerprint_sha256: None,
-        cert_expires_at: None,
-        status: TunnelStatus::Active,
-        last_connected_at: None,
-        last_connected_ip_addr: None,
-        currently_connected: false,
-        public_host: format!("{handle}.{TUNNEL_ZONE}"),
-        zone: TUNNEL_ZONE.into(),
-        metadata: serde_json::Map::new(),
-        created_at: now,
-        updated_at: now,
-        agent_identity_id: Some(id.clone()),
-        last_disconnected_at: None,
-    };
+    let mailbox = crate::handlers::new_mailbox(&handle, &id, now);
+    let email = mailbox.email_address.clone();
+    let tunnel = crate::handlers::new_tunnel(&org_id, &handle, &id, TlsMode::Edge, now);
     let identity = IdentityRec {
         id: id.clone(),
         organization_id: org_id.clone(),
