@@ -51,23 +51,18 @@ import urllib.request as _urlrequest  # noqa: E402
 from collections.abc import Iterator as _Iterator  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
 
-from _emulator_proc import running_emulator  # noqa: E402
+from _emulator_proc import emulator_bin, running_emulator  # noqa: E402
 
 
 def _emulator_bin() -> Path:
-    explicit = _os.environ.get("INKBOX_EMULATOR_BIN")
-    if explicit:
-        return Path(explicit)
-    target = Path(_os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
-    if not target.is_absolute():
-        target = REPO / target
-    binary = target / "debug" / "inkbox-emulator"
-    if not binary.is_file():
+    """The emulator binary (see ``_emulator_proc.emulator_bin``), built when missing."""
+    binary = emulator_bin()
+    if not binary.is_file() and not _os.environ.get("INKBOX_EMULATOR_BIN"):
         _subprocess.run(
             ["cargo", "build", "-q", "-p", "inkbox-emulator"],
             cwd=REPO,
             check=True,
-            env={**_os.environ, "CARGO_TARGET_DIR": str(target)},
+            env={**_os.environ, "CARGO_TARGET_DIR": str(binary.parent.parent)},
         )
     return binary
 
