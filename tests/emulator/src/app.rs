@@ -383,15 +383,7 @@ impl App {
 
     fn control(&self, method: Option<Method>, raw_path: &str, query: &str, key: Option<&str>, body: Bytes) -> Reply {
         let path = raw_path.trim_end_matches('/');
-        let core = matches!(
-            path,
-            "/_emulator/state"
-                | "/_emulator/clock"
-                | "/_emulator/faults"
-                | "/_emulator/outbox"
-                | "/_emulator/transcripts"
-                | "/_emulator/phone/config"
-        );
+        let core = CORE_CONTROL_ROUTES.contains(&path);
         if let Some(token) = raw_path.strip_prefix(imessage::MEDIA_PREFIX) {
             // Uploaded iMessage media: no API key needed.
             if method != Some(Method::Get) {
@@ -458,16 +450,8 @@ impl App {
                 Ok(t) => Reply::model(201, &t),
                 Err(r) => r,
             },
-            (
-                _,
-                "/_emulator/state"
-                | "/_emulator/clock"
-                | "/_emulator/faults"
-                | "/_emulator/outbox"
-                | "/_emulator/transcripts"
-                | "/_emulator/phone/config",
-            ) => Reply::detail(405, "Method Not Allowed"),
-            _ => Reply::detail(404, "Not Found"),
+            // Only core routes get here (the rest went to the modules above).
+            _ => Reply::detail(405, "Method Not Allowed"),
         };
         let persisted = matches!(path, "/_emulator/clock" | "/_emulator/transcripts" | "/_emulator/phone/config");
         if persisted && method == Some(Method::Post) && reply.is_success() {
@@ -542,6 +526,17 @@ impl App {
         })
     }
 }
+
+/// The control routes served here (under the state lock); every other
+/// `/_emulator/…` route but the file downloads belongs to a feature module.
+const CORE_CONTROL_ROUTES: &[&str] = &[
+    "/_emulator/state",
+    "/_emulator/clock",
+    "/_emulator/faults",
+    "/_emulator/outbox",
+    "/_emulator/transcripts",
+    "/_emulator/phone/config",
+];
 
 /// How long a response stays replayable by its `Idempotency-Key`.
 const IDEMPOTENCY_TTL_MS: i64 = 24 * 3600 * 1000;
