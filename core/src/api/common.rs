@@ -51,7 +51,7 @@ where
 }
 
 /// `true` for a canonical 8-4-4-4-12 hex UUID (either case).
-pub(crate) fn is_uuid(value: &str) -> bool {
+pub fn is_uuid(value: &str) -> bool {
     let b = value.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {

@@ -116,6 +116,11 @@ impl IntoResponse for Reply {
     }
 }
 
+/// 422 with a plain `detail` message (the Inkbox validation shape).
+pub(crate) fn unprocessable(msg: &str) -> Reply {
+    Reply::detail(422, msg)
+}
+
 /// Who is calling.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Caller {
@@ -188,6 +193,25 @@ impl Ctx {
     pub(crate) fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Reply> {
         let v = self.json()?;
         serde_json::from_value(v).map_err(|e| Reply::detail(422, &format!("invalid request body: {e}")))
+    }
+
+    /// The `limit` query of a list: `default` when absent, else 1..=`max` (422 otherwise).
+    pub(crate) fn limit(&self, default: u32, max: u32) -> Result<usize, Reply> {
+        match self.query("limit") {
+            None => Ok(default as usize),
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n as usize),
+                _ => Err(unprocessable(&format!("limit must be an integer between 1 and {max}"))),
+            },
+        }
+    }
+
+    /// The `offset` query of an offset-paged list: 0 when absent (422 if not a count).
+    pub(crate) fn offset(&self) -> Result<usize, Reply> {
+        match self.query("offset") {
+            None => Ok(0),
+            Some(v) => v.parse::<usize>().map_err(|_| unprocessable("offset must be a non-negative integer")),
+        }
     }
 
     /// First query value of `key`.

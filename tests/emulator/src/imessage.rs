@@ -22,7 +22,7 @@ use inkbox_core::api::validate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::app::{App, Caller, Ctx, Reply};
+use crate::app::{App, Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{R, admin_only, own_identity, visible_identity};
 use crate::mail::base64_decode;
 use crate::state::{EventOwner, IdentityRec, OutEvent, State};
@@ -157,10 +157,6 @@ impl IMessageState {
 
 // --------------------------------------------------------------- helpers
 
-fn unprocessable(msg: &str) -> Reply {
-    Reply::detail(422, msg)
-}
-
 /// The assignment as the API shows it: released once its identity is gone.
 fn assignment_view(s: &State, a: &IMessageAssignment) -> IMessageAssignment {
     let mut out = a.clone();
@@ -205,22 +201,6 @@ impl Scope {
     fn sees_message(&self, m: &MessageRec) -> bool {
         self.owns(&m.organization_id, &m.agent_identity_id) && !(self.agent && m.message.is_blocked)
     }
-}
-
-/// `limit` (default 50, 1–200) and `offset` (default 0) of an offset-paged list.
-fn paging(ctx: &Ctx) -> Result<(usize, usize), Reply> {
-    let limit = match ctx.query("limit") {
-        None => DEFAULT_LIMIT as usize,
-        Some(v) => match v.parse::<u32>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n as usize,
-            _ => return Err(unprocessable("limit must be an integer between 1 and 200")),
-        },
-    };
-    let offset = match ctx.query("offset") {
-        None => 0,
-        Some(v) => v.parse::<usize>().map_err(|_| unprocessable("offset must be a non-negative integer"))?,
-    };
-    Ok((limit, offset))
 }
 
 fn bool_query(ctx: &Ctx, key: &str) -> Result<Option<bool>, Reply> {
@@ -638,7 +618,7 @@ fn touch_conversation(s: &mut State, id: &str, now: Timestamp) {
 // ----------------------------------------------------------------- lists
 
 fn list_messages(s: &mut State, ctx: &Ctx) -> R {
-    let (limit, offset) = paging(ctx)?;
+    let (limit, offset) = (ctx.limit(DEFAULT_LIMIT, MAX_LIMIT)?, ctx.offset()?);
     let scope = Scope::of(ctx);
     let conversation = ctx.query("conversation_id").map(str::to_ascii_lowercase);
     let is_read = bool_query(ctx, "is_read")?;
@@ -659,7 +639,7 @@ fn list_messages(s: &mut State, ctx: &Ctx) -> R {
 }
 
 fn list_assignments(s: &mut State, ctx: &Ctx) -> R {
-    let (limit, offset) = paging(ctx)?;
+    let (limit, offset) = (ctx.limit(DEFAULT_LIMIT, MAX_LIMIT)?, ctx.offset()?);
     let scope = Scope::of(ctx);
     let mut rows: Vec<(u64, IMessageAssignment)> = s
         .imessage
@@ -675,7 +655,7 @@ fn list_assignments(s: &mut State, ctx: &Ctx) -> R {
 }
 
 fn list_conversations(s: &mut State, ctx: &Ctx) -> R {
-    let (limit, offset) = paging(ctx)?;
+    let (limit, offset) = (ctx.limit(DEFAULT_LIMIT, MAX_LIMIT)?, ctx.offset()?);
     let scope = Scope::of(ctx);
     let is_blocked = bool_query(ctx, "is_blocked")?;
     let mut rows: Vec<(Timestamp, u64, IMessageConversationSummary)> = Vec::new();
@@ -964,7 +944,7 @@ fn rule_filters(ctx: &Ctx) -> Result<(Option<RuleAction>, Option<IMessageRuleMat
 
 fn rules_page(s: &State, ctx: &Ctx, keep: impl Fn(&RuleRec) -> bool) -> R {
     let (action, match_type) = rule_filters(ctx)?;
-    let (limit, offset) = paging(ctx)?;
+    let (limit, offset) = (ctx.limit(DEFAULT_LIMIT, MAX_LIMIT)?, ctx.offset()?);
     let mut rows: Vec<&RuleRec> = s
         .imessage
         .rules

@@ -11,7 +11,7 @@ use inkbox_core::api::paginate::CursorPage;
 use inkbox_core::api::time::Timestamp;
 use serde_json::{Map, Value, json};
 
-use crate::app::{Caller, Ctx, Reply};
+use crate::app::{Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{MAIL_DOMAIN, R, admin_only, can_see, mailbox_visible};
 use crate::state::{AttachmentRec, EventOwner, MessageRec, OutEvent, State, ThreadRec};
 use crate::util::{Clock, uuid4};
@@ -20,10 +20,6 @@ use crate::util::{Clock, uuid4};
 const URL_TTL_SECS: i64 = 3600;
 /// Snippet length in characters.
 const SNIPPET_CHARS: usize = 200;
-
-fn unprocessable(msg: &str) -> Reply {
-    Reply::detail(422, msg)
-}
 
 /// The id of the mailbox named by the path's first parameter, if visible.
 fn mailbox_id(s: &State, ctx: &Ctx) -> Result<String, Reply> {
@@ -42,17 +38,6 @@ fn message_index(s: &State, mailbox: &str, uuid: &str) -> Result<usize, Reply> {
         .iter()
         .position(|m| m.detail.message.mailbox_id == mailbox && m.detail.message.id == uuid)
         .ok_or_else(|| Reply::not_found("Message"))
-}
-
-/// `limit` query: default 50, 1–100.
-fn limit(ctx: &Ctx) -> Result<usize, Reply> {
-    match ctx.query("limit") {
-        None => Ok(mail::DEFAULT_PAGE_SIZE as usize),
-        Some(v) => match v.parse::<u32>() {
-            Ok(n) if (1..=mail::MAX_PAGE_SIZE).contains(&n) => Ok(n as usize),
-            _ => Err(unprocessable("limit must be an integer between 1 and 100")),
-        },
-    }
 }
 
 /// A sort key (time, seq) as an opaque cursor.
@@ -78,7 +63,7 @@ fn decode_cursor(c: &str) -> Result<(i64, u32, u64), Reply> {
 
 /// One page of `items` (already sorted newest first by `key`), after `cursor`.
 fn page<T: Clone>(items: &[T], key: impl Fn(&T) -> (Timestamp, u64), ctx: &Ctx) -> Result<CursorPage<T>, Reply> {
-    let limit = limit(ctx)?;
+    let limit = ctx.limit(mail::DEFAULT_PAGE_SIZE, mail::MAX_PAGE_SIZE)?;
     let start = match ctx.query("cursor").filter(|c| !c.is_empty()) {
         None => 0,
         Some(c) => {
@@ -687,7 +672,7 @@ pub(crate) fn search(s: &mut State, ctx: &Ctx) -> R {
     if q.is_empty() {
         return Err(unprocessable("q is required"));
     }
-    let limit = limit(ctx)?;
+    let limit = ctx.limit(mail::DEFAULT_PAGE_SIZE, mail::MAX_PAGE_SIZE)?;
     let hit = |v: Option<&str>| v.is_some_and(|t| t.to_lowercase().contains(&q));
     let items: Vec<Message> = mailbox_messages(s, &mb)
         .into_iter()

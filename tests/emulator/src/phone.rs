@@ -12,7 +12,7 @@ use inkbox_core::api::time::Timestamp;
 use inkbox_core::api::validate;
 use serde_json::Value;
 
-use crate::app::{Caller, Ctx, Reply};
+use crate::app::{Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{R, fresh_number};
 use crate::state::{CallRec, State};
 use crate::util::{Clock, uuid4};
@@ -54,10 +54,6 @@ pub(crate) fn config(s: &mut State, ctx: &Ctx, write: bool) -> Result<Value, Rep
 const CALLS_LIMIT: i64 = 1000;
 /// The org's minute quota reported by place-call.
 const MINUTES_LIMIT: i64 = 10_000;
-
-fn unprocessable(msg: &str) -> Reply {
-    Reply::detail(422, msg)
-}
 
 /// The organization of a (bound) number.
 pub(crate) fn number_org<'s>(s: &'s State, p: &PhoneNumber) -> Option<&'s str> {
@@ -243,17 +239,6 @@ pub(crate) fn release(s: &mut State, ctx: &Ctx) -> R {
 
 // ----------------------------------------------------------------- calls
 
-/// `limit` query: default 50, 1–200.
-fn limit(ctx: &Ctx) -> Result<usize, Reply> {
-    match ctx.query("limit") {
-        None => Ok(phone::DEFAULT_LIMIT as usize),
-        Some(v) => match v.parse::<u32>() {
-            Ok(n) if (1..=phone::MAX_LIMIT).contains(&n) => Ok(n as usize),
-            _ => Err(unprocessable("limit must be an integer between 1 and 200")),
-        },
-    }
-}
-
 fn call_visible(c: &CallRec, caller: &Caller) -> bool {
     !c.call.is_blocked || caller.is_admin()
 }
@@ -316,11 +301,8 @@ pub(crate) fn place_call(s: &mut State, ctx: &Ctx) -> R {
 
 pub(crate) fn list_calls(s: &mut State, ctx: &Ctx) -> R {
     let id = number_id(s, ctx)?;
-    let limit = limit(ctx)?;
-    let offset = match ctx.query("offset") {
-        None => 0,
-        Some(v) => v.parse::<usize>().map_err(|_| unprocessable("offset must be a non-negative integer"))?,
-    };
+    let limit = ctx.limit(phone::DEFAULT_LIMIT, phone::MAX_LIMIT)?;
+    let offset = ctx.offset()?;
     let blocked = match ctx.query("is_blocked") {
         None => None,
         Some("true") => Some(true),
@@ -371,7 +353,7 @@ pub(crate) fn search_transcripts(s: &mut State, ctx: &Ctx) -> R {
         Some("remote") => Some(TranscriptParty::Remote),
         Some(_) => return Err(unprocessable("party must be 'local' or 'remote'")),
     };
-    let limit = limit(ctx)?;
+    let limit = ctx.limit(phone::DEFAULT_LIMIT, phone::MAX_LIMIT)?;
     let calls: Vec<&str> = s
         .calls
         .iter()

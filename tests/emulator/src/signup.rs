@@ -19,7 +19,7 @@ use inkbox_core::api::validate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::app::{App, Caller, Ctx, Reply, last4};
+use crate::app::{App, Caller, Ctx, Reply, last4, unprocessable};
 use crate::handlers::{R, handle_unavailable};
 use crate::state::{ApiKeyRec, IdentityRec, MailboxRec, Org, State};
 use crate::util::{Clock, random_digits, random_hex, uuid4};
@@ -131,10 +131,6 @@ pub(crate) fn dispatch(name: &str, s: &mut State, ctx: &Ctx) -> Option<R> {
 /// Is `identity_id` a self-signed-up agent that is not claimed yet?
 pub(crate) fn is_unclaimed(s: &State, identity_id: &str) -> bool {
     s.signup.agents.iter().any(|a| a.identity_id == identity_id && a.claim_status == ClaimStatus::AgentUnclaimed)
-}
-
-fn unprocessable(msg: &str) -> Reply {
-    Reply::detail(422, msg)
 }
 
 fn retry_after_secs(ms: i64) -> String {

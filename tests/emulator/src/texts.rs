@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use inkbox_core::api::common::FilterMode;
+use inkbox_core::api::common::{self, FilterMode};
 use inkbox_core::api::phone::{
     CallDirection, CallStatus, HangupReason, IncomingCallAction, IncomingCallDecision, IncomingCallResponse, PhoneCall,
     PhoneNumber, PhoneNumberStatus, SmsStatus,
@@ -18,7 +18,7 @@ use inkbox_core::api::validate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::app::{App, Caller, Ctx, Reply};
+use crate::app::{App, Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{R, admin_only, can_see};
 use crate::outbound;
 use crate::phone;
@@ -173,39 +173,8 @@ pub(crate) fn control(app: &App, method: Method, path: &str, ctx: &Ctx) -> Optio
 
 // ------------------------------------------------------------- helpers
 
-fn unprocessable(msg: &str) -> Reply {
-    Reply::detail(422, msg)
-}
-
 fn e164(field: &'static str, v: &str) -> Result<(), Reply> {
     validate::e164(field, v).map_err(|e| unprocessable(&e.to_string()))
-}
-
-fn is_uuid(v: &str) -> bool {
-    let b = v.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
-/// `limit` query: default 50, 1–200.
-fn limit(ctx: &Ctx) -> Result<usize, Reply> {
-    match ctx.query("limit") {
-        None => Ok(texts::DEFAULT_LIMIT as usize),
-        Some(v) => match v.parse::<u32>() {
-            Ok(n) if (1..=texts::MAX_LIMIT).contains(&n) => Ok(n as usize),
-            _ => Err(unprocessable("limit must be an integer between 1 and 200")),
-        },
-    }
-}
-
-fn offset(ctx: &Ctx) -> Result<usize, Reply> {
-    match ctx.query("offset") {
-        None => Ok(0),
-        Some(v) => v.parse::<usize>().map_err(|_| unprocessable("offset must be a non-negative integer")),
-    }
 }
 
 /// A boolean query parameter (`true`/`false`), absent = `None`.
@@ -873,7 +842,7 @@ fn set_campaign(s: &mut State, org: &str, ctx: &Ctx) -> Result<Reply, Reply> {
 
 fn list(s: &mut State, ctx: &Ctx) -> R {
     let n = number(s, ctx)?;
-    let (limit, offset) = (limit(ctx)?, offset(ctx)?);
+    let (limit, offset) = (ctx.limit(texts::DEFAULT_LIMIT, texts::MAX_LIMIT)?, ctx.offset()?);
     let is_read = flag(ctx, "is_read")?;
     let blocked = flag(ctx, "is_blocked")?;
     let mut v = rows(s, &n.id, &ctx.caller, blocked);
@@ -885,7 +854,7 @@ fn search(s: &mut State, ctx: &Ctx) -> R {
     let n = number(s, ctx)?;
     let q = ctx.query("q").map(str::trim).filter(|q| !q.is_empty()).ok_or_else(|| unprocessable("q is required"))?;
     let q = q.to_lowercase();
-    let limit = limit(ctx)?;
+    let limit = ctx.limit(texts::DEFAULT_LIMIT, texts::MAX_LIMIT)?;
     let blocked = flag(ctx, "is_blocked")?;
     let mut v = rows(s, &n.id, &ctx.caller, blocked);
     v.retain(|r| r.message.text.as_deref().is_some_and(|t| t.to_lowercase().contains(&q)));
@@ -945,7 +914,7 @@ fn resolve_key<'s>(
             c.phone_number_id == number_id && !c.is_group && c.participants.first().map(String::as_str) == Some(key)
         });
         Ok((c, Some(key.to_owned())))
-    } else if is_uuid(key) {
+    } else if common::is_uuid(key) {
         let key = key.to_ascii_lowercase();
         let c = s
             .texts
@@ -962,7 +931,7 @@ fn resolve_key<'s>(
 
 fn list_conversations(s: &mut State, ctx: &Ctx) -> R {
     let n = number(s, ctx)?;
-    let (limit, offset) = (limit(ctx)?, offset(ctx)?);
+    let (limit, offset) = (ctx.limit(texts::DEFAULT_LIMIT, texts::MAX_LIMIT)?, ctx.offset()?);
     let blocked = flag(ctx, "is_blocked")?;
     let groups = flag(ctx, "include_groups")?.unwrap_or(false);
     let all = rows(s, &n.id, &ctx.caller, blocked);
@@ -996,7 +965,7 @@ fn list_conversations(s: &mut State, ctx: &Ctx) -> R {
 
 fn get_conversation(s: &mut State, ctx: &Ctx) -> R {
     let n = number(s, ctx)?;
-    let (limit, offset) = (limit(ctx)?, offset(ctx)?);
+    let (limit, offset) = (ctx.limit(texts::DEFAULT_LIMIT, texts::MAX_LIMIT)?, ctx.offset()?);
     let (conv, _) = resolve_key(s, &n.id, ctx.param(1))?;
     let Some(conv_id) = conv.map(|c| c.id.clone()) else { return Ok(Reply::json(200, json!([]))) };
     let mut v = rows(s, &n.id, &ctx.caller, None);
@@ -1050,7 +1019,7 @@ fn list_opt_ins(s: &mut State, ctx: &Ctx) -> R {
         Some("opted_out") => Some(SmsOptInStatus::OptedOut),
         Some(_) => return Err(unprocessable("status must be 'opted_in' or 'opted_out'")),
     };
-    let (limit, offset) = (limit(ctx)?, offset(ctx)?);
+    let (limit, offset) = (ctx.limit(texts::DEFAULT_LIMIT, texts::MAX_LIMIT)?, ctx.offset()?);
     let mut v: Vec<&OptInRec> = s
         .texts
         .opt_ins

@@ -15,7 +15,7 @@ use inkbox_core::api::tunnels::{MAX_METADATA_BYTES, SignCsrRequest, SignedCert, 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::app::{App, Ctx, Reply};
+use crate::app::{App, Ctx, Reply, unprocessable};
 use crate::handlers::{R, tunnel_visible};
 use crate::mail::base64_decode;
 use crate::state::State;
@@ -49,10 +49,6 @@ pub(crate) fn dispatch(name: &str, s: &mut State, ctx: &Ctx) -> Option<R> {
         "tunnels.sign_csr" => sign_csr(s, ctx),
         _ => return None,
     })
-}
-
-fn unprocessable(msg: &str) -> Reply {
-    Reply::detail(422, msg)
 }
 
 /// The visible live tunnel named by the path's first parameter.

@@ -3,6 +3,7 @@
 //! Nothing here decrypts anything: the emulator stores what clients send
 //! (wrapped org keys, auth hashes, base64 ciphertext) and matches auth hashes.
 
+use inkbox_core::api::common;
 use inkbox_core::api::identities::VaultSecretIds;
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::request::Method;
@@ -17,7 +18,7 @@ use inkbox_core::vault::SecretType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::app::{App, Caller, Ctx, Reply};
+use crate::app::{App, Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{R, admin_only};
 use crate::state::State;
 use crate::util::uuid4;
@@ -154,10 +155,6 @@ fn snapshot(s: &State) -> Value {
 
 // ------------------------------------------------------------- helpers
 
-fn unprocessable(msg: &str) -> Reply {
-    Reply::detail(422, msg)
-}
-
 fn not_initialized() -> Reply {
     Reply::detail(404, "Vault not initialized for this organization")
 }
@@ -188,15 +185,6 @@ fn auth_hash(field: &str, value: &str) -> Result<String, Reply> {
     } else {
         Err(unprocessable(&format!("{field} must be 64 hex characters (SHA-256)")))
     }
-}
-
-/// A hyphenated UUID (any case).
-fn is_uuid(value: &str) -> bool {
-    value.len() == 36
-        && value.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
 }
 
 /// A non-empty standard base64 string of at most `max` characters.
@@ -314,7 +302,7 @@ fn check_material(
     m: &KeyMaterialRequest,
     expected: KeyType,
 ) -> Result<KeyMaterialRequest, Reply> {
-    if !is_uuid(&m.id) {
+    if !common::is_uuid(&m.id) {
         return Err(unprocessable(&format!("{field}.id must be a UUID")));
     }
     if m.key_type != expected {
@@ -462,7 +450,7 @@ fn update_primary(s: &mut State, ctx: &Ctx) -> R {
     let (org, _) = caller(ctx)?;
     vault_index(s, &org)?;
     let req: UpdatePrimaryKeyRequest = ctx.parse()?;
-    if !is_uuid(&req.id) {
+    if !common::is_uuid(&req.id) {
         return Err(unprocessable("id must be a UUID"));
     }
     base64_field("wrapped_org_encryption_key", &req.wrapped_org_encryption_key, MAX_WRAPPED_CHARS)?;
@@ -568,7 +556,7 @@ fn create_secret(s: &mut State, ctx: &Ctx) -> R {
     let (org, _) = caller(ctx)?;
     vault_index(s, &org)?;
     let req: CreateSecretRequest = ctx.parse()?;
-    if !is_uuid(&req.id) {
+    if !common::is_uuid(&req.id) {
         return Err(unprocessable("id must be a client-generated UUID"));
     }
     check_name(&req.name)?;

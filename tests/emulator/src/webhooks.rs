@@ -21,7 +21,7 @@ use inkbox_core::api::webhooks::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::app::{App, Caller, Ctx, Reply};
+use crate::app::{App, Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{R, mailbox_visible};
 use crate::outbound::{post_json, signature_headers};
 use crate::state::{EventOwner, OutEvent, State};
@@ -245,10 +245,6 @@ fn find_visible<'s>(s: &'s State, ctx: &Ctx) -> Result<&'s Subscription, Reply> 
 }
 
 // ------------------------------------------------------------ validation
-
-fn unprocessable(msg: &str) -> Reply {
-    Reply::detail(422, msg)
-}
 
 /// The server's URL rule: HTTPS, plus (an emulator deviation) `http://` on
 /// `localhost`, `127.0.0.1` and `[::1]` so tests can receive deliveries.
