@@ -41,7 +41,7 @@ def test_create_identity_provisions_mailbox_and_tunnel(inkbox, handle):
     assert identity.mailbox.sending_domain == "inkboxmail.com"
     assert identity.mailbox.agent_identity_id == identity.id
     assert identity.tunnel is not None
-    assert identity.tunnel.public_host == f"{h}.inkboxwire.com"
+    assert identity.tunnel.public_host == f"{h}.localhost"
     assert identity.phone_number is None  # phone numbers stay opt-in
     assert identity.imessage_enabled is False
 

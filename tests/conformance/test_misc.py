@@ -87,7 +87,7 @@ def test_tunnels_read(inkbox, handle):
     assert identity.tunnel.id in [t.id for t in tunnels]
     t = inkbox.tunnels.get(identity.tunnel.id)
     assert t.tunnel_name == identity.agent_handle
-    assert t.public_host == f"{identity.agent_handle}.inkboxwire.com"
+    assert t.public_host == f"{identity.agent_handle}.localhost"
     assert t.tls_mode == "edge"
     assert t.status == "active"
 

@@ -28,8 +28,6 @@ use crate::{imessage, signup, texts, tunnels, vault, webhooks};
 
 /// The platform mail domain.
 pub(crate) const MAIL_DOMAIN: &str = "inkboxmail.com";
-/// The tunnel zone.
-pub(crate) const TUNNEL_ZONE: &str = "inkboxwire.com";
 
 /// Handles nobody may take (the real list is not published).
 const RESERVED: &[&str] = &[
@@ -489,8 +487,8 @@ pub(crate) fn new_tunnel(org_id: &str, handle: &str, identity_id: &str, tls_mode
         last_connected_at: None,
         last_connected_ip_addr: None,
         currently_connected: false,
-        public_host: format!("{handle}.{TUNNEL_ZONE}"),
-        zone: TUNNEL_ZONE.into(),
+        public_host: crate::dataplane::public_host(handle),
+        zone: crate::dataplane::zone(),
         metadata: serde_json::Map::new(),
         created_at: now,
         updated_at: now,
@@ -556,7 +554,7 @@ fn update_identity(s: &mut State, ctx: &Ctx) -> R {
         && let Some(t) = s.tunnels.iter_mut().find(|t| t.id == current.tunnel_id)
     {
         t.tunnel_name = h.clone();
-        t.public_host = format!("{h}.{TUNNEL_ZONE}");
+        t.public_host = crate::dataplane::public_host(h);
         t.updated_at = now;
     }
     let rec = identity_mut(s, &id)?;

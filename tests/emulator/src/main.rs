@@ -16,6 +16,7 @@
 
 mod agentpost;
 mod app;
+mod dataplane;
 mod handlers;
 mod imessage;
 mod mail;
@@ -38,13 +39,15 @@ use std::time::Duration;
 
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
 use tower::ServiceExt as _;
 
 use crate::app::{App, ConnKill};
+use crate::dataplane::{ConnInfo, DataPlane, Route};
 
 #[derive(Debug)]
 struct Args {
@@ -116,38 +119,82 @@ async fn run(args: Args) -> Result<(), String> {
     }
 
     let router: Router = Router::new().fallback(app::handle).with_state(Arc::clone(&app));
-    let graceful = GracefulShutdown::new();
+    dataplane::set_port(addr.port());
+    let dp = Arc::new(DataPlane::new(Arc::clone(&app)));
+    dp.reset_tunnels()?;
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http2().enable_connect_protocol();
+    let builder = Arc::new(builder);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut conns: JoinSet<()> = JoinSet::new();
+    let mut next_id: u64 = 0;
     tokio::pin!(shutdown);
     loop {
+        while conns.try_join_next().is_some() {}
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, peer)) = accepted else { continue };
+                next_id = next_id.wrapping_add(1);
+                let info = ConnInfo { id: next_id, ip: peer.ip() };
                 let kill = Arc::new(Notify::new());
                 let router = router.clone();
                 let kill_svc = Arc::clone(&kill);
+                let dp_svc = Arc::clone(&dp);
                 let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
                     let router = router.clone();
                     let kill = Arc::clone(&kill_svc);
+                    let dp = Arc::clone(&dp_svc);
                     async move {
-                        let mut req = req.map(axum::body::Body::new);
-                        req.extensions_mut().insert(ConnKill(kill));
-                        router.oneshot(req).await
+                        match dataplane::classify(&req) {
+                            Route::System => Ok(dp.system(req, info).await),
+                            Route::Public(host) => Ok(dp.public(req, info, host).await),
+                            Route::Api => {
+                                let mut req = req.map(axum::body::Body::new);
+                                req.extensions_mut().insert(ConnKill(kill));
+                                router.oneshot(req).await
+                            }
+                        }
                     }
                 });
-                let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    tokio::select! {
-                        _ = conn => {}
-                        () = kill.notified() => {}
+                let builder = Arc::clone(&builder);
+                let dp = Arc::clone(&dp);
+                let mut stop = stop_rx.clone();
+                conns.spawn(async move {
+                    // A TLS ClientHello is passthrough tunnel traffic.
+                    let mut first = [0u8; 1];
+                    let tls = tokio::select! {
+                        n = stream.peek(&mut first) => matches!(n, Ok(1..)) && first[0] == 0x16,
+                        _ = stop.changed() => return,
+                    };
+                    if tls {
+                        tokio::select! {
+                            () = Arc::clone(&dp).serve_tls(stream, info) => {}
+                            _ = stop.changed() => {}
+                        }
+                        return;
                     }
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), svc);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        () = kill.notified() => {}
+                        _ = stop.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            tokio::select! {
+                                _ = conn.as_mut() => {}
+                                () = kill.notified() => {}
+                            }
+                        }
+                    }
+                    dp.connection_closed(info.id).await;
                 });
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+    let _ = stop_tx.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(5), async { while conns.join_next().await.is_some() {} }).await;
     Ok(())
 }
 

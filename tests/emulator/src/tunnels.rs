@@ -169,8 +169,12 @@ pub(crate) fn control(app: &App, method: Method, path: &str, ctx: &Ctx) -> Optio
     let segs: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     let reply = match (method, segs.as_slice()) {
         (Method::Get, ["certs"]) => app.read(|s, _| Ok(Reply::json(200, json!({ "issued": s.tunnel_ext.issued })))),
+        (Method::Get, ["config"]) => crate::dataplane::config_route(&Value::Null, false).map(|v| Reply::json(200, v)),
+        (Method::Post, ["config"]) => {
+            ctx.json().and_then(|b| crate::dataplane::config_route(&b, true)).map(|v| Reply::json(200, v))
+        }
         (Method::Post, [id]) => set_tunnel(app, id, ctx),
-        (_, ["certs"] | [_]) => Ok(Reply::detail(405, "Method Not Allowed")),
+        (_, ["certs" | "config"] | [_]) => Ok(Reply::detail(405, "Method Not Allowed")),
         _ => Ok(Reply::detail(404, "Not Found")),
     };
     Some(reply.unwrap_or_else(|e| e))
@@ -479,7 +483,7 @@ fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
-fn base64_encode(data: &[u8]) -> String {
+pub(crate) fn base64_encode(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let sym = |i: u32| char::from(T.get((i & 63) as usize).copied().unwrap_or(b'A'));
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);

@@ -226,7 +226,8 @@ fn sign_csr_activates_a_passthrough_tunnel() {
     let emu = Emulator::start();
     let t = tunnel_of(&create(&emu, "pt-agent", TlsMode::Passthrough));
     assert_eq!((t.status.clone(), t.cert_pem.clone()), (TunnelStatus::AwaitingCert, None));
-    assert_eq!(t.public_host, "pt-agent.inkboxwire.com");
+    assert_eq!(t.public_host, "pt-agent.localhost");
+    assert_eq!(t.zone, format!("localhost:{}", emu.url.rsplit(':').next().unwrap()));
 
     let key = spki(0x42);
     let c = client(&emu, &emu.admin_key);
@@ -252,7 +253,7 @@ fn sign_csr_activates_a_passthrough_tunnel() {
 
     // Renewal while active issues a new certificate.
     advance(&emu, 80 * 86_400);
-    let renewed = c.tunnels().sign_csr(&t.id, &csr("PT-Agent.inkboxwire.com", &spki(0x43))).unwrap();
+    let renewed = c.tunnels().sign_csr(&t.id, &csr("PT-Agent.localhost", &spki(0x43))).unwrap();
     assert_ne!(renewed.cert_fingerprint_sha256, signed.cert_fingerprint_sha256);
     assert!(renewed.cert_expires_at.unix_seconds() >= signed.cert_expires_at.unix_seconds() + 80 * 86_400 - 5);
     let certs = emu.raw("GET", "/_emulator/tunnels/certs", Some(&emu.admin_key), None).json();
@@ -266,7 +267,7 @@ fn sign_csr_refuses_bad_csrs_with_422() {
     let good = csr(&t.public_host, &spki(1));
     let garbage_der = pem("CERTIFICATE REQUEST", b"not der at all");
     let cases = [
-        (csr("other.inkboxwire.com", &spki(1)), "common name"),
+        (csr("other.localhost", &spki(1)), "common name"),
         (csr("csr-check", &spki(1)), "common name"),
         (good.replace("CERTIFICATE REQUEST", "CERTIFICATE"), "PEM"),
         (good.replace("-----END CERTIFICATE REQUEST-----", ""), "missing"),
