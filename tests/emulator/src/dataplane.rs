@@ -721,8 +721,6 @@ impl DataPlane {
             .insert(tcp_id.clone(), PendingBridge { tunnel_id: tunnel_id.clone(), kind: BridgeKind::Tcp, tx: btx });
         let headers = vec![
             ("inkbox-request-id".to_owned(), uuid4()),
-            ("inkbox-method".to_owned(), "CONNECT".to_owned()),
-            ("inkbox-path".to_owned(), "/".to_owned()),
             ("inkbox-route-kind".to_owned(), "tcp-stream".to_owned()),
             ("inkbox-tcp-id".to_owned(), tcp_id.clone()),
             ("inkbox-sni-host".to_owned(), sni),
