@@ -15,7 +15,7 @@ root=$(pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 venv="$CARGO_TARGET_DIR/py-venv"
 wheels="$CARGO_TARGET_DIR/py-wheels"
-pins=(maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 httpx==0.28.1)
+pins=(maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 httpx==0.28.1 h2==4.3.0)
 
 if [ ! -x "$venv/bin/python" ]; then
   "${PYTHON:-python3}" -m venv "$venv"

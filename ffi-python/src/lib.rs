@@ -12,6 +12,7 @@ mod errors;
 mod flows;
 mod pyser;
 mod totp;
+mod tunnel;
 mod vault;
 mod webhook;
 
@@ -68,5 +69,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<flows::PyDecryptedSecret>()?;
     m.add_class::<flows::PyVaultInitializeResult>()?;
     m.add_function(wrap_pyfunction!(flows::totp_code, m)?)?;
+
+    m.add_class::<tunnel::PyTunnelZone>()?;
+    m.add_class::<tunnel::PyTunnelHello>()?;
+    m.add_class::<tunnel::PyTunnelEnvelope>()?;
+    m.add_class::<tunnel::PyTunnelForwardTarget>()?;
+    m.add_class::<tunnel::PyTunnelBackoff>()?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_parse_hello, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_intake_outcome, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_parse_envelope, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_filter_response_headers, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_validate_pool_size, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_check_inbound_path, m)?)?;
     Ok(())
 }

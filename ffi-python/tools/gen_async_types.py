@@ -67,7 +67,10 @@ NOT_AWAITED: dict[str, set[str]] = {
 STOP_BASES = {("inkbox._resource", "Resource"), CLIENT_CORE, ("builtins", "object")}
 
 # Names only imported under TYPE_CHECKING in the shared modules.
-EXTRA_NAMESPACE = {"Credentials": ("inkbox.credentials", "Credentials")}
+EXTRA_NAMESPACE = {
+    "Credentials": ("inkbox.credentials", "Credentials"),
+    "TunnelListener": ("inkbox.tunnels._listener", "TunnelListener"),
+}
 
 HEADER = '''\
 """The static types of ``AsyncInkbox``: the async form of the resources and
@@ -148,6 +151,8 @@ class _Renderer:
                 return base
             if origin is collections.abc.Callable:
                 params, ret = args[:-1], args[-1]
+                if len(params) == 1 and isinstance(params[0], list):  # Callable[[A, B], R]
+                    params = tuple(params[0])
                 inner = "..." if params == (Ellipsis,) else "[" + ", ".join(self.type(a) for a in params) + "]"
                 return f"{base}[{inner}, {self.type(ret)}]"
             return f"{base}[{', '.join(self.type(a) for a in args)}]"

@@ -12,7 +12,7 @@ signatures; do not edit (``tests/test_async_types.py`` fails when stale).
 # ruff: noqa
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Dict, List, Optional, Protocol, TYPE_CHECKING, Union
 from inkbox._native import (
     APIKeyPayload,
@@ -73,10 +73,12 @@ from inkbox.phone.types import (
     TranscriptParty,
 )
 from inkbox.signing_keys import SigningKey
+from inkbox.tunnels._listener import TunnelListener
 from inkbox.tunnels.types import SignedCert, Tunnel
 from inkbox.vault.types import AccessRule, VaultInfo, VaultInitializeResult, VaultKey, VaultSecret
 from inkbox.webhook_subscriptions import WebhookEventType, WebhookSubscription
 from inkbox.whoami.types import WhoamiApiKeyResponse, WhoamiJwtResponse
+from os import PathLike
 from uuid import UUID
 
 __all__ = [
@@ -555,6 +557,49 @@ class AsyncTunnelsResource(Protocol):
 
     async def sign_csr(self, tunnel_id: Union[UUID, str], *, csr_pem: Union[str, bytes]) -> SignedCert:
         """Signs a PEM CSR for a passthrough tunnel (``str`` or ``bytes``)."""
+
+    async def connect(
+        self,
+        *,
+        name: Optional[str] = None,
+        tunnel_id: Union[UUID, str, None] = None,
+        forward_to: Union[str, Callable[..., Any]],
+        data_plane_zone: Optional[str] = None,
+        state_dir: Union[str, PathLike[str], None] = None,
+        pool_size: Optional[int] = None,
+        on_status: Optional[Callable[[str], None]] = None,
+        max_inbound_body_bytes: int = 33554432,
+        max_outbound_body_bytes: int = 33554432,
+        allow_remote_forwarding: bool = False,
+        forward_to_verify_tls: bool = True,
+    ) -> TunnelListener:
+        """Brings a tunnel online from this process: returns a listener
+        (``wait()`` / ``close()``, or ``serve_forever()`` / ``aclose()``).
+
+        Args:
+            name: The tunnel's name (its identity's handle); or
+            tunnel_id: The tunnel's id (``identity.tunnel.id``).
+            forward_to: A loopback URL (``"http://127.0.0.1:8080"``) the
+                inbound requests are forwarded to, or an in-process ASGI
+                app (``async def app(scope, receive, send)``).
+            data_plane_zone: Dial this zone instead of the tunnel's.
+            state_dir: The state directory (default
+                ``~/.inkbox/tunnels/{name}``).
+            pool_size: Parked intake streams to ask for (1-32; default:
+                the server's choice).
+            on_status: Called with ``"connecting"``, ``"connected"``,
+                ``"reconnecting"`` and ``"closed"``.
+            max_inbound_body_bytes: Larger request bodies get a 413.
+            max_outbound_body_bytes: Larger response bodies become a 502.
+            allow_remote_forwarding: Allow a ``forward_to`` host that is
+                not loopback (review the SSRF risk first).
+            forward_to_verify_tls: Verify an ``https`` ``forward_to``'s
+                certificate.
+
+        The data plane authenticates with this client's API key (an admin
+        key, or the key of the tunnel's identity). With ``AsyncInkbox``
+        this returns an awaitable.
+        """
 
 
 class AsyncApiKeysResource(Protocol):

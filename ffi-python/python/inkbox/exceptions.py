@@ -257,6 +257,21 @@ class TunnelNotProvisioned(TunnelError):
     """No tunnel exists for that name in the calling organization."""
 
 
+class TunnelAuthError(TunnelError):
+    """``/_system/hello`` refused the API key for this tunnel (401/403).
+    Permanent: the listener stops instead of reconnecting. Use the key of
+    the tunnel's identity or an admin key of its organization."""
+
+    default_code = "tunnel.auth"
+
+
+class TunnelConnectError(TunnelError):
+    """The data-plane connection failed in a way a reconnect may fix (the
+    listener retries these with backoff; raised only where nothing retries)."""
+
+    default_code = "tunnel.connect"
+
+
 class TunnelStateConflict(InkboxAPIError):
     """409: the tunnel's status does not allow the operation."""
 
@@ -294,7 +309,9 @@ __all__ = [
     "InkboxWebhookError",
     "RecipientBlockedError",
     "RedundantContactAccessGrantError",
+    "TunnelAuthError",
     "TunnelCSRStateConflict",
+    "TunnelConnectError",
     "TunnelError",
     "TunnelNameInvalid",
     "TunnelNotProvisioned",

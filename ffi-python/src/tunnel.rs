@@ -1,0 +1,294 @@
+//! The tunnel data plane's rules (`inkbox_core::api::tunnel_data_plane`) for
+//! the Python listener (`inkbox.tunnels._listener`), which only moves bytes:
+//! HTTP/2 frames, the local forwarding, threads and sleeping.
+
+use getrandom::SysRng;
+use inkbox_core::api::tunnel_data_plane::{
+    self as dp, Backoff, DataPlaneError, Envelope, ForwardTarget, HelloError, IntakeOutcome, ZoneEndpoint,
+};
+use pyo3::prelude::*;
+
+use crate::api::headers_arg;
+use crate::errors::{exception, guard};
+
+type Pairs = Vec<(String, String)>;
+
+fn dp_err(py: Python<'_>, err: &DataPlaneError) -> PyErr {
+    exception(py, "InkboxValidationError", err.code(), &err.to_string())
+}
+
+/// Where and how to dial a tunnel zone, and the system requests sent there.
+#[pyclass(name = "TunnelZone", module = "inkbox._native", frozen)]
+pub(crate) struct PyTunnelZone(ZoneEndpoint);
+
+#[pymethods]
+impl PyTunnelZone {
+    #[new]
+    fn new(py: Python<'_>, zone: &str) -> PyResult<Self> {
+        guard(py, || ZoneEndpoint::parse(zone).map(Self).map_err(|e| dp_err(py, &e)))
+    }
+
+    #[getter]
+    fn host(&self) -> String {
+        self.0.host.clone()
+    }
+
+    #[getter]
+    fn port(&self) -> u16 {
+        self.0.port
+    }
+
+    #[getter]
+    fn tls(&self) -> bool {
+        self.0.tls
+    }
+
+    #[getter]
+    fn scheme(&self) -> &'static str {
+        self.0.scheme()
+    }
+
+    #[getter]
+    fn authority(&self) -> String {
+        self.0.authority.clone()
+    }
+
+    /// The URL third parties reach `public_host` at.
+    fn public_url(&self, public_host: &str) -> String {
+        self.0.public_url(public_host)
+    }
+
+    /// Headers of `POST /_system/hello`.
+    #[pyo3(signature = (tunnel_id, api_key, pool_size=None))]
+    fn hello_headers(&self, tunnel_id: &str, api_key: &str, pool_size: Option<u32>) -> Pairs {
+        dp::hello_headers(&self.0, tunnel_id, api_key, pool_size)
+    }
+
+    /// Headers of one parked `POST /_system/intake`.
+    fn intake_headers(&self, tunnel_id: &str, owner_token: &str, slot: u32) -> Pairs {
+        dp::intake_headers(&self.0, tunnel_id, owner_token, slot)
+    }
+
+    /// Headers of `POST /_system/response/{request_id}`.
+    #[pyo3(signature = (tunnel_id, api_key, request_id, status, headers, reason=None, body_len=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn response_headers(
+        &self,
+        py: Python<'_>,
+        tunnel_id: &str,
+        api_key: &str,
+        request_id: &str,
+        status: u16,
+        headers: &Bound<'_, PyAny>,
+        reason: Option<&str>,
+        body_len: usize,
+    ) -> PyResult<Pairs> {
+        guard(py, || {
+            let headers = headers_arg(headers)?;
+            Ok(dp::response_headers(&self.0, tunnel_id, api_key, request_id, status, &headers, reason, body_len))
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TunnelZone({:?}, tls={})", self.0.authority, if self.0.tls { "True" } else { "False" })
+    }
+}
+
+/// A successful `/_system/hello`.
+#[pyclass(name = "TunnelHello", module = "inkbox._native", frozen, get_all)]
+pub(crate) struct PyTunnelHello {
+    owner_token: String,
+    default_pool_size: Option<u32>,
+    intake_idle_seconds: Option<f64>,
+    response_deadline_seconds: Option<f64>,
+}
+
+#[pymethods]
+impl PyTunnelHello {
+    /// How many intakes to park (server's suggestion, else `requested`, else 1).
+    #[pyo3(signature = (requested=None))]
+    fn pool_size(&self, requested: Option<u32>) -> u32 {
+        self.default_pool_size.or(requested).unwrap_or(1).clamp(dp::POOL_SIZE_MIN, dp::POOL_SIZE_MAX)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TunnelHello(owner_token=<redacted>, default_pool_size={:?})", self.default_pool_size)
+    }
+}
+
+/// Reads a hello response: `TunnelHello`, or raises `TunnelAuthError`
+/// (401/403, permanent) or `TunnelConnectError` (retry with backoff).
+#[pyfunction]
+pub(crate) fn tunnel_parse_hello(py: Python<'_>, status: u16, body: &[u8]) -> PyResult<PyTunnelHello> {
+    guard(py, || match dp::parse_hello(status, body) {
+        Ok(h) => Ok(PyTunnelHello {
+            owner_token: h.owner_token,
+            default_pool_size: h.default_pool_size,
+            intake_idle_seconds: h.intake_idle_seconds,
+            response_deadline_seconds: h.response_deadline_seconds,
+        }),
+        Err(e @ HelloError::Rejected(_)) => Err(exception(py, "TunnelAuthError", "tunnel.auth", &e.to_string())),
+        Err(e) => Err(exception(py, "TunnelConnectError", "tunnel.connect", &e.to_string())),
+    })
+}
+
+/// What an intake response status means: `"request"`, `"reconnect"` or `"repark"`.
+#[pyfunction]
+pub(crate) fn tunnel_intake_outcome(status: u16) -> &'static str {
+    match dp::intake_outcome(status) {
+        IntakeOutcome::Request => "request",
+        IntakeOutcome::Reconnect => "reconnect",
+        IntakeOutcome::Repark => "repark",
+    }
+}
+
+/// One inbound request (from an intake response's headers).
+#[pyclass(name = "TunnelEnvelope", module = "inkbox._native", frozen)]
+pub(crate) struct PyTunnelEnvelope(Envelope);
+
+#[pymethods]
+impl PyTunnelEnvelope {
+    #[getter]
+    fn request_id(&self) -> String {
+        self.0.request_id.clone()
+    }
+    #[getter]
+    fn method(&self) -> String {
+        self.0.method.clone()
+    }
+    #[getter]
+    fn path(&self) -> String {
+        self.0.path.clone()
+    }
+    /// `webhook`, `ws-upgrade`, `tcp-stream` or an unknown value verbatim.
+    #[getter]
+    fn route_kind(&self) -> String {
+        self.0.route_kind.as_str().to_owned()
+    }
+    #[getter]
+    fn ws_id(&self) -> Option<String> {
+        self.0.ws_id.clone()
+    }
+    #[getter]
+    fn tcp_id(&self) -> Option<String> {
+        self.0.tcp_id.clone()
+    }
+    #[getter]
+    fn sni_host(&self) -> Option<String> {
+        self.0.sni_host.clone()
+    }
+    #[getter]
+    fn body_uri(&self) -> Option<String> {
+        self.0.body_uri.clone()
+    }
+    #[getter]
+    fn forwarded_for(&self) -> Option<String> {
+        self.0.forwarded_for.clone()
+    }
+    /// The third party's headers (lowercase names, in order).
+    #[getter]
+    fn headers(&self) -> Pairs {
+        self.0.headers.clone()
+    }
+    /// The headers for the local target (`Host` = `host_header`, forwarded view, no hop-by-hop).
+    fn forward_headers(&self, public_host: &str, host_header: &str) -> Pairs {
+        dp::forward_request_headers(&self.0, public_host, host_header)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TunnelEnvelope({:?} {:?} {:?})", self.0.request_id, self.0.method, self.0.path)
+    }
+}
+
+/// Parses an intake response's headers (`None` without `inkbox-request-id`).
+#[pyfunction]
+pub(crate) fn tunnel_parse_envelope(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Option<PyTunnelEnvelope>> {
+    guard(py, || Ok(dp::parse_envelope(&headers_arg(headers)?).map(PyTunnelEnvelope)))
+}
+
+/// A response's headers without hop-by-hop ones.
+#[pyfunction]
+pub(crate) fn tunnel_filter_response_headers(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Pairs> {
+    guard(py, || Ok(dp::filter_response_headers(&headers_arg(headers)?)))
+}
+
+/// Checks an intake pool size (1–32); raises `InkboxValidationError`.
+#[pyfunction]
+pub(crate) fn tunnel_validate_pool_size(py: Python<'_>, pool_size: i64) -> PyResult<u32> {
+    guard(py, || dp::validate_pool_size(pool_size).map_err(|e| dp_err(py, &e)))
+}
+
+/// `None` if an inbound path may be forwarded, else the `inkbox-reason`.
+#[pyfunction]
+pub(crate) fn tunnel_check_inbound_path(path: &str) -> Option<&'static str> {
+    dp::validate_inbound_path(path).err()
+}
+
+/// A checked `forward_to` URL (loopback-only unless `allow_remote_forwarding`).
+#[pyclass(name = "TunnelForwardTarget", module = "inkbox._native", frozen)]
+pub(crate) struct PyTunnelForwardTarget(ForwardTarget);
+
+#[pymethods]
+impl PyTunnelForwardTarget {
+    #[new]
+    #[pyo3(signature = (url, allow_remote_forwarding=false))]
+    fn new(py: Python<'_>, url: &str, allow_remote_forwarding: bool) -> PyResult<Self> {
+        guard(py, || ForwardTarget::parse(url, allow_remote_forwarding).map(Self).map_err(|e| dp_err(py, &e)))
+    }
+    #[getter]
+    fn scheme(&self) -> String {
+        self.0.scheme.clone()
+    }
+    /// `host[:port]` as written: the `Host` the target sees.
+    #[getter]
+    fn authority(&self) -> String {
+        self.0.authority.clone()
+    }
+    #[getter]
+    fn host(&self) -> String {
+        self.0.host.clone()
+    }
+    #[getter]
+    fn port(&self) -> Option<u16> {
+        self.0.port
+    }
+    #[getter]
+    fn base_path(&self) -> String {
+        self.0.base_path.clone()
+    }
+    /// The URL an inbound path (with query) is forwarded to.
+    fn url_for(&self, inbound_path: &str) -> String {
+        self.0.url_for(inbound_path)
+    }
+    fn __repr__(&self) -> String {
+        format!("TunnelForwardTarget({:?})", self.0.url_for("/"))
+    }
+}
+
+/// Reconnect backoff (1 s doubling to 30 s, ±25 % jitter from the OS RNG).
+#[pyclass(name = "TunnelBackoff", module = "inkbox._native")]
+pub(crate) struct PyTunnelBackoff(Backoff);
+
+#[pymethods]
+impl PyTunnelBackoff {
+    #[new]
+    #[pyo3(signature = (initial_ms=1000, cap_ms=30000))]
+    fn new(initial_ms: u64, cap_ms: u64) -> Self {
+        Self(Backoff::new(initial_ms, cap_ms))
+    }
+    /// Records a failure; seconds to wait before the next attempt.
+    fn next_delay(&mut self) -> f64 {
+        // Delays are at most minutes: exact in f64.
+        #[allow(clippy::cast_precision_loss)]
+        let secs = self.0.next_delay_ms(&mut SysRng) as f64 / 1000.0;
+        secs
+    }
+    /// Back to the initial delay (after a connection got through hello).
+    fn reset(&mut self) {
+        self.0.reset();
+    }
+    #[getter]
+    fn failures(&self) -> u32 {
+        self.0.failures()
+    }
+}
