@@ -1,12 +1,15 @@
-"""README "Tunnels": the REST part (create a passthrough tunnel, list, get,
+"""README "Tunnels": bring a local process online with
+``inkbox.tunnels.connect(...)`` (forward to a local HTTP server, or to an
+in-process ASGI app), then the REST part (a passthrough tunnel: list, get,
 update metadata, sign a CSR).
 
-Not here: ``inkbox.tunnels.connect(...)`` / ``listener.wait()``. Those open
-the data plane (an outbound HTTP/2 connection to the inkboxwire edge), which
-the local emulator does not implement (tunnels data plane is out of its
-scope), so the README's connect snippets cannot run against it. The
-control-plane calls they rely on (the tunnel rows, the passthrough
-certificate) are all exercised below.
+Against the local emulator the tunnel's zone is the emulator itself
+(``localhost:{port}``, cleartext HTTP/2) and its public side answers on the
+same port for the Host ``{handle}.localhost``: the "third party" below
+sends its request there. Against Inkbox it goes to ``listener.public_url``.
+
+Not here: ``connect`` on the passthrough tunnel (TLS terminated by the
+agent), which this client does not support yet.
 
 The CSR for the passthrough tunnel is made with the openssl command (or the
 `cryptography` package when openssl is missing); its CN is the tunnel's
@@ -17,7 +20,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import urllib.request
 
+from _emulator import ACTIVE, BASE_URL
+from _receiver import Receiver
 from inkbox import Inkbox
 
 
@@ -41,10 +48,56 @@ def make_csr(common_name: str) -> bytes:
     return csr.public_bytes(serialization.Encoding.PEM)
 
 
+def third_party_post(listener, path: str, body: bytes) -> tuple[int, bytes]:
+    """A request from the internet to the tunnel's public URL."""
+    url = (BASE_URL if ACTIVE else listener.public_url) + path
+    req = urllib.request.Request(url, data=body, method="POST")
+    if ACTIVE:
+        req.add_header("Host", listener.public_host)
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.status, resp.read()
+
+
+async def asgi_app(scope, receive, send):
+    """Stands in for the README's FastAPI app (any ASGI app works)."""
+    body = (await receive())["body"]
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"app saw " + scope["path"].encode() + b": " + body})
+
+
 with Inkbox(
     api_key=os.environ["INKBOX_API_KEY"],
     base_url=os.environ.get("INKBOX_BASE_URL", "https://inkbox.ai"),
-) as inkbox:
+) as inkbox, Receiver({"/hooks/order": lambda body, headers: 200}) as local_app:
+    inkbox.create_identity("my-app")  # every identity comes with an (edge) tunnel
+
+    # Forward to a local HTTP server (edge mode — Inkbox terminates TLS)
+    listener = inkbox.tunnels.connect(
+        name="my-app",
+        forward_to=local_app.url,  # e.g. "http://127.0.0.1:8080"
+    )
+    print(listener.public_url)  # https://my-app.inkboxwire.com (emulator: http://my-app.localhost:PORT)
+
+    def third_party() -> None:
+        try:
+            while not listener.connected:
+                threading.Event().wait(0.05)
+            status, _ = third_party_post(listener, "/hooks/order", b'{"order": 1}')
+            print("public POST /hooks/order ->", status, "local app got", local_app.wait("/hooks/order"))
+        finally:
+            listener.close()
+
+    threading.Thread(target=third_party).start()
+    listener.wait()  # blocks until close()/Ctrl-C
+
+    # Or forward to an in-process ASGI app (FastAPI / Starlette / yours);
+    # the tunnel can also be named by id (identity.tunnel.id).
+    tunnel_id = inkbox.get_identity("my-app").tunnel.id
+    with inkbox.tunnels.connect(tunnel_id=tunnel_id, forward_to=asgi_app) as listener:
+        status, body = third_party_post(listener, "/hello", b"hi")
+        print("public POST /hello ->", status, body.decode())
+        assert body == b"app saw /hello: hi"
+
     # Passthrough TLS — tls_mode is fixed at identity-create time:
     # 0.4.9 fails here: it calls tunnel.to_wire() on the plain dict
     # (AttributeError: 'dict' object has no attribute 'to_wire').
