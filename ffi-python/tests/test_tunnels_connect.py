@@ -256,3 +256,20 @@ def test_async_client(emulator: EmulatorProcess, handle: str, local_server: str,
 
     asyncio.run(main())
     assert _no_listener_threads()
+
+
+def test_zone_connection_answers_ping(emulator: EmulatorProcess) -> None:
+    from inkbox import _native
+    from inkbox.tunnels._h2 import H2Connection
+
+    async def main() -> None:
+        zone = _native.TunnelZone(emulator.url.split("//", 1)[1])
+        assert not zone.tls and zone.scheme == "http"
+        conn = await H2Connection.open(zone)
+        try:
+            assert await conn.ping(10)
+        finally:
+            await conn.close()
+        assert not await conn.ping(1)
+
+    asyncio.run(main())

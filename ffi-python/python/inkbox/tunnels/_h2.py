@@ -6,6 +6,7 @@ response); the data plane's rules are in ``inkbox._native``."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
 from contextlib import suppress
@@ -52,6 +53,7 @@ class H2Connection:
         self._window = asyncio.Event()
         self.closed = asyncio.Event()
         self._read_task: Optional[asyncio.Task[None]] = None
+        self._pings: dict[bytes, asyncio.Event] = {}
 
     @classmethod
     async def open(cls, zone: _native.TunnelZone, timeout: float = 30.0) -> H2Connection:
@@ -129,6 +131,23 @@ class H2Connection:
             view = view[n:]
             await self._writer.drain()
 
+    async def ping(self, timeout: float) -> bool:
+        """Sends a PING; whether its ACK arrived within ``timeout`` seconds."""
+        if self.closed.is_set():
+            return False
+        payload = os.urandom(8)
+        acked = asyncio.Event()
+        self._pings[payload] = acked
+        try:
+            self._h2.ping(payload)
+            self._flush()
+            await asyncio.wait_for(acked.wait(), timeout)
+            return not self.closed.is_set()
+        except (asyncio.TimeoutError, h2.exceptions.ProtocolError):
+            return False
+        finally:
+            self._pings.pop(payload, None)
+
     # ---- receiving ------------------------------------------------------
 
     async def _read_loop(self) -> None:
@@ -172,6 +191,10 @@ class H2Connection:
             self._window.set()
         elif isinstance(event, (h2.events.WindowUpdated, h2.events.RemoteSettingsChanged)):
             self._window.set()
+        elif isinstance(event, h2.events.PingAckReceived):
+            acked = self._pings.get(bytes(event.ping_data or b""))
+            if acked is not None:
+                acked.set()
         elif isinstance(event, h2.events.ConnectionTerminated):
             return False
         return True
@@ -179,6 +202,8 @@ class H2Connection:
     def _mark_closed(self) -> None:
         self.closed.set()
         self._window.set()
+        for acked in self._pings.values():
+            acked.set()
         for s in self._streams.values():
             s.reset = True
             s.done.set()

@@ -44,6 +44,10 @@ StatusCallback = Callable[[str], None]
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 _SYSTEM_TIMEOUT = 30.0
+#: A PING every 20 s; a connection whose ACK takes over 10 s is dead
+#: (a silently dropped TCP connection would otherwise park intakes forever).
+PING_INTERVAL = 20.0
+PING_ACK_TIMEOUT = 10.0
 _FORWARD_TIMEOUT = 30.0
 _TEXT = [("content-type", "text/plain; charset=utf-8")]
 
@@ -128,6 +132,7 @@ class _Runtime:
             self._status("connected")
             for slot in range(hello.pool_size(self.pool_size)):
                 tasks.add(asyncio.ensure_future(self._intake_loop(conn, hello, slot, tasks)))
+            tasks.add(asyncio.ensure_future(self._keepalive(conn)))
             await conn.closed.wait()
             raise StreamReset("connection closed by the zone")
         finally:
@@ -138,6 +143,14 @@ class _Runtime:
                 with suppress(asyncio.CancelledError, Exception):
                     await task
             await conn.close()
+
+    async def _keepalive(self, conn: H2Connection) -> None:
+        while not conn.closed.is_set():
+            await asyncio.sleep(PING_INTERVAL)
+            if not await conn.ping(PING_ACK_TIMEOUT):
+                logger.warning("tunnel connection did not answer a PING; reconnecting")
+                await conn.close()
+                return
 
     async def _intake_loop(
         self, conn: H2Connection, hello: _native.TunnelHello, slot: int, tasks: set[asyncio.Task[None]]
