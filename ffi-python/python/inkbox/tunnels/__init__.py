@@ -1,4 +1,4 @@
-"""Tunnels (the REST surface; the data-plane listener is not part of this package)."""
+"""Tunnels: the REST surface, and ``tunnels.connect(...)`` (the data-plane listener, in ``inkbox.tunnels._listener``)."""
 
 from inkbox.tunnels.resources.tunnels import TunnelsResource
 from inkbox.tunnels.types import (
