@@ -64,7 +64,9 @@ pub(super) struct InkboxHeaders<'h> {
 /// ASCII only (no control characters, no bytes >= 0x80), at most
 /// [`MAX_HEADER_VALUE_LEN`] bytes.
 pub(super) fn is_valid_value(value: &[u8]) -> bool {
-    value.len() <= MAX_HEADER_VALUE_LEN && value.iter().all(|b| (0x20..=0x7e).contains(b))
+    // No early exit: the whole value is checked (it is short), which lets the
+    // loop vectorise.
+    value.len() <= MAX_HEADER_VALUE_LEN && value.iter().fold(true, |ok, &b| ok & (0x20..=0x7e).contains(&b))
 }
 
 /// Picks the three Inkbox headers out of `headers`.
@@ -138,22 +140,26 @@ pub(super) fn parse_signatures(value: &[u8], multiple: bool) -> Result<Signature
 
 /// Decodes exactly 64 lower-case hex digits into `out`.
 fn decode_lower_hex(hex: &[u8], out: &mut [u8; 32]) -> Option<()> {
-    if hex.len() != 64 {
-        return None;
+    let hex: &[u8; 64] = hex.try_into().ok()?;
+    // No early exit, no branch per digit: every digit is decoded and its
+    // validity folded into `valid`.
+    let mut valid = true;
+    for (byte, &[hi, lo]) in out.iter_mut().zip(hex.as_chunks::<2>().0) {
+        let (hi, hi_ok) = nibble(hi);
+        let (lo, lo_ok) = nibble(lo);
+        valid &= hi_ok & lo_ok;
+        *byte = (hi << 4) | lo;
     }
-    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-        let [hi, lo] = pair else { return None };
-        *byte = (nibble(*hi)? << 4) | nibble(*lo)?;
-    }
-    Some(())
+    valid.then_some(())
 }
 
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    }
+/// The value of a lower-case hex digit (0..=15) and whether `c` is one.
+fn nibble(c: u8) -> (u8, bool) {
+    let digit = c.wrapping_sub(b'0');
+    let letter = c.wrapping_sub(b'a');
+    let (is_digit, is_letter) = (digit < 10, letter < 6);
+    let value = if is_digit { digit } else { letter.wrapping_add(10) };
+    (value & 0x0f, is_digit | is_letter)
 }
 
 /// Parses plain decimal Unix seconds: one or more ASCII digits, no sign, no
