@@ -2,7 +2,7 @@
 # The Python package (ffi-python/): builds the wheel with maturin, installs it
 # into a private venv, checks the type stubs with mypy.stubtest and runs the
 # pytest suite (shared vectors included); mypy also checks the async client
-# tests against the installed package. Idempotent; needs python3 (>= 3.9,
+# tests against the installed package. Idempotent; needs python3 (>= 3.10,
 # with venv) and PyPI for the pinned tools.
 # Env: CARGO_TARGET_DIR     shared cargo target dir (default: <repo>/target);
 #                           the venv lives in $CARGO_TARGET_DIR/py-venv

@@ -11,7 +11,7 @@ import sys
 
 if sys.version_info >= (3, 11):
     from enum import StrEnum
-else:  # pragma: no cover - exercised on 3.9/3.10 only
+else:  # pragma: no cover - exercised on 3.10 only
 
     class StrEnum(str, enum.Enum):
         """``enum.StrEnum`` for Python < 3.11."""
