@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
-use crate::convert::{PyBytesArg, bytes_or_str, unix_time};
+use crate::convert::{bytes_or_str, unix_time};
 use crate::errors::{CoreResult as _, guard, to_py};
 
 /// Stands for a header name or value that has no UTF-8 form (a `str` with
@@ -14,40 +14,94 @@ use crate::errors::{CoreResult as _, guard, to_py};
 /// header and ignores it anywhere else.
 const UNENCODABLE: &[u8] = b"\xff";
 
-fn header_part<'py>(obj: &Bound<'py, PyAny>) -> PyResult<PyBytesArg<'py>> {
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(match s.encode_utf8() {
-            Ok(encoded) => PyBytesArg::Borrowed(encoded),
-            Err(_) => PyBytesArg::Owned(UNENCODABLE.to_vec()),
-        });
+/// The bytes of one argument (payload, secret, header name or value), held
+/// without a copy where Python allows it: `bytes` as they are, `str` through
+/// its UTF-8 form (which CPython keeps with the string; no copy at all for
+/// ASCII). `bytearray` and other buffers are copied, since Python code could
+/// change them while core reads.
+enum Held<'py> {
+    Bytes(Bound<'py, PyBytes>),
+    /// Read as [`UNENCODABLE`] if it has no UTF-8 form; payloads and secrets
+    /// are checked before they are held this way.
+    Str(Bound<'py, PyString>),
+    Owned(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Held<'_> {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Self::Bytes(b) => b.as_bytes(),
+            Self::Str(s) => s.to_str().map_or(UNENCODABLE, str::as_bytes),
+            Self::Owned(v) => v,
+        }
     }
-    bytes_or_str(obj)?.ok_or_else(|| PyTypeError::new_err("header names and values must be str or bytes"))
 }
 
-/// Whether a header name has the length of one of the three Inkbox header
-/// names. Core matches names ASCII-case-insensitively and ignores every
-/// other header whatever it holds, so a name of another length (in
-/// characters for `str`: a match is pure ASCII) can be skipped without
-/// converting it. Only a cost saving; the matching itself is core's.
-fn may_be_inkbox(name: &Bound<'_, PyAny>) -> PyResult<bool> {
-    let len = if let Ok(s) = name.cast::<PyString>() {
-        s.len()?
-    } else if let Ok(b) = name.cast::<PyBytes>() {
-        b.len()?
-    } else {
-        return Ok(true);
-    };
-    Ok([webhook::SIGNATURE_HEADER, webhook::REQUEST_ID_HEADER, webhook::TIMESTAMP_HEADER]
+/// `bytes`, `str` (its UTF-8), `bytearray` or another buffer; `Ok(None)` for
+/// any other type. A `str` without a UTF-8 form is `Err(Unencodable)` for the
+/// caller to map.
+fn held<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Result<Held<'py>, Unencodable>>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Some(Ok(Held::Bytes(b.clone()))));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Some(match s.to_str() {
+            Ok(_) => Ok(Held::Str(s.clone())),
+            Err(_) => Err(Unencodable),
+        }));
+    }
+    Ok(bytes_or_str(obj)?.map(|b| Ok(Held::Owned(b.as_ref().to_vec()))))
+}
+
+/// A `str` argument that has no UTF-8 form.
+struct Unencodable;
+
+/// A payload or secret `str` without a UTF-8 form: a `ValueError` naming no
+/// content.
+fn unencodable_arg(_: Unencodable) -> PyErr {
+    PyValueError::new_err("string is not encodable as UTF-8 (lone surrogate)")
+}
+
+/// The payload or one secret: what [`held`] takes, else a `TypeError` with
+/// `what`.
+fn held_arg<'py>(obj: &Bound<'py, PyAny>, what: &'static str) -> PyResult<Held<'py>> {
+    held(obj)?.ok_or_else(|| PyTypeError::new_err(what))?.map_err(unencodable_arg)
+}
+
+/// A header name or value; one without a UTF-8 form reads as
+/// [`UNENCODABLE`].
+fn header_part<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Held<'py>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Held::Str(s.clone()));
+    }
+    Ok(held(obj)?
+        .ok_or_else(|| PyTypeError::new_err("header names and values must be str or bytes"))?
+        .unwrap_or_else(|Unencodable| Held::Owned(UNENCODABLE.to_vec())))
+}
+
+/// Whether a header name is one of the three Inkbox header names, compared as
+/// core compares them (ASCII-case-insensitively). Core ignores every other
+/// header whatever it holds, so only these are handed over; the matching
+/// that counts (and the checks of repeated or invalid headers) stays core's.
+fn is_inkbox(name: &[u8]) -> bool {
+    [webhook::SIGNATURE_HEADER, webhook::REQUEST_ID_HEADER, webhook::TIMESTAMP_HEADER]
         .iter()
-        .any(|h| h.len() == len))
+        .any(|h| name.eq_ignore_ascii_case(h.as_bytes()))
 }
 
-fn push_header<'py>(
-    out: &mut Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>,
-    name: &Bound<'py, PyAny>,
-    value: &Bound<'py, PyAny>,
-) -> PyResult<()> {
-    if may_be_inkbox(name)? {
+type Headers<'py> = Vec<(Held<'py>, Held<'py>)>;
+
+fn push_header<'py>(out: &mut Headers<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<()> {
+    // The usual case, `str` or `bytes` names, is matched in place; a name
+    // without a UTF-8 form matches nothing.
+    let name_matches = if let Ok(s) = name.cast::<PyString>() {
+        s.to_str().is_ok_and(|n| is_inkbox(n.as_bytes()))
+    } else if let Ok(b) = name.cast::<PyBytes>() {
+        is_inkbox(b.as_bytes())
+    } else {
+        is_inkbox(header_part(name)?.as_ref())
+    };
+    if name_matches {
         out.push((header_part(name)?, header_part(value)?));
     } else if !(value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>()) {
         // Skipped, but still type-checked like any other header.
@@ -56,7 +110,7 @@ fn push_header<'py>(
     Ok(())
 }
 
-fn push_pair<'py>(out: &mut Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>, pair: &Bound<'py, PyAny>) -> PyResult<()> {
+fn push_pair<'py>(out: &mut Headers<'py>, pair: &Bound<'py, PyAny>) -> PyResult<()> {
     let pair = pair.cast::<PyTuple>().map_err(|_| PyTypeError::new_err("headers must be (name, value) pairs"))?;
     if pair.len() != 2 {
         return Err(PyTypeError::new_err("headers must be (name, value) pairs"));
@@ -64,10 +118,11 @@ fn push_pair<'py>(out: &mut Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>, pair: &Boun
     push_header(out, &pair.get_item(0)?, &pair.get_item(1)?)
 }
 
-/// Every header of `headers`: a `dict`, any mapping with `items()` (which
-/// yields repeated headers separately for multi-dicts such as Starlette's or
-/// Werkzeug's), or an iterable of `(name, value)` pairs.
-fn headers_of<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Vec<(PyBytesArg<'py>, PyBytesArg<'py>)>> {
+/// The Inkbox headers of `headers`: a `dict`, any mapping with `items()`
+/// (which yields repeated headers separately for multi-dicts such as
+/// Starlette's or Werkzeug's), or an iterable of `(name, value)` pairs. Every
+/// header is type-checked.
+fn headers_of<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Headers<'py>> {
     let mut out = Vec::new();
     if let Ok(dict) = headers.cast::<PyDict>() {
         for (k, v) in dict.iter() {
@@ -83,17 +138,31 @@ fn headers_of<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Vec<(PyBytesArg<'py>
 }
 
 /// One secret (`str` or `bytes`) or a sequence of them.
-fn secrets_of<'py>(secret: &Bound<'py, PyAny>) -> PyResult<Vec<PyBytesArg<'py>>> {
-    if let Some(one) = bytes_or_str(secret)? {
-        return Ok(vec![one]);
+enum Secrets<'py> {
+    One([Held<'py>; 1]),
+    Many(Vec<Held<'py>>),
+}
+
+impl<'py> Secrets<'py> {
+    fn as_slice(&self) -> &[Held<'py>] {
+        match self {
+            Self::One(one) => one,
+            Self::Many(many) => many,
+        }
+    }
+}
+
+fn secrets_of<'py>(secret: &Bound<'py, PyAny>) -> PyResult<Secrets<'py>> {
+    if let Some(one) = held(secret)? {
+        return Ok(Secrets::One([one.map_err(unencodable_arg)?]));
     }
     let mut out = Vec::new();
     for item in
         secret.try_iter().map_err(|_| PyTypeError::new_err("secret must be str, bytes or a sequence of them"))?
     {
-        out.push(bytes_or_str(&item?)?.ok_or_else(|| PyTypeError::new_err("each secret must be str or bytes"))?);
+        out.push(held_arg(&item?, "each secret must be str or bytes")?);
     }
-    Ok(out)
+    Ok(Secrets::Many(out))
 }
 
 /// Runs core's one-shot verification on Python arguments.
@@ -105,13 +174,13 @@ fn run(
     now: Option<&Bound<'_, PyAny>>,
     compat: bool,
 ) -> PyResult<Result<(), WebhookError>> {
-    let body = bytes_or_str(payload)?.ok_or_else(|| PyTypeError::new_err("payload must be bytes or str"))?;
+    let body = held_arg(payload, "payload must be bytes or str")?;
     let headers = headers_of(headers)?;
     let secrets = secrets_of(secret)?;
     let now = unix_time(now)?.map_err(|()| PyValueError::new_err("now must be a non-negative Unix time"))?;
     let mut options = if compat { VerifyOptions::compat() } else { VerifyOptions::strict() };
     options.tolerance_secs = tolerance;
-    Ok(webhook::verify(&headers, body.as_ref(), &secrets, now, &options).map(|_| ()))
+    Ok(webhook::verify(&headers, body.as_ref(), secrets.as_slice(), now, &options).map(|_| ()))
 }
 
 /// Receiver configuration errors raise; request failures are answered.
