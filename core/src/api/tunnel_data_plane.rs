@@ -713,6 +713,291 @@ impl Backoff {
     }
 }
 
+// ------------------------------------------------------------------ WebSocket bridge
+
+/// `Sec-WebSocket-Version` this client speaks (RFC 6455).
+pub const WS_VERSION: &str = "13";
+/// Close code for a live WebSocket bridge whose tunnel connection goes away
+/// (server drain, listener closed, connection lost): 4500, as the official client.
+pub const WS_CLOSE_CONNECTION_GOING_AWAY: u16 = 4500;
+/// Close code the official client reserves for an agent-side timeout.
+pub const WS_CLOSE_AGENT_TIMEOUT: u16 = 4504;
+/// Largest bridge envelope (length prefix value) accepted: 16 MiB.
+pub const WS_MAX_ENVELOPE_BYTES: usize = 16 * 1024 * 1024;
+
+/// WebSocket handshake headers that are per hop: never forwarded from the
+/// third party to the local server, nor from its 101 reply back.
+const WS_HANDSHAKE_HEADERS: &[&str] = &[
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-accept",
+    "sec-websocket-extensions",
+    "sec-websocket-protocol",
+];
+
+/// The request headers of the extended CONNECT (RFC 8441) that opens the
+/// bridge stream `/_system/ws/{ws_id}` (`:protocol inkbox-tunnel-ws`), sent
+/// after the upgrade reply (status 200) was posted.
+pub fn ws_connect_headers(zone: &ZoneEndpoint, tunnel_id: &str, api_key: &str, ws_id: &str) -> Vec<(String, String)> {
+    alloc::vec![
+        (":method".into(), "CONNECT".into()),
+        (":scheme".into(), zone.scheme().into()),
+        (":authority".into(), zone.authority.clone()),
+        (":path".into(), format!("/_system/ws/{ws_id}")),
+        (":protocol".into(), WS_PROTOCOL.into()),
+        ("sec-websocket-version".into(), WS_VERSION.into()),
+        ("x-tunnel-id".into(), tunnel_id.into()),
+        ("x-api-key".into(), api_key.into()),
+        ("inkbox-ws-id".into(), ws_id.into()),
+    ]
+}
+
+/// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2).
+pub fn ws_accept(key: &str) -> String {
+    use sha1::Digest;
+    let mut h = sha1::Sha1::new();
+    h.update(key.trim().as_bytes());
+    h.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    crate::vault::base64::encode_to_string(&h.finalize())
+}
+
+/// A `Sec-WebSocket-Key` from 16 random bytes.
+pub fn ws_client_key(nonce: &[u8; 16]) -> String {
+    crate::vault::base64::encode_to_string(nonce)
+}
+
+/// The subprotocols a `Sec-WebSocket-Protocol` value offers (comma-separated,
+/// trimmed, empty tokens dropped; case-sensitive).
+pub fn ws_subprotocols(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// The third party's offered subprotocols (all `sec-websocket-protocol` headers of the envelope).
+pub fn ws_offered_subprotocols(env: &Envelope) -> Vec<String> {
+    env.headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("sec-websocket-protocol"))
+        .flat_map(|(_, v)| ws_subprotocols(v))
+        .collect()
+}
+
+/// The HTTP/1.1 upgrade request the agent sends to a `ws://` local server:
+/// request line, `Host` = the target authority, `Upgrade`/`Connection`,
+/// `Sec-WebSocket-Version: 13`, the key, the third party's offered
+/// subprotocols, the forwarded view and the third party's other headers
+/// (hop-by-hop and per-hop handshake headers dropped; no extensions are
+/// offered). Ends with the blank line.
+pub fn ws_upstream_request(env: &Envelope, target: &ForwardTarget, public_host: &str, key: &str) -> String {
+    let url = target.url_for(&env.path);
+    // `url_for` gives scheme://authority/path?query; keep the origin-form.
+    let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let mut out = format!(
+        "GET {path} HTTP/1.1\r\nhost: {}\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-version: {WS_VERSION}\r\nsec-websocket-key: {key}\r\n",
+        target.authority
+    );
+    let offered = ws_offered_subprotocols(env);
+    if !offered.is_empty() {
+        out.push_str(&format!("sec-websocket-protocol: {}\r\n", offered.join(", ")));
+    }
+    for (k, v) in forward_request_headers(env, public_host, &target.authority) {
+        if k == "host" || in_set(WS_HANDSHAKE_HEADERS, &k) || has_line_break(&k) || has_line_break(&v) {
+            continue;
+        }
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    out
+}
+
+fn has_line_break(s: &str) -> bool {
+    s.bytes().any(|b| b == b'\r' || b == b'\n')
+}
+
+/// A local server's WebSocket handshake answer that the agent accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WsHandshake {
+    /// The subprotocol it selected (one the third party offered), if any.
+    pub subprotocol: Option<String>,
+    /// The 101's headers to pass on in the upgrade reply (hop-by-hop and
+    /// per-hop handshake headers dropped; `sec-websocket-protocol` kept).
+    pub reply_headers: Vec<(String, String)>,
+}
+
+/// Why a local server's handshake answer was refused, with the status the
+/// third party gets (the server's own status when it did not answer 101).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WsHandshakeError {
+    /// Status for the upgrade reply.
+    pub status: u16,
+    /// Short reason (`inkbox-reason` / body).
+    pub reason: String,
+}
+
+/// Checks the response head (status line + headers, without the blank line)
+/// a `ws://` local server sent for [`ws_upstream_request`]: status 101,
+/// `Sec-WebSocket-Accept` matching `key`, no extension, a subprotocol the
+/// third party offered (or none).
+pub fn ws_check_upstream_response(head: &str, key: &str, offered: &[String]) -> Result<WsHandshake, WsHandshakeError> {
+    let err = |status: u16, reason: &str| WsHandshakeError { status, reason: reason.into() };
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let mut parts = status_line.splitn(3, ' ');
+    let version = parts.next().unwrap_or_default();
+    let status = parts.next().and_then(|s| s.parse::<u16>().ok());
+    let status = match status {
+        Some(s) if version.starts_with("HTTP/1.") && (100..=599).contains(&s) => s,
+        _ => return Err(err(502, "upstream-bad-response")),
+    };
+    if status != 101 {
+        return Err(err(status, "upstream-refused-upgrade"));
+    }
+    let mut accept = None;
+    let mut subprotocol = None;
+    let mut reply_headers = Vec::new();
+    for line in lines {
+        let Some((k, v)) = line.split_once(':') else { continue };
+        let k = k.trim().to_ascii_lowercase();
+        let v = v.trim();
+        match k.as_str() {
+            "sec-websocket-accept" => accept = Some(v.to_owned()),
+            "sec-websocket-extensions" if !v.is_empty() => return Err(err(502, "upstream-extension-not-offered")),
+            "sec-websocket-protocol" => {
+                if !offered.iter().any(|o| o == v) {
+                    return Err(err(502, "upstream-subprotocol-not-offered"));
+                }
+                subprotocol = Some(v.to_owned());
+                reply_headers.push((k.clone(), v.to_owned()));
+                continue;
+            }
+            _ => {}
+        }
+        if k.is_empty() || is_hop_by_hop_response(&k) || in_set(WS_HANDSHAKE_HEADERS, &k) || k == "content-length" {
+            continue;
+        }
+        reply_headers.push((k, v.to_owned()));
+    }
+    if accept.as_deref() != Some(ws_accept(key).as_str()) {
+        return Err(err(502, "upstream-accept-mismatch"));
+    }
+    Ok(WsHandshake { subprotocol, reply_headers })
+}
+
+/// One message on the bridge stream, as the length-prefixed JSON envelope
+/// `{"type": "text", "data"}`, `{"type": "binary", "data": base64}` or
+/// `{"type": "close", "code", "reason"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WsMessage {
+    /// A text message.
+    Text(String),
+    /// A binary message.
+    Binary(Vec<u8>),
+    /// A close (code default 1000, reason may be empty).
+    Close {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+}
+
+/// Encodes one bridge envelope: u32 big-endian length + compact JSON.
+pub fn encode_ws_envelope(msg: &WsMessage) -> Vec<u8> {
+    let v = match msg {
+        WsMessage::Text(t) => serde_json::json!({"type": "text", "data": t}),
+        WsMessage::Binary(b) => {
+            serde_json::json!({"type": "binary", "data": crate::vault::base64::encode_to_string(b)})
+        }
+        WsMessage::Close { code, reason } => serde_json::json!({"type": "close", "code": code, "reason": reason}),
+    };
+    let json = serde_json::to_vec(&v).unwrap_or_default();
+    let mut out = Vec::with_capacity(4 + json.len());
+    out.extend_from_slice(&u32::try_from(json.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(&json);
+    out
+}
+
+/// A bridge envelope stream that cannot go on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WsEnvelopeError {
+    /// A length prefix above the limit.
+    TooLarge(usize),
+}
+
+impl core::fmt::Display for WsEnvelopeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            WsEnvelopeError::TooLarge(n) => write!(f, "bridge envelope of {n} bytes is over the limit"),
+        }
+    }
+}
+
+/// Reassembles bridge envelopes from the payloads of the bridge stream's
+/// data frames (an envelope may span frames, a frame may hold several).
+/// Malformed JSON, unknown types and bad base64 are skipped, as the
+/// official client does.
+#[derive(Clone, Debug)]
+pub struct WsEnvelopeReader {
+    buf: Vec<u8>,
+    max: usize,
+}
+
+impl WsEnvelopeReader {
+    /// A reader refusing envelopes over `max` bytes.
+    pub fn new(max: usize) -> Self {
+        WsEnvelopeReader { buf: Vec::new(), max }
+    }
+
+    /// Appends payload bytes.
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Bytes held for an incomplete envelope.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The next complete message, `Ok(None)` when more bytes are needed.
+    pub fn next_message(&mut self) -> Result<Option<WsMessage>, WsEnvelopeError> {
+        loop {
+            let Some((len, rest)) = self.buf.split_first_chunk::<4>() else { return Ok(None) };
+            let len = u32::from_be_bytes(*len) as usize;
+            if len > self.max {
+                return Err(WsEnvelopeError::TooLarge(len));
+            }
+            let Some(raw) = rest.get(..len) else { return Ok(None) };
+            let parsed = decode_ws_envelope_json(raw);
+            self.buf.drain(..4 + len);
+            if let Some(m) = parsed {
+                return Ok(Some(m));
+            }
+        }
+    }
+}
+
+fn decode_ws_envelope_json(raw: &[u8]) -> Option<WsMessage> {
+    let v: Value = serde_json::from_slice(raw).ok()?;
+    let data = v.get("data").and_then(Value::as_str);
+    match v.get("type").and_then(Value::as_str)? {
+        "text" => Some(WsMessage::Text(data.unwrap_or_default().into())),
+        "binary" => {
+            let data = data.unwrap_or_default();
+            let strict = data.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
+            if !strict {
+                return None;
+            }
+            crate::vault::base64::decode_lenient_to_vec(data).ok().map(WsMessage::Binary)
+        }
+        "close" => {
+            let code = v.get("code").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()).unwrap_or(1000);
+            let reason = v.get("reason").and_then(Value::as_str).unwrap_or_default();
+            Some(WsMessage::Close { code, reason: reason.into() })
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -933,5 +1218,99 @@ mod tests {
         b.reset();
         assert_eq!(b.failures(), 0);
         assert_eq!(b.next_delay_ms(&mut Fixed(250)), 1000);
+    }
+
+    #[test]
+    fn ws_accept_rfc6455_example() {
+        assert_eq!(ws_accept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(ws_client_key(&[0u8; 16]), "AAAAAAAAAAAAAAAAAAAAAA==");
+    }
+
+    #[test]
+    fn ws_connect_and_upstream_request() {
+        let z = ZoneEndpoint::parse("localhost:80").unwrap();
+        let h = ws_connect_headers(&z, "tid", "key", "w1");
+        assert_eq!(h[0], (":method".into(), "CONNECT".into()));
+        assert!(h.contains(&(":path".into(), "/_system/ws/w1".into())));
+        assert!(h.contains(&(":protocol".into(), "inkbox-tunnel-ws".into())));
+        assert!(h.contains(&("inkbox-ws-id".into(), "w1".into())));
+        let env = parse_envelope(&[
+            ("inkbox-request-id", "r"),
+            ("inkbox-path", "/chat?x=1"),
+            ("inkbox-route-kind", "ws-upgrade"),
+            ("inkbox-forwarded-for", "10.0.0.9"),
+            ("inkbox-h-host", "bot.localhost"),
+            ("inkbox-h-sec-websocket-key", "theirs"),
+            ("inkbox-h-sec-websocket-extensions", "permessage-deflate"),
+            ("inkbox-h-sec-websocket-protocol", "a, b"),
+            ("inkbox-h-cookie", "c=1"),
+        ])
+        .unwrap();
+        assert_eq!(ws_offered_subprotocols(&env), vec!["a".to_string(), "b".to_string()]);
+        let t = ForwardTarget::parse("http://127.0.0.1:9000/base", false).unwrap();
+        let req = ws_upstream_request(&env, &t, "bot.localhost", "K");
+        assert!(req.starts_with("GET /base/chat?x=1 HTTP/1.1\r\nhost: 127.0.0.1:9000\r\n"), "{req}");
+        assert!(req.contains("sec-websocket-key: K\r\n"));
+        assert!(req.contains("sec-websocket-protocol: a, b\r\n"));
+        assert!(req.contains("x-forwarded-for: 10.0.0.9\r\n"));
+        assert!(req.contains("cookie: c=1\r\n"));
+        assert!(!req.contains("theirs") && !req.contains("deflate"));
+        assert!(req.ends_with("\r\n\r\n"));
+    }
+
+    #[test]
+    fn ws_upstream_response_checks() {
+        let key = "dGhlIHNhbXBsZSBub25jZQ==";
+        let ok = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                  Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: b\r\nSet-Cookie: s=1";
+        let offered = vec!["a".to_string(), "b".to_string()];
+        let hs = ws_check_upstream_response(ok, key, &offered).unwrap();
+        assert_eq!(hs.subprotocol.as_deref(), Some("b"));
+        assert_eq!(
+            hs.reply_headers,
+            vec![("sec-websocket-protocol".into(), "b".into()), ("set-cookie".into(), "s=1".into())]
+        );
+        assert_eq!(ws_check_upstream_response(ok, key, &[]).unwrap_err().reason, "upstream-subprotocol-not-offered");
+        assert_eq!(ws_check_upstream_response(ok, "other", &offered).unwrap_err().status, 502);
+        let e = ws_check_upstream_response("HTTP/1.1 403 Forbidden\r\nX: y", key, &offered).unwrap_err();
+        assert_eq!(e.status, 403);
+        assert_eq!(ws_check_upstream_response("garbage", key, &offered).unwrap_err().status, 502);
+        let ext = "HTTP/1.1 101 OK\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: x";
+        assert_eq!(ws_check_upstream_response(ext, key, &[]).unwrap_err().reason, "upstream-extension-not-offered");
+    }
+
+    #[test]
+    fn ws_envelopes_round_trip_across_chunks() {
+        let msgs = [
+            WsMessage::Text("héllo".into()),
+            WsMessage::Binary(vec![0, 1, 2, 255]),
+            WsMessage::Close { code: 4000, reason: "bye".into() },
+        ];
+        let mut wire = Vec::new();
+        for m in &msgs {
+            wire.extend(encode_ws_envelope(m));
+        }
+        let bin = encode_ws_envelope(&msgs[1]);
+        assert_eq!(&bin[4..], br#"{"data":"AAEC/w==","type":"binary"}"#.as_slice());
+        let mut r = WsEnvelopeReader::new(1024);
+        let mut got = Vec::new();
+        for chunk in wire.chunks(3) {
+            r.push(chunk);
+            while let Some(m) = r.next_message().unwrap() {
+                got.push(m);
+            }
+        }
+        assert_eq!(got, msgs.to_vec());
+        assert_eq!(r.buffered(), 0);
+        let mut junk = Vec::new();
+        for raw in [&br#"{"type":"binary","data":"@@@@"}"#[..], b"not json", br#"{"type":"nope"}"#] {
+            junk.extend((raw.len() as u32).to_be_bytes());
+            junk.extend_from_slice(raw);
+        }
+        junk.extend(encode_ws_envelope(&WsMessage::Close { code: 1000, reason: String::new() }));
+        r.push(&junk);
+        assert_eq!(r.next_message().unwrap(), Some(WsMessage::Close { code: 1000, reason: String::new() }));
+        r.push(&2000u32.to_be_bytes());
+        assert_eq!(r.next_message(), Err(WsEnvelopeError::TooLarge(2000)));
     }
 }
