@@ -15,6 +15,7 @@ mod totp;
 mod tunnel;
 mod vault;
 mod webhook;
+mod ws_frame;
 
 use pyo3::prelude::*;
 
@@ -81,5 +82,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tunnel::tunnel_filter_response_headers, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_validate_pool_size, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_check_inbound_path, m)?)?;
+
+    m.add_class::<ws_frame::PyWsFrame>()?;
+    m.add_class::<ws_frame::PyWsFrameDecoder>()?;
+    m.add_function(wrap_pyfunction!(ws_frame::ws_frame_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(ws_frame::ws_close_payload, m)?)?;
+    m.add_function(wrap_pyfunction!(ws_frame::ws_parse_close, m)?)?;
     Ok(())
 }

@@ -57,3 +57,4 @@ pub mod tunnels;
 pub mod vault;
 pub mod vault_flows;
 pub mod webhooks;
+pub mod ws_frame;
