@@ -76,6 +76,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tunnel::PyTunnelEnvelope>()?;
     m.add_class::<tunnel::PyTunnelForwardTarget>()?;
     m.add_class::<tunnel::PyTunnelBackoff>()?;
+    m.add_class::<tunnel::PyTunnelWsMessage>()?;
+    m.add_class::<tunnel::PyTunnelWsEnvelopeReader>()?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_ws_accept, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_ws_client_key, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_ws_upstream_request, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_ws_check_upstream_response, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_ws_envelope_text, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_ws_envelope_binary, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_ws_envelope_close, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_parse_hello, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_intake_outcome, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_parse_envelope, m)?)?;

@@ -4,9 +4,11 @@
 
 use getrandom::SysRng;
 use inkbox_core::api::tunnel_data_plane::{
-    self as dp, Backoff, DataPlaneError, Envelope, ForwardTarget, HelloError, IntakeOutcome, ZoneEndpoint,
+    self as dp, Backoff, DataPlaneError, Envelope, ForwardTarget, HelloError, IntakeOutcome, WsEnvelopeReader,
+    WsMessage, ZoneEndpoint,
 };
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use crate::api::headers_arg;
 use crate::errors::{exception, guard};
@@ -87,6 +89,11 @@ impl PyTunnelZone {
             let headers = headers_arg(headers)?;
             Ok(dp::response_headers(&self.0, tunnel_id, api_key, request_id, status, &headers, reason, body_len))
         })
+    }
+
+    /// The extended CONNECT opening the WebSocket bridge `/_system/ws/{ws_id}`.
+    fn ws_connect_headers(&self, tunnel_id: &str, api_key: &str, ws_id: &str) -> Pairs {
+        dp::ws_connect_headers(&self.0, tunnel_id, api_key, ws_id)
     }
 
     fn __repr__(&self) -> String {
@@ -195,6 +202,11 @@ impl PyTunnelEnvelope {
         dp::forward_request_headers(&self.0, public_host, host_header)
     }
 
+    /// The subprotocols the third party offered (`Sec-WebSocket-Protocol`).
+    fn ws_subprotocols(&self) -> Vec<String> {
+        dp::ws_offered_subprotocols(&self.0)
+    }
+
     fn __repr__(&self) -> String {
         format!("TunnelEnvelope({:?} {:?} {:?})", self.0.request_id, self.0.method, self.0.path)
     }
@@ -290,5 +302,149 @@ impl PyTunnelBackoff {
     #[getter]
     fn failures(&self) -> u32 {
         self.0.failures()
+    }
+}
+
+// ------------------------------------------------------------------ WebSocket bridge
+
+/// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key`.
+#[pyfunction]
+pub(crate) fn tunnel_ws_accept(key: &str) -> String {
+    dp::ws_accept(key)
+}
+
+/// A `Sec-WebSocket-Key` from 16 random bytes.
+#[pyfunction]
+pub(crate) fn tunnel_ws_client_key(py: Python<'_>, nonce: &[u8]) -> PyResult<String> {
+    let nonce = <[u8; 16]>::try_from(nonce).map_err(|_| {
+        exception(py, "InkboxValidationError", "tunnel.ws_key", "a WebSocket key nonce is exactly 16 bytes")
+    })?;
+    Ok(dp::ws_client_key(&nonce))
+}
+
+/// The HTTP/1.1 upgrade request (head, ending with the blank line) for a
+/// `ws://` local server, from an envelope and a `forward_to` target.
+#[pyfunction]
+pub(crate) fn tunnel_ws_upstream_request<'py>(
+    py: Python<'py>,
+    envelope: PyRef<'_, PyTunnelEnvelope>,
+    target: PyRef<'_, PyTunnelForwardTarget>,
+    public_host: &str,
+    key: &str,
+) -> Bound<'py, PyBytes> {
+    PyBytes::new(py, dp::ws_upstream_request(&envelope.0, &target.0, public_host, key).as_bytes())
+}
+
+/// Checks a local server's handshake response head (status line + headers):
+/// `(101, None, subprotocol, reply_headers)` when accepted, else
+/// `(status for the third party, reason, None, [])`.
+#[pyfunction]
+pub(crate) fn tunnel_ws_check_upstream_response(
+    head: &str,
+    key: &str,
+    offered: Vec<String>,
+) -> (u16, Option<String>, Option<String>, Pairs) {
+    match dp::ws_check_upstream_response(head, key, &offered) {
+        Ok(hs) => (101, None, hs.subprotocol, hs.reply_headers),
+        Err(e) => (e.status, Some(e.reason), None, Vec::new()),
+    }
+}
+
+/// A text bridge envelope (length-prefixed JSON).
+#[pyfunction]
+pub(crate) fn tunnel_ws_envelope_text<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyBytes> {
+    PyBytes::new(py, &dp::encode_ws_envelope(&WsMessage::Text(text.into())))
+}
+
+/// A binary bridge envelope (length-prefixed JSON, base64 data).
+#[pyfunction]
+pub(crate) fn tunnel_ws_envelope_binary<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
+    PyBytes::new(py, &dp::encode_ws_envelope(&WsMessage::Binary(data.to_vec())))
+}
+
+/// A close bridge envelope.
+#[pyfunction]
+#[pyo3(signature = (code=1000, reason=""))]
+pub(crate) fn tunnel_ws_envelope_close<'py>(py: Python<'py>, code: u16, reason: &str) -> Bound<'py, PyBytes> {
+    PyBytes::new(py, &dp::encode_ws_envelope(&WsMessage::Close { code, reason: reason.into() }))
+}
+
+/// One message from the bridge stream.
+#[pyclass(name = "TunnelWsMessage", module = "inkbox._native", frozen)]
+pub(crate) struct PyTunnelWsMessage(WsMessage);
+
+#[pymethods]
+impl PyTunnelWsMessage {
+    /// `text`, `binary` or `close`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        match self.0 {
+            WsMessage::Text(_) => "text",
+            WsMessage::Binary(_) => "binary",
+            WsMessage::Close { .. } => "close",
+        }
+    }
+    /// The text of a text message (else `None`).
+    #[getter]
+    fn text(&self) -> Option<String> {
+        match &self.0 {
+            WsMessage::Text(t) => Some(t.clone()),
+            _ => None,
+        }
+    }
+    /// The bytes of a binary message (else `None`).
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        match &self.0 {
+            WsMessage::Binary(b) => Some(PyBytes::new(py, b)),
+            _ => None,
+        }
+    }
+    /// The code of a close (else `None`).
+    #[getter]
+    fn code(&self) -> Option<u16> {
+        match &self.0 {
+            WsMessage::Close { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+    /// The reason of a close (else `""`).
+    #[getter]
+    fn reason(&self) -> String {
+        match &self.0 {
+            WsMessage::Close { reason, .. } => reason.clone(),
+            _ => String::new(),
+        }
+    }
+    fn __repr__(&self) -> String {
+        format!("TunnelWsMessage({:?})", self.kind())
+    }
+}
+
+/// Reassembles bridge envelopes from the bridge stream's frame payloads.
+#[pyclass(name = "TunnelWsEnvelopeReader", module = "inkbox._native")]
+pub(crate) struct PyTunnelWsEnvelopeReader(WsEnvelopeReader);
+
+#[pymethods]
+impl PyTunnelWsEnvelopeReader {
+    #[new]
+    #[pyo3(signature = (max_bytes=dp::WS_MAX_ENVELOPE_BYTES))]
+    fn new(max_bytes: usize) -> Self {
+        Self(WsEnvelopeReader::new(max_bytes))
+    }
+    fn push(&mut self, data: &[u8]) {
+        self.0.push(data);
+    }
+    /// The next complete message or `None`; raises `TunnelError` for an
+    /// envelope over the limit.
+    fn next_message(&mut self, py: Python<'_>) -> PyResult<Option<PyTunnelWsMessage>> {
+        self.0
+            .next_message()
+            .map(|m| m.map(PyTunnelWsMessage))
+            .map_err(|e| exception(py, "TunnelError", "tunnel.ws_envelope_too_large", &e.to_string()))
+    }
+    #[getter]
+    fn buffered(&self) -> usize {
+        self.0.buffered()
     }
 }
