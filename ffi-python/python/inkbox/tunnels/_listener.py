@@ -27,6 +27,7 @@ import httpx
 from inkbox import _native
 from inkbox.exceptions import TunnelAuthError, TunnelConnectError
 from inkbox.tunnels._h2 import H2Connection, StreamReset
+from inkbox.tunnels._websocket import serve_ws_upgrade
 from inkbox.tunnels.types import Tunnel
 
 __all__ = ["ASGIApp", "StatusCallback", "TunnelListener"]
@@ -183,6 +184,9 @@ class _Runtime:
     async def _dispatch(
         self, conn: H2Connection, hello: _native.TunnelHello, env: _native.TunnelEnvelope, body: bytes
     ) -> None:
+        if env.route_kind == "ws-upgrade":
+            await serve_ws_upgrade(self, conn, hello, env)
+            return
         reason: Optional[str] = None
         try:
             if env.route_kind != "webhook":
