@@ -1275,7 +1275,8 @@ mod tests {
         let e = ws_check_upstream_response("HTTP/1.1 403 Forbidden\r\nX: y", key, &offered).unwrap_err();
         assert_eq!(e.status, 403);
         assert_eq!(ws_check_upstream_response("garbage", key, &offered).unwrap_err().status, 502);
-        let ext = "HTTP/1.1 101 OK\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: x";
+        let ext =
+            "HTTP/1.1 101 OK\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: x";
         assert_eq!(ws_check_upstream_response(ext, key, &[]).unwrap_err().reason, "upstream-extension-not-offered");
     }
 
