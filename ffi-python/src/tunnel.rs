@@ -428,7 +428,7 @@ pub(crate) struct PyTunnelWsEnvelopeReader(WsEnvelopeReader);
 #[pymethods]
 impl PyTunnelWsEnvelopeReader {
     #[new]
-    #[pyo3(signature = (max_bytes=dp::WS_MAX_ENVELOPE_BYTES))]
+    #[pyo3(signature = (max_bytes=16777216))]
     fn new(max_bytes: usize) -> Self {
         Self(WsEnvelopeReader::new(max_bytes))
     }

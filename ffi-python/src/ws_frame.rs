@@ -78,7 +78,7 @@ pub(crate) struct PyWsFrameDecoder(Decoder);
 impl PyWsFrameDecoder {
     /// `mask`: `"any"` (default), `"required"` or `"forbidden"`.
     #[new]
-    #[pyo3(signature = (max_payload=wf::DEFAULT_MAX_PAYLOAD, mask="any"))]
+    #[pyo3(signature = (max_payload=16777216, mask="any"))]
     fn new(py: Python<'_>, max_payload: usize, mask: &str) -> PyResult<Self> {
         let rule = match mask {
             "any" => MaskRule::Any,
