@@ -13,6 +13,7 @@ mod flows;
 mod pyser;
 mod totp;
 mod tunnel;
+mod tunnel_cert;
 mod vault;
 mod webhook;
 mod ws_frame;
@@ -91,6 +92,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tunnel::tunnel_filter_response_headers, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_validate_pool_size, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_check_inbound_path, m)?)?;
+
+    m.add_class::<tunnel_cert::PyTunnelKey>()?;
+    m.add_function(wrap_pyfunction!(tunnel_cert::tunnel_cert_not_after, m)?)?;
 
     m.add_class::<ws_frame::PyWsFrame>()?;
     m.add_class::<ws_frame::PyWsFrameDecoder>()?;

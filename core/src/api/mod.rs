@@ -52,6 +52,7 @@ pub mod misc;
 pub mod phone;
 pub mod signup;
 pub mod texts;
+pub mod tunnel_cert;
 pub mod tunnel_data_plane;
 pub mod tunnels;
 pub mod vault;
