@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import stat
 import sys
 import tempfile
@@ -21,6 +22,7 @@ from inkbox.exceptions import (
     TunnelRemoved,
     TunnelStateConflict,
 )
+from inkbox.tunnels import _passthrough
 from inkbox.tunnels._listener import ASGIApp, StatusCallback, TunnelListener, _Runtime
 from inkbox.tunnels.types import Tunnel
 
@@ -109,17 +111,20 @@ class ConnectOptions:
             f"create it again with inkbox.create_identity({self.name!r})"
         )
 
-    def listener(self, tunnel: Tunnel) -> TunnelListener:
-        """Checks the tunnel, saves the state file, builds the listener."""
+    def check(self, tunnel: Tunnel) -> bool:
+        """Checks the name; whether the tunnel is a passthrough one."""
         name = tunnel.tunnel_name
         if self.name is not None and name != self.name:
             raise TunnelError(f"tunnel {self.tunnel_id} is named {name!r}, not {self.name!r}")
+        return _wire(tunnel.tls_mode) == "passthrough"
+
+    def listener(self, tunnel: Tunnel, tls_context: Optional[ssl.SSLContext] = None) -> TunnelListener:
+        """Checks the tunnel, saves the state file, builds the listener
+        (``tls_context``: a passthrough tunnel's, from ``_passthrough``)."""
+        name = tunnel.tunnel_name
         mode, status = _wire(tunnel.tls_mode), _wire(tunnel.status)
-        if mode == "passthrough":
-            raise TunnelError(
-                "passthrough tunnels (TLS terminated by the agent) are not supported by this client yet; "
-                "use an edge tunnel"
-            )
+        if mode == "passthrough" and tls_context is None:
+            raise TunnelError("a passthrough tunnel needs its certificate (internal error)")
         if status != "active":
             raise TunnelStateConflict(
                 409, f"tunnel {name!r} is in status {status}; expected active before opening the data plane"
@@ -148,35 +153,48 @@ class ConnectOptions:
             max_inbound_body_bytes=self.max_in,
             max_outbound_body_bytes=self.max_out,
             forward_to_verify_tls=self.verify_tls,
+            tls_context=tls_context,
         )
         return TunnelListener(tunnel=tunnel, public_host=tunnel.public_host, runtime=runtime)
 
 
 def connect_sync(resource: TunnelsResource, opts: ConnectOptions) -> TunnelListener:
+    tunnel: Optional[Tunnel] = None
     tunnel_id = opts.tunnel_id or opts.cached_tunnel_id()
     if tunnel_id is not None:
         try:
-            return opts.listener(resource.get(tunnel_id))
+            tunnel = resource.get(tunnel_id)
         except InkboxAPIError as err:
             if err.status_code != 404:
                 raise
             if opts.tunnel_id is not None:
                 raise opts.removed(tunnel_id, err) from err
             # A stale state file: look the name up instead.
-    return opts.listener(opts.pick(resource.list()))
+    if tunnel is None:
+        tunnel = opts.pick(resource.list())
+    if not opts.check(tunnel):
+        return opts.listener(tunnel)
+    tunnel, ctx = _passthrough.prepare_sync(resource, tunnel, opts.state_path(tunnel.tunnel_name))
+    return opts.listener(tunnel, ctx)
 
 
 async def connect_async(resource: Any, opts: ConnectOptions) -> TunnelListener:
+    tunnel: Optional[Tunnel] = None
     tunnel_id = opts.tunnel_id or opts.cached_tunnel_id()
     if tunnel_id is not None:
         try:
-            return opts.listener(await resource.get(tunnel_id))
+            tunnel = await resource.get(tunnel_id)
         except InkboxAPIError as err:
             if err.status_code != 404:
                 raise
             if opts.tunnel_id is not None:
                 raise opts.removed(tunnel_id, err) from err
-    return opts.listener(opts.pick(await resource.list()))
+    if tunnel is None:
+        tunnel = opts.pick(await resource.list())
+    if not opts.check(tunnel):
+        return opts.listener(tunnel)
+    tunnel, ctx = await _passthrough.prepare_async(resource, tunnel, opts.state_path(tunnel.tunnel_name))
+    return opts.listener(tunnel, ctx)
 
 
 def _save_state(state_dir: Path, state: dict[str, Any]) -> None:

@@ -332,7 +332,11 @@ class H2Connection:
                 stream.headers = [(_text(k), _text(v)) for k, v in event.headers]
             stream._responded.set()
         elif isinstance(event, h2.events.DataReceived):
-            stream._chunks.put_nowait((bytes(event.data or b""), event.flow_controlled_length or 0))
+            data, flow = bytes(event.data or b""), event.flow_controlled_length or 0
+            if data:
+                stream._chunks.put_nowait((data, flow))
+            elif flow:  # an empty (padded) DATA frame: not the end, nothing to read
+                self._credit(stream.stream_id, flow)
         elif isinstance(event, h2.events.StreamEnded):
             self._open.pop(stream.stream_id, None)
             stream._finish(reset=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import ssl
 import threading
 import time
 from contextlib import suppress
@@ -73,7 +74,10 @@ class _Runtime:
         max_inbound_body_bytes: int,
         max_outbound_body_bytes: int,
         forward_to_verify_tls: bool,
+        tls_context: Optional[ssl.SSLContext] = None,
     ) -> None:
+        #: Passthrough tunnels: the TLS server context (key + signed chain).
+        self.tls_context = tls_context
         self.api_key = api_key
         self.tunnel_id = tunnel_id
         self.zone = zone
@@ -186,6 +190,11 @@ class _Runtime:
     ) -> None:
         if env.route_kind == "ws-upgrade":
             await serve_ws_upgrade(self, conn, hello, env)
+            return
+        if env.route_kind == "tcp-stream":
+            from inkbox.tunnels._passthrough import serve_tcp_stream
+
+            await serve_tcp_stream(self, conn, env)
             return
         reason: Optional[str] = None
         try:
