@@ -63,7 +63,11 @@ class TunnelsResource(Resource):
                 app (``async def app(scope, receive, send)``).
             data_plane_zone: Dial this zone instead of the tunnel's.
             state_dir: The state directory (default
-                ``~/.inkbox/tunnels/{name}``).
+                ``~/.inkbox/tunnels/{name}``). A passthrough tunnel keeps
+                its P-256 key (``private_key.pem``) and signed chain
+                (``cert_chain.pem``) there; ``connect`` runs sign-csr when
+                the tunnel awaits a certificate or the stored one is
+                missing, expires within 14 days or is for another key.
             pool_size: Parked intake streams to ask for (1-32; default:
                 the server's choice).
             on_status: Called with ``"connecting"``, ``"connected"``,
