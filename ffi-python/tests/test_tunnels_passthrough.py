@@ -8,6 +8,7 @@ signature, so the client checks the served leaf against
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from inkbox import Inkbox, _native
+from inkbox import AsyncInkbox, Inkbox, _native
 from inkbox.exceptions import TunnelError
 from inkbox.tunnels._passthrough import CERT_FILE, KEY_FILE
 
@@ -217,3 +218,33 @@ def test_native_ws_frames() -> None:
         bad = _native.WsFrameDecoder(max_payload=2)
         bad.feed(_native.ws_frame_encode("binary", b"abc"))
         bad.next_frame()
+
+
+async def _asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    message = await receive()
+    out = json.dumps({"path": scope["path"], "body": message["body"].decode()}).encode()
+    await send({"type": "http.response.start", "status": 202, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": out})
+
+
+def test_passthrough_async_client_and_asgi_app(emulator: EmulatorProcess, tmp_path: Path) -> None:
+    handle = f"pt-{uuid.uuid4().hex[:10]}"
+    host = f"{handle}.localhost"
+
+    def tls_request() -> tuple[int, bytes]:
+        with _tls(emulator, host) as sock:
+            sock.sendall(f"POST /asgi HTTP/1.1\r\nHost: {host}\r\nContent-Length: 5\r\n\r\nhello".encode())
+            status, _, body = _read_response(sock, bytearray())
+            return status, body
+
+    async def main() -> None:
+        async with AsyncInkbox(api_key=emulator.admin_key, base_url=emulator.url) as client:
+            await client.create_identity(handle, tunnel={"tls_mode": "passthrough"})
+            listener = await client.tunnels.connect(name=handle, forward_to=_asgi_app, state_dir=tmp_path)
+            assert (tmp_path / CERT_FILE).is_file()
+            async with listener:
+                status, body = await asyncio.get_running_loop().run_in_executor(None, tls_request)
+            assert status == 202
+            assert json.loads(body) == {"path": "/asgi", "body": "hello"}
+
+    asyncio.run(main())
