@@ -8,16 +8,23 @@ Against the local emulator the tunnel's zone is the emulator itself
 same port for the Host ``{handle}.localhost``: the "third party" below
 sends its request there. Against Inkbox it goes to ``listener.public_url``.
 
-Not here: ``connect`` on the passthrough tunnel (TLS terminated by the
-agent), which this client does not support yet.
+For the passthrough tunnel (TLS terminated by the agent) ``connect`` keeps
+its own P-256 key under ``~/.inkbox/tunnels/my-app-pt/`` and signs a
+certificate for it when needed; the "third party" then speaks TLS to the
+tunnel (against the emulator: SNI ``my-app-pt.localhost`` on the emulator's
+port; its certificates come from a fake CA, so the served leaf is checked
+against ``cert_fingerprint_sha256`` instead of a chain).
 
 The CSR for the passthrough tunnel is made with the openssl command (or the
 `cryptography` package when openssl is missing); its CN is the tunnel's
 public host.
 """
 
+import hashlib
 import os
 import shutil
+import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -56,6 +63,25 @@ def third_party_post(listener, path: str, body: bytes) -> tuple[int, bytes]:
         req.add_header("Host", listener.public_host)
     with urllib.request.urlopen(req, timeout=30) as resp:
         return resp.status, resp.read()
+
+
+def third_party_tls_post(listener, path: str, body: bytes) -> tuple[str, bytes]:
+    """A TLS request from the internet to a passthrough tunnel: (status line, served leaf DER)."""
+    host = listener.public_host
+    ctx = ssl.create_default_context()
+    if ACTIVE:  # the emulator's fake CA signs nothing verifiable: pin the leaf instead
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        addr = ("127.0.0.1", int(BASE_URL.rsplit(":", 1)[1]))
+    else:
+        addr = (host, 443)
+    with socket.create_connection(addr, timeout=30) as raw, ctx.wrap_socket(raw, server_hostname=host) as tls:
+        head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        tls.sendall(head.encode() + body)
+        data = b""
+        while chunk := tls.recv(65536):
+            data += chunk
+        return data.split(b"\r\n", 1)[0].decode(), tls.getpeercert(binary_form=True) or b""
 
 
 async def asgi_app(scope, receive, send):
@@ -118,3 +144,24 @@ with Inkbox(
     tunnel = inkbox.tunnels.get(tunnel_uuid)
     print(tunnel.public_host, tunnel.tls_mode, tunnel.status, tunnel.metadata)
     print(signed.cert_fingerprint_sha256 if hasattr(signed, "cert_fingerprint_sha256") else signed)
+
+    # Connect the passthrough tunnel. The certificate signed above is for
+    # another key, so connect() signs a new one for the key it keeps.
+    listener = inkbox.tunnels.connect(
+        name="my-app-pt",
+        forward_to=local_app.url,  # e.g. "http://127.0.0.1:8080"
+    )
+
+    def third_party_tls() -> None:
+        try:
+            while not listener.connected:
+                threading.Event().wait(0.05)
+            status_line, leaf = third_party_tls_post(listener, "/hooks/order", b'{"order": 2}')
+            fingerprint = hashlib.sha256(leaf).hexdigest()
+            assert fingerprint == inkbox.tunnels.get(tunnel_uuid).cert_fingerprint_sha256
+            print("TLS POST /hooks/order ->", status_line, "local app got", local_app.wait("/hooks/order"))
+        finally:
+            listener.close()
+
+    threading.Thread(target=third_party_tls).start()
+    listener.wait()
