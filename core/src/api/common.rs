@@ -1,5 +1,10 @@
 //! Types and serde helpers shared by several resource families.
 
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::wire_enum;
@@ -58,4 +63,67 @@ pub fn is_uuid(value: &str) -> bool {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
+}
+
+/// `deserialize_with` helpers for models that borrow their strings from the
+/// response body ([`Cow::Borrowed`] unless the JSON string has escapes). They
+/// accept and refuse exactly what `String` (and its `Option` / `Vec`) do, with
+/// the same error messages.
+pub(crate) mod borrow {
+    use super::*;
+
+    /// A string that borrows when it can.
+    struct CowStr<'a>(Cow<'a, str>);
+
+    impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = CowStr<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                    Ok(CowStr(Cow::Borrowed(v)))
+                }
+                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(CowStr(Cow::Owned(String::from(v))))
+                }
+                fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                    Ok(CowStr(Cow::Owned(v)))
+                }
+                fn visit_borrowed_bytes<E: serde::de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                    core::str::from_utf8(v)
+                        .map(|s| CowStr(Cow::Borrowed(s)))
+                        .map_err(|_| E::invalid_value(serde::de::Unexpected::Bytes(v), &self))
+                }
+                fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                    core::str::from_utf8(v)
+                        .map(|s| CowStr(Cow::Owned(String::from(s))))
+                        .map_err(|_| E::invalid_value(serde::de::Unexpected::Bytes(v), &self))
+                }
+            }
+            deserializer.deserialize_string(V)
+        }
+    }
+
+    /// `String`.
+    pub(crate) fn str<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, str>, D::Error> {
+        CowStr::deserialize(d).map(|s| s.0)
+    }
+
+    /// `Option<String>`.
+    pub(crate) fn opt_str<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'a, str>>, D::Error> {
+        Option::<CowStr<'a>>::deserialize(d).map(|s| s.map(|s| s.0))
+    }
+
+    /// `Vec<String>`.
+    pub(crate) fn vec_str<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, str>>, D::Error> {
+        Vec::<CowStr<'a>>::deserialize(d).map(|v| v.into_iter().map(|s| s.0).collect())
+    }
+
+    /// `Option<Vec<String>>`.
+    pub(crate) fn opt_vec_str<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Cow<'a, str>>>, D::Error> {
+        Option::<Vec<CowStr<'a>>>::deserialize(d).map(|v| v.map(|v| v.into_iter().map(|s| s.0).collect()))
+    }
 }

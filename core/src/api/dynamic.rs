@@ -299,8 +299,8 @@ operations! {
     mail::ops::MAILBOXES_SEARCH => |a| {
         let q: SearchMailboxQuery = a.query()?;
         mail::build_search_mailbox(a.path("email")?, &q.q, q.limit)
-    }, mail::parse_search_mailbox;
-    mail::ops::MESSAGES_LIST => |a| mail::build_list_messages(a.path("email")?, &a.query()?), mail::parse_list_messages;
+    }, mail::parse_search_mailbox_ref;
+    mail::ops::MESSAGES_LIST => |a| mail::build_list_messages(a.path("email")?, &a.query()?), mail::parse_list_messages_ref;
     mail::ops::MESSAGES_SEND => |a| mail::build_send_message(a.path("email")?, &a.body()?), mail::parse_send_message;
     mail::ops::MESSAGES_GET => |a| mail::build_get_message(a.path("email")?, a.path("message_id")?), mail::parse_get_message;
     mail::ops::MESSAGES_UPDATE => |a| {

@@ -11,7 +11,7 @@
 //! "Unread only" is a client-side filter ([`is_unread`], [`unread`],
 //! [`retain_unread`]); the server has no such parameter.
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -19,6 +19,7 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::catalog::{Operation, Paging};
+use super::common::borrow;
 use super::error::ApiError;
 use super::paginate::CursorPage;
 use super::request::{Method, Request, Response};
@@ -200,6 +201,11 @@ pub fn parse_search_mailbox(resp: &Response<'_>) -> Result<CursorPage<Message>, 
     parse::json(&ops::MAILBOXES_SEARCH, resp)
 }
 
+/// [`parse_search_mailbox`] into messages that borrow from the body.
+pub fn parse_search_mailbox_ref<'a>(resp: &Response<'a>) -> Result<CursorPage<MessageRef<'a>>, ApiError> {
+    parse::json_borrowed(&ops::MAILBOXES_SEARCH, resp)
+}
+
 // --------------------------------------------------------------- messages
 
 wire_enum! {
@@ -285,6 +291,168 @@ pub struct Message {
     pub open_count: Option<u64>,
 }
 
+/// [`Message`] with its strings borrowed from the response body (owned only
+/// where the JSON string has escapes): what [`parse_list_messages_ref`]
+/// returns, to be read or serialized without allocating per field. It accepts
+/// and refuses the same JSON as [`Message`], with the same errors, and
+/// serializes to the same output (serde name `Message`, same fields, same
+/// order); [`MessageRef::into_owned`] gives the [`Message`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "Message")]
+pub struct MessageRef<'a> {
+    /// UUID (the id used in paths).
+    #[serde(borrow, deserialize_with = "borrow::str")]
+    pub id: Cow<'a, str>,
+    /// The owning mailbox's UUID.
+    #[serde(borrow, deserialize_with = "borrow::str")]
+    pub mailbox_id: Cow<'a, str>,
+    /// The thread's UUID.
+    #[serde(borrow, default, deserialize_with = "borrow::opt_str")]
+    pub thread_id: Option<Cow<'a, str>>,
+    /// RFC 5322 Message-ID header.
+    #[serde(borrow, default, deserialize_with = "borrow::opt_str")]
+    pub message_id: Option<Cow<'a, str>>,
+    /// Sender address.
+    #[serde(borrow, deserialize_with = "borrow::str")]
+    pub from_address: Cow<'a, str>,
+    /// Primary recipients.
+    #[serde(borrow, default, deserialize_with = "borrow::vec_str")]
+    pub to_addresses: Vec<Cow<'a, str>>,
+    /// Carbon-copy recipients.
+    #[serde(borrow, default, deserialize_with = "borrow::opt_vec_str")]
+    pub cc_addresses: Option<Vec<Cow<'a, str>>>,
+    /// Subject.
+    #[serde(borrow, default, deserialize_with = "borrow::opt_str")]
+    pub subject: Option<Cow<'a, str>>,
+    /// About the first 200 characters of the text body.
+    #[serde(borrow, default, deserialize_with = "borrow::opt_str")]
+    pub snippet: Option<Cow<'a, str>>,
+    /// Inbound or outbound.
+    pub direction: MessageDirection,
+    /// Delivery status.
+    pub status: MessageStatus,
+    /// Read flag.
+    #[serde(default)]
+    pub is_read: bool,
+    /// Starred flag.
+    #[serde(default)]
+    pub is_starred: bool,
+    /// Whether the message has attachments.
+    #[serde(default)]
+    pub has_attachments: bool,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// HEAD servers: the import job that created the message.
+    #[serde(borrow, default, deserialize_with = "borrow::opt_str", skip_serializing_if = "Option::is_none")]
+    pub import_job_id: Option<Cow<'a, str>>,
+    /// HEAD servers: first open-tracking hit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_opened_at: Option<Timestamp>,
+    /// HEAD servers: approximate open count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_count: Option<u64>,
+}
+
+impl MessageRef<'_> {
+    /// The owned [`Message`].
+    pub fn into_owned(self) -> Message {
+        fn own(v: Vec<Cow<'_, str>>) -> Vec<String> {
+            v.into_iter().map(Cow::into_owned).collect()
+        }
+        // Exhaustive on both sides: a field added to one of the two types
+        // and not the other does not compile.
+        let MessageRef {
+            id,
+            mailbox_id,
+            thread_id,
+            message_id,
+            from_address,
+            to_addresses,
+            cc_addresses,
+            subject,
+            snippet,
+            direction,
+            status,
+            is_read,
+            is_starred,
+            has_attachments,
+            created_at,
+            import_job_id,
+            first_opened_at,
+            open_count,
+        } = self;
+        Message {
+            id: id.into_owned(),
+            mailbox_id: mailbox_id.into_owned(),
+            thread_id: thread_id.map(Cow::into_owned),
+            message_id: message_id.map(Cow::into_owned),
+            from_address: from_address.into_owned(),
+            to_addresses: own(to_addresses),
+            cc_addresses: cc_addresses.map(own),
+            subject: subject.map(Cow::into_owned),
+            snippet: snippet.map(Cow::into_owned),
+            direction,
+            status,
+            is_read,
+            is_starred,
+            has_attachments,
+            created_at,
+            import_job_id: import_job_id.map(Cow::into_owned),
+            first_opened_at,
+            open_count,
+        }
+    }
+}
+
+impl<'a> From<&'a Message> for MessageRef<'a> {
+    fn from(m: &'a Message) -> Self {
+        fn borrow(v: &[String]) -> Vec<Cow<'_, str>> {
+            v.iter().map(|s| Cow::Borrowed(s.as_str())).collect()
+        }
+        let Message {
+            id,
+            mailbox_id,
+            thread_id,
+            message_id,
+            from_address,
+            to_addresses,
+            cc_addresses,
+            subject,
+            snippet,
+            direction,
+            status,
+            is_read,
+            is_starred,
+            has_attachments,
+            created_at,
+            import_job_id,
+            first_opened_at,
+            open_count,
+        } = m;
+        let cow = |s: &'a String| Cow::Borrowed(s.as_str());
+        MessageRef {
+            id: cow(id),
+            mailbox_id: cow(mailbox_id),
+            thread_id: thread_id.as_ref().map(cow),
+            message_id: message_id.as_ref().map(cow),
+            from_address: cow(from_address),
+            to_addresses: borrow(to_addresses),
+            cc_addresses: cc_addresses.as_deref().map(borrow),
+            subject: subject.as_ref().map(cow),
+            snippet: snippet.as_ref().map(cow),
+            direction: direction.clone(),
+            status: status.clone(),
+            is_read: *is_read,
+            is_starred: *is_starred,
+            has_attachments: *has_attachments,
+            created_at: *created_at,
+            import_job_id: import_job_id.as_ref().map(cow),
+            first_opened_at: *first_opened_at,
+            open_count: *open_count,
+        }
+    }
+}
+
 /// A message with its bodies and headers (`GET …/messages/{id}`).
 ///
 /// On the wire the [`Message`] fields and these sit side by side in one object.
@@ -367,6 +535,11 @@ pub fn build_list_messages(email: &str, params: &ListMessagesParams) -> Result<R
 /// Parses a page of messages.
 pub fn parse_list_messages(resp: &Response<'_>) -> Result<CursorPage<Message>, ApiError> {
     parse::json(&ops::MESSAGES_LIST, resp)
+}
+
+/// [`parse_list_messages`] into messages that borrow from the body.
+pub fn parse_list_messages_ref<'a>(resp: &Response<'a>) -> Result<CursorPage<MessageRef<'a>>, ApiError> {
+    parse::json_borrowed(&ops::MESSAGES_LIST, resp)
 }
 
 /// Recipients of a send. `cc` and `bcc` are omitted from the body when empty.
@@ -822,6 +995,101 @@ mod tests {
         format!(
             r#"{{"id":"{MID}","mailbox_id":"mb-1","thread_id":"{TID}","message_id":"<abc@example.com>","from_address":"a@example.com","to_addresses":["{EMAIL}"],"cc_addresses":null,"subject":"Hi","snippet":"Hello","direction":"inbound","status":"received","is_read":false,"is_starred":true,"has_attachments":false,"created_at":"2026-03-09T00:00:00Z"{extra}}}"#
         )
+    }
+
+    /// Every kind of input, good and bad, for the owned and borrowed parsers.
+    fn page_bodies() -> Vec<Vec<u8>> {
+        let m = message_json("");
+        let full =
+            message_json(r#","import_job_id":"job-1","first_opened_at":"2026-03-09T01:02:03.5+01:00","open_count":7"#);
+        let escaped = r#"{"id":"m\"1\u00e9","mailbox_id":"mb\\1","thread_id":"t\n","message_id":null,"from_address":"\u0061@x","to_addresses":["a\/b","plain","\ud83d\ude00"],"cc_addresses":["c\tc"],"subject":"caf\u00e9 — ok","snippet":"s","direction":"sideways","status":"quarantined","created_at":"2026-03-08T23:59:59.123456789Z"}"#;
+        let mut bodies: Vec<Vec<u8>> = [
+            format!(r#"{{"items":[{m},{full},{escaped}],"next_cursor":"c\u0031","has_more":true}}"#),
+            format!(r#"{{"items":[{m}]}}"#),
+            r#"{"items":[]}"#.to_string(),
+            format!(r#"  {{"items":[{m}],"has_more":false,"next_cursor":null}}  "#),
+            // Fields missing, null, of the wrong type.
+            r#"{"items":[{"id":"x"}]}"#.to_string(),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#""id":"#, r#""id":5,"x":"#)),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#""mailbox_id":"mb-1""#, r#""mailbox_id":null"#)),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#""subject":"Hi""#, r#""subject":["Hi"]"#)),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#"["bot@inkboxmail.com"]"#, r#""bot@inkboxmail.com""#)),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#"["bot@inkboxmail.com"]"#, r#"[1]"#)),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#""cc_addresses":null"#, r#""cc_addresses":[null]"#)),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#""direction":"inbound""#, r#""direction":1"#)),
+            format!(r#"{{"items":[{}]}}"#, m.replace("2026-03-09T00:00:00Z", "2026-02-30T00:00:00Z")),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#""is_read":false"#, r#""is_read":"no""#)),
+            format!(r#"{{"items":[{m},{m}"#),
+            format!(r#"{{"items":[{m}]}} trailing"#),
+            format!(r#"{{"items":[{}]}}"#, m.replace(r#""id":"#, r#""id":"a","id":"#)),
+            r#"{"items":[{"id":"\ud800"}]}"#.to_string(),
+            r#"{"items":[{"id":"\x"}]}"#.to_string(),
+            r#"[]"#.to_string(),
+            String::new(),
+        ]
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+        // Not UTF-8: inside a string, and outside one.
+        let mut bad = format!(r#"{{"items":[{}]}}"#, m.replace("Hello", "Hel\u{1}lo")).into_bytes();
+        for b in bad.iter_mut() {
+            if *b == 1 {
+                *b = 0xff;
+            }
+        }
+        bodies.push(bad);
+        bodies.push(b"{\"items\":[]}\xc3".to_vec());
+        bodies
+    }
+
+    #[test]
+    fn borrowed_messages_parse_like_owned_ones() {
+        for (i, raw) in page_bodies().into_iter().enumerate() {
+            let resp = Response::new(200, &[], &raw);
+            let owned = parse_list_messages(&resp);
+            let borrowed = parse_list_messages_ref(&resp);
+            let text = String::from_utf8_lossy(&raw);
+            assert_eq!(owned.is_ok(), i < 4, "{text}: {owned:?}");
+            match (&owned, &borrowed) {
+                (Ok(o), Ok(b)) => {
+                    assert_eq!(serde_json::to_value(o).unwrap(), serde_json::to_value(b).unwrap(), "{text}");
+                    let back: Vec<Message> = b.items.iter().cloned().map(MessageRef::into_owned).collect();
+                    assert_eq!(back, o.items, "{text}");
+                    let again: Vec<MessageRef<'_>> = o.items.iter().map(MessageRef::from).collect();
+                    assert_eq!(&again, &b.items, "{text}");
+                    assert_eq!((&o.next_cursor, o.has_more), (&b.next_cursor, b.has_more));
+                    // The dynamic entry point serializes the borrowed page.
+                    let dynamic = crate::api::dynamic::parse("mail.messages.list", &resp).unwrap();
+                    assert_eq!(dynamic, serde_json::to_value(o).unwrap(), "{text}");
+                }
+                (Err(o), Err(b)) => assert_eq!(o, b, "{text}"),
+                _ => panic!("owned {owned:?} vs borrowed {borrowed:?} for {text}"),
+            }
+            let search = Response::new(200, &[], &raw);
+            assert_eq!(
+                parse_search_mailbox(&search).map(|p| p.items),
+                parse_search_mailbox_ref(&search).map(|p| p.items.into_iter().map(MessageRef::into_owned).collect())
+            );
+        }
+        // Error statuses are classified the same way.
+        let resp = Response::new(404, &[], br#"{"detail":"nope"}"#);
+        assert_eq!(parse_list_messages(&resp).unwrap_err(), parse_list_messages_ref(&resp).unwrap_err());
+    }
+
+    #[test]
+    fn borrowed_messages_borrow_unless_escaped() {
+        let raw = page_bodies().swap_remove(0);
+        let resp = Response::new(200, &[], &raw);
+        let page = parse_list_messages_ref(&resp).unwrap();
+        let plain = &page.items[0];
+        assert!(matches!(plain.id, Cow::Borrowed(_)) && matches!(plain.to_addresses[0], Cow::Borrowed(_)));
+        let escaped = &page.items[2];
+        assert_eq!(escaped.id, "m\"1é");
+        assert!(matches!(escaped.id, Cow::Owned(_)));
+        assert_eq!(escaped.to_addresses, ["a/b", "plain", "😀"]);
+        assert!(matches!(escaped.to_addresses[1], Cow::Borrowed(_)));
+        assert_eq!(escaped.direction, MessageDirection::Unknown("sideways".into()));
+        assert_eq!(escaped.created_at.subsec_nanos(), 123_456_789);
     }
 
     #[test]

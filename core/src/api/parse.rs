@@ -14,7 +14,30 @@ pub fn json<T: DeserializeOwned>(op: &'static Operation, resp: &Response<'_>) ->
     if !resp.is_success() {
         return Err(ApiError::from_response(op, resp));
     }
-    serde_json::from_slice(resp.body).map_err(|e| ApiError::decode(op, resp, &e))
+    from_body(resp.body).map_err(|e| ApiError::decode(op, resp, &e))
+}
+
+/// [`json`] into a model that borrows from `resp`'s body (e.g.
+/// [`MessageRef`](super::mail::MessageRef)): the same checks and errors.
+pub fn json_borrowed<'a, T: serde::Deserialize<'a>>(
+    op: &'static Operation,
+    resp: &Response<'a>,
+) -> Result<T, ApiError> {
+    if !resp.is_success() {
+        return Err(ApiError::from_response(op, resp));
+    }
+    from_body(resp.body).map_err(|e| ApiError::decode(op, resp, &e))
+}
+
+/// `serde_json::from_slice`, faster: a body that is valid UTF-8 (every body
+/// that can decode) is checked once as a whole instead of string by string.
+/// `from_str` reads the same bytes the same way (same values, same errors
+/// at the same positions); any other body goes to `from_slice` for its error.
+pub(crate) fn from_body<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Result<T, serde_json::Error> {
+    match core::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
 }
 
 /// Accepts any 2xx and ignores the body (DELETE and similar).

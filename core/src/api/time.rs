@@ -133,6 +133,10 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; RFC3339_MAX];
+        if let Some(s) = self.write_rfc3339(&mut buf) {
+            return f.write_str(s);
+        }
         let days = self.secs.div_euclid(86_400);
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
@@ -150,6 +154,68 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// The longest [`Timestamp::write_rfc3339`] output:
+/// `YYYY-MM-DDTHH:MM:SS.fffffffffZ`.
+const RFC3339_MAX: usize = 30;
+
+impl Timestamp {
+    /// The [`Display`](fmt::Display) form written into `buf` without the
+    /// formatting machinery (timestamps are serialized once per model field),
+    /// or `None` for a year outside 0000–9999, which `Display` writes itself.
+    fn write_rfc3339<'b>(&self, buf: &'b mut [u8; RFC3339_MAX]) -> Option<&'b str> {
+        struct W<'b> {
+            buf: &'b mut [u8; RFC3339_MAX],
+            len: usize,
+        }
+        impl W<'_> {
+            fn byte(&mut self, b: u8) {
+                if let Some(slot) = self.buf.get_mut(self.len) {
+                    *slot = b;
+                }
+                self.len += 1;
+            }
+            /// `v` in exactly `n` digits (`v` < 10^n).
+            fn digits(&mut self, v: u32, n: u32) {
+                let mut p = 10u32.pow(n - 1);
+                while p > 0 {
+                    self.byte(b'0' + (v / p % 10) as u8);
+                    p /= 10;
+                }
+            }
+        }
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400) as u32;
+        let (y, m, d) = civil_from_days(days);
+        let y = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
+        let mut w = W { buf, len: 0 };
+        w.digits(y, 4);
+        w.byte(b'-');
+        w.digits(m, 2);
+        w.byte(b'-');
+        w.digits(d, 2);
+        w.byte(b'T');
+        w.digits(rem / 3600, 2);
+        w.byte(b':');
+        w.digits((rem / 60) % 60, 2);
+        w.byte(b':');
+        w.digits(rem % 60, 2);
+        if self.nanos != 0 {
+            w.byte(b'.');
+            if self.nanos.is_multiple_of(1_000_000) {
+                w.digits(self.nanos / 1_000_000, 3);
+            } else if self.nanos.is_multiple_of(1_000) {
+                w.digits(self.nanos / 1_000, 6);
+            } else {
+                w.digits(self.nanos, 9);
+            }
+        }
+        w.byte(b'Z');
+        let W { buf, len } = w;
+        // Only ASCII digits and separators were written.
+        buf.get(..len).and_then(|b| core::str::from_utf8(b).ok())
+    }
+}
+
 impl core::str::FromStr for Timestamp {
     type Err = TimestampError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -159,7 +225,11 @@ impl core::str::FromStr for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut buf = [0u8; RFC3339_MAX];
+        match self.write_rfc3339(&mut buf) {
+            Some(s) => serializer.serialize_str(s),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -287,6 +357,56 @@ mod tests {
             "2026-01-01T00:00:00+25:00",
         ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fast_form_matches_the_formatter() {
+        // Every fraction width, both sides of the epoch, leap days, the
+        // year bounds the fast path takes and the years it leaves to `fmt`.
+        let secs = [
+            i64::MIN / 2,
+            -62_167_219_201, // 0000-01-01T00:00:00Z minus 1 s: year -1
+            -62_167_219_200, // 0000-01-01T00:00:00Z
+            -1,
+            0,
+            951_782_400, // 2000-02-29
+            1_709_213_400,
+            1_775_844_822,
+            253_402_300_799, // 9999-12-31T23:59:59Z
+            253_402_300_800, // 10000-01-01
+            i64::MAX / 2,
+        ];
+        for s in secs {
+            for nanos in [0, 1, 10, 999_999_999, 201_000_000, 123_456_000, 100_000, 5_000_000] {
+                let t = Timestamp::from_unix(s, nanos);
+                let mut buf = [0u8; RFC3339_MAX];
+                let fast = t.write_rfc3339(&mut buf).map(String::from);
+                let days = s.div_euclid(86_400);
+                let (y, _, _) = civil_from_days(days);
+                let slow = {
+                    let rem = s.rem_euclid(86_400);
+                    let (y, m, d) = civil_from_days(days);
+                    let mut out =
+                        alloc::format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, (rem / 60) % 60, rem % 60);
+                    if nanos != 0 {
+                        out += &if nanos.is_multiple_of(1_000_000) {
+                            alloc::format!(".{:03}", nanos / 1_000_000)
+                        } else if nanos.is_multiple_of(1_000) {
+                            alloc::format!(".{:06}", nanos / 1_000)
+                        } else {
+                            alloc::format!(".{nanos:09}")
+                        };
+                    }
+                    out + "Z"
+                };
+                assert_eq!(fast.is_some(), (0..=9999).contains(&y), "{s} {nanos}");
+                if let Some(fast) = fast {
+                    assert_eq!(fast, slow, "{s} {nanos}");
+                }
+                assert_eq!(t.to_string(), slow, "{s} {nanos}");
+                assert_eq!(serde_json::to_string(&t).unwrap(), alloc::format!("\"{slow}\""));
+            }
         }
     }
 
