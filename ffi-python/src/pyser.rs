@@ -112,6 +112,71 @@ fn ptr_key(s: &'static str) -> (usize, usize) {
     (s.as_ptr() as usize, s.len())
 }
 
+/// Short strings already created in this call, by content: values that
+/// repeat across the items of a page (mailbox ids, addresses, enum values)
+/// become one `str` object each instead of one per item. Direct-mapped on a
+/// hash of the bytes; a miss creates the string and takes the slot.
+#[derive(Default)]
+struct StrCache<'py> {
+    /// `entry index + 1` per slot; 0: empty. Allocated on first use.
+    slots: Vec<u32>,
+    /// (hash, start in `bytes`, length, the string).
+    entries: Vec<(u64, usize, usize, Bound<'py, PyString>)>,
+    bytes: Vec<u8>,
+}
+
+impl<'py> StrCache<'py> {
+    const SLOTS: usize = 512;
+    /// Longer strings (subjects, snippets, bodies) rarely repeat.
+    const MAX_LEN: usize = 48;
+
+    /// The length and the first and last 8 bytes (a collision only costs a
+    /// miss: hits compare every byte).
+    fn hash(b: &[u8]) -> u64 {
+        fn word(b: Option<&[u8]>) -> u64 {
+            b.and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(0, u64::from_le_bytes)
+        }
+        let (head, tail) = if b.len() >= 8 {
+            (word(b.get(..8)), word(b.get(b.len() - 8..)))
+        } else {
+            let mut w = [0u8; 8];
+            w.iter_mut().zip(b).for_each(|(w, c)| *w = *c);
+            (u64::from_le_bytes(w), 0)
+        };
+        let h = (head ^ tail.rotate_left(29) ^ (b.len() as u64)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        h ^ (h >> 32)
+    }
+
+    fn get(&mut self, py: Python<'py>, s: &str) -> Bound<'py, PyString> {
+        let b = s.as_bytes();
+        if b.len() > Self::MAX_LEN {
+            return PyString::new(py, s);
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![0; Self::SLOTS];
+            self.entries.reserve(256);
+            self.bytes.reserve(8192);
+        }
+        let h = Self::hash(b);
+        let slot = (h as usize) & (Self::SLOTS - 1);
+        let found = self.slots.get(slot).and_then(|&i| self.entries.get((i as usize).checked_sub(1)?));
+        if let Some((eh, start, len, obj)) = found
+            && *eh == h
+            && self.bytes.get(*start..*start + *len) == Some(b)
+        {
+            return obj.clone();
+        }
+        let obj = PyString::new(py, s);
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(b);
+        self.entries.push((h, start, b.len(), obj.clone()));
+        if let (Some(dst), Ok(n)) = (self.slots.get_mut(slot), u32::try_from(self.entries.len())) {
+            *dst = n;
+        }
+        obj
+    }
+}
+
 /// A registered class and its `__new__`.
 struct Model<'py> {
     cls: Bound<'py, PyType>,
@@ -124,6 +189,7 @@ pub(crate) struct Ctx<'py> {
     registry: Option<Arc<Registry>>,
     keys: RefCell<PtrMap<Bound<'py, PyString>>>,
     models: RefCell<PtrMap<Option<std::rc::Rc<Model<'py>>>>>,
+    strs: RefCell<StrCache<'py>>,
     d_attr: Bound<'py, PyString>,
 }
 
@@ -140,6 +206,7 @@ impl<'py> Ctx<'py> {
             registry: registry(),
             keys: RefCell::new(PtrMap::default()),
             models: RefCell::new(PtrMap::default()),
+            strs: RefCell::new(StrCache::default()),
             d_attr: intern!(py, "_d").clone(),
         }
     }
@@ -390,7 +457,7 @@ impl<'a, 'py> ser::Serializer for PySer<'a, 'py> {
     }
 
     fn serialize_str(self, v: &str) -> Result<Out<'py>, SerError> {
-        Ok(PyString::new(self.py(), v).into_any())
+        Ok(self.ctx.strs.borrow_mut().get(self.py(), v).into_any())
     }
 
     fn collect_str<T: ?Sized + fmt::Display>(self, value: &T) -> Result<Out<'py>, SerError> {

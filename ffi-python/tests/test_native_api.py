@@ -382,6 +382,93 @@ def test_parse_decode_error() -> None:
         _native.parse("mail.messages.list", 200, JSON, b'{"items": 3}')
 
 
+def _wire_item(i: int) -> dict[str, Any]:
+    """A page item exercising what the borrowed parse and the string cache
+    see: escapes, non-ASCII, unknown enum values, strings repeated across
+    items and not, long strings, the optional HEAD fields in some items."""
+    m = message(
+        i,
+        subject=["caf\u00e9 \"quoted\" \\ tab\t", "plain", "\U0001f600 emoji", None, "x" * 60][i % 5],
+        to_addresses=["sales-bot@inkboxmail.com", f"r{i % 2}@example.com", "a/b@example.com"],
+        cc_addresses=None if i % 3 else [f"cc{i}@example.com"],
+        direction=["inbound", "outbound", "sideways"][i % 3],
+        status=["received", "quarantined"][i % 2],
+        created_at=["2026-03-09T12:34:56.123456Z", "2026-03-09T12:34:56Z", "2026-03-09T12:34:56.500Z"][i % 3],
+    )
+    del m["import_job_id"]
+    if i % 4 == 1:
+        m["import_job_id"] = f"job-{i}"
+    if i % 4 == 2:
+        m["first_opened_at"] = "2026-03-10T00:00:00.250Z"
+        m["open_count"] = i
+    return m
+
+
+@pytest.mark.usefixtures("models")
+def test_parse_message_page_matches_the_wire() -> None:
+    items = [_wire_item(i) for i in range(24)]
+    body = json.dumps({"items": items, "next_cursor": "c\u00e9", "has_more": True}).encode()
+    for raw in (body, json.dumps(json.loads(body), ensure_ascii=False).encode()):
+        page, _ = _native.parse_page("mail.messages.list", {"path": {"email": "a@x.com"}}, 200, JSON, raw)
+        assert page._d["next_cursor"] == "c\u00e9"
+        got = [m._d for m in page._d["items"]]
+        assert len(got) == len(items)
+        for g, want in zip(got, items):
+            # Key order too: the wire fields in declaration order, the unset
+            # optional HEAD fields left out.
+            assert list(g.items()) == list(want.items())
+            assert all(type(v) is str for v in g.values() if isinstance(v, str))
+        # Equal strings in different items stay equal (and may be shared).
+        assert got[0]["mailbox_id"] == got[1]["mailbox_id"] and got[0]["id"] != got[1]["id"]
+        search = _native.parse("mail.mailboxes.search", 200, JSON, raw)
+        assert [m._d for m in search._d["items"]] == got
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b'{"items": 3}',
+        b'{"items": [{"id": 5}]}',
+        b'{"items": [{"id": "x"}]}',
+        b'{"items": [], "next_cursor": 7}',
+        b'{"items": []} trailing',
+        b'{"items": [{"id": "\\ud800"}]}',
+        b'{"items": ["\xff"]}',
+        b'{"items": []}\xc3',
+        json.dumps({"items": [dict(message(0), created_at="2026-02-30T00:00:00Z")]}).encode(),
+        json.dumps({"items": [dict(message(0), to_addresses=[1])]}).encode(),
+        json.dumps({"items": [dict(message(0), direction=None)]}).encode(),
+        b"",
+    ],
+)
+def test_parse_message_page_decode_errors(body: bytes) -> None:
+    for op in ("mail.messages.list", "mail.mailboxes.search"):
+        with pytest.raises(InkboxDecodeError) as info:
+            _native.parse(op, 200, JSON, body)
+        assert info.value.code == "api.decode" and info.value.body == body
+    with pytest.raises(InkboxDecodeError):
+        _native.parse_page("mail.messages.list", {"path": {"email": "a@x.com"}}, 200, JSON, body)
+
+
+def test_model_getters_convert_like_convert() -> None:
+    from inkbox._models import _convert
+    from inkbox.mail.types import Message as RealMessage, MessageDirection
+
+    values: list[Any] = [
+        None, "inbound", "outbound", "sideways", "", 3, ["inbound"],
+        "2026-03-09T12:34:56.123456Z", "2026-03-09T12:34:56Z", "2026-03-09T12:34:56+02:00",
+        "not a date", "2026-02-30T00:00:00Z", 1.5, dt.datetime(2026, 1, 1), MessageDirection.INBOUND,
+    ]
+    for field, hint in (("direction", MessageDirection), ("created_at", dt.datetime),
+                        ("first_opened_at", dt.datetime)):
+        for v in values:
+            m = RealMessage._from({field: v})
+            got = getattr(m, field)
+            want = _convert(v, hint)
+            assert got == want and type(got) is type(want), (field, v)
+
+
 # ----------------------------------------------------------------- errors
 
 

@@ -193,6 +193,59 @@ def _converter(hint: Any) -> Optional[Callable[[Any], Any]]:
     return None
 
 
+def _getter(name: str, conv: Optional[Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """The getter of field ``name``: ``_d`` read directly, or converted."""
+    if conv is None:
+
+        def get(self: Model) -> Any:
+            return self._d.get(name)
+
+        return get
+    convert = conv
+
+    def get_converted(self: Model) -> Any:
+        value = self._d.get(name)
+        return None if value is None else convert(value)
+
+    return get_converted
+
+
+def _inlined_getter(name: str, hint: Any) -> Optional[Callable[[Any], Any]]:
+    """The getter of a ``datetime`` or enum field (optional or not) with its
+    converter inlined: one Python call per read instead of two. It returns
+    what ``_converter(hint)`` applied to the wire value returns."""
+    if typing.get_origin(hint) is Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) != 1:
+            return None
+        hint = args[0]
+    if hint is datetime:
+
+        def get_datetime(self: Model) -> Any:
+            value = self._d.get(name)
+            if type(value) is str:
+                try:
+                    return _fromisoformat(value)
+                except ValueError:
+                    pass
+            return None if value is None else _convert(value, datetime)
+
+        return get_datetime
+    if isinstance(hint, type) and issubclass(hint, enum.Enum) and not issubclass(hint, Model):
+        cls = hint
+        members: dict[Any, Any] = getattr(cls, "_value2member_map_", {})
+
+        def get_enum(self: Model) -> Any:
+            value = self._d.get(name)
+            try:
+                return members[value]
+            except (KeyError, TypeError):
+                return None if value is None else _convert(value, cls)
+
+        return get_enum
+    return None
+
+
 def _field(owner: type[Model], name: str) -> property:
     """The property of field ``name`` of ``owner``. Its first read resolves
     the annotation and replaces it with a getter specialised for it: plain
@@ -203,18 +256,9 @@ def _field(owner: type[Model], name: str) -> property:
 
     def first_get(self: Model) -> Any:
         hint = owner._hint(name)
-        conv = _converter(hint) if hint is not None else None
-        if conv is None:
-
-            def get(self: Model) -> Any:
-                return self._d.get(name)
-
-        else:
-
-            def get(self: Model) -> Any:
-                value = self._d.get(name)
-                return None if value is None else conv(value)
-
+        get = _inlined_getter(name, hint)
+        if get is None:
+            get = _getter(name, _converter(hint) if hint is not None else None)
         if owner.__dict__.get(name) is prop:
             setattr(owner, name, property(get, set_, doc=prop.__doc__))
         return get(self)

@@ -139,10 +139,10 @@ def _transport_error(exc: BaseException, kind: str) -> InkboxTransportError:
 
 def shape(value: Any, model: Optional[type[Model]]) -> Any:
     """A parsed value read as ``model`` (lists item by item)."""
-    if model is None or value is None:
+    if model is None or value is None or type(value) is model:
         return value
     if isinstance(value, list):
-        return [coerce(v, model) for v in value]
+        return [v if type(v) is model else coerce(v, model) for v in value]
     return coerce(value, model)
 
 
