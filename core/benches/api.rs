@@ -39,6 +39,15 @@ fn bench(c: &mut Criterion) {
             page
         })
     });
+    // What the Python binding parses a page with (strings borrowed from the body).
+    group.bench_function("parse_100_message_page_ref", |b| {
+        b.iter(|| {
+            let resp = Response::new(200, &headers, black_box(body.as_bytes()));
+            let page = mail::parse_list_messages_ref(&resp).unwrap();
+            assert_eq!(page.items.len(), 100);
+            page.items.len()
+        })
+    });
     group.finish();
 }
 
