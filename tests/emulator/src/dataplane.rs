@@ -19,6 +19,7 @@ use hyper::body::Incoming;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use inkbox_core::api::misc::ApiKeyStatus;
+use inkbox_core::api::tunnel_data_plane::ws_accept;
 use inkbox_core::api::tunnels::{TlsMode, TunnelStatus};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
@@ -852,12 +853,6 @@ async fn read_frame<R: AsyncRead + Unpin>(r: &mut R, buf: &mut Vec<u8>) -> Optio
     }
 }
 
-/// `Sec-WebSocket-Accept` for a client key.
-fn ws_accept(key: &str) -> String {
-    let digest = sha1(format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes());
-    crate::tunnels::base64_encode(&digest)
-}
-
 /// A bridge envelope: u32 big-endian length + compact JSON.
 fn bridge_envelope(v: &Value) -> Vec<u8> {
     let json = serde_json::to_vec(v).unwrap_or_default();
@@ -940,7 +935,7 @@ async fn relay_ws(third: TokioIo<Upgraded>, agent: TokioIo<Upgraded>) {
                     let env = if op == OP_TEXT {
                         json!({"type": "text", "data": String::from_utf8_lossy(&data)})
                     } else {
-                        json!({"type": "binary", "data": crate::tunnels::base64_encode(&data)})
+                        json!({"type": "binary", "data": inkbox_core::vault::base64::encode_to_string(&data)})
                     };
                     if !send(&aw1, &encode_frame(OP_BINARY, &bridge_envelope(&env))).await {
                         return;
@@ -1147,58 +1142,6 @@ fn parse_hello_body(b: &[u8]) -> Option<Option<String>> {
     Some(None)
 }
 
-// ------------------------------------------------------------------ SHA-1
-
-/// SHA-1 (FIPS 180-4), only for `Sec-WebSocket-Accept`.
-fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
-    let mut msg = data.to_vec();
-    let bit_len = (data.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bit_len.to_be_bytes());
-    for block in msg.chunks_exact(64) {
-        let mut w = [0u32; 80];
-        for (slot, word) in w.iter_mut().zip(block.chunks_exact(4)) {
-            if let Ok(bytes) = <[u8; 4]>::try_from(word) {
-                *slot = u32::from_be_bytes(bytes);
-            }
-        }
-        for i in 16..80 {
-            let at = |j: usize| w.get(j).copied().unwrap_or(0);
-            let v = (at(i - 3) ^ at(i - 8) ^ at(i - 14) ^ at(i - 16)).rotate_left(1);
-            if let Some(slot) = w.get_mut(i) {
-                *slot = v;
-            }
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (i, wi) in w.iter().enumerate() {
-            let (f, k) = match i {
-                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
-                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
-                _ => (b ^ c ^ d, 0xCA62_C1D6),
-            };
-            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = t;
-        }
-        for (slot, v) in h.iter_mut().zip([a, b, c, d, e]) {
-            *slot = slot.wrapping_add(v);
-        }
-    }
-    let mut out = [0u8; 20];
-    for (chunk, word) in out.chunks_exact_mut(4).zip(h) {
-        chunk.copy_from_slice(&word.to_be_bytes());
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -1207,8 +1150,6 @@ mod tests {
     #[test]
     fn websocket_accept_matches_rfc6455_example() {
         assert_eq!(ws_accept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-        let hex: String = sha1(b"abc").iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
     }
 
     #[test]

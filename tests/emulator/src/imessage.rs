@@ -869,26 +869,6 @@ fn multipart_file(body: &[u8]) -> Result<(String, Option<String>, Vec<u8>), Repl
     }
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn b64_char(i: u32) -> char {
-    char::from(B64.get((i & 63) as usize).copied().unwrap_or(b'A'))
-}
-
-/// Bytes → standard base64.
-fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (b(0) << 16) | (b(1) << 8) | b(2);
-        out.push(b64_char(n >> 18));
-        out.push(b64_char(n >> 12));
-        out.push(if chunk.len() > 1 { b64_char(n >> 6) } else { '=' });
-        out.push(if chunk.len() > 2 { b64_char(n) } else { '=' });
-    }
-    out
-}
-
 fn upload_media(s: &mut State, ctx: &Ctx) -> R {
     let (filename, ctype, content) = multipart_file(&ctx.body)?;
     if content.len() > MAX_MEDIA_BYTES {
@@ -906,7 +886,7 @@ fn upload_media(s: &mut State, ctx: &Ctx) -> R {
         filename,
         content_type: content_type.clone(),
         size,
-        content_base64: base64_encode(&content),
+        content_base64: inkbox_core::vault::base64::encode_to_string(&content),
         created_at: ctx.clock.timestamp(),
     });
     let url = format!("{}{MEDIA_PREFIX}{token}", ctx.base_url);

@@ -548,10 +548,6 @@ pub(crate) fn delete_message(s: &mut State, ctx: &Ctx) -> R {
 
 // ----------------------------------------------------------- attachments
 
-fn hex_encode(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 fn hex_decode(h: &str) -> Option<Vec<u8>> {
     if !h.len().is_multiple_of(2) {
         return None;
@@ -569,7 +565,7 @@ pub(crate) fn attachment_url(s: &mut State, ctx: &Ctx) -> R {
     }
     let expires = ctx.clock.now_ms.div_euclid(1000).saturating_add(URL_TTL_SECS);
     // Stateless token: message, expiry and file name (an emulator needs no real signature).
-    let token = hex_encode(format!("{}\n{expires}\n{filename}", m.detail.message.id).as_bytes());
+    let token = crate::util::hex(format!("{}\n{expires}\n{filename}", m.detail.message.id).as_bytes());
     let url = format!("{}/_emulator/files/{token}", ctx.base_url);
     match ctx.query("redirect") {
         // The body repeats the URL: the official SDK does not follow redirects

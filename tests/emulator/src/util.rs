@@ -22,7 +22,8 @@ pub(crate) fn fill_random(buf: &mut [u8]) {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
