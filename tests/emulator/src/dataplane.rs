@@ -21,6 +21,7 @@ use hyper_util::rt::TokioIo;
 use inkbox_core::api::misc::ApiKeyStatus;
 use inkbox_core::api::tunnel_data_plane::ws_accept;
 use inkbox_core::api::tunnels::{TlsMode, TunnelStatus};
+use inkbox_core::api::ws_frame::{self, Opcode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -815,28 +816,15 @@ fn parse_frame(buf: &mut Vec<u8>) -> Result<Option<Frame>, ()> {
     Ok(Some(Frame { fin: b0 & 0x80 != 0, opcode: b0 & 0x0f, payload }))
 }
 
-/// An unmasked (server-side) final frame.
+/// An unmasked (server-side) final frame (core's encoder; the opcodes
+/// above are all valid, an unknown one would encode as nothing).
 fn encode_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload.len() + 10);
-    out.push(0x80 | opcode);
-    let n = payload.len();
-    if n < 126 {
-        out.push(n as u8);
-    } else if let Ok(n16) = u16::try_from(n) {
-        out.push(126);
-        out.extend_from_slice(&n16.to_be_bytes());
-    } else {
-        out.push(127);
-        out.extend_from_slice(&(n as u64).to_be_bytes());
-    }
-    out.extend_from_slice(payload);
-    out
+    Opcode::from_u8(opcode).map(|op| ws_frame::encode(true, op, payload, None)).unwrap_or_default()
 }
 
+/// A CLOSE payload with a status code (core's: the reason cut to fit 125 bytes).
 fn close_payload(code: u16, reason: &str) -> Vec<u8> {
-    let mut p = code.to_be_bytes().to_vec();
-    p.extend(reason.as_bytes().iter().take(123));
-    p
+    ws_frame::close_payload(Some(code), reason)
 }
 
 async fn read_frame<R: AsyncRead + Unpin>(r: &mut R, buf: &mut Vec<u8>) -> Option<Frame> {
