@@ -4,19 +4,23 @@
 //! Maps become `dict`, sequences `list`, strings, numbers, booleans and
 //! `None` stay themselves. A struct whose serde name (the Rust type name) is
 //! registered with `register_models` becomes an instance of the registered
-//! class, made with `cls.__new__(cls)` and given its fields as `obj._d`
+//! class, made as `cls.__new__(cls)` makes it (the class's `tp_alloc` directly
+//! when `__new__` is `object.__new__`) and given its fields as `obj._d`
 //! (no `__init__` call); an unregistered struct is a `dict`. A unit (or
 //! newtype) enum variant whose enum name is registered becomes
 //! `cls(value)`, or the plain value when the class refuses it.
 //!
 //! Speed: one parse call looks up each class once and creates each field
 //! name once (serde hands struct field names out as `&'static str`, so the
-//! caches are keyed by the string's address and length, not its text).
+//! caches are keyed by the string's address and length, not its text);
+//! later instances of a struct start from a copy of the first one's field
+//! layout (see [`Template`]), so their dicts are not grown key by key.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -181,6 +185,64 @@ impl<'py> StrCache<'py> {
 struct Model<'py> {
     cls: Bound<'py, PyType>,
     new: Bound<'py, PyAny>,
+    /// The class's `tp_alloc` when `cls.__new__` is `object.__new__` and the
+    /// class is not abstract: what `object.__new__(cls)` would call.
+    alloc: Option<pyo3::ffi::allocfunc>,
+}
+
+/// `cls`'s `tp_alloc` when `object.__new__(cls)` amounts to calling it:
+/// `cls.__new__` is `object.__new__` and the class is not abstract
+/// (`object.__new__` checks only that, and its arguments, before it
+/// allocates).
+fn plain_alloc(cls: &Bound<'_, PyType>, new: &Bound<'_, PyAny>) -> PyResult<Option<pyo3::ffi::allocfunc>> {
+    let py = cls.py();
+    let object_new = py.get_type::<pyo3::types::PyAny>().getattr(intern!(py, "__new__"))?;
+    if !new.is(&object_new) {
+        return Ok(None);
+    }
+    #[allow(unsafe_code)]
+    // SAFETY: `cls` is a live type object and the GIL is held;
+    // `PyType_GetFlags` and `PyType_GetSlot` only read it. A null slot
+    // (impossible for a class) reads as `None`.
+    let alloc = unsafe {
+        let tp = cls.as_type_ptr();
+        if pyo3::ffi::PyType_GetFlags(tp) & pyo3::ffi::Py_TPFLAGS_IS_ABSTRACT != 0 {
+            return Ok(None);
+        }
+        let slot = pyo3::ffi::PyType_GetSlot(tp, pyo3::ffi::Py_tp_alloc);
+        if slot.is_null() {
+            None
+        } else {
+            Some(std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::allocfunc>(slot))
+        }
+    };
+    Ok(alloc)
+}
+
+/// The fields of a struct as its first instance in a call had them: a dict
+/// of the field names in order (values `None`) that later instances start
+/// from as a copy. Setting the fields of a copy replaces values in place, so
+/// the dict is not grown (and rehashed) field by field.
+#[derive(Debug)]
+struct Template<'py> {
+    dict: Bound<'py, PyDict>,
+    keys: Vec<&'static str>,
+}
+
+/// Structs with fewer fields fit a new dict's first table: no template.
+const TEMPLATE_MIN_FIELDS: usize = 6;
+
+/// How a [`MapSer`]'s dict is being filled.
+#[derive(Debug)]
+enum Layout<'py> {
+    /// Inserted key by key (maps, struct variants, small structs).
+    Plain,
+    /// The first instance of a struct in this call: its field names are
+    /// recorded to become the struct's [`Template`].
+    Record(Vec<&'static str>),
+    /// A copy of the struct's template whose first `next` fields have been
+    /// set, in the template's order.
+    Copied { template: Rc<Template<'py>>, next: usize },
 }
 
 /// The state of one parse call.
@@ -188,7 +250,8 @@ pub(crate) struct Ctx<'py> {
     py: Python<'py>,
     registry: Option<Arc<Registry>>,
     keys: RefCell<PtrMap<Bound<'py, PyString>>>,
-    models: RefCell<PtrMap<Option<std::rc::Rc<Model<'py>>>>>,
+    models: RefCell<PtrMap<Option<Rc<Model<'py>>>>>,
+    templates: RefCell<PtrMap<Rc<Template<'py>>>>,
     strs: RefCell<StrCache<'py>>,
     d_attr: Bound<'py, PyString>,
 }
@@ -206,6 +269,7 @@ impl<'py> Ctx<'py> {
             registry: registry(),
             keys: RefCell::new(PtrMap::default()),
             models: RefCell::new(PtrMap::default()),
+            templates: RefCell::new(PtrMap::default()),
             strs: RefCell::new(StrCache::default()),
             d_attr: intern!(py, "_d").clone(),
         }
@@ -224,8 +288,45 @@ impl<'py> Ctx<'py> {
         dict.set_item(&*key, value)
     }
 
+    /// The dict a struct named `name` with `len` fields starts from, and how
+    /// it is to be filled.
+    fn struct_dict(&self, name: &'static str, len: usize) -> PyResult<(Bound<'py, PyDict>, Layout<'py>)> {
+        if len < TEMPLATE_MIN_FIELDS {
+            return Ok((PyDict::new(self.py), Layout::Plain));
+        }
+        match self.templates.borrow().get(&ptr_key(name)) {
+            Some(template) => Ok((template.dict.copy()?, Layout::Copied { template: template.clone(), next: 0 })),
+            None => Ok((PyDict::new(self.py), Layout::Record(Vec::with_capacity(len)))),
+        }
+    }
+
+    /// Keeps the field names of the first instance of struct `name`.
+    fn remember(&self, name: &'static str, keys: Vec<&'static str>) -> PyResult<()> {
+        let dict = PyDict::new(self.py);
+        for key in &keys {
+            dict.set_item(self.key(key), self.py.None())?;
+        }
+        self.templates.borrow_mut().insert(ptr_key(name), Rc::new(Template { dict, keys }));
+        Ok(())
+    }
+
+    /// A new dict with the first `n` fields of `copied` (a copy of
+    /// `template` whose first `n` fields were set): what inserting them one
+    /// by one would have made, for an instance whose fields leave the
+    /// template's order.
+    fn prefix(&self, template: &Template<'py>, copied: &Bound<'py, PyDict>, n: usize) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(self.py);
+        for key in template.keys.iter().take(n) {
+            let key = self.key(key);
+            if let Some(value) = copied.get_item(&key)? {
+                dict.set_item(key, value)?;
+            }
+        }
+        Ok(dict)
+    }
+
     /// The class registered under `name`, looked up once per call.
-    fn model(&self, name: &'static str) -> PyResult<Option<std::rc::Rc<Model<'py>>>> {
+    fn model(&self, name: &'static str) -> PyResult<Option<Rc<Model<'py>>>> {
         if let Some(found) = self.models.borrow().get(&ptr_key(name)) {
             return Ok(found.clone());
         }
@@ -233,7 +334,8 @@ impl<'py> Ctx<'py> {
             Some(cls) => {
                 let cls = cls.bind(self.py).clone();
                 let new = cls.getattr(intern!(self.py, "__new__"))?;
-                Some(std::rc::Rc::new(Model { cls, new }))
+                let alloc = plain_alloc(&cls, &new)?;
+                Some(Rc::new(Model { cls, new, alloc }))
             }
             None => None,
         };
@@ -243,7 +345,14 @@ impl<'py> Ctx<'py> {
 
     /// `cls.__new__(cls)` with `_d = fields`.
     fn instance(&self, model: &Model<'py>, fields: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
-        let obj = model.new.call1((&model.cls,))?;
+        let obj = match model.alloc {
+            #[allow(unsafe_code)]
+            // SAFETY: `alloc` is `cls`'s own `tp_alloc` (see `plain_alloc`),
+            // called as `object.__new__` calls it, with the GIL held; it
+            // returns a new reference or null with an exception set.
+            Some(alloc) => unsafe { Bound::from_owned_ptr_or_err(self.py, alloc(model.cls.as_type_ptr(), 0))? },
+            None => model.new.call1((&model.cls,))?,
+        };
         obj.setattr(&self.d_attr, fields)?;
         Ok(obj)
     }
@@ -386,6 +495,7 @@ pub(crate) struct MapSer<'a, 'py> {
     /// For a struct variant: `{variant: {...}}`.
     variant: Option<&'static str>,
     hint: Option<MapHint>,
+    layout: Layout<'py>,
 }
 
 impl<'a, 'py> ser::Serializer for PySer<'a, 'py> {
@@ -554,18 +664,13 @@ impl<'a, 'py> ser::Serializer for PySer<'a, 'py> {
             name: None,
             variant: None,
             hint: self.hint,
+            layout: Layout::Plain,
         })
     }
 
-    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<MapSer<'a, 'py>, SerError> {
-        Ok(MapSer {
-            ser: self.inner(),
-            dict: PyDict::new(self.py()),
-            key: None,
-            name: Some(name),
-            variant: None,
-            hint: None,
-        })
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<MapSer<'a, 'py>, SerError> {
+        let (dict, layout) = self.ctx.struct_dict(name, len)?;
+        Ok(MapSer { ser: self.inner(), dict, key: None, name: Some(name), variant: None, hint: None, layout })
     }
 
     fn serialize_struct_variant(
@@ -582,6 +687,7 @@ impl<'a, 'py> ser::Serializer for PySer<'a, 'py> {
             name: None,
             variant: Some(variant),
             hint: None,
+            layout: Layout::Plain,
         })
     }
 }
@@ -659,12 +765,38 @@ impl<'py> ser::SerializeTupleVariant for SeqSer<'_, 'py> {
 impl<'py> MapSer<'_, 'py> {
     fn field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), SerError> {
         let value = value.serialize(self.ser)?;
-        self.ser.ctx.set_field(&self.dict, key, value)?;
+        let ctx = self.ser.ctx;
+        match &mut self.layout {
+            Layout::Plain => {}
+            Layout::Record(keys) => keys.push(key),
+            Layout::Copied { template, next } => {
+                if template.keys.get(*next).is_some_and(|k| ptr_key(k) == ptr_key(key)) {
+                    *next += 1;
+                } else {
+                    self.dict = ctx.prefix(template, &self.dict, *next)?;
+                    self.layout = Layout::Plain;
+                }
+            }
+        }
+        ctx.set_field(&self.dict, key, value)?;
         Ok(())
     }
 
-    fn done(self) -> Result<Out<'py>, SerError> {
+    fn done(mut self) -> Result<Out<'py>, SerError> {
         let ctx = self.ser.ctx;
+        match std::mem::replace(&mut self.layout, Layout::Plain) {
+            Layout::Plain => {}
+            Layout::Record(keys) => {
+                if let Some(name) = self.name {
+                    ctx.remember(name, keys)?;
+                }
+            }
+            Layout::Copied { template, next } => {
+                if next != template.keys.len() {
+                    self.dict = ctx.prefix(&template, &self.dict, next)?;
+                }
+            }
+        }
         if let Some(variant) = self.variant {
             let outer = PyDict::new(ctx.py);
             outer.set_item(ctx.key(variant), self.dict)?;

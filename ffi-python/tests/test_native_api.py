@@ -6,6 +6,7 @@ unregistered afterwards (the real ones live in inkbox._models)."""
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import enum
 import json
@@ -323,6 +324,37 @@ def test_parse_into_registered_classes() -> None:
     assert first["created_at"].startswith("2026-03-09T12:34:56")
 
 
+def test_parse_creates_instances_as_object_new_would() -> None:
+    # Plain classes are allocated directly; a class with its own __new__ gets
+    # it called, and an abstract class is refused as object.__new__ refuses it.
+    calls: list[type] = []
+
+    class Counted(_Model):
+        def __new__(cls) -> Counted:
+            calls.append(cls)
+            return super().__new__(cls)
+
+    class Abstract(_Model, metaclass=abc.ABCMeta):
+        @abc.abstractmethod
+        def needed(self) -> None: ...
+
+    before = _native.registered_models()
+    body = page_body(3, None, False)
+    try:
+        _native.register_models({"CursorPage": CursorPage, "Message": Counted})
+        page = _native.parse("mail.messages.list", 200, JSON, body)
+        assert [type(m) for m in page._d["items"]] == [Counted] * 3 and calls == [Counted] * 3
+        _native.register_models({"Message": Message})
+        page = _native.parse("mail.messages.list", 200, JSON, body)
+        assert [type(m) for m in page._d["items"]] == [Message] * 3
+        assert page._d["items"][0]._d["id"] == message(0)["id"]
+        _native.register_models({"Message": Abstract})
+        with pytest.raises(TypeError, match="abstract"):
+            _native.parse("mail.messages.list", 200, JSON, body)
+    finally:
+        _native.register_models({name: before.get(name) for name in ("CursorPage", "Message")})
+
+
 @pytest.mark.usefixtures("models")
 def test_parse_keeps_unknown_enum_values_and_unregistered_structs() -> None:
     body = json.dumps(
@@ -405,8 +437,12 @@ def _wire_item(i: int) -> dict[str, Any]:
 
 
 @pytest.mark.usefixtures("models")
-def test_parse_message_page_matches_the_wire() -> None:
-    items = [_wire_item(i) for i in range(24)]
+@pytest.mark.parametrize("first", [0, 1, 2])
+def test_parse_message_page_matches_the_wire(first: int) -> None:
+    # The page's first item fixes the field layout later items start from;
+    # items with more (`first` 0), other (1) or fewer (2) optional fields
+    # than it must still come out exactly as on the wire.
+    items = [_wire_item(i) for i in range(first, first + 24)]
     body = json.dumps({"items": items, "next_cursor": "c\u00e9", "has_more": True}).encode()
     for raw in (body, json.dumps(json.loads(body), ensure_ascii=False).encode()):
         page, _ = _native.parse_page("mail.messages.list", {"path": {"email": "a@x.com"}}, 200, JSON, raw)

@@ -244,7 +244,7 @@ class SyncRunner(_Base):
     def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[M]) -> list[M]:
         """Runs one operation returning a list (or one page of items)."""
         value = self.raw(op, args)
-        return [coerce(v, model) for v in _page_items(value)]
+        return shape(_page_items(value), model)
 
     def void(self, op: str, args: Optional[dict[str, Any]] = None) -> None:
         """Runs one operation whose result is discarded."""
@@ -259,8 +259,7 @@ class SyncRunner(_Base):
                 req = self._prepare(op, next_args, False)
                 status, headers, body = self.exchange(req)
                 value, next_args = _native.parse_page(op, to_wire(next_args), status, headers, body)
-                for item in _page_items(value):
-                    yield shape(item, model)
+                yield from shape(_page_items(value), model)
 
         return gen()
 
@@ -349,7 +348,7 @@ class AsyncRunner(_Base):
     def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[Model]) -> Any:
         async def run() -> list[Any]:
             value = await self._call(op, args, None, True)
-            return [coerce(v, model) for v in _page_items(value)]
+            return shape(_page_items(value), model)
 
         return run()
 
@@ -368,8 +367,8 @@ class AsyncRunner(_Base):
                 req = self._prepare(op, next_args, False)
                 status, headers, body = await self.exchange(req)
                 value, next_args = _native.parse_page(op, to_wire(next_args), status, headers, body)
-                for item in _page_items(value):
-                    yield shape(item, model)
+                for item in shape(_page_items(value), model):
+                    yield item
 
         return gen()
 
