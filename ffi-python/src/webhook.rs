@@ -79,33 +79,74 @@ fn header_part<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Held<'py>> {
         .unwrap_or_else(|Unencodable| Held::Owned(UNENCODABLE.to_vec())))
 }
 
-/// Whether a header name is one of the three Inkbox header names, compared as
-/// core compares them (ASCII-case-insensitively). Core ignores every other
-/// header whatever it holds, so only these are handed over; the matching
-/// that counts (and the checks of repeated or invalid headers) stays core's.
-fn is_inkbox(name: &[u8]) -> bool {
-    [webhook::SIGNATURE_HEADER, webhook::REQUEST_ID_HEADER, webhook::TIMESTAMP_HEADER]
-        .iter()
-        .any(|h| name.eq_ignore_ascii_case(h.as_bytes()))
+/// Whether a header name may be one of the three Inkbox header names: it
+/// has one of their lengths and starts with `x`/`X`. Core does the matching
+/// that counts (ASCII-case-insensitive names, repeated or invalid headers);
+/// this only spares it, and the conversion of their values, the headers that
+/// cannot match.
+fn may_be_inkbox(name: &[u8]) -> bool {
+    let lengths = [webhook::SIGNATURE_HEADER.len(), webhook::REQUEST_ID_HEADER.len(), webhook::TIMESTAMP_HEADER.len()];
+    lengths.contains(&name.len()) && name.first().is_some_and(|c| c | 0x20 == b'x')
 }
 
-type Headers<'py> = Vec<(Held<'py>, Held<'py>)>;
+/// The headers handed to core: the usual three inline, any more on the heap.
+#[derive(Default)]
+struct Headers<'py> {
+    inline: [Option<(Held<'py>, Held<'py>)>; 4],
+    len: usize,
+    more: Vec<(Held<'py>, Held<'py>)>,
+}
 
-fn push_header<'py>(out: &mut Headers<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<()> {
-    // The usual case, `str` or `bytes` names, is matched in place; a name
-    // without a UTF-8 form matches nothing.
-    let name_matches = if let Ok(s) = name.cast::<PyString>() {
-        s.to_str().is_ok_and(|n| is_inkbox(n.as_bytes()))
-    } else if let Ok(b) = name.cast::<PyBytes>() {
-        is_inkbox(b.as_bytes())
-    } else {
-        is_inkbox(header_part(name)?.as_ref())
+impl<'py> Headers<'py> {
+    fn push(&mut self, pair: (Held<'py>, Held<'py>)) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = Some(pair);
+                self.len += 1;
+            }
+            None => self.more.push(pair),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(Held<'py>, Held<'py>)> {
+        self.inline.iter().flatten().chain(&self.more)
+    }
+}
+
+/// A `str` or `bytes` header name or value held as it is (no new
+/// reference); anything else is handed back.
+fn str_or_bytes(obj: Bound<'_, PyAny>) -> Result<Held<'_>, Bound<'_, PyAny>> {
+    // Exact types first: a pointer comparison, where the subclass checks
+    // are calls into the interpreter under the stable ABI.
+    let obj = match obj.cast_into_exact::<PyString>() {
+        Ok(s) => return Ok(Held::Str(s)),
+        Err(e) => e.into_inner(),
     };
-    if name_matches {
-        out.push((header_part(name)?, header_part(value)?));
-    } else if !(value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>()) {
+    let obj = match obj.cast_into_exact::<PyBytes>() {
+        Ok(b) => return Ok(Held::Bytes(b)),
+        Err(e) => e.into_inner(),
+    };
+    let obj = match obj.cast_into::<PyString>() {
+        Ok(s) => return Ok(Held::Str(s)),
+        Err(e) => e.into_inner(),
+    };
+    obj.cast_into::<PyBytes>().map(Held::Bytes).map_err(|e| e.into_inner())
+}
+
+fn push_header<'py>(out: &mut Headers<'py>, name: Bound<'py, PyAny>, value: Bound<'py, PyAny>) -> PyResult<()> {
+    let name = match str_or_bytes(name) {
+        Ok(name) => name,
+        Err(other) => header_part(&other)?,
+    };
+    if may_be_inkbox(name.as_ref()) {
+        let value = match str_or_bytes(value) {
+            Ok(value) => value,
+            Err(other) => header_part(&other)?,
+        };
+        out.push((name, value));
+    } else if let Err(other) = str_or_bytes(value) {
         // Skipped, but still type-checked like any other header.
-        header_part(value)?;
+        header_part(&other)?;
     }
     Ok(())
 }
@@ -115,18 +156,18 @@ fn push_pair<'py>(out: &mut Headers<'py>, pair: &Bound<'py, PyAny>) -> PyResult<
     if pair.len() != 2 {
         return Err(PyTypeError::new_err("headers must be (name, value) pairs"));
     }
-    push_header(out, &pair.get_item(0)?, &pair.get_item(1)?)
+    push_header(out, pair.get_item(0)?, pair.get_item(1)?)
 }
 
-/// The Inkbox headers of `headers`: a `dict`, any mapping with `items()`
-/// (which yields repeated headers separately for multi-dicts such as
-/// Starlette's or Werkzeug's), or an iterable of `(name, value)` pairs. Every
-/// header is type-checked.
+/// The headers of `headers` that may be Inkbox headers: a `dict`, any
+/// mapping with `items()` (which yields repeated headers separately for
+/// multi-dicts such as Starlette's or Werkzeug's), or an iterable of
+/// `(name, value)` pairs. Every header is type-checked.
 fn headers_of<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Headers<'py>> {
-    let mut out = Vec::new();
+    let mut out = Headers::default();
     if let Ok(dict) = headers.cast::<PyDict>() {
         for (k, v) in dict.iter() {
-            push_header(&mut out, &k, &v)?;
+            push_header(&mut out, k, v)?;
         }
         return Ok(out);
     }
@@ -180,7 +221,7 @@ fn run(
     let now = unix_time(now)?.map_err(|()| PyValueError::new_err("now must be a non-negative Unix time"))?;
     let mut options = if compat { VerifyOptions::compat() } else { VerifyOptions::strict() };
     options.tolerance_secs = tolerance;
-    Ok(webhook::verify(&headers, body.as_ref(), secrets.as_slice(), now, &options).map(|_| ()))
+    Ok(webhook::verify(headers.iter(), body.as_ref(), secrets.as_slice(), now, &options).map(|_| ()))
 }
 
 /// Receiver configuration errors raise; request failures are answered.

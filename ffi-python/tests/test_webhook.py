@@ -140,6 +140,38 @@ def test_bad_headers_are_answered_not_crashing() -> None:
     assert verify_webhook(payload=BODY, headers=noisy, secret=SECRET, now=NOW)
 
 
+class _Str(str):
+    pass
+
+
+class _Bytes(bytes):
+    pass
+
+
+def test_header_name_and_value_kinds() -> None:
+    h = signed()
+    # str/bytes subclasses and buffers are read like the plain types.
+    sub = [(_Str(k), _Str(v)) for k, v in h.items()]
+    assert verify_webhook(payload=BODY, headers=sub, secret=SECRET, now=NOW)
+    buffers = [(_Bytes(k.encode()), bytearray(v.encode())) for k, v in h.items()]
+    assert verify_webhook(payload=BODY, headers=buffers, secret=SECRET, now=NOW)
+    # Many headers that look like Inkbox headers (same lengths, same first
+    # letter) but are not: ignored, however many there are.
+    lookalikes = [(f"x-inkbox-other-{i:03d}", "\udcff") for i in range(12)] + [
+        (f"X-Inkbox-Unrelate-{i}", "x" * 200) for i in range(5)
+    ]
+    assert verify_webhook(payload=BODY, headers=lookalikes + list(h.items()), secret=SECRET, now=NOW)
+    assert verify_webhook(payload=BODY, headers=list(h.items()) + lookalikes, secret=SECRET, now=NOW)
+    # A repeat is found wherever it comes, past the first few candidates too.
+    repeat = list(h.items()) + lookalikes + [("X-INKBOX-TIMESTAMP", str(NOW))]
+    assert verify_webhook_reason(payload=BODY, headers=repeat, secret=SECRET, now=NOW) == "webhook.invalid_header"
+    # Skipped headers are still type-checked.
+    with pytest.raises(TypeError):
+        verify_webhook(payload=BODY, headers=list(h.items()) + [("content-length", 3)], secret=SECRET, now=NOW)  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        verify_webhook(payload=BODY, headers=list(h.items()) + [(3, "x")], secret=SECRET, now=NOW)  # type: ignore[list-item]
+
+
 def test_bad_header_types_are_type_errors() -> None:
     h: dict[Any, Any] = dict(signed())
     h["X-Count"] = 3

@@ -114,52 +114,96 @@ impl Signatures {
     }
 
     /// Whether `tag` equals one of the digests, in constant time: every entry
-    /// is compared, without an early exit, whatever the result.
+    /// is compared in full, without an early exit, whatever the result. The
+    /// byte differences of an entry are OR-ed together and only that sum
+    /// goes through `subtle`'s optimisation barrier.
     pub(super) fn contains_ct(&self, tag: &[u8]) -> subtle::Choice {
         use subtle::ConstantTimeEq as _;
-        self.as_slice().iter().fold(subtle::Choice::from(0), |acc, digest| acc | digest.as_slice().ct_eq(tag))
+        let tag: &[u8; 32] = match tag.try_into() {
+            Ok(tag) => tag,
+            Err(_) => return subtle::Choice::from(0),
+        };
+        self.as_slice().iter().fold(subtle::Choice::from(0), |acc, digest| {
+            let diff = digest.iter().zip(tag).fold(0u8, |diff, (a, b)| diff | (a ^ b));
+            acc | diff.ct_eq(&0)
+        })
     }
 }
 
-/// Parses a non-empty signature header value: entries `sha256=<64 lowercase
-/// hex>` separated by single spaces, at most [`MAX_SIGNATURES`] of them (only
-/// one unless `multiple`). Any deviation (another or upper-case prefix,
-/// upper-case hex, wrong length, empty entry from a leading, trailing or
-/// doubled space, too many entries) is [`WebhookError::MalformedSignature`].
-pub(super) fn parse_signatures(value: &[u8], multiple: bool) -> Result<Signatures, WebhookError> {
+/// The length of one signature entry: `sha256=` and 64 hex digits.
+const ENTRY_LEN: usize = SIGNATURE_PREFIX.len() + 64;
+const SIGNATURE_PREFIX: &[u8] = b"sha256=";
+
+impl Signatures {
+    /// No digests.
+    pub(super) const EMPTY: Self = Self { digests: [[0; 32]; MAX_SIGNATURES], len: 0 };
+}
+
+/// Parses a non-empty signature header value into `out` (which must be
+/// [`Signatures::EMPTY`]): entries `sha256=<64 lowercase hex>` separated by
+/// single spaces, at most [`MAX_SIGNATURES`] of them (only one unless
+/// `multiple`). Any deviation (another or upper-case prefix, upper-case hex,
+/// wrong length, empty entry from a leading, trailing or doubled space, too
+/// many entries) is [`WebhookError::MalformedSignature`].
+///
+/// Every entry has the same length, so a well-formed value is `k` entries
+/// at fixed offsets with a space after each but the last: the entries are
+/// read at those offsets rather than by scanning for spaces (a space
+/// anywhere else falls inside an entry, where it is not a valid byte).
+pub(super) fn parse_signatures(value: &[u8], multiple: bool, out: &mut Signatures) -> Result<(), WebhookError> {
     let max = if multiple { MAX_SIGNATURES } else { 1 };
-    let mut out = Signatures { digests: [[0; 32]; MAX_SIGNATURES], len: 0 };
-    for entry in value.split(|&b| b == b' ') {
-        let slot = out.digests.get_mut(out.len).filter(|_| out.len < max).ok_or(WebhookError::MalformedSignature)?;
-        let hex = entry.strip_prefix(b"sha256=").ok_or(WebhookError::MalformedSignature)?;
+    let count = (value.len() + 1) / (ENTRY_LEN + 1);
+    if value.is_empty() || !(value.len() + 1).is_multiple_of(ENTRY_LEN + 1) || count > max {
+        return Err(WebhookError::MalformedSignature);
+    }
+    // The first `count - 1` entries with their trailing separator, then the
+    // last one (the remainder: `ENTRY_LEN` bytes, as the length check made it).
+    let (separated, last) = value.as_chunks::<{ ENTRY_LEN + 1 }>();
+    let separated = separated.iter().map(|e| e.split_last().map_or((&[][..], 0), |(sep, entry)| (entry, *sep)));
+    for ((entry, sep), slot) in separated.chain([(last, b' ')]).zip(out.digests.iter_mut()) {
+        let hex = entry.strip_prefix(SIGNATURE_PREFIX).ok_or(WebhookError::MalformedSignature)?;
+        if sep != b' ' {
+            return Err(WebhookError::MalformedSignature);
+        }
         decode_lower_hex(hex, slot).ok_or(WebhookError::MalformedSignature)?;
         out.len += 1;
     }
-    Ok(out)
+    if out.len == count { Ok(()) } else { Err(WebhookError::MalformedSignature) }
 }
+
+/// The value of each lower-case hex digit; `0xff` for every other byte.
+// Evaluated at compile time: an out-of-range index would fail the build.
+#[allow(clippy::indexing_slicing)]
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 16 {
+        let digit = if i < 10 { b'0' + i } else { b'a' + i - 10 };
+        table[digit as usize] = i;
+        i += 1;
+    }
+    table
+};
 
 /// Decodes exactly 64 lower-case hex digits into `out`.
 fn decode_lower_hex(hex: &[u8], out: &mut [u8; 32]) -> Option<()> {
     let hex: &[u8; 64] = hex.try_into().ok()?;
-    // No early exit, no branch per digit: every digit is decoded and its
-    // validity folded into `valid`.
-    let mut valid = true;
+    // One table load per digit, no branch per digit: every digit is decoded
+    // and the high bits of the looked-up values (set only for non-digits)
+    // are OR-ed into `invalid`.
+    let value = |c: u8| HEX_DIGITS.get(usize::from(c)).copied().unwrap_or(0xff);
+    let mut invalid = 0u8;
     for (byte, &[hi, lo]) in out.iter_mut().zip(hex.as_chunks::<2>().0) {
-        let (hi, hi_ok) = nibble(hi);
-        let (lo, lo_ok) = nibble(lo);
-        valid &= hi_ok & lo_ok;
-        *byte = (hi << 4) | lo;
+        let (hi, lo) = (value(hi), value(lo));
+        invalid |= hi | lo;
+        *byte = (hi << 4) | (lo & 0x0f);
     }
-    valid.then_some(())
+    (invalid & 0xf0 == 0).then_some(())
 }
 
-/// The value of a lower-case hex digit (0..=15) and whether `c` is one.
-fn nibble(c: u8) -> (u8, bool) {
-    let digit = c.wrapping_sub(b'0');
-    let letter = c.wrapping_sub(b'a');
-    let (is_digit, is_letter) = (digit < 10, letter < 6);
-    let value = if is_digit { digit } else { letter.wrapping_add(10) };
-    (value & 0x0f, is_digit | is_letter)
+#[cfg(test)]
+pub(super) fn decode_lower_hex_for_tests(hex: &[u8], out: &mut [u8; 32]) -> Option<()> {
+    decode_lower_hex(hex, out)
 }
 
 /// Parses plain decimal Unix seconds: one or more ASCII digits, no sign, no

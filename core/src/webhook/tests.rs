@@ -662,3 +662,51 @@ fn envelope_depth_limit() {
     let mut buf = [0u8; 200];
     assert_eq!(envelope::parse(nested(&mut buf, envelope::MAX_DEPTH)), Err(EnvelopeError::Malformed));
 }
+
+#[test]
+fn every_byte_value_in_a_signature_digit() {
+    // Only 0-9 and a-f decode; every other byte (the neighbours of those
+    // ranges, upper case, non-ASCII) is malformed, at any position.
+    let hex = "dec3c63d4251e41ef33bd9de302e0e9a919da6e11bd720b95a5369060fde2b5d";
+    let mut digest = [0u8; 32];
+    assert_eq!(headers::decode_lower_hex_for_tests(hex.as_bytes(), &mut digest), Some(()));
+    assert_eq!(digest[..4], [0xde, 0xc3, 0xc6, 0x3d]);
+    for pos in [0, 1, 31, 62, 63] {
+        for b in 0..=255u8 {
+            let mut text = hex.as_bytes().to_vec();
+            text[pos] = b;
+            let mut out = [0u8; 32];
+            let ok = headers::decode_lower_hex_for_tests(&text, &mut out).is_some();
+            assert_eq!(ok, b.is_ascii_digit() || (b'a'..=b'f').contains(&b), "byte {b:#04x} at {pos}");
+            if ok {
+                let v = if b.is_ascii_digit() { b - b'0' } else { b - b'a' + 10 };
+                let byte = out[pos / 2];
+                assert_eq!(if pos % 2 == 0 { byte >> 4 } else { byte & 0x0f }, v);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_signature_differing_in_any_single_bit_does_not_match() {
+    let signed = sign(SECRET, RID, TS, BODY).unwrap();
+    let good = signed.signature();
+    let h = headers3(good, RID, "1771521013");
+    assert!(check(&h, BODY, &[SECRET], TS, &strict()).is_ok());
+    let mut raw = [0u8; 32];
+    headers::decode_lower_hex_for_tests(&good.as_bytes()[7..], &mut raw).unwrap();
+    for byte in 0..32 {
+        for bit in 0..8 {
+            let mut flipped = raw;
+            flipped[byte] ^= 1 << bit;
+            let mut text = *b"sha256=0000000000000000000000000000000000000000000000000000000000000000";
+            for (i, b) in flipped.iter().enumerate() {
+                text[7 + 2 * i] = b"0123456789abcdef"[usize::from(b >> 4)];
+                text[8 + 2 * i] = b"0123456789abcdef"[usize::from(b & 0x0f)];
+            }
+            let sig = core::str::from_utf8(&text).unwrap();
+            let h = headers3(sig, RID, "1771521013");
+            assert_eq!(check(&h, BODY, &[SECRET], TS, &strict()), Err(WebhookError::SignatureMismatch));
+        }
+    }
+}

@@ -98,14 +98,6 @@ pub struct Verified<'h> {
     pub timestamp_secs: Option<u64>,
 }
 
-/// Header checks shared by every entry point; the result is everything the MAC
-/// step needs.
-#[derive(Clone, Copy)]
-struct Checked<'h> {
-    verified: Verified<'h>,
-    signatures: Signatures,
-}
-
 /// The HMAC key of a secret: its bytes after one leading `whsec_`.
 fn key_of(secret: &[u8]) -> Result<&[u8], WebhookError> {
     let key = secret.strip_prefix(SECRET_PREFIX.as_bytes()).unwrap_or(secret);
@@ -137,7 +129,15 @@ fn ascii_str(bytes: &[u8]) -> Result<&str, WebhookError> {
     core::str::from_utf8(bytes).map_err(|_| WebhookError::InvalidHeader)
 }
 
-fn check_headers<'h, H>(headers: H, now_unix: u64, options: &VerifyOptions) -> Result<Checked<'h>, WebhookError>
+/// Header checks shared by every entry point: what the MAC step needs, the
+/// signature entries decoded into `signatures` (which must be
+/// [`Signatures::EMPTY`]; written in place, it is not moved around).
+fn check_headers<'h, H>(
+    headers: H,
+    now_unix: u64,
+    options: &VerifyOptions,
+    signatures: &mut Signatures,
+) -> Result<Verified<'h>, WebhookError>
 where
     H: IntoIterator,
     H::Item: HeaderPair<'h>,
@@ -145,7 +145,7 @@ where
     let found = headers::collect(headers)?;
 
     let signature = found.signature.filter(|v| !v.is_empty()).ok_or(WebhookError::MissingSignature)?;
-    let signatures = headers::parse_signatures(signature, options.multiple_signatures)?;
+    headers::parse_signatures(signature, options.multiple_signatures, signatures)?;
 
     let request_id = match found.request_id.filter(|v| !v.is_empty()) {
         Some(v) => v,
@@ -169,10 +169,7 @@ where
         return Err(WebhookError::TimestampOutOfTolerance);
     }
 
-    Ok(Checked {
-        verified: Verified { request_id: ascii_str(request_id)?, timestamp: ascii_str(timestamp)?, timestamp_secs },
-        signatures,
-    })
+    Ok(Verified { request_id: ascii_str(request_id)?, timestamp: ascii_str(timestamp)?, timestamp_secs })
 }
 
 /// Verifies a webhook delivery whose whole body is in memory.
@@ -236,17 +233,16 @@ where
     S: AsRef<[u8]>,
 {
     check_secrets(secrets)?;
-    let checked = check_headers(headers, now_unix, options)?;
-    let Verified { request_id, timestamp, .. } = checked.verified;
-    let matched = secrets
-        .iter()
-        .filter_map(|s| key_of(s.as_ref()).ok())
-        .filter_map(|key| keyed_mac(key, request_id.as_bytes(), timestamp.as_bytes()))
-        .fold(subtle::Choice::from(0), |acc, mut mac| {
+    let mut signatures = Signatures::EMPTY;
+    let verified = check_headers(headers, now_unix, options, &mut signatures)?;
+    let mut matched = subtle::Choice::from(0);
+    for key in secrets.iter().filter_map(|s| key_of(s.as_ref()).ok()) {
+        if let Some(mut mac) = keyed_mac(key, verified.request_id.as_bytes(), verified.timestamp.as_bytes()) {
             mac.update(body);
-            acc | checked.signatures.contains_ct(&mac.finalize().into_bytes())
-        });
-    if bool::from(matched) { Ok(checked.verified) } else { Err(WebhookError::SignatureMismatch) }
+            matched |= signatures.contains_ct(&mac.finalize().into_bytes());
+        }
+    }
+    if bool::from(matched) { Ok(verified) } else { Err(WebhookError::SignatureMismatch) }
 }
 
 /// Incremental verification for bodies that arrive in pieces, with no heap:
@@ -283,7 +279,8 @@ where
 /// ```
 pub struct Verifier<'h, const N: usize = MAX_SECRETS> {
     macs: [Option<HmacSha256>; N],
-    checked: Checked<'h>,
+    verified: Verified<'h>,
+    signatures: Signatures,
 }
 
 impl<'h, const N: usize> Verifier<'h, N> {
@@ -305,13 +302,14 @@ impl<'h, const N: usize> Verifier<'h, N> {
         if secrets.len() > N {
             return Err(WebhookError::TooManySecrets);
         }
-        let checked = check_headers(headers, now_unix, options)?;
-        let Verified { request_id, timestamp, .. } = checked.verified;
+        let mut signatures = Signatures::EMPTY;
+        let verified = check_headers(headers, now_unix, options, &mut signatures)?;
+        let Verified { request_id, timestamp, .. } = verified;
         let mut keys = secrets.iter().filter_map(|s| key_of(s.as_ref()).ok());
         let macs = core::array::from_fn(|_| {
             keys.next().and_then(|key| keyed_mac(key, request_id.as_bytes(), timestamp.as_bytes()))
         });
-        Ok(Self { macs, checked })
+        Ok(Self { macs, verified, signatures })
     }
 
     /// Feeds the next piece of the raw body.
@@ -357,13 +355,13 @@ impl<'h, const N: usize> Verifier<'h, N> {
     /// # Errors
     /// [`WebhookError::SignatureMismatch`] if nothing matches.
     pub fn finish(self) -> Result<Verified<'h>, WebhookError> {
-        let signatures = &self.checked.signatures;
+        let signatures = &self.signatures;
         let matched = self
             .macs
             .into_iter()
             .flatten()
             .fold(subtle::Choice::from(0), |acc, mac| acc | signatures.contains_ct(&mac.finalize().into_bytes()));
-        if bool::from(matched) { Ok(self.checked.verified) } else { Err(WebhookError::SignatureMismatch) }
+        if bool::from(matched) { Ok(self.verified) } else { Err(WebhookError::SignatureMismatch) }
     }
 }
 
@@ -372,8 +370,8 @@ impl<const N: usize> fmt::Debug for Verifier<'_, N> {
         // Never print HMAC state: it is derived from the secrets.
         f.debug_struct("Verifier")
             .field("secrets", &self.macs.iter().flatten().count())
-            .field("signatures", &self.checked.signatures.as_slice().len())
-            .field("verified", &self.checked.verified)
+            .field("signatures", &self.signatures.as_slice().len())
+            .field("verified", &self.verified)
             .finish_non_exhaustive()
     }
 }
