@@ -226,7 +226,8 @@ fn plain_alloc(cls: &Bound<'_, PyType>, new: &Bound<'_, PyAny>) -> PyResult<Opti
 #[derive(Debug)]
 struct Template<'py> {
     dict: Bound<'py, PyDict>,
-    keys: Vec<&'static str>,
+    /// The field names and their dict keys, in order.
+    keys: Vec<(&'static str, Bound<'py, PyString>)>,
 }
 
 /// Structs with fewer fields fit a new dict's first table: no template.
@@ -303,8 +304,9 @@ impl<'py> Ctx<'py> {
     /// Keeps the field names of the first instance of struct `name`.
     fn remember(&self, name: &'static str, keys: Vec<&'static str>) -> PyResult<()> {
         let dict = PyDict::new(self.py);
-        for key in &keys {
-            dict.set_item(self.key(key), self.py.None())?;
+        let keys: Vec<_> = keys.into_iter().map(|name| (name, self.key(name))).collect();
+        for (_, key) in &keys {
+            dict.set_item(key, self.py.None())?;
         }
         self.templates.borrow_mut().insert(ptr_key(name), Rc::new(Template { dict, keys }));
         Ok(())
@@ -316,9 +318,8 @@ impl<'py> Ctx<'py> {
     /// template's order.
     fn prefix(&self, template: &Template<'py>, copied: &Bound<'py, PyDict>, n: usize) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(self.py);
-        for key in template.keys.iter().take(n) {
-            let key = self.key(key);
-            if let Some(value) = copied.get_item(&key)? {
+        for (_, key) in template.keys.iter().take(n) {
+            if let Some(value) = copied.get_item(key)? {
                 dict.set_item(key, value)?;
             }
         }
@@ -770,12 +771,14 @@ impl<'py> MapSer<'_, 'py> {
             Layout::Plain => {}
             Layout::Record(keys) => keys.push(key),
             Layout::Copied { template, next } => {
-                if template.keys.get(*next).is_some_and(|k| ptr_key(k) == ptr_key(key)) {
+                // The template's own key object: no lookup by name.
+                if let Some((_, dict_key)) = template.keys.get(*next).filter(|(k, _)| ptr_key(k) == ptr_key(key)) {
+                    self.dict.set_item(dict_key, value)?;
                     *next += 1;
-                } else {
-                    self.dict = ctx.prefix(template, &self.dict, *next)?;
-                    self.layout = Layout::Plain;
+                    return Ok(());
                 }
+                self.dict = ctx.prefix(template, &self.dict, *next)?;
+                self.layout = Layout::Plain;
             }
         }
         ctx.set_field(&self.dict, key, value)?;
