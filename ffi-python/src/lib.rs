@@ -9,6 +9,7 @@
 mod api;
 mod convert;
 mod errors;
+mod field;
 mod flows;
 mod pyser;
 mod totp;
@@ -26,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(webhook::verify_webhook_reason, m)?)?;
     m.add_function(wrap_pyfunction!(webhook::sign_webhook, m)?)?;
 
+    m.add_class::<field::Field>()?;
     m.add_class::<totp::PyTotpConfig>()?;
     m.add_class::<totp::PyTotpCode>()?;
     m.add_function(wrap_pyfunction!(totp::generate_totp, m)?)?;

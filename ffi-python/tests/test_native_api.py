@@ -505,6 +505,27 @@ def test_model_getters_convert_like_convert() -> None:
             assert got == want and type(got) is type(want), (field, v)
 
 
+def test_model_fields_are_native_descriptors() -> None:
+    from collections import UserDict
+
+    from inkbox.mail.types import Message as RealMessage, MessageDirection
+
+    m = RealMessage._from({"subject": "hi", "to_addresses": ("a@x.com",), "direction": "inbound"})
+    assert m.subject == "hi" and m.snippet is None  # present, absent
+    assert m.to_addresses == ["a@x.com"] and m.direction is MessageDirection.INBOUND
+    for name in ("subject", "to_addresses", "direction"):
+        assert type(RealMessage.__dict__[name]) is _native.Field
+        assert isinstance(getattr(RealMessage, name), _native.Field)  # class access: the descriptor
+    m.subject = "changed"
+    m.direction = MessageDirection.OUTBOUND
+    assert m._d["subject"] == "changed" and m.direction is MessageDirection.OUTBOUND
+    # A `_d` that is another mapping is read through its `get`.
+    m._d = UserDict({"subject": "from a mapping"})  # type: ignore[assignment]
+    assert m.subject == "from a mapping" and m.snippet is None
+    with pytest.raises(AttributeError):
+        RealMessage.__new__(RealMessage).subject  # no `_d` at all
+
+
 # ----------------------------------------------------------------- errors
 
 

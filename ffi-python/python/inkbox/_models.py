@@ -1,7 +1,7 @@
 """Base class of the response and option models.
 
 A model holds the wire object it was built from in ``_d`` (a ``dict`` with the
-wire's field names) and exposes every annotated field as a property that
+wire's field names) and exposes every annotated field as a descriptor that
 converts on access: ISO-8601 strings become ``datetime`` (or ``date``), wire
 strings become the annotated ``StrEnum`` member (values this SDK does not
 know stay plain strings), nested objects become their model class, lists are
@@ -21,6 +21,7 @@ import typing
 from datetime import date, datetime
 from typing import Any, Callable, ClassVar, Optional, TypeVar, Union
 
+from inkbox import _native
 from inkbox._enums import StrEnum
 
 __all__ = ["CursorPage", "Model", "coerce", "register_enum", "registry", "to_wire"]
@@ -193,75 +194,41 @@ def _converter(hint: Any) -> Optional[Callable[[Any], Any]]:
     return None
 
 
-def _getter(name: str, conv: Optional[Callable[[Any], Any]]) -> Callable[[Any], Any]:
-    """The getter of field ``name``: ``_d`` read directly, or converted."""
-    if conv is None:
-
-        def get(self: Model) -> Any:
-            return self._d.get(name)
-
-        return get
-    convert = conv
-
-    def get_converted(self: Model) -> Any:
-        value = self._d.get(name)
-        return None if value is None else convert(value)
-
-    return get_converted
-
-
-def _inlined_getter(name: str, hint: Any) -> Optional[Callable[[Any], Any]]:
-    """The getter of a ``datetime`` or enum field (optional or not) with its
-    converter inlined: one Python call per read instead of two. It returns
-    what ``_converter(hint)`` applied to the wire value returns."""
-    if typing.get_origin(hint) is Union:
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if len(args) != 1:
-            return None
-        hint = args[0]
-    if hint is datetime:
-
-        def get_datetime(self: Model) -> Any:
-            value = self._d.get(name)
-            if type(value) is str:
-                try:
-                    return _fromisoformat(value)
-                except ValueError:
-                    pass
-            return None if value is None else _convert(value, datetime)
-
-        return get_datetime
-    if isinstance(hint, type) and issubclass(hint, enum.Enum) and not issubclass(hint, Model):
-        cls = hint
-        members: dict[Any, Any] = getattr(cls, "_value2member_map_", {})
-
-        def get_enum(self: Model) -> Any:
-            value = self._d.get(name)
-            try:
-                return members[value]
-            except (KeyError, TypeError):
-                return None if value is None else _convert(value, cls)
-
-        return get_enum
-    return None
+def _field_parts(hint: Any) -> dict[str, Any]:
+    """How the ``Field`` of a field annotated ``hint`` reads: the keyword
+    arguments that make it return what ``_converter(hint)`` applied to the
+    wire value returns (enum members looked up directly, datetimes parsed
+    with ``datetime.fromisoformat`` first)."""
+    inner = hint
+    if typing.get_origin(inner) is Union:
+        args = [a for a in typing.get_args(inner) if a is not type(None)]
+        inner = args[0] if len(args) == 1 else None
+    if inner is datetime:
+        return {"parse": _fromisoformat, "convert": lambda value: _convert(value, datetime)}
+    if isinstance(inner, type) and issubclass(inner, enum.Enum) and not issubclass(inner, Model):
+        cls = inner
+        return {
+            "members": dict(getattr(cls, "_value2member_map_", {})),
+            "convert": lambda value: _convert(value, cls),
+        }
+    conv = _converter(hint) if hint is not None else None
+    return {} if conv is None else {"convert": conv}
 
 
 def _field(owner: type[Model], name: str) -> property:
     """The property of field ``name`` of ``owner``. Its first read resolves
-    the annotation and replaces it with a getter specialised for it: plain
-    fields read ``_d`` directly, the others convert with one function."""
+    the annotation and replaces the property with a native ``Field``
+    specialised for it: plain fields read ``_d`` directly, enums look the
+    wire value up, datetimes parse it, the others convert with one function."""
 
     def set_(self: Model, value: Any) -> None:
         self._d[name] = value
 
     def first_get(self: Model) -> Any:
-        hint = owner._hint(name)
-        get = _inlined_getter(name, hint)
-        if get is None:
-            get = _getter(name, _converter(hint) if hint is not None else None)
+        field = _native.Field(name, **_field_parts(owner._hint(name)))
         if owner.__dict__.get(name) is prop:
-            setattr(owner, name, property(get, set_, doc=prop.__doc__))
-        return get(self)
+            setattr(owner, name, field)
+        return field.__get__(self, owner)
 
     prop = property(first_get, set_, doc=f"The ``{name}`` field.")
     return prop

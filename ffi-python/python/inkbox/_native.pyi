@@ -1,6 +1,6 @@
 # Type stubs of the native module (checked with mypy.stubtest).
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Optional, Union, final
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Optional, Union, final, overload
 from uuid import UUID
 
 from typing_extensions import disjoint_base
@@ -39,6 +39,7 @@ __all__ = [
     "prepare",
     "parse",
     "parse_page",
+    "Field",
     "register_models",
     "registered_models",
     "Flow",
@@ -419,6 +420,27 @@ def parse(op: str, status: int, headers: _HeaderPairs, body: bytes) -> Any: ...
 def parse_page(
     op: str, args: Optional[Mapping[str, Any]], status: int, headers: _HeaderPairs, body: bytes
 ) -> tuple[Any, Optional[dict[str, Any]]]: ...
+@final
+class Field:
+    """The descriptor of a model field: reads ``obj._d.get(name)`` (the
+    ``members`` entry for it, ``parse(value)`` for a ``str`` unless that
+    raises ``ValueError``, ``None`` for ``None``, else ``convert(value)``),
+    writes ``obj._d[name]``."""
+
+    def __new__(
+        cls,
+        name: str,
+        *,
+        members: Optional[dict[Any, Any]] = None,
+        parse: Optional[Callable[[str], Any]] = None,
+        convert: Optional[Callable[[Any], Any]] = None,
+    ) -> Field: ...
+    @overload
+    def __get__(self, instance: None, owner: Optional[type] = None, /) -> Field: ...
+    @overload
+    def __get__(self, instance: object, owner: Optional[type] = None, /) -> Any: ...
+    def __set__(self, instance: object, value: Any, /) -> None: ...
+
 def register_models(mapping: dict[str, Optional[type]]) -> None: ...
 def registered_models() -> dict[str, type]: ...
 @final

@@ -244,7 +244,8 @@ class SyncRunner(_Base):
     def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[M]) -> list[M]:
         """Runs one operation returning a list (or one page of items)."""
         value = self.raw(op, args)
-        return shape(_page_items(value), model)
+        items: list[Any] = shape(_page_items(value), model)
+        return items
 
     def void(self, op: str, args: Optional[dict[str, Any]] = None) -> None:
         """Runs one operation whose result is discarded."""
@@ -348,7 +349,8 @@ class AsyncRunner(_Base):
     def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[Model]) -> Any:
         async def run() -> list[Any]:
             value = await self._call(op, args, None, True)
-            return shape(_page_items(value), model)
+            items: list[Any] = shape(_page_items(value), model)
+            return items
 
         return run()
 
