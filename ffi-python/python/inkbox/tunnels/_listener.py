@@ -204,24 +204,9 @@ class _Runtime:
             elif (reason := _native.tunnel_check_inbound_path(env.path)) is not None:
                 status, headers, out = 400, _TEXT, b"invalid path"
             else:
-                try:
-                    status, headers, out = await asyncio.wait_for(
-                        self._handle(env, body), hello.response_deadline_seconds
-                    )
-                except asyncio.TimeoutError:
-                    status, headers, out = 504, _TEXT, b"local handler too slow"
-                    reason = "response-deadline-exceeded"
-                except _TooLarge as exc:
-                    status, headers, out = (413, _TEXT, b"request body too large") if exc.args == ("request",) else (
-                        502,
-                        _TEXT,
-                        b"response too large",
-                    )
-                    reason = "request-body-too-large" if exc.args == ("request",) else "response-too-large"
-                except (httpx.HTTPError, OSError) as exc:
-                    logger.warning("forwarding %s failed: %s", env.request_id, exc)
-                    status, headers, out = 502, _TEXT, b"upstream error"
-                    reason = "upstream-error"
+                status, headers, out, reason = await self.forward(
+                    env, body, hello.response_deadline_seconds, env.request_id
+                )
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -237,6 +222,26 @@ class _Runtime:
                 logger.warning("/_system/response/%s -> %d", env.request_id, rstatus)
         except (StreamReset, OSError, asyncio.TimeoutError) as exc:
             logger.warning("could not deliver the reply to %s: %s", env.request_id, exc)
+
+    async def forward(
+        self, env: _native.TunnelEnvelope, body: bytes, deadline: Optional[float], label: str
+    ) -> tuple[int, Headers, bytes, Optional[str]]:
+        """``env`` handed to the local target within ``deadline`` seconds
+        (``None``: no limit): its reply, or the answer for a failure with its
+        ``inkbox-reason`` (504 too slow, 413/502 too large, 502 unreachable;
+        ``label`` names the request in the log)."""
+        try:
+            status, headers, out = await asyncio.wait_for(self._handle(env, body), deadline)
+            return status, headers, out, None
+        except asyncio.TimeoutError:
+            return 504, _TEXT, b"local handler too slow", "response-deadline-exceeded"
+        except _TooLarge as exc:
+            if exc.args == ("request",):
+                return 413, _TEXT, b"request body too large", "request-body-too-large"
+            return 502, _TEXT, b"response too large", "response-too-large"
+        except (httpx.HTTPError, OSError) as exc:
+            logger.warning("forwarding %s failed: %s", label, exc)
+            return 502, _TEXT, b"upstream error", "upstream-error"
 
     async def _handle(self, env: _native.TunnelEnvelope, body: bytes) -> tuple[int, Headers, bytes]:
         if env.body_uri is not None:

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 import h11
-import httpx
 
 from inkbox import _native
 from inkbox.exceptions import TunnelError, TunnelStateConflict
@@ -318,19 +317,10 @@ class _TcpBridge:
         elif _native.tunnel_check_inbound_path(env.path) is not None:
             status, out = 400, b"invalid path"
         else:
-            from inkbox.tunnels._listener import _FORWARD_TIMEOUT, _TooLarge
+            from inkbox.tunnels._listener import _FORWARD_TIMEOUT
 
             try:
-                status, headers, out = await asyncio.wait_for(self.rt._handle(env, body), _FORWARD_TIMEOUT)
-            except asyncio.TimeoutError:
-                status, headers, out = 504, _TEXT, b"local handler too slow"
-            except _TooLarge as exc:
-                status, headers, out = (
-                    (413, _TEXT, b"request body too large") if exc.args == ("request",) else (502, _TEXT, b"response too large")
-                )
-            except (httpx.HTTPError, OSError) as exc:
-                logger.warning("forwarding a passthrough request failed: %s", exc)
-                status, headers, out = 502, _TEXT, b"upstream error"
+                status, headers, out, _ = await self.rt.forward(env, body, _FORWARD_TIMEOUT, "a passthrough request")
             except asyncio.CancelledError:
                 raise
             except Exception:
