@@ -57,8 +57,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use inkbox_core::api::{
-    ApiError, BaseUrl, CursorPage, CursorPager, OffsetPager, Request, Response, Retrier, RetryDecision, RetryOutcome,
-    RetryPolicy,
+    ApiError, BaseUrl, Call, CallOptions, CursorPage, CursorPager, Finished, OffsetPager, Request, Response,
+    RetryPolicy, Step, TransportErrorKind,
 };
 use zeroize::Zeroizing;
 
@@ -258,46 +258,46 @@ impl Inkbox {
     /// after a retryable transport failure or status (408, 429, 5xx but 501;
     /// as classified by core for the request's operation), sleeping the
     /// backoff or the `Retry-After`, until the policy stops.
-    pub fn send(&self, mut request: Request) -> Result<HttpResponse> {
+    pub fn send(&self, request: Request) -> Result<HttpResponse> {
         let inner = &*self.inner;
-        if inner.idempotency_keys
-            && request.method == inkbox_core::api::Method::Post
-            && request.idempotency_key().is_none()
-        {
-            let key = mint_uuid(&*inner.env)?;
-            request.set_idempotency_key(&key)?;
-        }
-        let prepared = request.prepare(&inner.base_url, inner.api_key.as_deref().map(String::as_str))?;
-        let timeout = request.timeout_ms.map(Duration::from_millis).unwrap_or(inner.timeout);
-        let mut retrier = Retrier::new(inner.retry, &request);
+        let key_random = if inner.idempotency_keys && request.method == inkbox_core::api::Method::Post {
+            let mut b = [0u8; 16];
+            inner.env.fill_random(&mut b)?;
+            Some(b)
+        } else {
+            None
+        };
+        // Timeouts beyond u64 ms are not meaningful; saturate.
+        let default_timeout_ms = u64::try_from(inner.timeout.as_millis()).unwrap_or(u64::MAX);
+        let options = CallOptions { policy: inner.retry, default_timeout_ms };
+        let mut call =
+            Call::new(request, &inner.base_url, inner.api_key.as_deref().map(String::as_str), &options, key_random)?;
         let mut rng = transport::EnvRng(&*inner.env);
+        let mut last = None;
         loop {
-            let last;
-            let decision = match inner.transport.send(&prepared, timeout) {
-                Ok(http) if (200..300).contains(&http.status) => return Ok(http),
-                Ok(http) => {
-                    let err = ApiError::from_response(
-                        request.operation,
-                        &Response::new(http.status, &http.headers, &http.body),
-                    );
-                    let kind = err.as_status().map(|s| &s.kind);
-                    let outcome = RetryOutcome::Status { status: http.status, retry_after: err.retry_after(), kind };
-                    let decision = retrier.decide(outcome, inner.env.now_unix(), &mut rng);
-                    last = Ok(http);
-                    decision
+            match call.step() {
+                Step::Send { request, timeout_ms } => {
+                    match inner.transport.send(request, Duration::from_millis(timeout_ms)) {
+                        Ok(http) => {
+                            call.on_response(
+                                &Response::new(http.status, &http.headers, &http.body),
+                                inner.env.now_unix(),
+                                &mut rng,
+                            );
+                            last = Some(http);
+                        }
+                        Err(ApiError::Transport { kind, message }) => {
+                            last = None;
+                            call.on_transport_error(kind, &message, &mut rng);
+                        }
+                        Err(other) => return Err(other),
+                    }
                 }
-                Err(err) => {
-                    let kind = match &err {
-                        ApiError::Transport { kind, .. } => *kind,
-                        _ => return Err(err),
-                    };
-                    last = Err(err);
-                    retrier.decide(RetryOutcome::Transport(kind), inner.env.now_unix(), &mut rng)
+                Step::Sleep { ms } => inner.env.sleep(Duration::from_millis(ms)),
+                Step::Done(Finished::Failed(err)) => return Err(err.clone()),
+                Step::Done(Finished::Response) => {
+                    return last.ok_or_else(|| ApiError::transport(TransportErrorKind::Other, "no response"));
                 }
-            };
-            match decision {
-                RetryDecision::RetryAfterMs(ms) => inner.env.sleep(Duration::from_millis(ms)),
-                RetryDecision::Stop => return last,
             }
         }
     }
@@ -348,26 +348,6 @@ impl Inkbox {
             inkbox_core::api::misc::parse_create_signing_key,
         )
     }
-}
-
-/// A random (v4) UUID in canonical lowercase form.
-pub(crate) fn mint_uuid(env: &dyn Environment) -> Result<String> {
-    let mut b = [0u8; 16];
-    env.fill_random(&mut b)?;
-    if let Some(v) = b.get_mut(6) {
-        *v = (*v & 0x0f) | 0x40;
-    }
-    if let Some(v) = b.get_mut(8) {
-        *v = (*v & 0x3f) | 0x80;
-    }
-    let mut s = String::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push_str(&format!("{byte:02x}"));
-    }
-    Ok(s)
 }
 
 /// Yields the items of successive pages: `next_page` fetches one page (or

@@ -1,14 +1,14 @@
 //! Every API operation by name: `prepare` builds the request, `parse` and
-//! `parse_page` turn the response into Python objects, `Retrier` decides
-//! retries. The Python runtime (`inkbox._runtime`) sends the requests.
+//! `parse_page` turn the response into Python objects, `Call` runs one
+//! call on core's call engine (timeouts, idempotency keys, retries). The
+//! Python runtime (`inkbox._runtime`) moves the bytes and sleeps.
 
 use getrandom::SysRng;
 use inkbox_core::api::catalog::Paging;
 use inkbox_core::api::dynamic::{self, DynParseError};
-use inkbox_core::api::error::parse_detail;
 use inkbox_core::api::{
-    ApiError, BaseUrl, Detail, ErrorKind, Method, PreparedRequest, Request, Response, RetryAfter, RetryDecision,
-    RetryOutcome, RetryPolicy, TransportErrorKind,
+    ApiError, BaseUrl, Call, CallOptions, Finished, Method, Operation, PreparedRequest, Request, Response, RetryPolicy,
+    Step, TransportErrorKind,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
@@ -100,6 +100,7 @@ fn parse_response<'py>(py: Python<'py>, op: &str, resp: &Response<'_>) -> PyResu
 /// A request ready to send: exactly what goes on the wire.
 #[pyclass(module = "inkbox._native", name = "Prepared", frozen)]
 pub(crate) struct PyPrepared {
+    operation: &'static Operation,
     method: Method,
     url: String,
     headers: Vec<(String, String)>,
@@ -109,14 +110,26 @@ pub(crate) struct PyPrepared {
 }
 
 impl PyPrepared {
-    pub(crate) fn new(py: Python<'_>, prepared: PreparedRequest, retry_safe: bool) -> Self {
+    pub(crate) fn new(
+        py: Python<'_>,
+        operation: &'static Operation,
+        prepared: PreparedRequest,
+        retry_safe: bool,
+    ) -> Self {
         let PreparedRequest { method, url, headers, body, timeout_ms } = prepared;
-        PyPrepared { method, url, headers, body: body.map(|b| PyBytes::new(py, &b).unbind()), retry_safe, timeout_ms }
+        let body = body.map(|b| PyBytes::new(py, &b).unbind());
+        PyPrepared { operation, method, url, headers, body, retry_safe, timeout_ms }
     }
 }
 
 #[pymethods]
 impl PyPrepared {
+    /// The operation's name, e.g. `mail.messages.send`.
+    #[getter]
+    fn operation(&self) -> &'static str {
+        self.operation.name
+    }
+
     /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
     #[getter]
     fn method(&self) -> &'static str {
@@ -175,7 +188,7 @@ fn build_prepared(
     base_url: &str,
     api_key: Option<&str>,
     idempotency_key: Option<&str>,
-) -> Result<(PreparedRequest, bool), ApiError> {
+) -> Result<(PreparedRequest, &'static Operation, bool), ApiError> {
     let mut req: Request = dynamic::build(op, args)?;
     if let Some(key) = idempotency_key
         && req.method == Method::Post
@@ -184,7 +197,7 @@ fn build_prepared(
     }
     let base = BaseUrl::parse(base_url)?;
     let prepared = req.prepare(&base, api_key)?;
-    Ok((prepared, req.is_retry_safe()))
+    Ok((prepared, req.operation, req.is_retry_safe()))
 }
 
 /// Builds the request of operation `op` from `args` (`{"path", "query",
@@ -201,9 +214,17 @@ pub(crate) fn prepare(
 ) -> PyResult<PyPrepared> {
     guard(py, || {
         let args = args_json(args)?;
-        let (prepared, retry_safe) = build_prepared(op, &args, base_url, api_key, idempotency_key).api_err(py)?;
-        Ok(PyPrepared::new(py, prepared, retry_safe))
+        let (prepared, operation, retry_safe) =
+            build_prepared(op, &args, base_url, api_key, idempotency_key).api_err(py)?;
+        Ok(PyPrepared::new(py, operation, prepared, retry_safe))
     })
+}
+
+/// The name of every operation `prepare`, `Call` and `parse` accept, in
+/// core's table order.
+#[pyfunction]
+pub(crate) fn operations() -> Vec<&'static str> {
+    dynamic::operations().map(|o| o.name).collect()
 }
 
 // ------------------------------------------------------------------ parse
@@ -295,89 +316,222 @@ pub(crate) fn parse_page<'py>(
     })
 }
 
-// ---------------------------------------------------------------- retries
+// ------------------------------------------------------------------ calls
 
-/// The retry decisions of one logical call (core's policy; jitter from the
-/// operating system's CSPRNG). The caller sleeps.
-#[pyclass(module = "inkbox._native", name = "Retrier")]
-pub(crate) struct PyRetrier(inkbox_core::api::Retrier);
-
-fn ms_to_secs(decision: RetryDecision) -> Option<f64> {
-    match decision {
-        // Delays are at most minutes: exact in f64.
-        #[allow(clippy::cast_precision_loss)]
-        RetryDecision::RetryAfterMs(ms) => Some(ms as f64 / 1000.0),
-        RetryDecision::Stop => None,
-    }
-}
+/// How a client's calls behave: retry bounds and the default timeout.
+#[pyclass(module = "inkbox._native", name = "CallOptions", frozen)]
+pub(crate) struct PyCallOptions(CallOptions);
 
 #[pymethods]
-impl PyRetrier {
+impl PyCallOptions {
     #[new]
-    #[pyo3(signature = (max_attempts=3, base_delay_ms=500, max_delay_ms=8000, max_retry_after_ms=60000, retry_safe=true))]
+    #[pyo3(signature = (timeout=30.0, max_attempts=3, base_delay_ms=500, max_delay_ms=8000, max_retry_after_ms=60000))]
     fn new(
+        timeout: f64,
         max_attempts: u32,
         base_delay_ms: u64,
         max_delay_ms: u64,
         max_retry_after_ms: u64,
-        retry_safe: bool,
-    ) -> Self {
+    ) -> PyResult<Self> {
+        if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
+            return Err(PyValueError::new_err("timeout must be a positive number of seconds (at most a day)"));
+        }
+        if max_attempts == 0 {
+            return Err(PyValueError::new_err("max_attempts must be at least 1"));
+        }
         let policy = RetryPolicy { max_attempts, base_delay_ms, max_delay_ms, max_retry_after_ms };
-        PyRetrier(inkbox_core::api::Retrier::with_safety(policy, retry_safe))
+        // At most a day in ms: exact, and within u64.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let default_timeout_ms = (timeout * 1000.0).round() as u64;
+        Ok(PyCallOptions(CallOptions { policy, default_timeout_ms: default_timeout_ms.max(1) }))
     }
 
-    /// Seconds to sleep before sending the same request again, or `None`:
-    /// stop and hand the response to `parse`. `body` (optional) lets a 429
-    /// `sender_rate_limited` (a 24 h window) stop at once.
-    #[pyo3(signature = (status, headers, now_unix, body=None))]
-    fn on_response(
+    /// The default timeout in seconds.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        ms_to_secs(self.0.default_timeout_ms)
+    }
+
+    /// Attempts in all, the first included.
+    #[getter]
+    fn max_attempts(&self) -> u32 {
+        self.0.policy.max_attempts
+    }
+
+    fn __repr__(&self) -> String {
+        let p = self.0.policy;
+        format!(
+            "CallOptions(timeout={}, max_attempts={}, base_delay_ms={}, max_delay_ms={}, max_retry_after_ms={})",
+            ms_to_secs(self.0.default_timeout_ms),
+            p.max_attempts,
+            p.base_delay_ms,
+            p.max_delay_ms,
+            p.max_retry_after_ms
+        )
+    }
+}
+
+// Delays and timeouts are at most days: exact in f64.
+#[allow(clippy::cast_precision_loss)]
+fn ms_to_secs(ms: u64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+/// What `Call.step()` tells the runner to do.
+const STEP_SEND: u8 = 0;
+const STEP_SLEEP: u8 = 1;
+const STEP_DONE: u8 = 2;
+const STEP_FAILED: u8 = 3;
+
+/// One logical call driven by core's call engine: the runner asks `step()`
+/// and sends, sleeps or stops as told; core mints the idempotency key,
+/// chooses the timeout, classifies every response (body included) and
+/// decides the retries.
+#[pyclass(module = "inkbox._native", name = "Call")]
+pub(crate) struct PyCall {
+    call: Call,
+    request: Py<PyPrepared>,
+    timeout_s: f64,
+}
+
+impl PyCall {
+    fn from_call(py: Python<'_>, call: Call) -> PyResult<Self> {
+        let request = Py::new(py, PyPrepared::new(py, call.operation(), call.request().clone(), call.is_retry_safe()))?;
+        let timeout_s = ms_to_secs(call.timeout_ms());
+        Ok(PyCall { call, request, timeout_s })
+    }
+}
+
+/// 16 bytes from the operating system's CSPRNG (an idempotency key).
+fn key_random() -> Result<[u8; 16], ApiError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|_| ApiError::transport(TransportErrorKind::Other, "no randomness"))?;
+    Ok(b)
+}
+
+#[pymethods]
+impl PyCall {
+    /// A call of operation `op` with `args` (`{"path", "query", "body",
+    /// "api_key"}`). A POST gets an idempotency key unless `idempotent_post`
+    /// is false (then it is sent once).
+    #[new]
+    #[pyo3(signature = (op, args, base_url, api_key, options, idempotent_post=true))]
+    fn new(
+        py: Python<'_>,
+        op: &str,
+        args: Option<&Bound<'_, PyAny>>,
+        base_url: &str,
+        api_key: Option<&str>,
+        options: &PyCallOptions,
+        idempotent_post: bool,
+    ) -> PyResult<Self> {
+        guard(py, || {
+            let args = args_json(args)?;
+            let call = (|| {
+                let req = dynamic::build(op, &args)?;
+                let random = if idempotent_post && req.method == Method::Post { Some(key_random()?) } else { None };
+                Call::new(req, &BaseUrl::parse(base_url)?, api_key, &options.0, random)
+            })()
+            .api_err(py)?;
+            PyCall::from_call(py, call)
+        })
+    }
+
+    /// A call of a request already prepared (a step of a vault flow).
+    #[staticmethod]
+    fn of(py: Python<'_>, request: Bound<'_, PyPrepared>, options: &PyCallOptions) -> PyResult<Self> {
+        let r = request.get();
+        let prepared = PreparedRequest {
+            method: r.method,
+            url: r.url.clone(),
+            headers: r.headers.clone(),
+            body: r.body.as_ref().map(|b| b.bind(py).as_bytes().to_vec()),
+            timeout_ms: r.timeout_ms,
+        };
+        let call = Call::prepared(r.operation, prepared, r.retry_safe, &options.0);
+        let timeout_s = ms_to_secs(call.timeout_ms());
+        Ok(PyCall { call, request: request.unbind(), timeout_s })
+    }
+
+    /// `(0, request, timeout_seconds)`: send it; `(1, seconds, None)`: sleep;
+    /// `(2, None, None)`: done, parse the last response; `(3, error, None)`:
+    /// failed in the transport, raise `error`.
+    fn step<'py>(&mut self, py: Python<'py>) -> PyResult<(u8, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let none = || py.None().into_bound(py);
+        Ok(match self.call.step() {
+            Step::Send { .. } => {
+                (STEP_SEND, self.request.bind(py).clone().into_any(), self.timeout_s.into_pyobject(py)?.into_any())
+            }
+            Step::Sleep { ms } => (STEP_SLEEP, ms_to_secs(ms).into_pyobject(py)?.into_any(), none()),
+            Step::Done(Finished::Response) => (STEP_DONE, none(), none()),
+            Step::Done(Finished::Failed(err)) => {
+                (STEP_FAILED, api_to_py(py, err.clone()).into_value(py).into_bound(py).into_any(), none())
+            }
+        })
+    }
+
+    /// Reports the response of the last send (`now_unix`: the clock, for an
+    /// HTTP-date `Retry-After`).
+    fn feed(
         &mut self,
         py: Python<'_>,
         status: i64,
         headers: &Bound<'_, PyAny>,
+        body: &[u8],
         now_unix: f64,
-        body: Option<&[u8]>,
-    ) -> PyResult<Option<f64>> {
+    ) -> PyResult<()> {
         guard(py, || {
             let headers = headers_arg(headers)?;
-            let status = status_arg(status)?;
-            let retry_after = headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
-                .and_then(|(_, v)| RetryAfter::parse(v));
-            let detail = body.map(parse_detail);
-            let kind = match detail.as_ref().and_then(Detail::error_code) {
-                Some("sender_rate_limited") => ErrorKind::SenderRateLimited,
-                _ => ErrorKind::from_status(status),
-            };
-            let outcome = RetryOutcome::Status { status, retry_after, kind: Some(&kind) };
+            let resp = Response::new(status_arg(status)?, &headers, body);
+            #[allow(clippy::cast_possible_truncation)]
             let now = if now_unix.is_finite() { now_unix as i64 } else { 0 };
-            Ok(ms_to_secs(self.0.decide(outcome, now, &mut SysRng)))
+            self.call.on_response(&resp, now, &mut SysRng);
+            Ok(())
         })
     }
 
-    /// Seconds to sleep before trying again after a transport failure
-    /// (`"connect"`, `"timeout"` or `"other"`), or `None`: give up.
-    fn on_error(&mut self, py: Python<'_>, kind: &str) -> PyResult<Option<f64>> {
+    /// Reports that the last send failed: `kind` is `"connect"`,
+    /// `"timeout"`, `"interrupted"` or `"other"`; `message` goes into the
+    /// error (no secrets).
+    fn fail(&mut self, py: Python<'_>, kind: &str, message: &str) -> PyResult<()> {
         guard(py, || {
             let kind = match kind {
                 "connect" => TransportErrorKind::Connect,
                 "timeout" => TransportErrorKind::Timeout,
                 "interrupted" => TransportErrorKind::Interrupted,
                 "other" => TransportErrorKind::Other,
-                _ => return Err(PyValueError::new_err("kind must be 'connect', 'timeout' or 'other'")),
+                _ => return Err(PyValueError::new_err("kind must be 'connect', 'timeout', 'interrupted' or 'other'")),
             };
-            Ok(ms_to_secs(self.0.decide(RetryOutcome::Transport(kind), 0, &mut SysRng)))
+            self.call.on_transport_error(kind, message, &mut SysRng);
+            Ok(())
         })
     }
 
-    /// Attempts recorded so far.
+    /// The request every attempt sends.
+    #[getter]
+    fn request(&self, py: Python<'_>) -> Py<PyPrepared> {
+        self.request.clone_ref(py)
+    }
+
+    /// The timeout of each attempt, in seconds.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.timeout_s
+    }
+
+    /// The idempotency key every attempt carries, if any.
+    #[getter]
+    fn idempotency_key(&self) -> Option<&str> {
+        self.call.idempotency_key()
+    }
+
+    /// Attempts reported so far.
     #[getter]
     fn attempts(&self) -> u32 {
-        self.0.attempts()
+        self.call.attempts()
     }
 
     fn __repr__(&self) -> String {
-        format!("Retrier(attempts={})", self.0.attempts())
+        format!("Call(op='{}', attempts={})", self.call.operation().name, self.call.attempts())
     }
 }

@@ -6,13 +6,12 @@
 //! Rust and are zeroized on drop; reprs show no secret.
 
 use getrandom::SysRng;
-use inkbox_core::api::vault::{VaultKey, VaultSecret};
 use inkbox_core::api::vault_flows::{
-    self as core_flows, CreateSecretForIdentityFlow, DecryptedSecret, Flow, GetSecretFlow, IdentitySecret,
-    InitializeFlow, InitializedVault, NewSecret, Proof, SecretChanges, Step, TotpUpdateFlow, UnlockFlow, UnlockedVault,
-    UpdateKeyFlow, UpdateSecretFlow,
+    self as core_flows, AnyFlow, CreateSecretFlow, DecryptedSecret, Flow, FlowOutput, GetSecretFlow, InitializeFlow,
+    InitializedVault, NewSecret, Proof, SecretChanges, Step, TotpUpdateFlow, UnlockFlow, UnlockedVault, UpdateKeyFlow,
+    UpdateSecretFlow,
 };
-use inkbox_core::api::{ApiError, BaseUrl, Patch, Request, Response, codes};
+use inkbox_core::api::{ApiError, BaseUrl, Patch, Response, codes};
 use inkbox_core::vault::{OrgKey, SecretType};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -27,104 +26,18 @@ use crate::pyser::{Ctx, PySer};
 use crate::totp::{PyTotpCode, config_from_py};
 use crate::vault::{PyOrgKey, enum_member, payload_from_py, payload_to_py};
 
-// ------------------------------------------------------------ erased flows
-
-/// What a flow ends with.
-enum Output {
-    Unlocked(UnlockedVault),
-    Initialized(InitializedVault),
-    Key(VaultKey),
-    Secret(VaultSecret),
-    Decrypted(DecryptedSecret),
-    ForIdentity(IdentitySecret),
-}
-
-/// A core flow with its output erased into [`Output`].
-trait DynFlow: Send + Sync {
-    fn next(&mut self) -> Result<Step<Output>, ApiError>;
-    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError>;
-    fn next_is_heavy(&self) -> bool;
-}
-
-struct Erased<F: Flow>(F, fn(F::Output) -> Output);
-
-impl<F: Flow + Send + Sync> DynFlow for Erased<F> {
-    fn next(&mut self) -> Result<Step<Output>, ApiError> {
-        Ok(match self.0.next()? {
-            Step::Send(req) => Step::Send(req),
-            Step::Done(out) => Step::Done((self.1)(out)),
-        })
-    }
-
-    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
-        self.0.feed(resp)
-    }
-
-    fn next_is_heavy(&self) -> bool {
-        self.0.next_is_heavy()
-    }
-}
-
-fn erase<F: Flow + Send + Sync + 'static>(flow: F, out: fn(F::Output) -> Output) -> Box<dyn DynFlow> {
-    Box::new(Erased(flow, out))
-}
-
-fn flow_error(code: &'static str, message: &'static str) -> ApiError {
-    ApiError::Flow { code, message: message.into() }
-}
-
-/// `POST /vault/secrets` alone, as a one-step flow.
-enum CreateOnce {
-    Start(Request),
-    Await,
-    Ready(VaultSecret),
-    Finished,
-}
-
-impl Flow for CreateOnce {
-    type Output = VaultSecret;
-
-    fn next(&mut self) -> Result<Step<VaultSecret>, ApiError> {
-        match std::mem::replace(self, CreateOnce::Finished) {
-            CreateOnce::Start(req) => {
-                *self = CreateOnce::Await;
-                Ok(Step::Send(req))
-            }
-            CreateOnce::Await => {
-                *self = CreateOnce::Await;
-                Err(flow_error(codes::FLOW_OUT_OF_ORDER, "a response is expected: call feed first"))
-            }
-            CreateOnce::Ready(secret) => Ok(Step::Done(secret)),
-            CreateOnce::Finished => Err(flow_error(codes::FLOW_FINISHED, "the flow has already finished or failed")),
-        }
-    }
-
-    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
-        match std::mem::replace(self, CreateOnce::Finished) {
-            CreateOnce::Await => {
-                *self = CreateOnce::Ready(inkbox_core::api::vault::parse_create_secret(resp)?);
-                Ok(())
-            }
-            CreateOnce::Finished => Err(flow_error(codes::FLOW_FINISHED, "the flow has already finished or failed")),
-            other => {
-                *self = other;
-                Err(flow_error(codes::FLOW_OUT_OF_ORDER, "no request is outstanding: call next first"))
-            }
-        }
-    }
-}
-
 // ------------------------------------------------------------- base class
 
 /// The step protocol shared by every vault flow.
 #[pyclass(module = "inkbox._native", name = "Flow", subclass)]
 pub(crate) struct PyFlow {
-    inner: Box<dyn DynFlow>,
+    inner: AnyFlow,
     result: Option<Py<PyAny>>,
 }
 
 impl PyFlow {
-    fn new(inner: Box<dyn DynFlow>) -> Self {
+    fn new(inner: impl Into<AnyFlow>) -> Self {
+        let inner = inner.into();
         PyFlow { inner, result: None }
     }
 }
@@ -134,14 +47,14 @@ fn serialize_to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bo
     value.serialize(PySer::new(&ctx, None)).map_err(|e| e.0)
 }
 
-fn output_to_py(py: Python<'_>, out: Output) -> PyResult<Py<PyAny>> {
+fn output_to_py(py: Python<'_>, out: FlowOutput) -> PyResult<Py<PyAny>> {
     Ok(match out {
-        Output::Unlocked(vault) => Py::new(py, PyUnlockedVault::new(py, vault)?)?.into_any(),
-        Output::Initialized(init) => Py::new(py, PyVaultInitializeResult(init))?.into_any(),
-        Output::Key(key) => serialize_to_py(py, &key)?.unbind(),
-        Output::Secret(secret) => serialize_to_py(py, &secret)?.unbind(),
-        Output::ForIdentity(s) => serialize_to_py(py, &s.secret)?.unbind(),
-        Output::Decrypted(d) => Py::new(py, PyDecryptedSecret::new(py, d)?)?.into_any(),
+        FlowOutput::Unlocked(vault) => Py::new(py, PyUnlockedVault::new(py, vault)?)?.into_any(),
+        FlowOutput::Initialized(init) => Py::new(py, PyVaultInitializeResult(init))?.into_any(),
+        FlowOutput::Key(key) => serialize_to_py(py, &key)?.unbind(),
+        FlowOutput::Secret(secret) => serialize_to_py(py, &secret)?.unbind(),
+        FlowOutput::Created(c) => serialize_to_py(py, &c.secret)?.unbind(),
+        FlowOutput::Decrypted(d) => Py::new(py, PyDecryptedSecret::new(py, d)?)?.into_any(),
     })
 }
 
@@ -160,7 +73,7 @@ impl PyFlow {
             match step {
                 Step::Send(req) => {
                     let prepared = req.prepare(&base, api_key).api_err(py)?;
-                    Ok(Some(PyPrepared::new(py, prepared, req.is_retry_safe())))
+                    Ok(Some(PyPrepared::new(py, req.operation, prepared, req.is_retry_safe())))
                 }
                 Step::Done(out) => {
                     self.result = Some(output_to_py(py, out)?);
@@ -183,10 +96,10 @@ impl PyFlow {
     fn result(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match &self.result {
             Some(r) => Ok(r.clone_ref(py)),
-            None => Err(flow_error(
-                codes::FLOW_OUT_OF_ORDER,
-                "the flow is not done: call next_request until it returns None",
-            ))
+            None => Err(ApiError::Flow {
+                code: codes::FLOW_OUT_OF_ORDER,
+                message: "the flow is not done: call next_request until it returns None".into(),
+            })
             .api_err(py),
         }
     }
@@ -210,7 +123,7 @@ impl PyUnlockFlow {
                 None => UnlockFlow::new(vault_key),
             }
             .api_err(py)?;
-            Ok((PyUnlockFlow, PyFlow::new(erase(flow, Output::Unlocked))))
+            Ok((PyUnlockFlow, PyFlow::new(flow)))
         })
     }
 }
@@ -225,7 +138,7 @@ impl PyInitializeFlow {
     fn new(py: Python<'_>, vault_key: &str) -> PyResult<(Self, PyFlow)> {
         guard(py, || {
             let flow = InitializeFlow::new(vault_key, &mut SysRng).api_err(py)?;
-            Ok((PyInitializeFlow, PyFlow::new(erase(flow, Output::Initialized))))
+            Ok((PyInitializeFlow, PyFlow::new(flow)))
         })
     }
 }
@@ -257,7 +170,7 @@ impl PyUpdateKeyFlow {
                 }
             };
             let flow = UpdateKeyFlow::new(new_key, proof, &mut SysRng).api_err(py)?;
-            Ok((PyUpdateKeyFlow, PyFlow::new(erase(flow, Output::Key))))
+            Ok((PyUpdateKeyFlow, PyFlow::new(flow)))
         })
     }
 }
@@ -284,17 +197,8 @@ impl PyCreateSecretFlow {
             if let Some(d) = description {
                 secret = secret.with_description(d);
             }
-            let inner = match identity_id {
-                Some(id) => erase(
-                    CreateSecretForIdentityFlow::new(&unlocked.vault, id, &secret, &mut SysRng).api_err(py)?,
-                    Output::ForIdentity,
-                ),
-                None => {
-                    let req = core_flows::build_create_secret(&unlocked.vault, &secret, &mut SysRng).api_err(py)?;
-                    erase(CreateOnce::Start(req), Output::Secret)
-                }
-            };
-            Ok((PyCreateSecretFlow, PyFlow::new(inner)))
+            let flow = CreateSecretFlow::new(&unlocked.vault, &secret, identity_id, &mut SysRng).api_err(py)?;
+            Ok((PyCreateSecretFlow, PyFlow::new(flow)))
         })
     }
 }
@@ -309,7 +213,7 @@ impl PyGetSecretFlow {
     fn new(py: Python<'_>, unlocked: PyRef<'_, PyUnlockedVault>, secret_id: &str) -> PyResult<(Self, PyFlow)> {
         guard(py, || {
             let flow = GetSecretFlow::new(&unlocked.vault, secret_id).api_err(py)?;
-            Ok((PyGetSecretFlow, PyFlow::new(erase(flow, Output::Decrypted))))
+            Ok((PyGetSecretFlow, PyFlow::new(flow)))
         })
     }
 }
@@ -344,7 +248,7 @@ impl PyUpdateSecretFlow {
             let payload = payload.map(|p| payload_from_py(py, p)).transpose()?;
             let changes = SecretChanges { name, description, payload };
             let flow = UpdateSecretFlow::new(&unlocked.vault, secret_id, changes, &mut SysRng).api_err(py)?;
-            Ok((PyUpdateSecretFlow, PyFlow::new(erase(flow, Output::Secret))))
+            Ok((PyUpdateSecretFlow, PyFlow::new(flow)))
         })
     }
 }
@@ -375,7 +279,7 @@ impl PyTotpUpdateFlow {
                 },
             }
             .api_err(py)?;
-            Ok((PyTotpUpdateFlow, PyFlow::new(erase(flow, Output::Decrypted))))
+            Ok((PyTotpUpdateFlow, PyFlow::new(flow)))
         })
     }
 }

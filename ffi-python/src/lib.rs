@@ -56,10 +56,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pyser::register_models, m)?)?;
     m.add_function(wrap_pyfunction!(pyser::registered_models, m)?)?;
     m.add_function(wrap_pyfunction!(api::prepare, m)?)?;
+    m.add_function(wrap_pyfunction!(api::operations, m)?)?;
     m.add_function(wrap_pyfunction!(api::parse, m)?)?;
     m.add_function(wrap_pyfunction!(api::parse_page, m)?)?;
     m.add_class::<api::PyPrepared>()?;
-    m.add_class::<api::PyRetrier>()?;
+    m.add_class::<api::PyCallOptions>()?;
+    m.add_class::<api::PyCall>()?;
 
     m.add_class::<flows::PyFlow>()?;
     m.add_class::<flows::PyUnlockFlow>()?;

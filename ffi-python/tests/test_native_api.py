@@ -1,5 +1,5 @@
 """The native API layer: prepare / parse / parse_page by operation name, the
-model registry, the typed API exceptions, the Retrier and the vault flows.
+model registry, the typed API exceptions, the call engine and the vault flows.
 
 Model classes here are throwaway stand-ins registered for the test and
 unregistered afterwards (the real ones live in inkbox._models)."""
@@ -10,6 +10,7 @@ import abc
 import datetime as dt
 import enum
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any, Optional
 
@@ -22,6 +23,7 @@ from inkbox.exceptions import (
     InkboxAPIError,
     InkboxDecodeError,
     InkboxError,
+    InkboxTransportError,
     InkboxValidationError,
     RecipientBlockedError,
     RedundantContactAccessGrantError,
@@ -608,44 +610,117 @@ def test_rate_limit_with_retry_after() -> None:
     assert e.code == "api.sender_rate_limited"
 
 
-# ---------------------------------------------------------------- retrier
+# ------------------------------------------------------------ call engine
+
+OPTS = _native.CallOptions()
+SEND, SLEEP, DONE, FAILED = 0, 1, 2, 3
 
 
-def test_retrier_honours_retry_after_and_bounds_backoff() -> None:
-    r = _native.Retrier()
-    assert r.on_response(429, [("Retry-After", "2")], 0.0) == 2.0
-    assert r.attempts == 1
+def drive(call: _native.Call, responses: list[tuple[int, list[tuple[str, str]], bytes]], now: float = 0.0) -> list[Any]:
+    """Feeds canned responses to ``call``; returns what it asked for."""
+    log: list[Any] = []
+    it = iter(responses)
+    while True:
+        step, a, b = call.step()
+        if step == SEND:
+            assert isinstance(a, _native.Prepared)
+            log.append(("send", b))
+            status, headers, body = next(it)
+            call.feed(status, headers, body, now)
+        elif step == SLEEP:
+            log.append(("sleep", a))
+        else:
+            log.append("done" if step == DONE else a)
+            return log
+
+
+def whoami() -> _native.Call:
+    return _native.Call("whoami.get", None, BASE, KEY, OPTS)
+
+
+def test_call_honours_retry_after_and_bounds_backoff() -> None:
+    assert drive(whoami(), [(429, [("Retry-After", "2")], b""), (200, [], b"{}")]) == [
+        ("send", 30.0), ("sleep", 2.0), ("send", 30.0), "done"
+    ]
     # Exhausted after max_attempts (3), whatever the status.
-    assert r.on_response(503, [], 0.0) is not None
-    assert r.on_response(503, [], 0.0) is None
-    assert r.attempts == 3
+    call = whoami()
+    log = drive(call, [(503, [], b"")] * 3)
+    assert [x[0] if isinstance(x, tuple) else x for x in log] == ["send", "sleep", "send", "sleep", "send", "done"]
+    assert call.attempts == 3
     # Backoff: full jitter within base * 2^(n-1), capped by max_delay.
+    opts = _native.CallOptions(max_attempts=6, base_delay_ms=100, max_delay_ms=300)
     for _ in range(50):
-        r = _native.Retrier(max_attempts=10, base_delay_ms=100, max_delay_ms=300)
-        delays = [r.on_response(502, [], 0.0) for _ in range(5)]
-        assert all(d is not None for d in delays)
-        assert [d <= c for d, c in zip(delays, [0.1, 0.2, 0.3, 0.3, 0.3]) if d is not None] == [True] * 5
-    # An HTTP-date Retry-After counts from now_unix; too long a wait gives up.
-    r = _native.Retrier()
-    assert r.on_response(503, [("retry-after", "Sun, 06 Nov 1994 08:49:47 GMT")], 784111777.0) == 10.0
-    assert _native.Retrier().on_response(429, [("Retry-After", "3600")], 0.0) is None
-    # sender_rate_limited (a 24 h window) is not retried when the body is given.
-    body = json.dumps({"detail": {"error": "sender_rate_limited"}}).encode()
-    assert _native.Retrier().on_response(429, [], 0.0, body) is None
+        log = drive(_native.Call("whoami.get", None, BASE, KEY, opts), [(502, [], b"")] * 6)
+        delays = [x[1] for x in log if isinstance(x, tuple) and x[0] == "sleep"]
+        assert len(delays) == 5
+        assert all(0 <= d <= c for d, c in zip(delays, [0.1, 0.2, 0.3, 0.3, 0.3]))
+    # An HTTP-date Retry-After counts from now; too long a wait gives up.
+    log = drive(whoami(), [(503, [("retry-after", "Sun, 06 Nov 1994 08:49:47 GMT")], b""), (200, [], b"{}")], 784111777.0)
+    assert log[1] == ("sleep", 10.0)
+    assert drive(whoami(), [(429, [("Retry-After", "3600")], b"")]) == [("send", 30.0), "done"]
 
 
-def test_retrier_stops_on_client_errors_and_unsafe_requests() -> None:
+def test_call_reads_the_body_sender_rate_limited_is_final() -> None:
+    body = json.dumps({"detail": {"error": "sender_rate_limited", "message": "24h"}}).encode()
+    args = {"path": {"phone_number_id": UUID}, "body": {"to": "+15551234567", "text": "x"}}
+    call = _native.Call("texts.send", args, BASE, KEY, OPTS)
+    assert drive(call, [(429, [("Retry-After", "1")], body)]) == [("send", 30.0), "done"]
+    assert call.attempts == 1
+
+
+def test_call_mints_one_idempotency_key_and_stops_on_client_errors() -> None:
+    args = {"path": {"phone_number_id": UUID}, "body": {"to": "+15551234567", "text": "x"}}
+    call = _native.Call("texts.send", args, BASE, KEY, OPTS)
+    key = call.idempotency_key
+    assert key is not None and uuid.UUID(key).version == 4
+    assert dict(call.request.headers)["Idempotency-Key"] == key
+    assert call.request.retry_safe and call.request.operation == "texts.send"
+    assert len(drive(call, [(503, [], b""), (503, [], b""), (503, [], b"")])) == 6
+    assert call.idempotency_key == key
+    assert _native.Call("texts.send", args, BASE, KEY, OPTS).idempotency_key != key
+    once = _native.Call("texts.send", args, BASE, KEY, OPTS, idempotent_post=False)
+    assert once.idempotency_key is None and not once.request.retry_safe
+    assert drive(once, [(503, [], b"")]) == [("send", 30.0), "done"]
     for status in (200, 400, 401, 403, 404, 409, 422, 501):
-        assert _native.Retrier().on_response(status, [], 0.0) is None, status
-    post = _native.prepare("texts.send", {"path": {"phone_number_id": UUID}, "body": {"to": "+15551234567", "text": "x"}}, BASE, KEY)
-    r = _native.Retrier(retry_safe=post.retry_safe)
-    assert r.on_response(503, [], 0.0) is None
-    assert _native.Retrier(retry_safe=False).on_error("connect") is None
-    r = _native.Retrier()
-    assert r.on_error("connect") is not None and r.on_error("timeout") is not None
-    assert _native.Retrier().on_error("other") is None
+        assert drive(whoami(), [(status, [], b"{}")]) == [("send", 30.0), "done"], status
+
+
+def test_call_timeout_is_the_operations_own() -> None:
+    args = {"path": {"tunnel_id": UUID}, "body": {"csr_pem": "-----BEGIN CERTIFICATE REQUEST-----"}}
+    opts = _native.CallOptions(timeout=5.0)
+    assert _native.Call("tunnels.sign_csr", args, BASE, KEY, opts).timeout == 180.0
+    assert _native.Call("whoami.get", None, BASE, KEY, opts).timeout == 5.0
     with pytest.raises(ValueError):
-        _native.Retrier().on_error("meteor")
+        _native.CallOptions(timeout=0.0)
+    with pytest.raises(ValueError):
+        _native.CallOptions(max_attempts=0)
+
+
+def test_call_transport_failures_are_typed() -> None:
+    call = whoami()
+    kinds = []
+    while True:
+        step, a, _ = call.step()
+        if step == SEND:
+            call.fail("connect", "request failed: ConnectError: refused")
+        elif step == FAILED:
+            kinds.append(a)
+            break
+        else:
+            assert step == SLEEP
+    assert call.attempts == 3
+    (err,) = kinds
+    assert isinstance(err, InkboxTransportError) and err.code == "transport.connect"
+    assert "refused" in str(err) and KEY not in str(err)
+    call = whoami()
+    call.fail("other", "tls")
+    assert call.step()[0] == FAILED
+    with pytest.raises(ValueError):
+        whoami().fail("meteor", "x")
+    # The same Prepared driven again (a vault flow's step).
+    p = _native.prepare("whoami.get", None, BASE, KEY)
+    again = _native.Call.of(p, OPTS)
+    assert again.request is p and drive(again, [(502, [], b""), (200, [], b"{}")])[-1] == "done"
 
 
 # -------------------------------------------------------------- parse_page

@@ -16,6 +16,7 @@
 //! - [`Patch`]: the tri-state of PATCH fields (omitted / null / value);
 //! - [`Timestamp`]: ISO-8601 instants as the API writes them.
 
+pub mod call;
 pub mod catalog;
 pub mod codes;
 pub mod common;
@@ -32,6 +33,7 @@ mod test_support;
 pub mod time;
 pub mod validate;
 
+pub use call::{Call, CallOptions, Finished, Step};
 pub use catalog::{Auth, Operation};
 pub use error::{ApiError, Detail, ErrorKind, StatusError, TransportErrorKind};
 pub use paginate::{CursorPage, CursorPager, OffsetPager};

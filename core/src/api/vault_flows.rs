@@ -1440,6 +1440,207 @@ impl Flow for TotpUpdateFlow {
     }
 }
 
+// ------------------------------------------------------------ create secret
+
+/// What [`CreateSecretFlow`] ends with.
+#[derive(Clone, Debug)]
+pub struct CreatedSecret {
+    /// The created secret.
+    pub secret: VaultSecret,
+    /// The identity's access rule, when the secret was created for one.
+    pub access_rule: Option<AccessRule>,
+}
+
+enum CreateSecretInner {
+    Org { request: Option<Request>, awaiting: bool, done: Option<VaultSecret>, finished: bool },
+    ForIdentity(CreateSecretForIdentityFlow),
+}
+
+/// Creating a secret: one `POST /vault/secrets`, or, for an identity, that
+/// and the access grant ([`CreateSecretForIdentityFlow`]). One type, so a
+/// binding has one entry point for both.
+pub struct CreateSecretFlow(CreateSecretInner);
+
+impl fmt::Debug for CreateSecretFlow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.0 {
+            CreateSecretInner::Org { .. } => "org",
+            CreateSecretInner::ForIdentity(_) => "for_identity",
+        };
+        f.debug_struct("CreateSecretFlow").field("kind", &kind).finish()
+    }
+}
+
+impl CreateSecretFlow {
+    /// Encrypts `secret` now (id and nonce from `rng`); with `identity_id`
+    /// the identity is granted access after the secret is created.
+    pub fn new<R: TryCryptoRng + ?Sized>(
+        vault: &UnlockedVault,
+        secret: &NewSecret,
+        identity_id: Option<&str>,
+        rng: &mut R,
+    ) -> Result<Self, ApiError> {
+        Ok(CreateSecretFlow(match identity_id {
+            Some(id) => CreateSecretInner::ForIdentity(CreateSecretForIdentityFlow::new(vault, id, secret, rng)?),
+            None => CreateSecretInner::Org {
+                request: Some(build_create_secret(vault, secret, rng)?),
+                awaiting: false,
+                done: None,
+                finished: false,
+            },
+        }))
+    }
+}
+
+impl Flow for CreateSecretFlow {
+    type Output = CreatedSecret;
+
+    fn next(&mut self) -> Result<Step<CreatedSecret>, ApiError> {
+        match &mut self.0 {
+            CreateSecretInner::ForIdentity(flow) => Ok(match flow.next()? {
+                Step::Send(req) => Step::Send(req),
+                Step::Done(IdentitySecret { secret, access_rule }) => {
+                    Step::Done(CreatedSecret { secret, access_rule: Some(access_rule) })
+                }
+            }),
+            CreateSecretInner::Org { request, awaiting, done, finished } => {
+                if *finished {
+                    return Err(finished_error());
+                }
+                if *awaiting {
+                    return Err(expecting_response());
+                }
+                if let Some(req) = request.take() {
+                    *awaiting = true;
+                    return Ok(Step::Send(req));
+                }
+                *finished = true;
+                match done.take() {
+                    Some(secret) => Ok(Step::Done(CreatedSecret { secret, access_rule: None })),
+                    None => Err(finished_error()),
+                }
+            }
+        }
+    }
+
+    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
+        match &mut self.0 {
+            CreateSecretInner::ForIdentity(flow) => flow.feed(resp),
+            CreateSecretInner::Org { awaiting, done, finished, .. } => {
+                if *finished {
+                    return Err(finished_error());
+                }
+                if !*awaiting {
+                    return Err(not_expecting_response());
+                }
+                *awaiting = false;
+                match api::parse_create_secret(resp) {
+                    Ok(secret) => {
+                        *done = Some(secret);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        *finished = true;
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn finished_error() -> ApiError {
+    finished()
+}
+
+// ------------------------------------------------------------- erased flows
+
+/// What any vault flow ends with (see [`AnyFlow`]).
+#[derive(Debug)]
+pub enum FlowOutput {
+    /// [`UnlockFlow`].
+    Unlocked(UnlockedVault),
+    /// [`InitializeFlow`].
+    Initialized(InitializedVault),
+    /// [`UpdateKeyFlow`].
+    Key(VaultKey),
+    /// [`UpdateSecretFlow`].
+    Secret(VaultSecret),
+    /// [`CreateSecretFlow`].
+    Created(CreatedSecret),
+    /// [`GetSecretFlow`] and [`TotpUpdateFlow`].
+    Decrypted(DecryptedSecret),
+}
+
+/// Any vault flow behind one type, so a host drives every composite call with
+/// one loop (and one foreign class).
+pub struct AnyFlow(Box<dyn Flow<Output = FlowOutput> + Send + Sync>);
+
+impl fmt::Debug for AnyFlow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AnyFlow")
+    }
+}
+
+struct Erased<F>(F, fn(<F as Flow>::Output) -> FlowOutput)
+where
+    F: Flow;
+
+impl<F: Flow> Flow for Erased<F> {
+    type Output = FlowOutput;
+
+    fn next(&mut self) -> Result<Step<FlowOutput>, ApiError> {
+        Ok(match self.0.next()? {
+            Step::Send(req) => Step::Send(req),
+            Step::Done(out) => Step::Done((self.1)(out)),
+        })
+    }
+
+    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
+        self.0.feed(resp)
+    }
+
+    fn next_is_heavy(&self) -> bool {
+        self.0.next_is_heavy()
+    }
+}
+
+macro_rules! any_flow_from {
+    ($($flow:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$flow> for AnyFlow {
+            fn from(flow: $flow) -> Self {
+                AnyFlow(Box::new(Erased(flow, FlowOutput::$variant)))
+            }
+        }
+    )*};
+}
+
+any_flow_from! {
+    UnlockFlow => Unlocked,
+    InitializeFlow => Initialized,
+    UpdateKeyFlow => Key,
+    UpdateSecretFlow => Secret,
+    CreateSecretFlow => Created,
+    GetSecretFlow => Decrypted,
+    TotpUpdateFlow => Decrypted,
+}
+
+impl Flow for AnyFlow {
+    type Output = FlowOutput;
+
+    fn next(&mut self) -> Result<Step<FlowOutput>, ApiError> {
+        self.0.next()
+    }
+
+    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
+        self.0.feed(resp)
+    }
+
+    fn next_is_heavy(&self) -> bool {
+        self.0.next_is_heavy()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, clippy::expect_used)]
@@ -1487,6 +1688,42 @@ mod tests {
         assert!(!flow.next_is_heavy());
         assert!(UnlockFlow::new("").is_err());
         assert!(UnlockFlow::for_identity("k", "").is_err());
+    }
+
+    #[test]
+    fn create_secret_flow_behind_any_flow() {
+        let v = vault();
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let new = NewSecret::new("db", LoginPayload::new("pw".into()));
+        // Org-wide: one POST, the created secret, no access rule.
+        let mut flow: AnyFlow = CreateSecretFlow::new(&v, &new, None, &mut rng).unwrap().into();
+        let req = send(flow.next().unwrap());
+        assert_eq!(req.path_and_query, "/api/v1/vault/secrets");
+        assert_eq!(flow.next().unwrap_err().code(), "flow.out_of_order");
+        let body = secret_json(SID, "login", None);
+        flow.feed(&Response::new(201, &[], body.as_bytes())).unwrap();
+        match flow.next().unwrap() {
+            Step::Done(FlowOutput::Created(c)) => {
+                assert_eq!(c.secret.id, SID);
+                assert!(c.access_rule.is_none());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(flow.next().unwrap_err().code(), "flow.finished");
+        // A refused POST ends it with the typed error.
+        let mut flow = CreateSecretFlow::new(&v, &new, None, &mut rng).unwrap();
+        send(flow.next().unwrap());
+        let e = flow.feed(&Response::new(403, &[], br#"{"detail":"no"}"#)).unwrap_err();
+        assert_eq!(e.code(), "api.forbidden");
+        assert_eq!(flow.next().unwrap_err().code(), "flow.finished");
+        // For an identity: the POST, then the access grant.
+        let ident = "11111111-2222-4333-8444-555555555555";
+        let mut flow: AnyFlow = CreateSecretFlow::new(&v, &new, Some(ident), &mut rng).unwrap().into();
+        assert_eq!(send(flow.next().unwrap()).path_and_query, "/api/v1/vault/secrets");
+        flow.feed(&Response::new(201, &[], body.as_bytes())).unwrap();
+        let grant = send(flow.next().unwrap());
+        assert!(grant.path_and_query.contains(SID), "{}", grant.path_and_query);
+        assert!(CreateSecretFlow::new(&v, &new, Some(""), &mut rng).is_err());
     }
 
     #[test]

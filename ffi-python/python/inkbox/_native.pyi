@@ -34,9 +34,11 @@ __all__ = [
     "check_vault_key",
     "generate_vault_key_material",
     "generate_recovery_code",
+    "Call",
+    "CallOptions",
     "Prepared",
-    "Retrier",
     "prepare",
+    "operations",
     "parse",
     "parse_page",
     "Field",
@@ -397,6 +399,8 @@ _HeaderPairs = Union[Sequence[tuple[Union[str, bytes], Union[str, bytes]]], Mapp
 @final
 class Prepared:
     @property
+    def operation(self) -> str: ...
+    @property
     def method(self) -> str: ...
     @property
     def url(self) -> str: ...
@@ -416,6 +420,7 @@ def prepare(
     api_key: Optional[str],
     idempotency_key: Optional[str] = None,
 ) -> Prepared: ...
+def operations() -> list[str]: ...
 def parse(op: str, status: int, headers: _HeaderPairs, body: bytes) -> Any: ...
 def parse_page(
     op: str, args: Optional[Mapping[str, Any]], status: int, headers: _HeaderPairs, body: bytes
@@ -444,19 +449,42 @@ class Field:
 def register_models(mapping: dict[str, Optional[type]]) -> None: ...
 def registered_models() -> dict[str, type]: ...
 @final
-class Retrier:
+class CallOptions:
     def __new__(
         cls,
+        timeout: float = 30.0,
         max_attempts: int = 3,
         base_delay_ms: int = 500,
         max_delay_ms: int = 8000,
         max_retry_after_ms: int = 60000,
-        retry_safe: bool = True,
-    ) -> Retrier: ...
-    def on_response(
-        self, status: int, headers: _HeaderPairs, now_unix: float, body: Optional[bytes] = None
-    ) -> Optional[float]: ...
-    def on_error(self, kind: str) -> Optional[float]: ...
+    ) -> CallOptions: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def max_attempts(self) -> int: ...
+
+@final
+class Call:
+    def __new__(
+        cls,
+        op: str,
+        args: Optional[Mapping[str, Any]],
+        base_url: str,
+        api_key: Optional[str],
+        options: CallOptions,
+        idempotent_post: bool = True,
+    ) -> Call: ...
+    @staticmethod
+    def of(request: Prepared, options: CallOptions) -> Call: ...
+    def step(self) -> tuple[int, Any, Any]: ...
+    def feed(self, status: int, headers: _HeaderPairs, body: bytes, now_unix: float) -> None: ...
+    def fail(self, kind: str, message: str) -> None: ...
+    @property
+    def request(self) -> Prepared: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def idempotency_key(self) -> Optional[str]: ...
     @property
     def attempts(self) -> int: ...
 

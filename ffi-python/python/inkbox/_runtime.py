@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Callable, Optional, Protocol, TypeVar, Union, runtime_checkable
 
@@ -21,7 +20,6 @@ import httpx
 
 from inkbox import _native
 from inkbox._models import Model, coerce, to_wire
-from inkbox.exceptions import InkboxTransportError
 
 __all__ = [
     "AsyncHttpxTransport",
@@ -132,11 +130,6 @@ def _error_kind(exc: BaseException) -> Optional[str]:
     return None
 
 
-def _transport_error(exc: BaseException, kind: str) -> InkboxTransportError:
-    code = {"connect": "transport.connect", "timeout": "transport.timeout"}.get(kind, "transport.error")
-    return InkboxTransportError(f"request failed: {type(exc).__name__}: {exc}", code=code)
-
-
 def shape(value: Any, model: Optional[type[Model]]) -> Any:
     """A parsed value read as ``model`` (lists item by item)."""
     if model is None or value is None or type(value) is model:
@@ -173,19 +166,25 @@ class _Base:
         self.api_key = api_key
         self.base_url = base_url
         self.timeout = timeout
-        self._retry = dict(
+        self._options = _native.CallOptions(
+            timeout=timeout,
             max_attempts=max_attempts,
             base_delay_ms=base_delay_ms,
             max_delay_ms=max_delay_ms,
             max_retry_after_ms=max_retry_after_ms,
         )
 
-    def _prepare(self, op: str, args: Optional[dict[str, Any]], idempotent_post: bool) -> Any:
-        key = str(uuid.uuid4()) if idempotent_post else None
-        return _native.prepare(op, to_wire(args) if args else None, self.base_url, self.api_key, key)
+    def _call(self, op: str, args: Optional[dict[str, Any]], idempotent_post: bool) -> Any:
+        """Core's call engine for one call of ``op``: it mints the
+        idempotency key, picks the timeout and decides every retry."""
+        return _native.Call(op, to_wire(args) if args else None, self.base_url, self.api_key, self._options, idempotent_post)
 
-    def _retrier(self, retry_safe: bool) -> Any:
-        return _native.Retrier(retry_safe=retry_safe, **self._retry)
+
+def _failure(exc: BaseException) -> Optional[tuple[str, str]]:
+    """``(kind, message)`` of a transport failure for the call engine;
+    ``None``: not a transport failure (it propagates as it is)."""
+    kind = _error_kind(exc)
+    return None if kind is None else (kind, f"request failed: {type(exc).__name__}: {exc}")
 
 
 class SyncRunner(_Base):
@@ -197,38 +196,48 @@ class SyncRunner(_Base):
         super().__init__(**kwargs)
         self.transport = transport
 
-    def _send(self, req: Any) -> RawResponse:
+    def _send(self, req: Any, timeout: float) -> RawResponse:
         transport = self.transport
         if hasattr(transport, "send"):
-            status, headers, body = transport.send(req.method, req.url, list(req.headers), req.body, self.timeout)
+            status, headers, body = transport.send(req.method, req.url, list(req.headers), req.body, timeout)
         else:
             status, headers, body = transport(req)
         return int(status), _headers_list(headers), bytes(body or b"")
 
-    def exchange(self, req: Any) -> RawResponse:
-        """Sends ``req`` (a native ``Prepared``) with retries."""
-        retrier = self._retrier(bool(req.retry_safe))
+    def run(self, call: Any) -> RawResponse:
+        """Drives ``call`` (a native ``Call``) to its final response: sends,
+        sleeps and reports as core's call engine says."""
+        response: Optional[RawResponse] = None
+        cause: Optional[BaseException] = None
         while True:
-            try:
-                status, headers, body = self._send(req)
-            except Exception as exc:
-                kind = _error_kind(exc)
-                if kind is None:
-                    raise
-                delay = retrier.on_error(kind)
-                if delay is None:
-                    raise _transport_error(exc, kind) from exc
-                time.sleep(delay)
-                continue
-            delay = retrier.on_response(status, headers, time.time())
-            if delay is None:
-                return status, headers, body
-            time.sleep(delay)
+            step, a, b = call.step()
+            if step == 0:
+                try:
+                    response = self._send(a, b)
+                except Exception as exc:
+                    failure = _failure(exc)
+                    if failure is None:
+                        raise
+                    cause = exc
+                    call.fail(*failure)
+                    continue
+                cause = None
+                call.feed(response[0], response[1], response[2], time.time())
+            elif step == 1:
+                time.sleep(a)
+            elif step == 2 and response is not None:
+                return response
+            else:
+                raise a from cause
+
+    def exchange(self, req: Any) -> RawResponse:
+        """Sends ``req`` (a native ``Prepared``, e.g. a vault flow's step)
+        through the call engine."""
+        return self.run(_native.Call.of(req, self._options))
 
     def raw(self, op: str, args: Optional[dict[str, Any]] = None, *, idempotent_post: bool = True) -> Any:
         """Runs one operation; returns the parsed value as native built it."""
-        req = self._prepare(op, args, idempotent_post)
-        status, headers, body = self.exchange(req)
+        status, headers, body = self.run(self._call(op, args, idempotent_post))
         return _native.parse(op, status, headers, body)
 
     def call(self, op: str, args: Optional[dict[str, Any]], model: type[M], *, idempotent_post: bool = True) -> M:
@@ -257,8 +266,7 @@ class SyncRunner(_Base):
         def gen() -> Iterator[Any]:
             next_args: Optional[dict[str, Any]] = args or {}
             while next_args is not None:
-                req = self._prepare(op, next_args, False)
-                status, headers, body = self.exchange(req)
+                status, headers, body = self.run(self._call(op, next_args, False))
                 value, next_args = _native.parse_page(op, to_wire(next_args), status, headers, body)
                 yield from shape(_page_items(value), model)
 
@@ -292,10 +300,10 @@ class AsyncRunner(_Base):
         super().__init__(**kwargs)
         self.transport = transport
 
-    async def _send(self, req: Any) -> RawResponse:
+    async def _send(self, req: Any, timeout: float) -> RawResponse:
         transport = self.transport
         if hasattr(transport, "send"):
-            result = transport.send(req.method, req.url, list(req.headers), req.body, self.timeout)
+            result = transport.send(req.method, req.url, list(req.headers), req.body, timeout)
         else:
             result = transport(req)
         if inspect.isawaitable(result):
@@ -303,30 +311,38 @@ class AsyncRunner(_Base):
         status, headers, body = result
         return int(status), _headers_list(headers), bytes(body or b"")
 
-    async def exchange(self, req: Any) -> RawResponse:
-        retrier = self._retrier(bool(req.retry_safe))
+    async def run(self, call: Any) -> RawResponse:
+        """Drives ``call`` (a native ``Call``) to its final response."""
+        response: Optional[RawResponse] = None
+        cause: Optional[BaseException] = None
         while True:
-            try:
-                status, headers, body = await self._send(req)
-            except Exception as exc:
-                kind = _error_kind(exc)
-                if kind is None:
-                    raise
-                delay = retrier.on_error(kind)
-                if delay is None:
-                    raise _transport_error(exc, kind) from exc
-                await asyncio.sleep(delay)
-                continue
-            delay = retrier.on_response(status, headers, time.time())
-            if delay is None:
-                return status, headers, body
-            await asyncio.sleep(delay)
+            step, a, b = call.step()
+            if step == 0:
+                try:
+                    response = await self._send(a, b)
+                except Exception as exc:
+                    failure = _failure(exc)
+                    if failure is None:
+                        raise
+                    cause = exc
+                    call.fail(*failure)
+                    continue
+                cause = None
+                call.feed(response[0], response[1], response[2], time.time())
+            elif step == 1:
+                await asyncio.sleep(a)
+            elif step == 2 and response is not None:
+                return response
+            else:
+                raise a from cause
 
-    async def _call(
+    async def exchange(self, req: Any) -> RawResponse:
+        return await self.run(_native.Call.of(req, self._options))
+
+    async def _run_op(
         self, op: str, args: Optional[dict[str, Any]], model: Optional[type[Model]], idempotent_post: bool
     ) -> Any:
-        req = self._prepare(op, args, idempotent_post)
-        status, headers, body = await self.exchange(req)
+        status, headers, body = await self.run(self._call(op, args, idempotent_post))
         return shape(_native.parse(op, status, headers, body), model)
 
     def call(
@@ -338,17 +354,17 @@ class AsyncRunner(_Base):
         idempotent_post: bool = True,
     ) -> Any:
         """A coroutine running one operation."""
-        return self._call(op, args, model, idempotent_post)
+        return self._run_op(op, args, model, idempotent_post)
 
     def raw(self, op: str, args: Optional[dict[str, Any]] = None, *, idempotent_post: bool = True) -> Any:
-        return self._call(op, args, None, idempotent_post)
+        return self._run_op(op, args, None, idempotent_post)
 
     def call_optional(self, op: str, args: Optional[dict[str, Any]], model: type[Model]) -> Any:
-        return self._call(op, args, model, True)
+        return self._run_op(op, args, model, True)
 
     def call_list(self, op: str, args: Optional[dict[str, Any]], model: type[Model]) -> Any:
         async def run() -> list[Any]:
-            value = await self._call(op, args, None, True)
+            value = await self._run_op(op, args, None, True)
             items: list[Any] = shape(_page_items(value), model)
             return items
 
@@ -356,7 +372,7 @@ class AsyncRunner(_Base):
 
     def void(self, op: str, args: Optional[dict[str, Any]] = None) -> Any:
         async def run() -> None:
-            await self._call(op, args, None, True)
+            await self._run_op(op, args, None, True)
 
         return run()
 
@@ -366,8 +382,7 @@ class AsyncRunner(_Base):
         async def gen() -> AsyncIterator[Any]:
             next_args: Optional[dict[str, Any]] = args or {}
             while next_args is not None:
-                req = self._prepare(op, next_args, False)
-                status, headers, body = await self.exchange(req)
+                status, headers, body = await self.run(self._call(op, next_args, False))
                 value, next_args = _native.parse_page(op, to_wire(next_args), status, headers, body)
                 for item in shape(_page_items(value), model):
                     yield item
