@@ -94,6 +94,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tunnel::tunnel_filter_response_headers, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_validate_pool_size, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_check_inbound_path, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_normalize_name, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_find_by_name, m)?)?;
 
     m.add_class::<tunnel_cert::PyTunnelKey>()?;
     m.add_function(wrap_pyfunction!(tunnel_cert::tunnel_cert_not_after, m)?)?;

@@ -3,10 +3,12 @@
 //! HTTP/2 frames, the local forwarding, threads and sleeping.
 
 use getrandom::SysRng;
+use inkbox_core::ErrorCode;
 use inkbox_core::api::tunnel_data_plane::{
     self as dp, Backoff, DataPlaneError, Envelope, ForwardTarget, HelloError, IntakeOutcome, WsEnvelopeReader,
     WsMessage, ZoneEndpoint,
 };
+use inkbox_core::api::tunnels;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -228,6 +230,22 @@ pub(crate) fn tunnel_filter_response_headers(py: Python<'_>, headers: &Bound<'_,
 #[pyfunction]
 pub(crate) fn tunnel_validate_pool_size(py: Python<'_>, pool_size: i64) -> PyResult<u32> {
     guard(py, || dp::validate_pool_size(pool_size).map_err(|e| dp_err(py, &e)))
+}
+
+/// The tunnel name `connect` looks up (core's `normalize_tunnel_name`);
+/// raises `TunnelNameInvalid` (code of core's check) when it breaks the rules.
+#[pyfunction]
+pub(crate) fn tunnel_normalize_name(py: Python<'_>, name: &str) -> PyResult<String> {
+    guard(py, || {
+        tunnels::normalize_tunnel_name(name).map_err(|e| exception(py, "TunnelNameInvalid", e.code(), &e.to_string()))
+    })
+}
+
+/// The index of the tunnel named `name` among a list response's
+/// `tunnel_name`s (core's `find_by_name` rule), or `None`.
+#[pyfunction]
+pub(crate) fn tunnel_find_by_name(names: Vec<String>, name: &str) -> Option<usize> {
+    tunnels::position_by_name(names.iter().map(String::as_str), name)
 }
 
 /// `None` if an inbound path may be forwarded, else the `inkbox-reason`.

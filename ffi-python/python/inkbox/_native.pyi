@@ -74,6 +74,8 @@ __all__ = [
     "tunnel_filter_response_headers",
     "tunnel_validate_pool_size",
     "tunnel_check_inbound_path",
+    "tunnel_normalize_name",
+    "tunnel_find_by_name",
     "TunnelKey",
     "tunnel_cert_not_after",
     "WsFrame",
@@ -699,6 +701,8 @@ def tunnel_parse_envelope(headers: _HeaderPairs) -> Optional[TunnelEnvelope]: ..
 def tunnel_filter_response_headers(headers: _HeaderPairs) -> _Pairs: ...
 def tunnel_validate_pool_size(pool_size: int) -> int: ...
 def tunnel_check_inbound_path(path: str) -> Optional[str]: ...
+def tunnel_normalize_name(name: str) -> str: ...
+def tunnel_find_by_name(names: list[str], name: str) -> Optional[int]: ...
 
 @final
 class TunnelKey:
