@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 from uuid import UUID
 
+from inkbox import _native
 from inkbox._native import DecryptedVaultSecret, TOTPCode, TOTPConfig
 from inkbox._resource import UNSET
 from inkbox.exceptions import InkboxError
@@ -86,11 +87,12 @@ class AgentIdentity:
 
     @property
     def email_address(self) -> Optional[str]:
-        """The mailbox address."""
-        if self._data.email_address:
-            return self._data.email_address
+        """The identity's email address (core's rule: its own
+        ``email_address``, else the mailbox's)."""
         mailbox = self._data.mailbox
-        return mailbox.email_address if mailbox is not None else None
+        return _native.identity_email_address(
+            self._data.email_address, mailbox.email_address if mailbox is not None else None
+        )
 
     @property
     def imessage_enabled(self) -> bool:
@@ -179,8 +181,9 @@ class AgentIdentity:
         status: Optional[str] = None,
     ) -> None:
         """Updates the identity; ``None`` clears ``display_name`` /
-        ``description``, an omitted argument is left unchanged. The cached
-        channels are refreshed afterwards."""
+        ``description``, an omitted argument is left unchanged. The answer is
+        merged into the cached identity (core's rule; the channels are kept);
+        only a rename of an identity with a tunnel fetches it again."""
         result = self._inkbox._ids_resource.update(
             self.agent_handle,
             new_handle=new_handle,
@@ -195,6 +198,10 @@ class AgentIdentity:
             self._store(data)
 
         def after(summary: Any) -> None:
+            merged = _native.identity_apply_update(self._data, summary)
+            if merged is not None:
+                self._store(AgentIdentityData._from(merged))
+                return None
             handle = getattr(summary, "agent_handle", None) or new_handle or self.agent_handle
             return self._r.map(self._inkbox._ids_resource.get(handle), stored)
 
