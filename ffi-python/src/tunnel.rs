@@ -98,6 +98,11 @@ impl PyTunnelZone {
         dp::ws_connect_headers(&self.0, tunnel_id, api_key, ws_id)
     }
 
+    /// The extended CONNECT opening the raw TCP bridge `/_system/tcp/{tcp_id}`.
+    fn tcp_connect_headers(&self, tunnel_id: &str, api_key: &str, tcp_id: &str) -> Pairs {
+        dp::tcp_connect_headers(&self.0, tunnel_id, api_key, tcp_id)
+    }
+
     fn __repr__(&self) -> String {
         format!("TunnelZone({:?}, tls={})", self.0.authority, if self.0.tls { "True" } else { "False" })
     }
@@ -204,6 +209,11 @@ impl PyTunnelEnvelope {
         dp::forward_request_headers(&self.0, public_host, host_header)
     }
 
+    /// The `inkbox-*` headers carrying this envelope (core's `Envelope::to_headers`).
+    fn to_headers(&self) -> Pairs {
+        self.0.to_headers()
+    }
+
     /// The subprotocols the third party offered (`Sec-WebSocket-Protocol`).
     fn ws_subprotocols(&self) -> Vec<String> {
         dp::ws_offered_subprotocols(&self.0)
@@ -218,6 +228,25 @@ impl PyTunnelEnvelope {
 #[pyfunction]
 pub(crate) fn tunnel_parse_envelope(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Option<PyTunnelEnvelope>> {
     guard(py, || Ok(dp::parse_envelope(&headers_arg(headers)?).map(PyTunnelEnvelope)))
+}
+
+/// The envelope of the `n`-th request read off the decrypted passthrough
+/// stream `tcp_id` (core's `passthrough_envelope`: hop-by-hop headers dropped).
+#[pyfunction]
+#[pyo3(signature = (tcp_id, n, method, target, forwarded_for, headers))]
+pub(crate) fn tunnel_passthrough_envelope(
+    py: Python<'_>,
+    tcp_id: &str,
+    n: u64,
+    method: &str,
+    target: &str,
+    forwarded_for: Option<&str>,
+    headers: &Bound<'_, PyAny>,
+) -> PyResult<PyTunnelEnvelope> {
+    guard(py, || {
+        let headers = headers_arg(headers)?;
+        Ok(PyTunnelEnvelope(dp::passthrough_envelope(tcp_id, n, method, target, forwarded_for, &headers)))
+    })
 }
 
 /// A response's headers without hop-by-hop ones.
