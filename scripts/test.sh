@@ -9,7 +9,42 @@ root=$(pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step's wall time (whole seconds, bash's SECONDS) is printed when the
+# next step starts and in a summary table at the end, also when a step fails.
+step_names=()
+step_secs=()
+current=""
+current_start=0
+finish_step() {
+  if [ -n "$current" ]; then
+    local took=$((SECONDS - current_start))
+    step_names+=("$current")
+    step_secs+=("$took")
+    printf -- '--- %s: %ds\n' "$current" "$took"
+    current=""
+  fi
+}
+summary() {
+  local rc=$?
+  finish_step
+  if [ "${#step_names[@]}" -gt 0 ]; then
+    printf '\n==> step times (seconds)\n'
+    local i
+    for i in "${!step_names[@]}"; do
+      printf '%6d  %s\n' "${step_secs[$i]}" "${step_names[$i]}"
+    done
+    printf '%6d  total\n' "$SECONDS"
+  fi
+  [ "$rc" -eq 0 ] || printf '(failed with exit code %d)\n' "$rc"
+  return "$rc"
+}
+trap summary EXIT
+step() {
+  finish_step
+  current="$*"
+  current_start=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 
 step "toolchain components"
 scripts/setup-rust.sh

@@ -103,9 +103,10 @@ impl Identity {
         &self.data.agent_handle
     }
 
-    /// The mailbox address, if any.
+    /// The identity's email address (core's rule,
+    /// [`ids::identity_email_address`]: its own field, else the mailbox's).
     pub fn email_address(&self) -> Option<&str> {
-        self.data.mailbox.as_ref().map(|m| m.email_address.as_str()).or(self.data.email_address.as_deref())
+        self.data.email_address()
     }
 
     /// The linked mailbox, if any.
@@ -153,27 +154,14 @@ impl Identity {
     }
 
     /// Updates handle, display name, description, iMessage settings or status
-    /// (`PATCH /api/v1/identities/{handle}`). After a rename the identity is
-    /// fetched again under its new handle; otherwise the returned fields are
-    /// merged into the cached data.
+    /// (`PATCH /api/v1/identities/{handle}`). The returned fields are merged
+    /// into the cached data (core's [`AgentIdentity::apply_update`]); only a
+    /// rename of an identity with a tunnel fetches it again, under its new
+    /// handle.
     pub fn update(&mut self, input: &UpdateIdentityRequest) -> Result<AgentIdentitySummary> {
         let summary = self.client.execute(ids::build_update(&self.data.agent_handle, input)?, ids::parse_update)?;
-        if input.agent_handle.is_some() || summary.agent_handle != self.data.agent_handle {
+        if self.data.apply_update(&summary) {
             self.data = self.client.execute(ids::build_get(&summary.agent_handle)?, ids::parse_get)?;
-        } else {
-            let d = &mut self.data;
-            d.id.clone_from(&summary.id);
-            d.organization_id.clone_from(&summary.organization_id);
-            d.display_name.clone_from(&summary.display_name);
-            d.description.clone_from(&summary.description);
-            d.email_address.clone_from(&summary.email_address);
-            d.imessage_enabled = summary.imessage_enabled;
-            d.imessage_filter_mode.clone_from(&summary.imessage_filter_mode);
-            d.created_at = summary.created_at;
-            d.updated_at = summary.updated_at;
-            if summary.status.is_some() {
-                d.status.clone_from(&summary.status);
-            }
         }
         Ok(summary)
     }

@@ -287,3 +287,34 @@ fn guards_refuse_before_sending() {
     assert_eq!(h.transport.requests().len(), 1, "only the initial GET was sent");
     assert_eq!(h.transport.remaining(), 0);
 }
+
+#[test]
+fn email_address_is_the_identitys_own_field_first() {
+    // Core's rule (`identity_email_address`), as the 0.4.9 SDK reads it: the
+    // identity's `email_address`, the mailbox's only when the field is absent.
+    let h = harness();
+    let mut v = identity("sales-bot", false, false);
+    v["email_address"] = json!("assigned@mail.acme.com");
+    h.transport.push_json(200, v.clone());
+    let ident = h.client.get_identity("sales-bot").unwrap();
+    assert_eq!(ident.email_address(), Some("assigned@mail.acme.com"));
+    v["email_address"] = json!(null);
+    h.transport.push_json(200, v);
+    let ident = h.client.get_identity("sales-bot").unwrap();
+    assert_eq!(ident.email_address(), Some("sales-bot@inkboxmail.com"));
+}
+
+#[test]
+fn update_uses_the_patch_answer() {
+    let (h, mut ident) = identity_with(false, false);
+    let mut summary = identity_summary("sales-bot");
+    summary["description"] = json!("Outreach");
+    summary["email_address"] = json!("assigned@mail.acme.com");
+    h.transport.push_json(200, summary);
+    ident.update(&UpdateIdentityRequest { description: Patch::Set("Outreach".into()), ..Default::default() }).unwrap();
+    assert_eq!(ident.data().description.as_deref(), Some("Outreach"));
+    assert_eq!(ident.email_address(), Some("assigned@mail.acme.com"));
+    let sent = sent_after_get(&h);
+    assert_eq!(sent.len(), 1, "no second GET");
+    assert_eq!(sent[0].method, Method::Patch);
+}

@@ -11,6 +11,7 @@ mod convert;
 mod errors;
 mod field;
 mod flows;
+mod identity;
 mod pyser;
 mod totp;
 mod tunnel;
@@ -96,6 +97,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tunnel::tunnel_filter_response_headers, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_validate_pool_size, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_check_inbound_path, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_normalize_name, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_passthrough_envelope, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::identity_email_address, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::identity_apply_update, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::tunnel_find_by_name, m)?)?;
 
     m.add_class::<tunnel_cert::PyTunnelKey>()?;
     m.add_function(wrap_pyfunction!(tunnel_cert::tunnel_cert_not_after, m)?)?;

@@ -3,10 +3,12 @@
 //! HTTP/2 frames, the local forwarding, threads and sleeping.
 
 use getrandom::SysRng;
+use inkbox_core::ErrorCode;
 use inkbox_core::api::tunnel_data_plane::{
     self as dp, Backoff, DataPlaneError, Envelope, ForwardTarget, HelloError, IntakeOutcome, WsEnvelopeReader,
     WsMessage, ZoneEndpoint,
 };
+use inkbox_core::api::tunnels;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -94,6 +96,11 @@ impl PyTunnelZone {
     /// The extended CONNECT opening the WebSocket bridge `/_system/ws/{ws_id}`.
     fn ws_connect_headers(&self, tunnel_id: &str, api_key: &str, ws_id: &str) -> Pairs {
         dp::ws_connect_headers(&self.0, tunnel_id, api_key, ws_id)
+    }
+
+    /// The extended CONNECT opening the raw TCP bridge `/_system/tcp/{tcp_id}`.
+    fn tcp_connect_headers(&self, tunnel_id: &str, api_key: &str, tcp_id: &str) -> Pairs {
+        dp::tcp_connect_headers(&self.0, tunnel_id, api_key, tcp_id)
     }
 
     fn __repr__(&self) -> String {
@@ -202,6 +209,11 @@ impl PyTunnelEnvelope {
         dp::forward_request_headers(&self.0, public_host, host_header)
     }
 
+    /// The `inkbox-*` headers carrying this envelope (core's `Envelope::to_headers`).
+    fn to_headers(&self) -> Pairs {
+        self.0.to_headers()
+    }
+
     /// The subprotocols the third party offered (`Sec-WebSocket-Protocol`).
     fn ws_subprotocols(&self) -> Vec<String> {
         dp::ws_offered_subprotocols(&self.0)
@@ -218,6 +230,25 @@ pub(crate) fn tunnel_parse_envelope(py: Python<'_>, headers: &Bound<'_, PyAny>) 
     guard(py, || Ok(dp::parse_envelope(&headers_arg(headers)?).map(PyTunnelEnvelope)))
 }
 
+/// The envelope of the `n`-th request read off the decrypted passthrough
+/// stream `tcp_id` (core's `passthrough_envelope`: hop-by-hop headers dropped).
+#[pyfunction]
+#[pyo3(signature = (tcp_id, n, method, target, forwarded_for, headers))]
+pub(crate) fn tunnel_passthrough_envelope(
+    py: Python<'_>,
+    tcp_id: &str,
+    n: u64,
+    method: &str,
+    target: &str,
+    forwarded_for: Option<&str>,
+    headers: &Bound<'_, PyAny>,
+) -> PyResult<PyTunnelEnvelope> {
+    guard(py, || {
+        let headers = headers_arg(headers)?;
+        Ok(PyTunnelEnvelope(dp::passthrough_envelope(tcp_id, n, method, target, forwarded_for, &headers)))
+    })
+}
+
 /// A response's headers without hop-by-hop ones.
 #[pyfunction]
 pub(crate) fn tunnel_filter_response_headers(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Pairs> {
@@ -228,6 +259,22 @@ pub(crate) fn tunnel_filter_response_headers(py: Python<'_>, headers: &Bound<'_,
 #[pyfunction]
 pub(crate) fn tunnel_validate_pool_size(py: Python<'_>, pool_size: i64) -> PyResult<u32> {
     guard(py, || dp::validate_pool_size(pool_size).map_err(|e| dp_err(py, &e)))
+}
+
+/// The tunnel name `connect` looks up (core's `normalize_tunnel_name`);
+/// raises `TunnelNameInvalid` (code of core's check) when it breaks the rules.
+#[pyfunction]
+pub(crate) fn tunnel_normalize_name(py: Python<'_>, name: &str) -> PyResult<String> {
+    guard(py, || {
+        tunnels::normalize_tunnel_name(name).map_err(|e| exception(py, "TunnelNameInvalid", e.code(), &e.to_string()))
+    })
+}
+
+/// The index of the tunnel named `name` among a list response's
+/// `tunnel_name`s (core's `find_by_name` rule), or `None`.
+#[pyfunction]
+pub(crate) fn tunnel_find_by_name(names: Vec<String>, name: &str) -> Option<usize> {
+    tunnels::position_by_name(names.iter().map(String::as_str), name)
 }
 
 /// `None` if an inbound path may be forwarded, else the `inkbox-reason`.

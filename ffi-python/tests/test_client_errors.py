@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import time
+import json
+from typing import Any
 
+import httpx
 import pytest
 
+import inkbox._runtime
 from inkbox import Inkbox, InkboxAPIError
 from inkbox.exceptions import InkboxTransportError
 
@@ -17,7 +20,7 @@ def test_not_found_is_typed(emulator: EmulatorProcess) -> None:
         with pytest.raises(InkboxAPIError) as err:
             client.mailboxes.get("nobody@example.com")
     assert err.value.status_code == 404
-    assert err.value.code
+    assert err.value.code == "api.not_found"
 
 
 def test_bad_key_is_401(emulator: EmulatorProcess) -> None:
@@ -25,6 +28,7 @@ def test_bad_key_is_401(emulator: EmulatorProcess) -> None:
         with pytest.raises(InkboxAPIError) as err:
             client.whoami()
     assert err.value.status_code == 401
+    assert err.value.code == "api.unauthorized"
 
 
 def test_validation_raises_value_error(emulator: EmulatorProcess) -> None:
@@ -33,12 +37,47 @@ def test_validation_raises_value_error(emulator: EmulatorProcess) -> None:
             client.messages.send("a@example.com", to=[], subject="x", body_text="y")
 
 
-def test_get_retried_through_503(emulator: EmulatorProcess) -> None:
+class _Recording:
+    """A callable transport: forwards each prepared request to the emulator
+    over httpx and records it; ``lose`` first responses are replaced by a 503
+    after the server has handled them (a lost response)."""
+
+    def __init__(self, lose: int = 0) -> None:
+        self.http = httpx.Client()
+        self.lose = lose
+        self.sent: list[tuple[str, str, list[tuple[str, str]]]] = []
+        self.real: list[bytes] = []
+
+    def __call__(self, req: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+        headers = [(k, v) for k, v in req.headers]
+        self.sent.append((req.method, req.url, headers))
+        resp = self.http.request(req.method, req.url, headers=headers, content=req.body)
+        self.real.append(resp.content)
+        if len(self.sent) <= self.lose:
+            return 503, [("retry-after", "0")], b'{"detail":"lost"}'
+        return resp.status_code, list(resp.headers.multi_items()), resp.content
+
+    def close(self) -> None:  # called by the client's close
+        self.http.close()
+
+    def keys(self) -> list[str]:
+        return [v for _, _, hs in self.sent for k, v in hs if k.lower() == "idempotency-key"]
+
+
+def test_get_retried_through_503(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(inkbox._runtime.time, "sleep", slept.append)
     emulator.fault(count=2, status=503, retry_after=0, path_prefix="/api/whoami")
-    with Inkbox(api_key=emulator.admin_key, base_url=emulator.url) as client:
-        start = time.monotonic()
-        assert client.whoami().organization_id == emulator.org_id
-    assert time.monotonic() - start < 20
+    transport = _Recording()
+    try:
+        with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, transport=transport) as client:
+            assert client.whoami().organization_id == emulator.org_id
+    finally:
+        emulator.control("DELETE", "/_emulator/faults")
+    # Two 503s, then the answer: three sends, and Retry-After: 0 means no wait
+    # (not the jittered backoff).
+    assert [m for m, _, _ in transport.sent] == ["GET", "GET", "GET"]
+    assert slept == [0.0, 0.0]
 
 
 def test_retries_give_up(emulator: EmulatorProcess) -> None:
@@ -48,14 +87,42 @@ def test_retries_give_up(emulator: EmulatorProcess) -> None:
             with pytest.raises(InkboxAPIError) as err:
                 client.whoami()
         assert err.value.status_code == 503
+        assert err.value.code == "api.server_error"
     finally:
         emulator.control("DELETE", "/_emulator/faults")
 
 
 def test_keyed_post_retried_once(emulator: EmulatorProcess) -> None:
     emulator.fault(count=1, status=503, retry_after=0, path_prefix="/api/v1/signing-keys")
-    with Inkbox(api_key=emulator.admin_key, base_url=emulator.url) as client:
-        assert client.create_signing_key().signing_key
+    transport = _Recording()
+    try:
+        with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, transport=transport) as client:
+            assert client.create_signing_key().signing_key
+    finally:
+        emulator.control("DELETE", "/_emulator/faults")
+    keys = transport.keys()
+    assert len(transport.sent) == 2 and len(keys) == 2
+    assert keys[0] and keys[0] == keys[1]
+
+
+def test_retried_post_reuses_its_idempotency_key(emulator: EmulatorProcess) -> None:
+    """The server handled the first two attempts but their answers were lost:
+    every attempt carries the same key, so the server replays the first
+    result instead of rotating the signing key again."""
+    transport = _Recording(lose=2)
+    with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, transport=transport) as client:
+        created = client.create_signing_key()
+    keys = transport.keys()
+    assert [m for m, _, _ in transport.sent] == ["POST", "POST", "POST"]
+    assert len(keys) == 3 and len(set(keys)) == 1 and 1 <= len(keys[0]) <= 255, keys
+    first = json.loads(transport.real[0])
+    assert created.signing_key == first["signing_key"]
+    assert transport.real[1] == transport.real[0] == transport.real[2]
+    # A new call mints a new key.
+    again = _Recording()
+    with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, transport=again) as client:
+        client.create_signing_key()
+    assert len(again.keys()) == 1 and again.keys()[0] != keys[0]
 
 
 def test_connection_refused_is_transport_error() -> None:

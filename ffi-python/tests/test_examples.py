@@ -8,6 +8,7 @@ $INKBOX_EXAMPLES_PYTHON (e.g. a venv with another inkbox package, to compare).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,15 @@ TIMEOUT = 180
 
 
 def test_every_readme_section_has_an_example() -> None:
-    assert len(EXAMPLES) == 26, [p.name for p in EXAMPLES]
+    # The numbered examples are 01..NN with no gap or duplicate number, and
+    # the Python examples README links every one of them (and nothing else).
+    numbered = [p for p in EXAMPLES if p.name != "quickstart.py"]
+    assert [int(p.name[:2]) for p in numbered] == list(range(1, len(numbered) + 1)), [p.name for p in numbered]
+    assert len(numbered) >= 25
+    assert EXAMPLES[-1].is_file()  # examples/quickstart.py
+    text = (REPO / "examples" / "python" / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`(\d\d_[A-Za-z0-9_]+\.py)`", text))
+    assert listed == {p.name for p in numbered}, listed ^ {p.name for p in numbered}
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import typing
 from importlib import resources
 from uuid import UUID
 
@@ -26,7 +27,18 @@ OFFICIAL_NAMES = [
 def test_all_is_complete_and_importable() -> None:
     assert sorted(set(inkbox.__all__)) == sorted(inkbox.__all__)
     for name in inkbox.__all__:
-        assert getattr(inkbox, name) is not None, name
+        obj = getattr(inkbox, name)
+        if typing.get_origin(obj) is not None:  # a type alias such as Literal[...]
+            assert typing.get_args(obj), name
+            continue
+        if isinstance(obj, str):  # a constant such as AUTH_SUBTYPE_API_KEY_ADMIN_SCOPED
+            assert name.isupper() and obj, name
+            continue
+        # A class or function of this package, the same object its defining
+        # module holds under its own name (aliases allowed; not a stand-in).
+        assert isinstance(obj, type) or callable(obj), name
+        assert obj.__module__.split(".")[0] == "inkbox", (name, obj.__module__)
+        assert getattr(importlib.import_module(obj.__module__), obj.__name__) is obj, (name, obj.__module__)
     assert set(OFFICIAL_NAMES) <= set(inkbox.__all__)
 
 

@@ -21,6 +21,7 @@ from inkbox.exceptions import (
     InkboxAPIError,
     InkboxValidationError,
     TunnelAuthError,
+    TunnelNameInvalid,
     TunnelNotProvisioned,
 )
 from inkbox.tunnels._listener import TunnelListener
@@ -227,6 +228,32 @@ def test_argument_checks(client: Inkbox, handle: str, tmp_path: Path) -> None:
         client.tunnels.connect(forward_to="http://127.0.0.1:1")
     with pytest.raises(TunnelNotProvisioned):
         client.tunnels.connect(name="no-such-tunnel-here", forward_to="http://127.0.0.1:1", state_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["@@tun-abc", "tun_abc", "tun abc", "t", "-tun", "tun--abc", "TUN-\u0130X", "tun-\u00e9t\u00e9"],
+)
+def test_invalid_tunnel_name_raises_before_any_request(emulator: EmulatorProcess, bad: str, tmp_path: Path) -> None:
+    """Core's name rule (one leading ``@``, ASCII case folding, the handle
+    checks) decides: a bad name is ``TunnelNameInvalid`` and nothing is sent."""
+    sent: list[str] = []
+
+    def transport(req: Any) -> Any:
+        sent.append(req.url)
+        return 500, [], b""
+
+    with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, transport=transport) as c:
+        with pytest.raises(TunnelNameInvalid) as err:
+            c.tunnels.connect(name=bad, forward_to="http://127.0.0.1:1", state_dir=tmp_path)
+    assert err.value.code == "api.validation"
+    assert sent == []
+
+
+def test_tunnel_name_normalized_by_core(client: Inkbox, handle: str, local_server: str, tmp_path: Path) -> None:
+    listener = client.tunnels.connect(name="@" + handle.upper(), forward_to=local_server, state_dir=tmp_path)
+    assert listener.tunnel.tunnel_name == handle
+    assert json.loads((tmp_path / "state.json").read_text())["name"] == handle
 
 
 def test_async_client(emulator: EmulatorProcess, handle: str, local_server: str, tmp_path: Path) -> None:

@@ -248,3 +248,47 @@ def test_passthrough_async_client_and_asgi_app(emulator: EmulatorProcess, tmp_pa
             assert json.loads(body) == {"path": "/asgi", "body": "hello"}
 
     asyncio.run(main())
+
+
+def test_passthrough_headers_come_from_core() -> None:
+    """The envelope of a request read off a passthrough stream and the tcp
+    CONNECT are built by core: ``proxy-connection`` (in core's hop-by-hop
+    list) and the other connection headers are dropped, and the envelope
+    round-trips through core's ``to_headers``/``parse_envelope``."""
+    import h11
+
+    from inkbox.tunnels import _passthrough
+
+    zone = _native.TunnelZone("localhost:80")
+    assert zone.tcp_connect_headers("tid", "key", "t1") == [
+        (":method", "CONNECT"),
+        (":scheme", "http"),
+        (":authority", "localhost:80"),
+        (":path", "/_system/tcp/t1"),
+        (":protocol", "inkbox-tunnel-tcp"),
+        ("sec-websocket-version", "13"),
+        ("sec-websocket-protocol", "inkbox-tunnel-tcp"),
+        ("x-tunnel-id", "tid"),
+        ("x-api-key", "key"),
+        ("inkbox-tcp-id", "t1"),
+    ]
+
+    class _Bridge:
+        env = _native.tunnel_parse_envelope(
+            [("inkbox-request-id", "r"), ("inkbox-route-kind", "tcp-stream"), ("inkbox-tcp-id", "t1"),
+             ("inkbox-forwarded-for", "203.0.113.9")]
+        )
+        requests = 0
+
+    req = h11.Request(
+        method="POST",
+        target="/hook?x=1",
+        headers=[("Host", "bot.localhost"), ("Proxy-Connection", "keep-alive"), ("Connection", "keep-alive"),
+                 ("Content-Type", "text/plain"), ("X-A", "1")],
+    )
+    env = _passthrough._TcpBridge.envelope(_Bridge(), req)  # type: ignore[arg-type]
+    assert env is not None
+    assert (env.request_id, env.method, env.path, env.forwarded_for) == ("t1-1", "POST", "/hook?x=1", "203.0.113.9")
+    assert env.headers == [("content-type", "text/plain"), ("x-a", "1")]
+    again = _native.tunnel_parse_envelope(env.to_headers())
+    assert again is not None and again.headers == env.headers and again.request_id == "t1-1"

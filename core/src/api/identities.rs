@@ -216,7 +216,44 @@ pub struct AgentIdentity {
     pub tunnel: Option<Tunnel>,
 }
 
+/// An identity's email address, the one rule every binding follows: the
+/// identity's own `email_address` (assigned at creation; the 0.4.9 SDK reads
+/// only this field and says to trust it verbatim), else the linked mailbox's
+/// (a response without the field). Empty strings count as absent.
+pub fn identity_email_address<'a>(own: Option<&'a str>, mailbox: Option<&'a str>) -> Option<&'a str> {
+    own.filter(|a| !a.is_empty()).or_else(|| mailbox.filter(|a| !a.is_empty()))
+}
+
 impl AgentIdentity {
+    /// The email address by [`identity_email_address`].
+    pub fn email_address(&self) -> Option<&str> {
+        identity_email_address(self.email_address.as_deref(), self.mailbox.as_ref().map(|m| m.email_address.as_str()))
+    }
+
+    /// Applies the answer of `PATCH /api/v1/identities/{handle}` (the fields
+    /// of the summary; the channels are kept, a `status` the answer lacks is
+    /// kept too), as the 0.4.9 SDK does instead of fetching the identity again.
+    /// Returns `true` when the identity must still be fetched again (under
+    /// `summary.agent_handle`): its handle changed and it has a tunnel, which
+    /// the server renames with it (new `tunnel_name` and `public_host`).
+    pub fn apply_update(&mut self, summary: &AgentIdentitySummary) -> bool {
+        let renamed = summary.agent_handle != self.agent_handle;
+        self.id.clone_from(&summary.id);
+        self.organization_id.clone_from(&summary.organization_id);
+        self.agent_handle.clone_from(&summary.agent_handle);
+        self.display_name.clone_from(&summary.display_name);
+        self.description.clone_from(&summary.description);
+        self.email_address.clone_from(&summary.email_address);
+        self.imessage_enabled = summary.imessage_enabled;
+        self.imessage_filter_mode.clone_from(&summary.imessage_filter_mode);
+        self.created_at = summary.created_at;
+        self.updated_at = summary.updated_at;
+        if summary.status.is_some() {
+            self.status.clone_from(&summary.status);
+        }
+        renamed && self.tunnel.is_some()
+    }
+
     /// The identity without its channels.
     pub fn summary(&self) -> AgentIdentitySummary {
         AgentIdentitySummary {
@@ -619,6 +656,40 @@ mod tests {
         let tunnel = r#"{"id":"t1","organization_id":"org_1","tunnel_name":"sales-bot","tls_mode":"edge","cert_pem":null,"cert_fingerprint_sha256":null,"cert_expires_at":null,"status":"active","last_connected_at":null,"last_connected_ip_addr":null,"currently_connected":false,"public_host":"sales-bot.inkboxwire.com","zone":"inkboxwire.com","metadata":{},"created_at":"2026-03-09T00:00:00Z","updated_at":"2026-03-09T00:00:00Z"}"#;
         let base = SUMMARY.strip_suffix('}').unwrap();
         format!("{base},\"mailbox\":{mailbox},\"phone_number\":null,\"tunnel\":{tunnel}}}")
+    }
+
+    #[test]
+    fn email_address_prefers_the_identity_field() {
+        assert_eq!(identity_email_address(Some("own@x.com"), Some("box@x.com")), Some("own@x.com"));
+        assert_eq!(identity_email_address(None, Some("box@x.com")), Some("box@x.com"));
+        assert_eq!(identity_email_address(Some(""), Some("box@x.com")), Some("box@x.com"));
+        assert_eq!(identity_email_address(None, None), None);
+        let mut id: AgentIdentity = serde_json::from_str(&identity_json()).unwrap();
+        id.email_address = Some("assigned@inkboxmail.com".into());
+        assert_eq!(id.email_address(), Some("assigned@inkboxmail.com"));
+        id.email_address = None;
+        assert_eq!(id.email_address(), Some("sales-bot@inkboxmail.com"));
+    }
+
+    #[test]
+    fn update_answer_is_merged_and_a_rename_with_a_tunnel_refetches() {
+        let mut id: AgentIdentity = serde_json::from_str(&identity_json()).unwrap();
+        id.status = Some(IdentityStatus::Active);
+        let before = id.clone();
+        let mut summary: AgentIdentitySummary = serde_json::from_str(SUMMARY).unwrap();
+        summary.display_name = Some("Renamed".into());
+        summary.imessage_enabled = false;
+        assert!(!id.apply_update(&summary));
+        assert_eq!(id.display_name.as_deref(), Some("Renamed"));
+        assert!(!id.imessage_enabled);
+        assert_eq!((&id.mailbox, &id.tunnel, &id.status), (&before.mailbox, &before.tunnel, &before.status));
+
+        summary.agent_handle = "sales-two".into();
+        assert!(id.apply_update(&summary));
+        assert_eq!(id.agent_handle, "sales-two");
+        id.tunnel = None;
+        summary.agent_handle = "sales-three".into();
+        assert!(!id.apply_update(&summary));
     }
 
     #[test]

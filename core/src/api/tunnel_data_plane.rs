@@ -43,6 +43,7 @@ pub const REASON_INVALID_PATH: &str = "invalid-path";
 pub const HOP_BY_HOP_REQUEST: &[&str] = &[
     "host",
     "connection",
+    "proxy-connection",
     "upgrade",
     "keep-alive",
     "te",
@@ -433,6 +434,71 @@ pub struct Envelope {
     pub extra: Vec<(String, String)>,
 }
 
+impl Envelope {
+    /// The `inkbox-*` headers that carry this envelope (what
+    /// [`parse_envelope`] reads back): request id, method, path, route kind,
+    /// the ids, body URI and client IP when set, one `inkbox-h-<name>` per
+    /// third-party header, then [`Envelope::extra`] as they came.
+    pub fn to_headers(&self) -> Vec<(String, String)> {
+        let mut h: Vec<(String, String)> = alloc::vec![
+            ("inkbox-request-id".into(), self.request_id.clone()),
+            ("inkbox-method".into(), self.method.clone()),
+            ("inkbox-path".into(), self.path.clone()),
+            ("inkbox-route-kind".into(), self.route_kind.as_str().into()),
+        ];
+        let optional = [
+            ("inkbox-ws-id", &self.ws_id),
+            ("inkbox-tcp-id", &self.tcp_id),
+            ("inkbox-sni-host", &self.sni_host),
+            ("inkbox-body-uri", &self.body_uri),
+            ("inkbox-forwarded-for", &self.forwarded_for),
+        ];
+        for (name, value) in optional {
+            if let Some(v) = value {
+                h.push((name.into(), v.clone()));
+            }
+        }
+        for (k, v) in &self.headers {
+            h.push((format!("inkbox-h-{k}"), v.clone()));
+        }
+        h.extend(self.extra.iter().cloned());
+        h
+    }
+}
+
+/// The envelope of the `n`-th HTTP request read off the decrypted
+/// passthrough stream `tcp_id` (the agent terminates TLS itself): request id
+/// `{tcp_id}-{n}`, route kind `webhook`, the client IP of the stream, and the
+/// request's headers, names lowercase, without hop-by-hop ones
+/// ([`HOP_BY_HOP_REQUEST`]).
+pub fn passthrough_envelope<K: AsRef<str>, V: AsRef<str>>(
+    tcp_id: &str,
+    n: u64,
+    method: &str,
+    target: &str,
+    forwarded_for: Option<&str>,
+    headers: &[(K, V)],
+) -> Envelope {
+    Envelope {
+        request_id: format!("{tcp_id}-{n}"),
+        method: method.to_ascii_uppercase(),
+        path: target.into(),
+        route_kind: RouteKind::Http,
+        ws_id: None,
+        tcp_id: None,
+        sni_host: None,
+        body_uri: None,
+        forwarded_for: forwarded_for.map(Into::into),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_ref().to_ascii_lowercase(), v.as_ref()))
+            .filter(|(k, _)| !k.is_empty() && !is_hop_by_hop_request(k))
+            .map(|(k, v)| (k, v.into()))
+            .collect(),
+        extra: Vec::new(),
+    }
+}
+
 /// Reads an intake response's headers; `None` without an `inkbox-request-id`.
 pub fn parse_envelope<K: AsRef<str>, V: AsRef<str>>(headers: &[(K, V)]) -> Option<Envelope> {
     let mut env = Envelope {
@@ -749,6 +815,24 @@ pub fn ws_connect_headers(zone: &ZoneEndpoint, tunnel_id: &str, api_key: &str, w
         ("x-tunnel-id".into(), tunnel_id.into()),
         ("x-api-key".into(), api_key.into()),
         ("inkbox-ws-id".into(), ws_id.into()),
+    ]
+}
+
+/// The request headers of the extended CONNECT (RFC 8441) that opens the
+/// raw TCP bridge stream `/_system/tcp/{tcp_id}` of a passthrough tunnel
+/// (`:protocol inkbox-tunnel-tcp`, also offered as the subprotocol).
+pub fn tcp_connect_headers(zone: &ZoneEndpoint, tunnel_id: &str, api_key: &str, tcp_id: &str) -> Vec<(String, String)> {
+    alloc::vec![
+        (":method".into(), "CONNECT".into()),
+        (":scheme".into(), zone.scheme().into()),
+        (":authority".into(), zone.authority.clone()),
+        (":path".into(), format!("/_system/tcp/{tcp_id}")),
+        (":protocol".into(), TCP_PROTOCOL.into()),
+        ("sec-websocket-version".into(), WS_VERSION.into()),
+        ("sec-websocket-protocol".into(), TCP_PROTOCOL.into()),
+        ("x-tunnel-id".into(), tunnel_id.into()),
+        ("x-api-key".into(), api_key.into()),
+        ("inkbox-tcp-id".into(), tcp_id.into()),
     ]
 }
 
@@ -1114,6 +1198,8 @@ mod tests {
         assert_eq!((env.request_id.as_str(), env.method.as_str(), env.path.as_str()), ("r1", "POST", "/hook?x=1"));
         assert_eq!(env.route_kind, RouteKind::Http);
         assert_eq!(env.extra, vec![("inkbox-future".into(), "v".into())]);
+        // to_headers is parse_envelope's inverse.
+        assert_eq!(parse_envelope(&env.to_headers()).as_ref(), Some(&env));
         let fwd = forward_request_headers(&env, "bot.localhost", "127.0.0.1:9");
         assert_eq!(fwd[0], ("host".into(), "127.0.0.1:9".into()));
         assert!(fwd.contains(&("x-forwarded-for".into(), "203.0.113.9".into())));
@@ -1224,6 +1310,32 @@ mod tests {
     fn ws_accept_rfc6455_example() {
         assert_eq!(ws_accept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         assert_eq!(ws_client_key(&[0u8; 16]), "AAAAAAAAAAAAAAAAAAAAAA==");
+    }
+
+    #[test]
+    fn tcp_connect_headers_and_passthrough_envelopes() {
+        let z = ZoneEndpoint::parse("localhost:80").unwrap();
+        let h = tcp_connect_headers(&z, "tid", "key", "t1");
+        assert!(h.contains(&(":path".into(), "/_system/tcp/t1".into())));
+        assert!(h.contains(&(":protocol".into(), "inkbox-tunnel-tcp".into())));
+        assert!(h.contains(&("sec-websocket-protocol".into(), "inkbox-tunnel-tcp".into())));
+        assert!(h.contains(&("inkbox-tcp-id".into(), "t1".into())));
+        let env = passthrough_envelope(
+            "t1",
+            2,
+            "post",
+            "/hook?x=1",
+            Some("203.0.113.9"),
+            &[
+                ("Content-Type", "text/plain"),
+                ("Proxy-Connection", "keep-alive"),
+                ("Connection", "close"),
+                ("X-A", "1"),
+            ],
+        );
+        assert_eq!((env.request_id.as_str(), env.method.as_str(), env.path.as_str()), ("t1-2", "POST", "/hook?x=1"));
+        assert_eq!(env.headers, vec![("content-type".into(), "text/plain".into()), ("x-a".into(), "1".into())]);
+        assert_eq!(parse_envelope(&env.to_headers()), Some(env));
     }
 
     #[test]

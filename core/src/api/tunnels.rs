@@ -167,11 +167,25 @@ pub fn validate_tunnel_name(name: &str) -> Result<(), ApiError> {
     validate::handle("tunnel_name", name)
 }
 
+/// The name the connect helper looks up and keeps its state under: checked
+/// by [`validate_tunnel_name`], then normalized like a handle (one leading
+/// `@` dropped, ASCII lowercase).
+pub fn normalize_tunnel_name(name: &str) -> Result<String, ApiError> {
+    validate_tunnel_name(name)?;
+    Ok(validate::normalize_handle(name))
+}
+
 /// Finds a tunnel by name (normalized like a handle) in a list response, as
 /// the connect helper resolves it.
 pub fn find_by_name<'a>(tunnels: &'a [Tunnel], name: &str) -> Option<&'a Tunnel> {
+    position_by_name(tunnels.iter().map(|t| t.tunnel_name.as_str()), name).and_then(|i| tunnels.get(i))
+}
+
+/// [`find_by_name`] over the `tunnel_name`s of a list response (for bindings
+/// holding their own tunnel objects): the index of the first match.
+pub fn position_by_name<'a>(names: impl IntoIterator<Item = &'a str>, name: &str) -> Option<usize> {
     let name = validate::normalize_handle(name);
-    tunnels.iter().find(|t| t.tunnel_name == name)
+    names.into_iter().position(|n| n == name)
 }
 
 /// Builds `GET /api/v1/tunnels/`.
@@ -390,6 +404,13 @@ mod tests {
 
     #[test]
     fn names_follow_the_handle_rules() {
+        assert_eq!(normalize_tunnel_name("@My-App").unwrap(), "my-app");
+        // One `@` only, ASCII case folding only: anything else is invalid.
+        for bad in ["@@my-app", "my_app", "My App", "\u{130}nbox", "ab", "-app", "a--b"] {
+            assert_eq!(normalize_tunnel_name(bad).unwrap_err().code(), "api.validation", "{bad}");
+        }
+        assert_eq!(position_by_name(["a-b", "my-app", "my-app"], "@MY-APP"), Some(1));
+        assert_eq!(position_by_name(["a-b"], "my-app"), None);
         assert!(validate_tunnel_name("my-app").is_ok());
         assert!(validate_tunnel_name("@My-App").is_ok());
         for bad in ["ab", "a--b", "-ab", "my_app"] {

@@ -7,9 +7,10 @@ methods return awaitables (and ``iter_emails`` an async iterator).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 from uuid import UUID
 
+from inkbox import _native
 from inkbox._native import DecryptedVaultSecret, TOTPCode, TOTPConfig
 from inkbox._resource import UNSET
 from inkbox.exceptions import InkboxError
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["AgentIdentity"]
 
 _Id = Union[UUID, str]
+_T = TypeVar("_T")
 
 
 class AgentIdentity:
@@ -85,11 +87,12 @@ class AgentIdentity:
 
     @property
     def email_address(self) -> Optional[str]:
-        """The mailbox address."""
-        if self._data.email_address:
-            return self._data.email_address
+        """The identity's email address (core's rule: its own
+        ``email_address``, else the mailbox's)."""
         mailbox = self._data.mailbox
-        return mailbox.email_address if mailbox is not None else None
+        return _native.identity_email_address(
+            self._data.email_address, mailbox.email_address if mailbox is not None else None
+        )
 
     @property
     def imessage_enabled(self) -> bool:
@@ -178,8 +181,9 @@ class AgentIdentity:
         status: Optional[str] = None,
     ) -> None:
         """Updates the identity; ``None`` clears ``display_name`` /
-        ``description``, an omitted argument is left unchanged. The cached
-        channels are refreshed afterwards."""
+        ``description``, an omitted argument is left unchanged. The answer is
+        merged into the cached identity (core's rule; the channels are kept);
+        only a rename of an identity with a tunnel fetches it again."""
         result = self._inkbox._ids_resource.update(
             self.agent_handle,
             new_handle=new_handle,
@@ -194,6 +198,10 @@ class AgentIdentity:
             self._store(data)
 
         def after(summary: Any) -> None:
+            merged = _native.identity_apply_update(self._data, summary)
+            if merged is not None:
+                self._store(AgentIdentityData._from(merged))
+                return None
             handle = getattr(summary, "agent_handle", None) or new_handle or self.agent_handle
             return self._r.map(self._inkbox._ids_resource.get(handle), stored)
 
@@ -500,10 +508,17 @@ class AgentIdentity:
         self._credentials_cache = None
         return unlocked
 
+    def _changed(self, value: _T) -> _T:
+        """After a secret operation: the next ``credentials`` is rebuilt from
+        the unlocked vault's updated secrets."""
+        self._credentials_cache = None
+        return value
+
     def create_secret(self, name: str, payload: SecretPayload, *, description: Optional[str] = None) -> VaultSecret:
         """Creates a vault secret (encrypted locally) and grants this identity
         access to it; returns the secret's metadata. The vault must be unlocked."""
-        return self._unlocked_vault().create_secret(name, payload, description=description, identity_id=self.id)
+        created = self._unlocked_vault().create_secret(name, payload, description=description, identity_id=self.id)
+        return self._r.map(created, self._changed)
 
     def get_secret(self, secret_id: _Id) -> DecryptedVaultSecret:
         """Fetches and decrypts one secret this identity can access."""
@@ -511,18 +526,19 @@ class AgentIdentity:
 
     def delete_secret(self, secret_id: _Id) -> None:
         """Deletes a vault secret (and with it every access rule on it)."""
+        # The cache is dropped first (``_unlocked_vault``); the vault forgets the secret.
         return self._unlocked_vault().delete_secret(secret_id)
 
     def set_totp(self, secret_id: _Id, totp: Union[TOTPConfig, str]) -> DecryptedVaultSecret:
         """Adds or replaces the TOTP config of a login secret (a
         ``TOTPConfig`` or an ``otpauth://totp/...`` URI); returns the updated,
         decrypted secret."""
-        return self._unlocked_vault().set_totp(secret_id, totp)
+        return self._r.map(self._unlocked_vault().set_totp(secret_id, totp), self._changed)
 
     def remove_totp(self, secret_id: _Id) -> DecryptedVaultSecret:
         """Removes the TOTP config of a login secret; returns the updated,
         decrypted secret."""
-        return self._unlocked_vault().remove_totp(secret_id)
+        return self._r.map(self._unlocked_vault().remove_totp(secret_id), self._changed)
 
     def get_totp_code(self, secret_id: _Id) -> TOTPCode:
         """The current TOTP code of a login secret: ``.code`` and

@@ -64,7 +64,9 @@ class ConnectOptions:
         if name is None and tunnel_id is None:
             raise TypeError("connect() needs name= or tunnel_id=")
         self.api_key = api_key
-        self.name = name.lstrip("@").lower() if name is not None else None
+        # Core's rule (one leading "@", ASCII lowercase, the handle checks);
+        # raises TunnelNameInvalid.
+        self.name = _native.tunnel_normalize_name(name) if name is not None else None
         self.tunnel_id = str(tunnel_id) if tunnel_id is not None else None
         self.pool_size = _native.tunnel_validate_pool_size(pool_size) if pool_size is not None else None
         self.target: Union[_native.TunnelForwardTarget, ASGIApp]
@@ -95,9 +97,9 @@ class ConnectOptions:
             return None
 
     def pick(self, tunnels: list[Tunnel]) -> Tunnel:
-        for t in tunnels:
-            if t.tunnel_name == self.name:
-                return t
+        found = _native.tunnel_find_by_name([t.tunnel_name for t in tunnels], self.name or "")
+        if found is not None:
+            return tunnels[found]
         raise TunnelNotProvisioned(
             f"no tunnel named {self.name!r} in this organization; tunnels are created with "
             f"inkbox.create_identity({self.name!r})"

@@ -293,21 +293,17 @@ class _TcpBridge:
                 raise _Close("third party closed the TLS connection")
 
     def envelope(self, req: h11.Request) -> Optional[_native.TunnelEnvelope]:
+        """The request as an envelope (core's ``passthrough_envelope``: the
+        request id, route kind and hop-by-hop rules are core's)."""
         self.requests += 1
-        headers = [
-            ("inkbox-request-id", f"{self.env.tcp_id}-{self.requests}"),
-            ("inkbox-method", req.method.decode("ascii", "replace")),
-            ("inkbox-path", req.target.decode("latin-1")),
-            ("inkbox-route-kind", "webhook"),
-        ]
-        if self.env.forwarded_for:
-            headers.append(("inkbox-forwarded-for", self.env.forwarded_for))
-        for name, value in req.headers:
-            lname = name.decode("latin-1").lower()
-            if lname in ("connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"):
-                continue
-            headers.append((f"inkbox-h-{lname}", value.decode("latin-1")))
-        return _native.tunnel_parse_envelope(headers)
+        return _native.tunnel_passthrough_envelope(
+            self.env.tcp_id or "",
+            self.requests,
+            req.method.decode("ascii", "replace"),
+            req.target.decode("latin-1"),
+            self.env.forwarded_for,
+            [(name.decode("latin-1"), value.decode("latin-1")) for name, value in req.headers],
+        )
 
     async def answer(self, req: h11.Request, body: bytes) -> None:
         env = self.envelope(req)
@@ -368,18 +364,7 @@ async def serve_tcp_stream(rt: _Runtime, conn: H2Connection, env: _native.Tunnel
     if ctx is None or not env.tcp_id:
         logger.warning("tcp-stream envelope for a tunnel without a certificate; ignored")
         return
-    headers = [
-        (":method", "CONNECT"),
-        (":scheme", rt.zone.scheme),
-        (":authority", rt.zone.authority),
-        (":path", f"/_system/tcp/{env.tcp_id}"),
-        (":protocol", "inkbox-tunnel-tcp"),
-        ("sec-websocket-version", "13"),
-        ("sec-websocket-protocol", "inkbox-tunnel-tcp"),
-        ("x-tunnel-id", rt.tunnel_id),
-        ("x-api-key", rt.api_key),
-        ("inkbox-tcp-id", env.tcp_id),
-    ]
+    headers = rt.zone.tcp_connect_headers(rt.tunnel_id, rt.api_key, env.tcp_id)
     try:
         bridge = await conn.open_stream(headers)
     except (StreamReset, OSError) as exc:
