@@ -26,6 +26,7 @@ TEXT = json.dumps(
         "local_phone_number": "+15550001111",
         "remote_phone_number": "+15551234567",
         "text": "hi",
+        "is_read": False,
         "type": "sms",
         "status": "queued",
         "created_at": "2026-03-09T00:00:00Z",

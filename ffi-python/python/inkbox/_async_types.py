@@ -677,7 +677,10 @@ class AsyncUnlockedVault(Protocol):
 
     @property
     def secrets(self) -> List[DecryptedVaultSecret]:
-        """The secrets decrypted at unlock time."""
+        """The secrets decrypted at unlock time, kept current by this object's
+        own ``create_secret``, ``set_totp``, ``remove_totp`` and
+        ``delete_secret`` (as the 0.4.9 SDK's cache is).
+        """
 
     def secret_ids(self) -> List[str]:
         """The ids of :attr:`secrets`."""
@@ -820,7 +823,9 @@ class AsyncAgentIdentity(Protocol):
 
     @property
     def email_address(self) -> Optional[str]:
-        """The mailbox address."""
+        """The identity's email address (core's rule: its own
+        ``email_address``, else the mailbox's).
+        """
 
     @property
     def imessage_enabled(self) -> bool:
@@ -864,8 +869,9 @@ class AsyncAgentIdentity(Protocol):
         status: Optional[str] = None,
     ) -> None:
         """Updates the identity; ``None`` clears ``display_name`` /
-        ``description``, an omitted argument is left unchanged. The cached
-        channels are refreshed afterwards.
+        ``description``, an omitted argument is left unchanged. The answer is
+        merged into the cached identity (core's rule; the channels are kept);
+        only a rename of an identity with a tunnel fetches it again.
         """
 
     async def delete(self) -> None:
