@@ -1022,50 +1022,63 @@ enum CreateState {
     AwaitCreate,
     Grant(VaultSecret),
     AwaitGrant(VaultSecret),
-    Ready(IdentitySecret),
+    Ready(CreatedSecret),
     Finished,
 }
 
-/// Creates a secret and grants an identity access to it: `POST
-/// /vault/secrets`, then `POST /vault/secrets/{id}/access {"identity_id"}`.
-/// If the grant fails the secret exists without the rule; retry with
-/// [`api::build_grant_access`].
-pub struct CreateSecretForIdentityFlow {
-    identity_id: String,
+/// What [`CreateSecretFlow`] ends with.
+#[derive(Clone, Debug)]
+pub struct CreatedSecret {
+    /// The created secret.
+    pub secret: VaultSecret,
+    /// The identity's access rule, when the secret was created for one.
+    pub access_rule: Option<AccessRule>,
+}
+
+/// Creating a secret: `POST /vault/secrets`, then, when it is created for
+/// an identity, `POST /vault/secrets/{id}/access {"identity_id"}`. One type
+/// for both, so a binding has one entry point. If the grant fails the secret
+/// exists without the rule; retry with [`api::build_grant_access`].
+pub struct CreateSecretFlow {
+    identity_id: Option<String>,
     state: CreateState,
 }
 
-impl fmt::Debug for CreateSecretForIdentityFlow {
+impl fmt::Debug for CreateSecretFlow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CreateSecretForIdentityFlow").field("identity_id", &self.identity_id).finish_non_exhaustive()
+        f.debug_struct("CreateSecretFlow").field("identity_id", &self.identity_id).finish_non_exhaustive()
     }
 }
 
-impl CreateSecretForIdentityFlow {
-    /// Encrypts the secret now (id and nonce from `rng`).
+impl CreateSecretFlow {
+    /// Encrypts `secret` now (id and nonce from `rng`); with `identity_id`
+    /// the identity is granted access after the secret is created.
     pub fn new<R: TryCryptoRng + ?Sized>(
         vault: &UnlockedVault,
-        identity_id: &str,
         secret: &NewSecret,
+        identity_id: Option<&str>,
         rng: &mut R,
     ) -> Result<Self, ApiError> {
-        validate::non_empty("identity_id", identity_id)?;
+        if let Some(id) = identity_id {
+            validate::non_empty("identity_id", id)?;
+        }
         let req = build_create_secret(vault, secret, rng)?;
-        Ok(CreateSecretForIdentityFlow { identity_id: identity_id.to_owned(), state: CreateState::Start(req) })
+        Ok(CreateSecretFlow { identity_id: identity_id.map(ToOwned::to_owned), state: CreateState::Start(req) })
     }
 }
 
-impl Flow for CreateSecretForIdentityFlow {
-    type Output = IdentitySecret;
+impl Flow for CreateSecretFlow {
+    type Output = CreatedSecret;
 
-    fn next(&mut self) -> Result<Step<IdentitySecret>, ApiError> {
+    fn next(&mut self) -> Result<Step<CreatedSecret>, ApiError> {
         match mem::replace(&mut self.state, CreateState::Finished) {
             CreateState::Start(req) => {
                 self.state = CreateState::AwaitCreate;
                 Ok(Step::Send(req))
             }
             CreateState::Grant(secret) => {
-                let req = api::build_grant_access(&secret.id, &self.identity_id)?;
+                let identity_id = self.identity_id.as_deref().unwrap_or_default();
+                let req = api::build_grant_access(&secret.id, identity_id)?;
                 self.state = CreateState::AwaitGrant(secret);
                 Ok(Step::Send(req))
             }
@@ -1081,12 +1094,16 @@ impl Flow for CreateSecretForIdentityFlow {
     fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
         match mem::replace(&mut self.state, CreateState::Finished) {
             CreateState::AwaitCreate => {
-                self.state = CreateState::Grant(api::parse_create_secret(resp)?);
+                let secret = api::parse_create_secret(resp)?;
+                self.state = match self.identity_id {
+                    Some(_) => CreateState::Grant(secret),
+                    None => CreateState::Ready(CreatedSecret { secret, access_rule: None }),
+                };
                 Ok(())
             }
             CreateState::AwaitGrant(secret) => {
                 let access_rule = api::parse_grant_access(resp)?;
-                self.state = CreateState::Ready(IdentitySecret { secret, access_rule });
+                self.state = CreateState::Ready(CreatedSecret { secret, access_rule: Some(access_rule) });
                 Ok(())
             }
             CreateState::Finished => Err(finished()),
@@ -1095,6 +1112,48 @@ impl Flow for CreateSecretForIdentityFlow {
                 Err(not_expecting_response())
             }
         }
+    }
+}
+
+/// Creates a secret and grants an identity access to it (a
+/// [`CreateSecretFlow`] with an identity, whose result always carries the
+/// access rule).
+pub struct CreateSecretForIdentityFlow(CreateSecretFlow);
+
+impl fmt::Debug for CreateSecretForIdentityFlow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateSecretForIdentityFlow").field("identity_id", &self.0.identity_id).finish_non_exhaustive()
+    }
+}
+
+impl CreateSecretForIdentityFlow {
+    /// Encrypts the secret now (id and nonce from `rng`).
+    pub fn new<R: TryCryptoRng + ?Sized>(
+        vault: &UnlockedVault,
+        identity_id: &str,
+        secret: &NewSecret,
+        rng: &mut R,
+    ) -> Result<Self, ApiError> {
+        Ok(CreateSecretForIdentityFlow(CreateSecretFlow::new(vault, secret, Some(identity_id), rng)?))
+    }
+}
+
+impl Flow for CreateSecretForIdentityFlow {
+    type Output = IdentitySecret;
+
+    fn next(&mut self) -> Result<Step<IdentitySecret>, ApiError> {
+        Ok(match self.0.next()? {
+            Step::Send(req) => Step::Send(req),
+            // With an identity the flow only ends after the grant's rule.
+            Step::Done(CreatedSecret { secret, access_rule: Some(access_rule) }) => {
+                Step::Done(IdentitySecret { secret, access_rule })
+            }
+            Step::Done(CreatedSecret { access_rule: None, .. }) => return Err(finished()),
+        })
+    }
+
+    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
+        self.0.feed(resp)
     }
 }
 
@@ -1438,119 +1497,6 @@ impl Flow for TotpUpdateFlow {
             }
         }
     }
-}
-
-// ------------------------------------------------------------ create secret
-
-/// What [`CreateSecretFlow`] ends with.
-#[derive(Clone, Debug)]
-pub struct CreatedSecret {
-    /// The created secret.
-    pub secret: VaultSecret,
-    /// The identity's access rule, when the secret was created for one.
-    pub access_rule: Option<AccessRule>,
-}
-
-enum CreateSecretInner {
-    Org { request: Option<Request>, awaiting: bool, done: Option<VaultSecret>, finished: bool },
-    ForIdentity(CreateSecretForIdentityFlow),
-}
-
-/// Creating a secret: one `POST /vault/secrets`, or, for an identity, that
-/// and the access grant ([`CreateSecretForIdentityFlow`]). One type, so a
-/// binding has one entry point for both.
-pub struct CreateSecretFlow(CreateSecretInner);
-
-impl fmt::Debug for CreateSecretFlow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.0 {
-            CreateSecretInner::Org { .. } => "org",
-            CreateSecretInner::ForIdentity(_) => "for_identity",
-        };
-        f.debug_struct("CreateSecretFlow").field("kind", &kind).finish()
-    }
-}
-
-impl CreateSecretFlow {
-    /// Encrypts `secret` now (id and nonce from `rng`); with `identity_id`
-    /// the identity is granted access after the secret is created.
-    pub fn new<R: TryCryptoRng + ?Sized>(
-        vault: &UnlockedVault,
-        secret: &NewSecret,
-        identity_id: Option<&str>,
-        rng: &mut R,
-    ) -> Result<Self, ApiError> {
-        Ok(CreateSecretFlow(match identity_id {
-            Some(id) => CreateSecretInner::ForIdentity(CreateSecretForIdentityFlow::new(vault, id, secret, rng)?),
-            None => CreateSecretInner::Org {
-                request: Some(build_create_secret(vault, secret, rng)?),
-                awaiting: false,
-                done: None,
-                finished: false,
-            },
-        }))
-    }
-}
-
-impl Flow for CreateSecretFlow {
-    type Output = CreatedSecret;
-
-    fn next(&mut self) -> Result<Step<CreatedSecret>, ApiError> {
-        match &mut self.0 {
-            CreateSecretInner::ForIdentity(flow) => Ok(match flow.next()? {
-                Step::Send(req) => Step::Send(req),
-                Step::Done(IdentitySecret { secret, access_rule }) => {
-                    Step::Done(CreatedSecret { secret, access_rule: Some(access_rule) })
-                }
-            }),
-            CreateSecretInner::Org { request, awaiting, done, finished } => {
-                if *finished {
-                    return Err(finished_error());
-                }
-                if *awaiting {
-                    return Err(expecting_response());
-                }
-                if let Some(req) = request.take() {
-                    *awaiting = true;
-                    return Ok(Step::Send(req));
-                }
-                *finished = true;
-                match done.take() {
-                    Some(secret) => Ok(Step::Done(CreatedSecret { secret, access_rule: None })),
-                    None => Err(finished_error()),
-                }
-            }
-        }
-    }
-
-    fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
-        match &mut self.0 {
-            CreateSecretInner::ForIdentity(flow) => flow.feed(resp),
-            CreateSecretInner::Org { awaiting, done, finished, .. } => {
-                if *finished {
-                    return Err(finished_error());
-                }
-                if !*awaiting {
-                    return Err(not_expecting_response());
-                }
-                *awaiting = false;
-                match api::parse_create_secret(resp) {
-                    Ok(secret) => {
-                        *done = Some(secret);
-                        Ok(())
-                    }
-                    Err(e) => {
-                        *finished = true;
-                        Err(e)
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn finished_error() -> ApiError {
-    finished()
 }
 
 // ------------------------------------------------------------- erased flows
