@@ -490,6 +490,7 @@ fn fill_template(template: &str, params: &[&str]) -> Result<String, ApiError> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use alloc::vec;
 
     #[test]
     fn path_parameters_keep_at_and_plus_but_not_slashes() {
