@@ -1266,6 +1266,29 @@ mod tests {
     }
 
     #[test]
+    fn access_grant_wildcard_only_from_null_or_absent_viewer() {
+        let grant = |body: Option<Value>| {
+            let mut args = json!({"path": {"handle": "sales-bot"}});
+            if let Some(b) = body {
+                args["body"] = b;
+            }
+            build("identities.access.grant", &args)
+        };
+        // A misspelled field, a non-object body: never a wildcard grant.
+        for bad in [json!({"viewer_identity": UUID}), json!([]), json!([UUID]), json!("x"), json!(7), json!(true)] {
+            let e = grant(Some(bad.clone())).unwrap_err();
+            assert_eq!(e.code(), "api.validation", "{bad}");
+        }
+        // Only an explicit null or an absent viewer means "every identity".
+        for wildcard in [None, Some(json!({})), Some(json!({"viewer_identity_id": null}))] {
+            let r = grant(wildcard.clone()).unwrap();
+            assert_eq!(r.body.as_deref(), Some(br#"{"viewer_identity_id":null}"#.as_slice()), "{wildcard:?}");
+        }
+        let r = grant(Some(json!({"viewer_identity_id": UUID}))).unwrap();
+        assert_eq!(r.body.unwrap(), format!(r#"{{"viewer_identity_id":"{UUID}"}}"#).into_bytes());
+    }
+
+    #[test]
     fn builder_checks_come_back_unchanged() {
         let cases: Vec<(&str, Value)> = vec![
             (

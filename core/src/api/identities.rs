@@ -599,11 +599,39 @@ pub fn parse_list_access(resp: &Response<'_>) -> Result<Vec<IdentityAccess>, Api
 
 /// Body of a grant: the `viewer_identity_id` key is always present; `null`
 /// makes the target visible to every active identity (wildcard).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Deserializing is strict, because a lenient reading would turn a mistake
+/// into a wildcard: only a JSON object is accepted (an array such as `[]`
+/// would otherwise fill the field by position), and unknown keys (a
+/// misspelled `viewer_identity`) are refused. An absent key reads as `null`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct GrantIdentityAccessRequest {
     /// The viewer identity's UUID, or `None` for the wildcard.
-    #[serde(default)]
     pub viewer_identity_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for GrantIdentityAccessRequest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// The derived shape, reached only through a map.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Fields {
+            #[serde(default)]
+            viewer_identity_id: Option<String>,
+        }
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = Fields;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("an object with an optional `viewer_identity_id`")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Fields, A::Error> {
+                Fields::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        let f = d.deserialize_struct("GrantIdentityAccessRequest", &["viewer_identity_id"], ObjectOnly)?;
+        Ok(GrantIdentityAccessRequest { viewer_identity_id: f.viewer_identity_id })
+    }
 }
 
 /// Builds `POST /api/v1/identities/{handle}/access` with
@@ -970,6 +998,10 @@ mod tests {
         assert_eq!(body_str(&r), r#"{"viewer_identity_id":null}"#);
         assert_eq!(serde_json::from_str::<GrantIdentityAccessRequest>(body_str(&r)).unwrap().viewer_identity_id, None);
         assert_eq!(build_grant_access("sales-bot", Some("")).unwrap_err().code(), "api.validation");
+        // A misspelled key or a non-object is not the wildcard body.
+        for bad in [r#"{"viewer_identity":"v"}"#, r#"{"viewer_identity_id":null,"x":1}"#, "[]", r#"["v"]"#, "7"] {
+            assert!(serde_json::from_str::<GrantIdentityAccessRequest>(bad).is_err(), "{bad}");
+        }
         let g = parse_grant_access(&Response::new(
             201,
             &[],

@@ -133,7 +133,11 @@ impl Request {
     /// never carry it, and a request with [`Request::api_key_override`] uses
     /// that key instead.
     pub fn prepare(&self, base: &BaseUrl, api_key: Option<&str>) -> Result<PreparedRequest, ApiError> {
-        let mut headers = self.headers.clone();
+        // Credential headers already in `headers` are dropped: the request
+        // carries exactly the one added below (none for `Auth::None`). A
+        // second `X-API-Key` would leave the server to pick one.
+        let mut headers: Vec<(String, String)> =
+            self.headers.iter().filter(|(n, _)| !is_credential_header(n)).cloned().collect();
         let key = self.api_key_override.as_deref().or(api_key);
         match self.operation.auth {
             Auth::None => {}
@@ -155,6 +159,11 @@ impl Request {
         url.push_str(&self.path_and_query);
         Ok(PreparedRequest { method: self.method, url, headers, body: self.body.clone(), timeout_ms: self.timeout_ms })
     }
+}
+
+/// `X-API-Key` or `Authorization`, in any case.
+fn is_credential_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case(API_KEY_HEADER) || name.eq_ignore_ascii_case("authorization")
 }
 
 /// A request joined to an origin with its auth header: exactly what goes on the wire.
@@ -481,6 +490,7 @@ fn fill_template(template: &str, params: &[&str]) -> Result<String, ApiError> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use alloc::vec;
 
     #[test]
     fn path_parameters_keep_at_and_plus_but_not_slashes() {
@@ -495,6 +505,52 @@ mod tests {
         assert!(fill_template("/a/{x}", &[""]).is_err());
         assert!(fill_template("/a/{x}", &[]).is_err());
         assert!(fill_template("/a", &["extra"]).is_err());
+    }
+
+    /// Credential headers in a prepared request (`X-API-Key`, `Authorization`).
+    fn credentials(p: &PreparedRequest) -> Vec<(&str, &str)> {
+        p.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(API_KEY_HEADER) || n.eq_ignore_ascii_case("authorization"))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn prepare_emits_exactly_one_credential_header() {
+        let base = BaseUrl::parse("http://127.0.0.1:1").unwrap();
+        let keyed = super::super::catalog::by_name("whoami.get").unwrap();
+        let public = super::super::catalog::all().find(|op| op.auth == Auth::None).unwrap();
+        let bearer = super::super::catalog::agentpost().find(|op| op.auth == Auth::Bearer).unwrap();
+        let stale: Vec<(String, String)> = vec![
+            ("x-api-key".into(), "ApiKey_stale".into()),
+            ("X-API-KEY".into(), "ApiKey_other".into()),
+            ("Authorization".into(), "Bearer stale".into()),
+            ("Accept".into(), "application/json".into()),
+        ];
+        let req = |op: &'static Operation, headers: Vec<(String, String)>, over: Option<&str>| Request {
+            operation: op,
+            method: op.method,
+            path_and_query: "/x".into(),
+            headers,
+            body: None,
+            timeout_ms: None,
+            api_key_override: over.map(String::from),
+        };
+        // Headers that already carry credentials, with and without an override.
+        let p = req(keyed, stale.clone(), None).prepare(&base, Some("ApiKey_client")).unwrap();
+        assert_eq!(credentials(&p), vec![(API_KEY_HEADER, "ApiKey_client")]);
+        let p = req(keyed, stale.clone(), Some("ApiKey_override")).prepare(&base, Some("ApiKey_client")).unwrap();
+        assert_eq!(credentials(&p), vec![(API_KEY_HEADER, "ApiKey_override")]);
+        let p = req(keyed, Vec::new(), Some("ApiKey_override")).prepare(&base, Some("ApiKey_client")).unwrap();
+        assert_eq!(credentials(&p), vec![(API_KEY_HEADER, "ApiKey_override")]);
+        let p = req(bearer, stale.clone(), None).prepare(&base, Some("ap_sk_client")).unwrap();
+        assert_eq!(credentials(&p), vec![("Authorization", "Bearer ap_sk_client")]);
+        // Operations without auth carry none at all.
+        let p = req(public, stale.clone(), Some("ApiKey_override")).prepare(&base, Some("ApiKey_client")).unwrap();
+        assert_eq!(credentials(&p), Vec::<(&str, &str)>::new());
+        // Other headers are kept in order.
+        assert!(p.headers.iter().any(|(n, v)| n == "Accept" && v == "application/json"));
     }
 
     #[test]

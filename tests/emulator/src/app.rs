@@ -171,7 +171,8 @@ pub(crate) struct Ctx {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Bytes,
     pub(crate) clock: Clock,
-    /// `http://<Host header>` of this request (for URLs pointing back at the emulator).
+    /// The configured public origin (`--public-url`, default the bound
+    /// address) for URLs pointing back at the emulator; never the `Host` header.
     pub(crate) base_url: String,
 }
 
@@ -232,6 +233,8 @@ pub(crate) struct App {
     pub(crate) admin_key: String,
     pub(crate) org_id: String,
     data: Option<PathBuf>,
+    /// Origin of the absolute URLs handed out (set once, after binding).
+    public_url: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -252,6 +255,7 @@ impl App {
             Some(s) => s.load()?.unwrap_or_default(),
             None => State::default(),
         };
+        crate::mail::init_link_key()?;
         let clock = Clock::with_offset(state.clock_offset_ms);
         let fresh = state.orgs.is_empty();
         if fresh {
@@ -267,7 +271,18 @@ impl App {
         if let (true, Some(s)) = (fresh, store.as_mut()) {
             s.save(&state, clock.now_ms)?;
         }
-        Ok(App { inner: Mutex::new(Inner { state, store }), admin_key, org_id, data })
+        Ok(App {
+            inner: Mutex::new(Inner { state, store }),
+            admin_key,
+            org_id,
+            data,
+            public_url: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Sets the origin of absolute URLs (`--public-url` or the bound address).
+    pub(crate) fn set_public_url(&self, url: String) {
+        let _ = self.public_url.set(url);
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -759,6 +774,13 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
     let kill = parts.extensions.get::<ConnKill>().cloned();
     let raw_path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or_default().to_owned();
+    // Which of several credentials would count is ambiguous (a proxy may
+    // have checked one, a handler read another): refuse them all.
+    let credentials =
+        parts.headers.get_all("x-api-key").iter().count() + parts.headers.get_all("authorization").iter().count();
+    if credentials > 1 {
+        return Reply::detail(400, "More than one credential header (X-API-Key, Authorization)").into_response();
+    }
     let key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(String::from);
     let idem_key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from);
     let bearer = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| {
@@ -766,8 +788,7 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
         scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
     });
     let method = core_method(&parts.method);
-    let host = parts.headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
-    let base_url = format!("http://{host}");
+    let base_url = app.public_url.get().cloned().unwrap_or_default();
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => return Reply::detail(413, "request body too large or unreadable").into_response(),

@@ -1,6 +1,7 @@
 //! Mail: sending (with local delivery and threading), messages, threads,
 //! search, attachments and sending domains.
 
+use hmac::{Hmac, KeyInit, Mac as _};
 use inkbox_core::api::events::{MailEventData, MailEventMessage, MailIdentityMatch, MatchBucket};
 use inkbox_core::api::identities::IdentityStatus;
 use inkbox_core::api::mail::{
@@ -10,6 +11,8 @@ use inkbox_core::api::mail::{
 use inkbox_core::api::paginate::CursorPage;
 use inkbox_core::api::time::Timestamp;
 use serde_json::{Map, Value, json};
+use sha2::Sha256;
+use subtle::ConstantTimeEq as _;
 
 use crate::app::{Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{MAIL_DOMAIN, R, admin_only, can_see, mailbox_visible};
@@ -555,6 +558,51 @@ fn hex_decode(h: &str) -> Option<Vec<u8>> {
     (0..h.len()).step_by(2).map(|i| h.get(i..i + 2).and_then(|x| u8::from_str_radix(x, 16).ok())).collect()
 }
 
+/// The key of attachment links: random per emulator process, never stored
+/// (links die with the process, like real presigned URLs die with their key).
+static LINK_KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+
+/// Draws the link key from the OS; called once at startup so that a missing
+/// OS random source stops the emulator instead of weakening its links.
+pub(crate) fn init_link_key() -> Result<(), String> {
+    let mut k = [0u8; 32];
+    getrandom::fill(&mut k).map_err(|e| format!("no OS randomness for the attachment link key: {e}"))?;
+    let _ = LINK_KEY.set(k);
+    Ok(())
+}
+
+/// HMAC-SHA256 of `payload` under the link key (`None` cannot happen: HMAC
+/// takes keys of any length; callers treat it as a link that matches nothing).
+fn link_mac(payload: &[u8]) -> Option<Hmac<Sha256>> {
+    let key = LINK_KEY.get_or_init(|| {
+        let mut k = [0u8; 32];
+        crate::util::fill_random(&mut k);
+        k
+    });
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).ok()?;
+    mac.update(payload);
+    Some(mac)
+}
+
+/// `hex(payload) "." hex(HMAC-SHA256(link key, payload))`, payload
+/// `"{message_uuid}\n{expiry_unix_secs}\n{filename}"`.
+fn sign_link(payload: &str) -> Option<String> {
+    let tag = link_mac(payload.as_bytes())?.finalize().into_bytes();
+    Some(format!("{}.{}", crate::util::hex(payload.as_bytes()), crate::util::hex(&tag)))
+}
+
+/// The payload of a token whose tag is right (checked in constant time).
+fn verify_link(token: &str) -> Option<String> {
+    let (payload_hex, tag_hex) = token.split_once('.')?;
+    let payload = hex_decode(payload_hex)?;
+    let tag = hex_decode(tag_hex)?;
+    let expected = link_mac(&payload)?.finalize().into_bytes();
+    if tag.len() != expected.len() || !bool::from(expected.as_slice().ct_eq(&tag)) {
+        return None;
+    }
+    String::from_utf8(payload).ok()
+}
+
 pub(crate) fn attachment_url(s: &mut State, ctx: &Ctx) -> R {
     let mb = mailbox_id(s, ctx)?;
     let i = message_index(s, &mb, ctx.param(1))?;
@@ -564,8 +612,9 @@ pub(crate) fn attachment_url(s: &mut State, ctx: &Ctx) -> R {
         return Err(Reply::not_found("Attachment"));
     }
     let expires = ctx.clock.now_ms.div_euclid(1000).saturating_add(URL_TTL_SECS);
-    // Stateless token: message, expiry and file name (an emulator needs no real signature).
-    let token = crate::util::hex(format!("{}\n{expires}\n{filename}", m.detail.message.id).as_bytes());
+    // Stateless token: message, expiry and file name, signed with the link key.
+    let token = sign_link(&format!("{}\n{expires}\n{filename}", m.detail.message.id))
+        .ok_or_else(|| Reply::detail(500, "cannot sign the attachment link"))?;
     let url = format!("{}/_emulator/files/{token}", ctx.base_url);
     match ctx.query("redirect") {
         // The body repeats the URL: the official SDK does not follow redirects
@@ -581,7 +630,7 @@ pub(crate) fn attachment_url(s: &mut State, ctx: &Ctx) -> R {
 /// `GET /_emulator/files/{token}`: the attachment bytes (no API key).
 pub(crate) fn serve_file(s: &State, token: &str, clock: Clock) -> Reply {
     let gone = || Reply::detail(404, "File not found or link expired");
-    let Some(text) = hex_decode(token).and_then(|b| String::from_utf8(b).ok()) else { return gone() };
+    let Some(text) = verify_link(token) else { return gone() };
     let mut parts = text.splitn(3, '\n');
     let (Some(id), Some(exp), Some(filename)) = (parts.next(), parts.next(), parts.next()) else { return gone() };
     let Ok(exp) = exp.parse::<i64>() else { return gone() };

@@ -1,7 +1,7 @@
 //! `inkbox-emulator`: a local emulator of the Inkbox API for tests.
 //!
 //! ```text
-//! inkbox-emulator --port 0 [--host 127.0.0.1] [--data PATH]
+//! inkbox-emulator --port 0 [--host 127.0.0.1] [--data PATH] [--public-url URL]
 //! ```
 //!
 //! Binds (loopback by default), prints one JSON line
@@ -9,6 +9,9 @@
 //! SIGINT/SIGTERM. Without `--data` the state lives in memory; with it every
 //! state change is snapshotted to SQLite before the response is sent, and a
 //! restart with the same path resumes (same org, same admin key).
+//! Absolute URLs it hands out (attachment and media links, `Location`) start
+//! with `--public-url` (default: the bound address), never with the
+//! request's `Host` header.
 //!
 //! Routing follows `inkbox_core::api::catalog`; responses are core's models.
 //! The control API under `/_emulator/` (admin key) sets the clock, injects
@@ -54,12 +57,34 @@ struct Args {
     host: String,
     port: u16,
     data: Option<PathBuf>,
+    public_url: Option<String>,
 }
 
-const USAGE: &str = "usage: inkbox-emulator [--port N] [--host ADDR] [--data PATH]";
+const USAGE: &str = "usage: inkbox-emulator [--port N] [--host ADDR] [--data PATH] [--public-url URL]
+
+  --port N          port to listen on (0 = any free port; default 0)
+  --host ADDR       address to bind (default 127.0.0.1)
+  --data PATH       SQLite file to keep the state in (default: memory only)
+  --public-url URL  origin of the absolute URLs the emulator hands out
+                    (attachment and media links, Location), as
+                    http(s)://host[:port]; default the bound address.
+                    The request's Host header is never used for them.";
+
+/// Checks a `--public-url`: `http(s)://authority`, no path, query,
+/// fragment, user info or whitespace (one trailing `/` is dropped).
+fn parse_public_url(v: &str) -> Result<String, String> {
+    let bad = || format!("--public-url must be http(s)://host[:port], got {v:?}");
+    let url = v.strip_suffix('/').unwrap_or(v);
+    let authority = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")).ok_or_else(bad)?;
+    let forbidden = |c: char| matches!(c, '/' | '?' | '#' | '@' | '\\') || c.is_whitespace() || c.is_control();
+    if authority.is_empty() || authority.starts_with(':') || authority.chars().any(forbidden) {
+        return Err(bad());
+    }
+    Ok(url.to_owned())
+}
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { host: "127.0.0.1".into(), port: 0, data: None };
+    let mut args = Args { host: "127.0.0.1".into(), port: 0, data: None, public_url: None };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -71,6 +96,7 @@ fn parse_args() -> Result<Args, String> {
             "--port" => args.port = value()?.parse().map_err(|_| "--port must be 0-65535".to_owned())?,
             "--host" => args.host = value()?,
             "--data" => args.data = Some(PathBuf::from(value()?)),
+            "--public-url" => args.public_url = Some(parse_public_url(&value()?)?),
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -108,8 +134,10 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot bind {}:{}: {e}", args.host, args.port))?;
     let addr: SocketAddr = listener.local_addr().map_err(|e| format!("no local address: {e}"))?;
     let host = if addr.is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
+    let bound = format!("http://{host}:{}", addr.port());
+    app.set_public_url(args.public_url.clone().unwrap_or_else(|| bound.clone()));
     let hello = serde_json::json!({
-        "url": format!("http://{host}:{}", addr.port()),
+        "url": bound,
         "admin_api_key": app.admin_key,
         "organization_id": app.org_id,
     });

@@ -11,7 +11,7 @@ use inkbox_core::api::time::Timestamp;
 use inkbox_core::api::vault::{
     AccessRule, CreateSecretRequest, GrantAccessRequest, InitializeVaultRequest, InitializeVaultResponse,
     KeyMaterialRequest, KeyType, PrimaryKeyProof, RECOVERY_KEY_COUNT, SECRET_NAME_MAX_CHARS, UnlockBundle,
-    UpdatePrimaryKeyRequest, UpdateSecretRequest, VaultInfo, VaultKey, VaultSecret, VaultSecretDetail, WrappedKeyEntry,
+    UpdatePrimaryKeyRequest, UpdateSecretRequest, VaultInfo, VaultKey, VaultSecret, VaultSecretDetail,
     normalize_key_type,
 };
 use inkbox_core::vault::SecretType;
@@ -372,35 +372,25 @@ fn unlock(s: &mut State, ctx: &Ctx) -> R {
             .map(|x| secret_detail(s, x, identity.as_deref()))
             .collect()
     };
-    let bundle = match ctx.query("auth_hash") {
-        Some(h) => {
-            let h = auth_hash("auth_hash", h)?;
-            match active_keys(s, &org).find(|k| k.auth_hash == h) {
-                Some(k) => UnlockBundle {
-                    wrapped_org_encryption_key: Some(k.wrapped_org_encryption_key.clone()),
-                    wrapped_org_encryption_keys: None,
-                    encrypted_secrets: visible(s),
-                },
-                // No key with this hash (wrong, revoked or consumed): nothing to unwrap, no ciphertext.
-                None => UnlockBundle {
-                    wrapped_org_encryption_key: None,
-                    wrapped_org_encryption_keys: None,
-                    encrypted_secrets: Vec::new(),
-                },
-            }
-        }
+    // The proof is required: without it the service would have to hand out
+    // every key's material, and the hashes are what `PUT /keys/primary`
+    // takes as `current_auth_hash`. The official SDKs always send it.
+    let h = match ctx.query("auth_hash") {
+        Some(h) => auth_hash("auth_hash", h)?,
+        None => return Err(unprocessable("auth_hash is required")),
+    };
+    let bundle = match active_keys(s, &org).find(|k| k.auth_hash == h) {
+        // Only the matching key's wrapped org key; no hashes, no other keys.
+        Some(k) => UnlockBundle {
+            wrapped_org_encryption_key: Some(k.wrapped_org_encryption_key.clone()),
+            wrapped_org_encryption_keys: None,
+            encrypted_secrets: visible(s),
+        },
+        // No key with this hash (wrong, revoked or consumed): nothing to unwrap, no ciphertext.
         None => UnlockBundle {
             wrapped_org_encryption_key: None,
-            wrapped_org_encryption_keys: Some(
-                active_keys(s, &org)
-                    .map(|k| WrappedKeyEntry {
-                        id: k.id.clone(),
-                        auth_hash: k.auth_hash.clone(),
-                        wrapped_org_encryption_key: k.wrapped_org_encryption_key.clone(),
-                    })
-                    .collect(),
-            ),
-            encrypted_secrets: visible(s),
+            wrapped_org_encryption_keys: None,
+            encrypted_secrets: Vec::new(),
         },
     };
     Ok(Reply::model(200, &bundle))

@@ -311,17 +311,9 @@ fn unlock_matches_auth_hashes() {
     for bad in ["abc", "", &"g".repeat(64)] {
         expect(&call(&emu, "GET", &format!("/unlock?auth_hash={bad}"), &k, None), 422);
     }
-    // Without a hash: every active key's wrapped org key.
-    let b = expect(&call(&emu, "GET", "/unlock", &k, None), 200);
-    assert_eq!(b["wrapped_org_encryption_key"], Value::Null);
-    let entries = b["wrapped_org_encryption_keys"].as_array().unwrap();
-    assert_eq!(entries.len(), 5);
-    assert_eq!(
-        entries[0],
-        json!({ "id": uuid(0xa, 1), "auth_hash": hash(1),
-        "wrapped_org_encryption_key": material(1, "primary")["wrapped_org_encryption_key"] })
-    );
-    assert_eq!(b["encrypted_secrets"].as_array().unwrap().len(), 1);
+    // Without a hash: refused (it would disclose every key's hash and wrapped key).
+    let d = expect(&call(&emu, "GET", "/unlock", &k, None), 422);
+    assert_eq!(d["detail"], "auth_hash is required");
 }
 
 #[test]
