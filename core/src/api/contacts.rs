@@ -433,7 +433,11 @@ fn check_phones(phones: &[ContactPhone]) -> Result<(), ApiError> {
 
 fn check_emails(emails: &[ContactEmail]) -> Result<(), ApiError> {
     emails.iter().try_for_each(|e| {
-        if e.value.contains('@') { Ok(()) } else { Err(ApiError::validation("emails.value", "must be an email address")) }
+        if e.value.contains('@') {
+            Ok(())
+        } else {
+            Err(ApiError::validation("emails.value", "must be an email address"))
+        }
     })
 }
 
@@ -657,7 +661,8 @@ mod tests {
     fn list_query_and_checks() {
         let r = build_list(&ListContactsParams::default()).unwrap();
         assert_eq!((r.method, r.path_and_query.as_str()), (Method::Get, "/api/v1/contacts"));
-        let p = ListContactsParams { q: Some("a b".into()), order: Some("name".into()), limit: Some(5), offset: Some(10) };
+        let p =
+            ListContactsParams { q: Some("a b".into()), order: Some("name".into()), limit: Some(5), offset: Some(10) };
         assert_eq!(build_list(&p).unwrap().path_and_query, "/api/v1/contacts?q=a%20b&order=name&limit=5&offset=10");
         let long = ListContactsParams { q: Some("x".repeat(101)), ..Default::default() };
         assert_eq!(build_list(&long).unwrap_err().code(), "api.validation");
@@ -681,7 +686,8 @@ mod tests {
         assert_eq!(build_lookup(&one).unwrap().path_and_query, "/api/v1/contacts/lookup?email=ada%40example.com");
         let none = LookupContactsParams::default();
         assert_eq!(build_lookup(&none).unwrap_err().code(), "api.validation");
-        let two = LookupContactsParams { phone: Some("+1".into()), email_domain: Some("x".into()), ..Default::default() };
+        let two =
+            LookupContactsParams { phone: Some("+1".into()), email_domain: Some("x".into()), ..Default::default() };
         assert!(build_lookup(&two).is_err());
     }
 
@@ -698,7 +704,10 @@ mod tests {
         };
         let r = build_create(&input).unwrap();
         assert_eq!((r.method, r.path_and_query.as_str()), (Method::Post, "/api/v1/contacts"));
-        assert_eq!(body(&r), r#"{"given_name":"Ada","phones":[{"label":null,"value_e164":"+15551234567","is_primary":true}]}"#);
+        assert_eq!(
+            body(&r),
+            r#"{"given_name":"Ada","phones":[{"label":null,"value_e164":"+15551234567","is_primary":true}]}"#
+        );
         let none = CreateContactRequest { access_identity_ids: Patch::Clear, ..Default::default() };
         assert_eq!(body(&build_create(&none).unwrap()), r#"{"access_identity_ids":null}"#);
         let bad_phone = CreateContactRequest {
@@ -713,7 +722,8 @@ mod tests {
             ..Default::default()
         };
         assert!(build_create(&many).is_err());
-        let upd = UpdateContactRequest { notes: Patch::Clear, job_title: Patch::Set("CTO".into()), ..Default::default() };
+        let upd =
+            UpdateContactRequest { notes: Patch::Clear, job_title: Patch::Set("CTO".into()), ..Default::default() };
         let r = build_update(CID, &upd).unwrap();
         assert_eq!(r.path_and_query, alloc::format!("/api/v1/contacts/{CID}"));
         assert_eq!(body(&r), r#"{"job_title":"CTO","notes":null}"#);
@@ -732,7 +742,10 @@ mod tests {
         assert_eq!(body(&build_grant_access(CID, None).unwrap()), r#"{"identity_id":null}"#);
         assert!(build_grant_access(CID, Some("")).is_err());
         let r = build_revoke_access(CID, IDENT).unwrap();
-        assert_eq!((r.method, r.path_and_query), (Method::Delete, alloc::format!("/api/v1/contacts/{CID}/access/{IDENT}")));
+        assert_eq!(
+            (r.method, r.path_and_query),
+            (Method::Delete, alloc::format!("/api/v1/contacts/{CID}/access/{IDENT}"))
+        );
         let e = parse_grant_access(&status(409, r#"{"detail":{"error":"redundant_grant","detail":"x"}}"#)).unwrap_err();
         assert_eq!(e.code(), "api.redundant_grant");
         assert!(parse_revoke_access(&status(204, "")).is_ok());
@@ -746,7 +759,10 @@ mod tests {
         assert_eq!(r.body.as_deref(), Some(&card[..]));
         assert!(build_import_vcards(card, Some("application/json")).is_err());
         assert!(build_import_vcards(b"", None).is_err());
-        let res = parse_import_vcards(&ok(r#"{"created_count":0,"error_count":1,"results":[{"index":0,"status":"error","error":"no FN"}]}"#)).unwrap();
+        let res = parse_import_vcards(&ok(
+            r#"{"created_count":0,"error_count":1,"results":[{"index":0,"status":"error","error":"no FN"}]}"#,
+        ))
+        .unwrap();
         assert_eq!((res.created_count, res.error_count, res.results[0].error.as_deref()), (0, 1, Some("no FN")));
         let r = build_export_vcard(CID).unwrap();
         assert_eq!(r.path_and_query, alloc::format!("/api/v1/contacts/{CID}.vcf"));

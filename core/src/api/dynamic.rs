@@ -114,7 +114,9 @@ use super::catalog::{self, Operation, Paging};
 use super::error::ApiError;
 use super::paginate::{CursorPage, CursorPager, OffsetPager};
 use super::request::{Request, Response};
-use super::{agentpost, contacts, identities, imessage, mail, misc, notes, phone, signup, texts, tunnels, vault, webhooks};
+use super::{
+    agentpost, contacts, identities, imessage, mail, misc, notes, phone, signup, texts, tunnels, vault, webhooks,
+};
 
 // ------------------------------------------------------------- public API
 

@@ -16,6 +16,7 @@
 
 mod agentpost;
 mod app;
+mod contacts;
 mod dataplane;
 mod handlers;
 mod imessage;
