@@ -511,10 +511,8 @@ pub fn build_create(input: &CreateContactRequest) -> Result<Request, ApiError> {
     check_emails(input.emails.as_deref().unwrap_or_default())?;
     check_phones(input.phones.as_deref().unwrap_or_default())?;
     check_dates(input.dates.as_deref().unwrap_or_default())?;
-    if let Patch::Set(ids) = &input.access_identity_ids {
-        if ids.len() > MAX_ACCESS_IDENTITIES {
-            return Err(ApiError::validation("access_identity_ids", "at most 500 identities"));
-        }
+    if matches!(&input.access_identity_ids, Patch::Set(ids) if ids.len() > MAX_ACCESS_IDENTITIES) {
+        return Err(ApiError::validation("access_identity_ids", "at most 500 identities"));
     }
     Ok(Request::builder(&ops::CREATE, &[])?.json(input)?.build())
 }
