@@ -50,6 +50,11 @@ SHARED: list[tuple[str, str]] = [
     ("inkbox.vault.unlocked", "UnlockedVault"),
     ("inkbox.vault.resources.vault", "VaultResource"),
     ("inkbox.agent_identity", "AgentIdentity"),
+    ("inkbox.contacts.resources", "ContactAccessResource"),
+    ("inkbox.contacts.resources", "VCardsResource"),
+    ("inkbox.contacts.resources", "ContactsResource"),
+    ("inkbox.notes.resources", "NoteAccessResource"),
+    ("inkbox.notes.resources", "NotesResource"),
 ]
 
 # The client methods shared by both clients (``_ClientBase``), written as

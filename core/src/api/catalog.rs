@@ -98,11 +98,13 @@ impl Operation {
             match (t.next(), p.next()) {
                 (None, None) => return Some(params),
                 (Some(ts), Some(ps)) => {
-                    if ts.starts_with('{') && ts.ends_with('}') {
-                        if ps.is_empty() {
+                    if let Some(suffix) = ts.strip_prefix('{').and_then(|t| t.split_once('}')).map(|(_, s)| s) {
+                        // `{param}` or `{param}<literal suffix>` (`{contact_id}.vcf`).
+                        let value = ps.strip_suffix(suffix)?;
+                        if value.is_empty() {
                             return None;
                         }
-                        params.push(ps);
+                        params.push(value);
                     } else if ts != ps {
                         return None;
                     }
@@ -139,6 +141,8 @@ const FAMILIES: &[&[&Operation]] = &[
     super::vault::OPERATIONS,
     super::webhooks::OPERATIONS,
     super::misc::OPERATIONS,
+    super::contacts::OPERATIONS,
+    super::notes::OPERATIONS,
 ];
 
 #[cfg(test)]
@@ -168,5 +172,9 @@ mod tests {
         assert!(OP.match_path("/api/v1/x//y/2").is_none());
         const SLASH: Operation = Operation::new("t.list", Method::Get, "/api/v1/identities/");
         assert!(SLASH.match_path("/api/v1/identities").is_some());
+        const SUFFIX: Operation = Operation::new("t.export", Method::Get, "/api/v1/c/{id}.vcf");
+        assert_eq!(SUFFIX.match_path("/api/v1/c/42.vcf").unwrap(), ["42"]);
+        assert!(SUFFIX.match_path("/api/v1/c/42").is_none());
+        assert!(SUFFIX.match_path("/api/v1/c/.vcf").is_none());
     }
 }

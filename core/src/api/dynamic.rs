@@ -114,7 +114,9 @@ use super::catalog::{self, Operation, Paging};
 use super::error::ApiError;
 use super::paginate::{CursorPage, CursorPager, OffsetPager};
 use super::request::{Request, Response};
-use super::{agentpost, identities, imessage, mail, misc, phone, signup, texts, tunnels, vault, webhooks};
+use super::{
+    agentpost, contacts, identities, imessage, mail, misc, notes, phone, signup, texts, tunnels, vault, webhooks,
+};
 
 // ------------------------------------------------------------- public API
 
@@ -447,6 +449,36 @@ operations! {
     agentpost::ops::INBOXES_GET => |a| agentpost::build_get_inbox(a.path("id")?), agentpost::parse_get_inbox;
     agentpost::ops::INBOXES_UPDATE => |a| agentpost::build_update_inbox(a.path("id")?, &a.body()?), agentpost::parse_update_inbox;
     agentpost::ops::INBOXES_DELETE => |a| agentpost::build_delete_inbox(a.path("id")?), agentpost::parse_delete_inbox;
+
+    contacts::ops::LIST => |a| contacts::build_list(&a.query()?), contacts::parse_list;
+    contacts::ops::LOOKUP => |a| contacts::build_lookup(&a.query()?), contacts::parse_lookup;
+    contacts::ops::GET => |a| contacts::build_get(a.path("contact_id")?), contacts::parse_get;
+    contacts::ops::CREATE => |a| contacts::build_create(&a.body()?), contacts::parse_create;
+    contacts::ops::UPDATE => |a| contacts::build_update(a.path("contact_id")?, &a.body()?), contacts::parse_update;
+    contacts::ops::DELETE => |a| contacts::build_delete(a.path("contact_id")?), contacts::parse_delete;
+    contacts::ops::ACCESS_LIST => |a| contacts::build_list_access(a.path("contact_id")?), contacts::parse_list_access;
+    contacts::ops::ACCESS_GRANT => |a| {
+        let b: contacts::GrantContactAccessRequest = a.body()?;
+        contacts::build_grant_access(a.path("contact_id")?, b.identity_id.as_deref())
+    }, contacts::parse_grant_access;
+    contacts::ops::ACCESS_REVOKE => |a| contacts::build_revoke_access(a.path("contact_id")?, a.path("identity_id")?), contacts::parse_revoke_access;
+    contacts::ops::VCARDS_IMPORT => |a| {
+        let b: contacts::ImportVCardsRequest = a.body()?;
+        contacts::build_import_vcards(b.content.as_bytes(), b.content_type.as_deref())
+    }, contacts::parse_import_vcards;
+    contacts::ops::VCARDS_EXPORT => |a| contacts::build_export_vcard(a.path("contact_id")?), contacts::parse_export_vcard;
+
+    notes::ops::LIST => |a| notes::build_list(&a.query()?), notes::parse_list;
+    notes::ops::GET => |a| notes::build_get(a.path("note_id")?), notes::parse_get;
+    notes::ops::CREATE => |a| notes::build_create(&a.body()?), notes::parse_create;
+    notes::ops::UPDATE => |a| notes::build_update(a.path("note_id")?, &a.body()?), notes::parse_update;
+    notes::ops::DELETE => |a| notes::build_delete(a.path("note_id")?), notes::parse_delete;
+    notes::ops::ACCESS_LIST => |a| notes::build_list_access(a.path("note_id")?), notes::parse_list_access;
+    notes::ops::ACCESS_GRANT => |a| {
+        let b: notes::GrantNoteAccessRequest = a.body()?;
+        notes::build_grant_access(a.path("note_id")?, &b.identity_id)
+    }, notes::parse_grant_access;
+    notes::ops::ACCESS_REVOKE => |a| notes::build_revoke_access(a.path("note_id")?, a.path("identity_id")?), notes::parse_revoke_access;
 }
 
 // -------------------------------------------- loose argument shapes
@@ -562,7 +594,8 @@ fn emit<T: Serialize, S: Serializer>(parsed: Result<T, ApiError>, ser: S) -> Res
 
 /// The `{param}` names of a path template, in order.
 fn template_params(template: &'static str) -> impl Iterator<Item = &'static str> {
-    template.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    // A segment may end in a literal after its placeholder (`{contact_id}.vcf`).
+    template.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.split_once('}')).map(|(name, _)| name))
 }
 
 /// `null` and `{}` carry nothing.
@@ -1008,6 +1041,10 @@ mod tests {
             }}),
             "api_keys.create" => json!({"body": {"label": "ci"}}),
             "agentpost.inboxes.create" => json!({"body": {"username": "deploy-alerts", "display_name": "Deploys"}}),
+            "contacts.lookup" => json!({"query": {"email": "ada@example.com"}}),
+            "contacts.vcards.import" => json!({"body": {"content": "BEGIN:VCARD\r\nFN:Ada\r\nEND:VCARD\r\n"}}),
+            "notes.create" => json!({"body": {"body": "hello"}}),
+            "notes.access.grant" => json!({"body": {"identity_id": UUID}}),
             _ => json!({}),
         };
         if !path.is_empty() {
@@ -1033,7 +1070,7 @@ mod tests {
         let unique: BTreeSet<&str> = table.iter().copied().collect();
         assert_eq!(unique.len(), table.len(), "an operation appears twice in the table");
         let catalog: BTreeSet<&str> = all_ops().iter().map(|o| o.name).collect();
-        assert_eq!(catalog.len(), 100);
+        assert_eq!(catalog.len(), 119);
         assert_eq!(unique, catalog);
         for op in all_ops() {
             // Whatever else is wrong with `{}`, the name itself is known.

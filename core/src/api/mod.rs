@@ -46,11 +46,13 @@ pub use time::Timestamp;
 pub(crate) use enums::wire_enum;
 
 pub mod agentpost;
+pub mod contacts;
 pub mod events;
 pub mod identities;
 pub mod imessage;
 pub mod mail;
 pub mod misc;
+pub mod notes;
 pub mod phone;
 pub mod signup;
 pub mod texts;

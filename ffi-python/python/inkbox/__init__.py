@@ -16,6 +16,19 @@ from inkbox.agent_signup.types import (
 )
 from inkbox.api_keys.types import ApiKey, ApiKeyStatus, CreatedApiKey
 from inkbox.client import AsyncInkbox, Inkbox
+from inkbox.contacts.types import (
+    Contact,
+    ContactAccess,
+    ContactAddress,
+    ContactCustomField,
+    ContactDate,
+    ContactEmail,
+    ContactImportResult,
+    ContactImportResultItem,
+    ContactPhone,
+    ContactWebsite,
+)
+from inkbox.notes.types import Note, NoteAccess
 from inkbox.credentials import Credentials
 from inkbox.identities.types import (
     AgentIdentitySummary,
@@ -369,4 +382,17 @@ __all__ = [
     "generate_totp",
     "parse_totp_uri",
     "verify_totp",
+    # Contacts and notes (0.4.9)
+    "Contact",
+    "ContactAccess",
+    "ContactAddress",
+    "ContactCustomField",
+    "ContactDate",
+    "ContactEmail",
+    "ContactImportResult",
+    "ContactImportResultItem",
+    "ContactPhone",
+    "ContactWebsite",
+    "Note",
+    "NoteAccess",
 ]

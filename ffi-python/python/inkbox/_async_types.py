@@ -13,7 +13,8 @@ signatures; do not edit (``tests/test_async_types.py`` fails when stale).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, Dict, List, Optional, Protocol, TYPE_CHECKING, Union
+from typing import Any, Dict, List, Literal, Optional, Protocol, TYPE_CHECKING, Union
+from datetime import date
 from inkbox._native import (
     APIKeyPayload,
     DecryptedVaultSecret,
@@ -26,6 +27,17 @@ from inkbox._native import (
 )
 from inkbox._resource import UNSET
 from inkbox.api_keys.types import CreatedApiKey
+from inkbox.contacts.types import (
+    Contact,
+    ContactAccess,
+    ContactAddress,
+    ContactCustomField,
+    ContactDate,
+    ContactEmail,
+    ContactImportResult,
+    ContactPhone,
+    ContactWebsite,
+)
 from inkbox.credentials import Credentials
 from inkbox.identities.types import (
     AgentIdentityData,
@@ -60,6 +72,7 @@ from inkbox.mail.types import (
     Thread,
     ThreadFolder,
 )
+from inkbox.notes.types import Note, NoteAccess
 from inkbox.phone.types import (
     PhoneCall,
     PhoneCallWithRateLimit,
@@ -85,11 +98,15 @@ __all__ = [
     "AsyncAgentIdentity",
     "AsyncApiKeysResource",
     "AsyncCallsResource",
+    "AsyncContactAccessResource",
+    "AsyncContactsResource",
     "AsyncDomainsResource",
     "AsyncIMessageContactRulesResource",
     "AsyncIMessagesResource",
     "AsyncMailboxesResource",
     "AsyncMessagesResource",
+    "AsyncNoteAccessResource",
+    "AsyncNotesResource",
     "AsyncPhoneNumbersResource",
     "AsyncSmsOptInsResource",
     "AsyncTextsResource",
@@ -97,6 +114,7 @@ __all__ = [
     "AsyncTranscriptsResource",
     "AsyncTunnelsResource",
     "AsyncUnlockedVault",
+    "AsyncVCardsResource",
     "AsyncVaultResource",
     "AsyncWebhookSubscriptionsResource",
     "AsyncWebhooksNamespace",
@@ -1123,6 +1141,179 @@ class AsyncAgentIdentity(Protocol):
         """Revokes this identity's access to a secret (the secret stays)."""
 
 
+class AsyncContactAccessResource(Protocol):
+    """The async form of ``inkbox.contacts.resources.contacts.ContactAccessResource``."""
+
+    async def list(self, contact_id: Union[UUID, str]) -> List[ContactAccess]:
+        """The contact's grants (404 when the caller cannot see it)."""
+
+    async def grant(
+        self,
+        contact_id: Union[UUID, str],
+        *,
+        identity_id: Union[UUID, str, None] = None,
+        wildcard: bool = False,
+    ) -> ContactAccess:
+        """Grants an identity access, or with ``wildcard=True`` resets the
+        contact to the wildcard grant (admin only; 409
+        ``RedundantContactAccessGrantError`` when the grant adds nothing).
+        """
+
+    async def revoke(self, contact_id: Union[UUID, str], identity_id: Union[UUID, str]) -> None:
+        """Revokes an identity's grant (an agent key only its own)."""
+
+
+class AsyncVCardsResource(Protocol):
+    """The async form of ``inkbox.contacts.resources.contacts.VCardsResource``."""
+
+    async def import_vcards(
+        self,
+        content: Union[str, bytes],
+        *,
+        content_type: str = 'text/vcard',
+    ) -> ContactImportResult:
+        """Imports vCards (≤ 5 MiB, ≤ 1000 cards; ``text/vcard`` or
+        ``text/x-vcard``); one result per card.
+        """
+
+    async def export_vcard(self, contact_id: Union[UUID, str]) -> str:
+        """The contact as vCard 4.0 text."""
+
+
+class AsyncContactsResource(Protocol):
+    """The async form of ``inkbox.contacts.resources.contacts.ContactsResource``."""
+
+    @property
+    def access(self) -> AsyncContactAccessResource:
+        """Per-contact access grants."""
+
+    @property
+    def vcards(self) -> AsyncVCardsResource:
+        """vCard import / export."""
+
+    async def list(
+        self,
+        *,
+        q: Optional[str] = None,
+        order: Union[Literal['name', 'recent'], str, None] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> List[Contact]:
+        """Contacts, optionally filtered by a substring ``q`` (≤ 100
+        characters) of the names, company, job title and notes.
+        """
+
+    async def lookup(
+        self,
+        *,
+        email: Optional[str] = None,
+        email_contains: Optional[str] = None,
+        email_domain: Optional[str] = None,
+        phone: Optional[str] = None,
+        phone_contains: Optional[str] = None,
+    ) -> List[Contact]:
+        """Contacts by exactly one field (``ValueError`` otherwise)."""
+
+    async def get(self, contact_id: Union[UUID, str]) -> Contact:
+        """One contact."""
+
+    async def create(
+        self,
+        *,
+        preferred_name: Optional[str] = None,
+        name_prefix: Optional[str] = None,
+        given_name: Optional[str] = None,
+        middle_name: Optional[str] = None,
+        family_name: Optional[str] = None,
+        name_suffix: Optional[str] = None,
+        company_name: Optional[str] = None,
+        job_title: Optional[str] = None,
+        birthday: Union[date, str, None] = None,
+        notes: Optional[str] = None,
+        emails: Optional[List[ContactEmail]] = None,
+        phones: Optional[List[ContactPhone]] = None,
+        websites: Optional[List[ContactWebsite]] = None,
+        dates: Optional[List[ContactDate]] = None,
+        addresses: Optional[List[ContactAddress]] = None,
+        custom_fields: Optional[List[ContactCustomField]] = None,
+        access_identity_ids: Union[List[Union[UUID, str]], None, Literal['wildcard']] = 'wildcard',
+    ) -> Contact:
+        """Creates a contact. ``access_identity_ids``: ``"wildcard"``
+        (default) or ``None`` = every active identity sees it, ``[]`` = no
+        grants, a list = one grant per identity (≤ 500).
+        """
+
+    async def update(
+        self,
+        contact_id: Union[UUID, str],
+        *,
+        preferred_name: Any = UNSET,
+        name_prefix: Any = UNSET,
+        given_name: Any = UNSET,
+        middle_name: Any = UNSET,
+        family_name: Any = UNSET,
+        name_suffix: Any = UNSET,
+        company_name: Any = UNSET,
+        job_title: Any = UNSET,
+        birthday: Any = UNSET,
+        notes: Any = UNSET,
+        emails: Any = UNSET,
+        phones: Any = UNSET,
+        websites: Any = UNSET,
+        dates: Any = UNSET,
+        addresses: Any = UNSET,
+        custom_fields: Any = UNSET,
+    ) -> Contact:
+        """JSON merge patch: omitted fields stay, ``None`` clears."""
+
+    async def delete(self, contact_id: Union[UUID, str]) -> None:
+        """Deletes a contact."""
+
+
+class AsyncNoteAccessResource(Protocol):
+    """The async form of ``inkbox.notes.resources.notes.NoteAccessResource``."""
+
+    async def list(self, note_id: Union[UUID, str]) -> List[NoteAccess]:
+        """The note's grants."""
+
+    async def grant(self, note_id: Union[UUID, str], *, identity_id: Union[UUID, str]) -> NoteAccess:
+        """Grants an identity access (admin only)."""
+
+    async def revoke(self, note_id: Union[UUID, str], identity_id: Union[UUID, str]) -> None:
+        """Revokes an identity's grant (an agent key only its own)."""
+
+
+class AsyncNotesResource(Protocol):
+    """The async form of ``inkbox.notes.resources.notes.NotesResource``."""
+
+    @property
+    def access(self) -> AsyncNoteAccessResource:
+        """Per-note access grants."""
+
+    async def list(
+        self,
+        *,
+        q: Optional[str] = None,
+        identity_id: Union[UUID, str, None] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+        order: Union[Literal['recent', 'created'], str, None] = None,
+    ) -> List[Note]:
+        """Notes the caller can see (``q`` ≤ 200 characters, ``limit`` 1–200)."""
+
+    async def get(self, note_id: Union[UUID, str]) -> Note:
+        """One note."""
+
+    async def create(self, *, body: str, title: Optional[str] = None) -> Note:
+        """Creates a note (an agent-created note is granted to its creator)."""
+
+    async def update(self, note_id: Union[UUID, str], *, title: Any = UNSET, body: Any = UNSET) -> Note:
+        """Merge patch: ``title=None`` clears the title; the body cannot be cleared."""
+
+    async def delete(self, note_id: Union[UUID, str]) -> None:
+        """Deletes a note."""
+
+
 if TYPE_CHECKING:
     from inkbox.client import _ClientCore
 
@@ -1189,6 +1380,14 @@ if TYPE_CHECKING:
         @property
         def vault(self) -> AsyncVaultResource:
             """The encrypted vault."""
+
+        @property
+        def contacts(self) -> AsyncContactsResource:
+            """The organization's contacts (``contacts.access``, ``contacts.vcards``)."""
+
+        @property
+        def notes(self) -> AsyncNotesResource:
+            """Organization notes (``notes.access``)."""
 
         async def create_identity(
             self,

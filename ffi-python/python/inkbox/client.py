@@ -43,6 +43,8 @@ from inkbox.signing_keys import SigningKey
 from inkbox.tunnels.resources.tunnels import TunnelsResource
 from inkbox.vault.resources.vault import VaultResource
 from inkbox.webhook_subscriptions import WebhooksNamespace, WebhookSubscriptionsResource
+from inkbox.contacts.resources import ContactsResource
+from inkbox.notes.resources import NotesResource
 from inkbox.whoami.types import WhoamiApiKeyResponse, WhoamiJwtResponse, WhoamiResponse, whoami_from_wire
 
 __all__ = ["AsyncInkbox", "Inkbox"]
@@ -89,6 +91,8 @@ class _ClientCore:
         self._webhooks = WebhooksNamespace(self._webhook_subscriptions)
         self._ids_resource = IdentitiesResource(runner)
         self._vault_resource = VaultResource(runner)
+        self._contacts = ContactsResource(runner)
+        self._notes = NotesResource(runner)
 
 
 class _ClientBase(_ClientCore):
@@ -172,6 +176,16 @@ class _ClientBase(_ClientCore):
     def vault(self) -> VaultResource:
         """The encrypted vault."""
         return self._vault_resource
+
+    @property
+    def contacts(self) -> ContactsResource:
+        """The organization's contacts (``contacts.access``, ``contacts.vcards``)."""
+        return self._contacts
+
+    @property
+    def notes(self) -> NotesResource:
+        """Organization notes (``notes.access``)."""
+        return self._notes
 
     # ---- identities -----------------------------------------------------------
 

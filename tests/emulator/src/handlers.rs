@@ -105,6 +105,7 @@ pub(crate) fn dispatch(op: &'static Operation, s: &mut State, ctx: &Ctx) -> Repl
             .or_else(|| vault::dispatch(other, s, ctx))
             .or_else(|| webhooks::dispatch(other, s, ctx))
             .or_else(|| tunnels::dispatch(other, s, ctx))
+            .or_else(|| crate::contacts::dispatch(other, s, ctx))
             .unwrap_or_else(|| {
                 Err(Reply::error(
                     501,

@@ -19,6 +19,7 @@
 
 mod agentpost;
 mod app;
+mod contacts;
 mod dataplane;
 mod handlers;
 mod imessage;

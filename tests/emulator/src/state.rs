@@ -205,6 +205,9 @@ pub(crate) struct State {
     /// Phone settings of the control API (`/_emulator/phone/config`).
     #[serde(default)]
     pub(crate) phone_config: PhoneConfig,
+    /// Contacts and notes (`contacts`).
+    #[serde(default)]
+    pub(crate) contacts: crate::contacts::ContactsState,
     /// Responses remembered by `Idempotency-Key` (24 h of emulated time).
     #[serde(default)]
     pub(crate) idempotency: Vec<IdempotencyRec>,
