@@ -92,6 +92,16 @@ fn contact_index(s: &State, ctx: &Ctx, id: &str) -> Result<usize, Reply> {
         .ok_or_else(|| Reply::not_found("Contact"))
 }
 
+/// The record at an index found by `position` under the same borrow of the
+/// state (a missing one is a 404, never a panic).
+fn at<T>(rows: &[T], i: usize) -> Result<&T, Reply> {
+    rows.get(i).ok_or_else(|| Reply::not_found("Record"))
+}
+
+fn at_mut<T>(rows: &mut [T], i: usize) -> Result<&mut T, Reply> {
+    rows.get_mut(i).ok_or_else(|| Reply::not_found("Record"))
+}
+
 fn identity_in_org(s: &State, org: &str, id: &str) -> Result<String, Reply> {
     let id = id.to_ascii_lowercase();
     s.identity_by_id(&id)
@@ -126,10 +136,10 @@ pub(crate) fn display_name(c: &Contact) -> Option<String> {
 
 fn check_contact(c: &Contact) -> Result<(), Reply> {
     let bad = |m: &str| Err(unprocessable(m));
-    if let Some(b) = &c.birthday {
-        if inkbox_core::api::contacts::check_date("birthday", b).is_err() {
-            return bad("birthday must be a date YYYY-MM-DD");
-        }
+    if let Some(b) = &c.birthday
+        && inkbox_core::api::contacts::check_date("birthday", b).is_err()
+    {
+        return bad("birthday must be a date YYYY-MM-DD");
     }
     for p in &c.phones {
         if validate::e164("value_e164", &p.value_e164).is_err() {
@@ -167,7 +177,7 @@ fn list(s: &mut State, ctx: &Ctx) -> R {
         .collect();
     match ctx.query("order") {
         None | Some("name") => rows.sort_by_key(|c| sort_name(c)),
-        Some("recent") => rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at)),
+        Some("recent") => rows.sort_by_key(|r| core::cmp::Reverse(r.updated_at)),
         Some(_) => return Err(unprocessable("order must be 'name' or 'recent'")),
     }
     let page: Vec<&Contact> = rows.into_iter().skip(offset).take(limit).collect();
@@ -215,7 +225,7 @@ fn lookup(s: &mut State, ctx: &Ctx) -> R {
 
 fn get(s: &mut State, ctx: &Ctx) -> R {
     let i = contact_index(s, ctx, ctx.param(0))?;
-    Ok(Reply::model(200, &s.contacts.contacts[i].contact))
+    Ok(Reply::model(200, &at(&s.contacts.contacts, i)?.contact))
 }
 
 fn wildcard(contact_id: &str, now: inkbox_core::api::time::Timestamp) -> ContactAccess {
@@ -308,7 +318,7 @@ fn patch_list<T>(field: &mut Vec<T>, p: Patch<Vec<T>>) {
 fn update(s: &mut State, ctx: &Ctx) -> R {
     let i = contact_index(s, ctx, ctx.param(0))?;
     let req: UpdateContactRequest = ctx.parse()?;
-    let mut c = s.contacts.contacts[i].contact.clone();
+    let mut c = at(&s.contacts.contacts, i)?.contact.clone();
     patch(&mut c.preferred_name, req.preferred_name);
     patch(&mut c.name_prefix, req.name_prefix);
     patch(&mut c.given_name, req.given_name);
@@ -327,7 +337,7 @@ fn update(s: &mut State, ctx: &Ctx) -> R {
     patch_list(&mut c.custom_fields, req.custom_fields);
     check_contact(&c)?;
     c.updated_at = ctx.clock.timestamp();
-    s.contacts.contacts[i].contact = c.clone();
+    at_mut(&mut s.contacts.contacts, i)?.contact = c.clone();
     Ok(Reply::model(200, &c))
 }
 
@@ -339,7 +349,7 @@ fn delete(s: &mut State, ctx: &Ctx) -> R {
 
 fn access_list(s: &mut State, ctx: &Ctx) -> R {
     let i = contact_index(s, ctx, ctx.param(0))?;
-    Ok(Reply::model(200, &s.contacts.contacts[i].contact.access))
+    Ok(Reply::model(200, &at(&s.contacts.contacts, i)?.contact.access))
 }
 
 fn redundant(message: &str) -> Reply {
@@ -353,7 +363,7 @@ fn access_grant(s: &mut State, ctx: &Ctx) -> R {
     let now = ctx.clock.timestamp();
     let org = org(ctx);
     let identity = req.identity_id.as_deref().map(|id| identity_in_org(s, &org, id)).transpose()?;
-    let c = &mut s.contacts.contacts[i].contact;
+    let c = &mut at_mut(&mut s.contacts.contacts, i)?.contact;
     let has_wildcard = c.access.iter().any(|a| a.identity_id.is_none());
     let grant = match identity {
         None => {
@@ -380,12 +390,12 @@ fn access_grant(s: &mut State, ctx: &Ctx) -> R {
 fn access_revoke(s: &mut State, ctx: &Ctx) -> R {
     let i = contact_index(s, ctx, ctx.param(0))?;
     let target = ctx.param(1).to_ascii_lowercase();
-    if let Caller::Agent { identity_id, .. } = &ctx.caller {
-        if identity_id != &target {
-            return Err(Reply::detail(403, "An identity-scoped key may only revoke its own grant"));
-        }
+    if let Caller::Agent { identity_id, .. } = &ctx.caller
+        && identity_id != &target
+    {
+        return Err(Reply::detail(403, "An identity-scoped key may only revoke its own grant"));
     }
-    let c = &mut s.contacts.contacts[i].contact;
+    let c = &mut at_mut(&mut s.contacts.contacts, i)?.contact;
     let Some(j) = c.access.iter().position(|a| a.identity_id.as_deref() == Some(target.as_str())) else {
         return Err(Reply::not_found("Access grant"));
     };
@@ -478,11 +488,11 @@ fn split_cards(text: &str) -> Vec<Vec<String>> {
     let mut unfolded: Vec<String> = Vec::new();
     for raw in text.split('\n') {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(cont) = line.strip_prefix([' ', '\t']) {
-            if let Some(last) = unfolded.last_mut() {
-                last.push_str(cont);
-                continue;
-            }
+        if let Some(cont) = line.strip_prefix([' ', '\t'])
+            && let Some(last) = unfolded.last_mut()
+        {
+            last.push_str(cont);
+            continue;
         }
         unfolded.push(line.to_owned());
     }
@@ -585,7 +595,7 @@ pub(crate) fn to_vcard(c: &Contact) -> String {
 
 fn export(s: &mut State, ctx: &Ctx) -> R {
     let i = contact_index(s, ctx, ctx.param(0))?;
-    Ok(Reply::bytes(200, to_vcard(&s.contacts.contacts[i].contact).into_bytes(), "text/vcard; charset=utf-8"))
+    Ok(Reply::bytes(200, to_vcard(&at(&s.contacts.contacts, i)?.contact).into_bytes(), "text/vcard; charset=utf-8"))
 }
 
 // ------------------------------------------------------------------ notes
@@ -630,8 +640,8 @@ fn notes_list(s: &mut State, ctx: &Ctx) -> R {
         })
         .collect();
     match ctx.query("order") {
-        None | Some("recent") => rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at)),
-        Some("created") => rows.sort_by(|a, b| b.created_at.cmp(&a.created_at)),
+        None | Some("recent") => rows.sort_by_key(|r| core::cmp::Reverse(r.updated_at)),
+        Some("created") => rows.sort_by_key(|r| core::cmp::Reverse(r.created_at)),
         Some(_) => return Err(unprocessable("order must be 'recent' or 'created'")),
     }
     let page: Vec<&Note> = rows.into_iter().skip(offset).take(limit).collect();
@@ -640,7 +650,7 @@ fn notes_list(s: &mut State, ctx: &Ctx) -> R {
 
 fn notes_get(s: &mut State, ctx: &Ctx) -> R {
     let i = note_index(s, ctx)?;
-    Ok(Reply::model(200, &s.contacts.notes[i].note))
+    Ok(Reply::model(200, &at(&s.contacts.notes, i)?.note))
 }
 
 fn notes_create(s: &mut State, ctx: &Ctx) -> R {
@@ -676,7 +686,7 @@ fn notes_create(s: &mut State, ctx: &Ctx) -> R {
 fn notes_update(s: &mut State, ctx: &Ctx) -> R {
     let i = note_index(s, ctx)?;
     let req: UpdateNoteRequest = ctx.parse()?;
-    let n = &mut s.contacts.notes[i].note;
+    let n = &mut at_mut(&mut s.contacts.notes, i)?.note;
     match req.body {
         Patch::Clear => return Err(unprocessable("body cannot be null")),
         Patch::Set(b) if b.is_empty() => return Err(unprocessable("body must not be empty")),
@@ -696,7 +706,7 @@ fn notes_delete(s: &mut State, ctx: &Ctx) -> R {
 
 fn notes_access_list(s: &mut State, ctx: &Ctx) -> R {
     let i = note_index(s, ctx)?;
-    Ok(Reply::model(200, &s.contacts.notes[i].note.access))
+    Ok(Reply::model(200, &at(&s.contacts.notes, i)?.note.access))
 }
 
 fn notes_access_grant(s: &mut State, ctx: &Ctx) -> R {
@@ -705,7 +715,7 @@ fn notes_access_grant(s: &mut State, ctx: &Ctx) -> R {
     let req: GrantNoteAccessRequest = ctx.parse()?;
     let ident = identity_in_org(s, &org(ctx), &req.identity_id)?;
     let now = ctx.clock.timestamp();
-    let n = &mut s.contacts.notes[i].note;
+    let n = &mut at_mut(&mut s.contacts.notes, i)?.note;
     if n.access.iter().any(|a| a.identity_id == ident) {
         return Err(Reply::detail(409, "The identity already has access to this note"));
     }
@@ -717,12 +727,12 @@ fn notes_access_grant(s: &mut State, ctx: &Ctx) -> R {
 fn notes_access_revoke(s: &mut State, ctx: &Ctx) -> R {
     let i = note_index(s, ctx)?;
     let target = ctx.param(1).to_ascii_lowercase();
-    if let Caller::Agent { identity_id, .. } = &ctx.caller {
-        if identity_id != &target {
-            return Err(Reply::detail(403, "An identity-scoped key may only revoke its own grant"));
-        }
+    if let Caller::Agent { identity_id, .. } = &ctx.caller
+        && identity_id != &target
+    {
+        return Err(Reply::detail(403, "An identity-scoped key may only revoke its own grant"));
     }
-    let n = &mut s.contacts.notes[i].note;
+    let n = &mut at_mut(&mut s.contacts.notes, i)?.note;
     let Some(j) = n.access.iter().position(|a| a.identity_id == target) else {
         return Err(Reply::not_found("Access grant"));
     };
