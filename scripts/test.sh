@@ -49,6 +49,9 @@ step() {
 step "toolchain components"
 scripts/setup-rust.sh
 
+step "generated surface is current (python3 tools/surface/gen.py --check)"
+python3 tools/surface/gen.py --check
+
 step "rustfmt"
 cargo fmt --all -- --check
 

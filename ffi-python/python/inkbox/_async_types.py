@@ -124,12 +124,6 @@ __all__ = [
 class AsyncMailboxesResource(Protocol):
     """The async form of ``inkbox.mail.resources.mailboxes.MailboxesResource``."""
 
-    async def list(self) -> List[Mailbox]:
-        """Every mailbox of the organization."""
-
-    async def get(self, email_address: str) -> Mailbox:
-        """One mailbox by address."""
-
     async def update(
         self,
         email_address: str,
@@ -138,24 +132,18 @@ class AsyncMailboxesResource(Protocol):
     ) -> Mailbox:
         """Updates the mailbox's contact-rule filter mode (admin keys only)."""
 
+    async def list(self) -> List[Mailbox]:
+        """Every mailbox of the organization."""
+
+    async def get(self, email_address: str) -> Mailbox:
+        """One mailbox by address."""
+
     async def search(self, email_address: str, *, q: str, limit: Optional[int] = 50) -> List[Message]:
         """Full-text search of the mailbox's messages, most relevant first."""
 
 
 class AsyncMessagesResource(Protocol):
     """The async form of ``inkbox.mail.resources.messages.MessagesResource``."""
-
-    def list(
-        self,
-        email_address: str,
-        *,
-        page_size: int = 50,
-        direction: Union[MessageDirection, str, None] = None,
-    ) -> AsyncIterator[Message]:
-        """Iterates the mailbox's messages, newest first (pages fetched lazily)."""
-
-    async def get(self, email_address: str, message_id: Union[UUID, str]) -> MessageDetail:
-        """One message with its bodies."""
 
     async def send(
         self,
@@ -173,6 +161,30 @@ class AsyncMessagesResource(Protocol):
         """Sends a message from the mailbox. ``in_reply_to_message_id`` takes
         a message's UUID (``sent.id``) or its RFC 5322 Message-ID.
         """
+
+    async def get_attachment(
+        self,
+        email_address: str,
+        message_id: Union[UUID, str],
+        filename: str,
+        *,
+        redirect: bool = False,
+    ) -> Dict[str, Any]:
+        """A temporary signed URL of an attachment: ``{"url", "filename",
+        "expires_in"}``.
+        """
+
+    def list(
+        self,
+        email_address: str,
+        *,
+        page_size: int = 50,
+        direction: Union[MessageDirection, str, None] = None,
+    ) -> AsyncIterator[Message]:
+        """Iterates the mailbox's messages, newest first (pages fetched lazily)."""
+
+    async def get(self, email_address: str, message_id: Union[UUID, str]) -> MessageDetail:
+        """One message with its bodies."""
 
     async def update_flags(
         self,
@@ -199,18 +211,6 @@ class AsyncMessagesResource(Protocol):
     async def delete(self, email_address: str, message_id: Union[UUID, str]) -> None:
         """Deletes the message."""
 
-    async def get_attachment(
-        self,
-        email_address: str,
-        message_id: Union[UUID, str],
-        filename: str,
-        *,
-        redirect: bool = False,
-    ) -> Dict[str, Any]:
-        """A temporary signed URL of an attachment: ``{"url", "filename",
-        "expires_in"}``.
-        """
-
 
 class AsyncThreadsResource(Protocol):
     """The async form of ``inkbox.mail.resources.threads.ThreadsResource``."""
@@ -234,14 +234,14 @@ class AsyncThreadsResource(Protocol):
 class AsyncDomainsResource(Protocol):
     """The async form of ``inkbox.mail.resources.domains.DomainsResource``."""
 
-    async def list(self, *, status: Union[SendingDomainStatus, str, None] = None) -> List[Domain]:
-        """The domains, optionally of one status."""
-
     async def set_default(self, domain_name: str) -> Optional[str]:
         """Sets the organization's default sending domain (admin keys only);
         returns the new default, or ``None`` when reverted to the platform
         domain.
         """
+
+    async def list(self, *, status: Union[SendingDomainStatus, str, None] = None) -> List[Domain]:
+        """The domains, optionally of one status."""
 
 
 class AsyncPhoneNumbersResource(Protocol):
@@ -430,6 +430,15 @@ class AsyncSmsOptInsResource(Protocol):
 class AsyncIMessagesResource(Protocol):
     """The async form of ``inkbox.imessage.resources.imessages.IMessagesResource``."""
 
+    async def upload_media(
+        self,
+        *,
+        content: bytes,
+        filename: str,
+        content_type: Optional[str] = None,
+    ) -> IMessageMediaUpload:
+        """Uploads media; the result's ``media_url`` goes in ``media_urls``."""
+
     async def get_triage_number(self) -> IMessageTriageNumber:
         """The shared router number humans text ``connect @handle`` to."""
 
@@ -499,15 +508,6 @@ class AsyncIMessagesResource(Protocol):
     async def send_typing(self, conversation_id: Union[UUID, str]) -> None:
         """Shows a typing indicator."""
 
-    async def upload_media(
-        self,
-        *,
-        content: bytes,
-        filename: str,
-        content_type: Optional[str] = None,
-    ) -> IMessageMediaUpload:
-        """Uploads media; the result's ``media_url`` goes in ``media_urls``."""
-
 
 class AsyncIMessageContactRulesResource(Protocol):
     """The async form of ``inkbox.imessage.resources.contact_rules.IMessageContactRulesResource``."""
@@ -564,18 +564,6 @@ class AsyncIMessageContactRulesResource(Protocol):
 class AsyncTunnelsResource(Protocol):
     """The async form of ``inkbox.tunnels.resources.tunnels.TunnelsResource``."""
 
-    async def list(self) -> List[Tunnel]:
-        """Every tunnel of the organization."""
-
-    async def get(self, tunnel_id: Union[UUID, str]) -> Tunnel:
-        """One tunnel."""
-
-    async def update(self, tunnel_id: Union[UUID, str], *, metadata: Any = UNSET) -> Tunnel:
-        """Replaces the tunnel's metadata (``None`` clears it)."""
-
-    async def sign_csr(self, tunnel_id: Union[UUID, str], *, csr_pem: Union[str, bytes]) -> SignedCert:
-        """Signs a PEM CSR for a passthrough tunnel (``str`` or ``bytes``)."""
-
     async def connect(
         self,
         *,
@@ -622,6 +610,18 @@ class AsyncTunnelsResource(Protocol):
         key, or the key of the tunnel's identity). With ``AsyncInkbox``
         this returns an awaitable.
         """
+
+    async def list(self) -> List[Tunnel]:
+        """Every tunnel of the organization."""
+
+    async def get(self, tunnel_id: Union[UUID, str]) -> Tunnel:
+        """One tunnel."""
+
+    async def update(self, tunnel_id: Union[UUID, str], *, metadata: Any = UNSET) -> Tunnel:
+        """Replaces the tunnel's metadata (``None`` clears it)."""
+
+    async def sign_csr(self, tunnel_id: Union[UUID, str], *, csr_pem: Union[str, bytes]) -> SignedCert:
+        """Signs a PEM CSR for a passthrough tunnel (``str`` or ``bytes``)."""
 
 
 class AsyncApiKeysResource(Protocol):
@@ -1144,9 +1144,6 @@ class AsyncAgentIdentity(Protocol):
 class AsyncContactAccessResource(Protocol):
     """The async form of ``inkbox.contacts.resources.contacts.ContactAccessResource``."""
 
-    async def list(self, contact_id: Union[UUID, str]) -> List[ContactAccess]:
-        """The contact's grants (404 when the caller cannot see it)."""
-
     async def grant(
         self,
         contact_id: Union[UUID, str],
@@ -1158,6 +1155,9 @@ class AsyncContactAccessResource(Protocol):
         contact to the wildcard grant (admin only; 409
         ``RedundantContactAccessGrantError`` when the grant adds nothing).
         """
+
+    async def list(self, contact_id: Union[UUID, str]) -> List[ContactAccess]:
+        """The contact's grants (404 when the caller cannot see it)."""
 
     async def revoke(self, contact_id: Union[UUID, str], identity_id: Union[UUID, str]) -> None:
         """Revokes an identity's grant (an agent key only its own)."""
@@ -1182,40 +1182,6 @@ class AsyncVCardsResource(Protocol):
 
 class AsyncContactsResource(Protocol):
     """The async form of ``inkbox.contacts.resources.contacts.ContactsResource``."""
-
-    @property
-    def access(self) -> AsyncContactAccessResource:
-        """Per-contact access grants."""
-
-    @property
-    def vcards(self) -> AsyncVCardsResource:
-        """vCard import / export."""
-
-    async def list(
-        self,
-        *,
-        q: Optional[str] = None,
-        order: Union[Literal['name', 'recent'], str, None] = None,
-        limit: Optional[int] = None,
-        offset: Optional[int] = None,
-    ) -> List[Contact]:
-        """Contacts, optionally filtered by a substring ``q`` (≤ 100
-        characters) of the names, company, job title and notes.
-        """
-
-    async def lookup(
-        self,
-        *,
-        email: Optional[str] = None,
-        email_contains: Optional[str] = None,
-        email_domain: Optional[str] = None,
-        phone: Optional[str] = None,
-        phone_contains: Optional[str] = None,
-    ) -> List[Contact]:
-        """Contacts by exactly one field (``ValueError`` otherwise)."""
-
-    async def get(self, contact_id: Union[UUID, str]) -> Contact:
-        """One contact."""
 
     async def create(
         self,
@@ -1242,6 +1208,40 @@ class AsyncContactsResource(Protocol):
         (default) or ``None`` = every active identity sees it, ``[]`` = no
         grants, a list = one grant per identity (≤ 500).
         """
+
+    @property
+    def access(self) -> AsyncContactAccessResource:
+        """``ContactAccessResource``."""
+
+    @property
+    def vcards(self) -> AsyncVCardsResource:
+        """``VCardsResource``."""
+
+    async def list(
+        self,
+        *,
+        q: Optional[str] = None,
+        order: Optional[str] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> List[Contact]:
+        """Contacts, optionally filtered by a substring ``q`` (≤ 100
+        characters) of the names, company, job title and notes.
+        """
+
+    async def lookup(
+        self,
+        *,
+        email: Optional[str] = None,
+        email_contains: Optional[str] = None,
+        email_domain: Optional[str] = None,
+        phone: Optional[str] = None,
+        phone_contains: Optional[str] = None,
+    ) -> List[Contact]:
+        """Contacts by exactly one field (``ValueError`` otherwise)."""
+
+    async def get(self, contact_id: Union[UUID, str]) -> Contact:
+        """One contact."""
 
     async def update(
         self,
@@ -1288,7 +1288,7 @@ class AsyncNotesResource(Protocol):
 
     @property
     def access(self) -> AsyncNoteAccessResource:
-        """Per-note access grants."""
+        """``NoteAccessResource``."""
 
     async def list(
         self,
@@ -1297,7 +1297,7 @@ class AsyncNotesResource(Protocol):
         identity_id: Union[UUID, str, None] = None,
         limit: Optional[int] = None,
         offset: Optional[int] = None,
-        order: Union[Literal['recent', 'created'], str, None] = None,
+        order: Optional[str] = None,
     ) -> List[Note]:
         """Notes the caller can see (``q`` ≤ 200 characters, ``limit`` 1–200)."""
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
+
+from inkbox._models import to_wire
 
 from inkbox._runtime import Runner, SyncRunner
 
-__all__ = ["UNSET", "Resource", "compact"]
+__all__ = ["UNSET", "Resource", "args", "compact", "given", "opt"]
 
 
 class _Unset:
@@ -37,6 +40,23 @@ def compact(**values: Any) -> dict[str, Any]:
 def given(**values: Any) -> dict[str, Any]:
     """The arguments that were given: drops only ``UNSET`` (``None`` = null)."""
     return {k: v for k, v in values.items() if v is not UNSET}
+
+
+def opt(value: Any) -> Any:
+    """An optional argument: ``None`` means not given."""
+    return UNSET if value is None else value
+
+
+def args(**sections: dict[str, Any]) -> dict[str, Any]:
+    """The ``{"path": ..., "query": ..., "body": ...}`` arguments of an
+    operation (the generated resources build them): given values only, in
+    their JSON form (UUIDs as strings, enums by value, models and mappings
+    as dicts)."""
+    return {
+        name: {k: to_wire(dict(v) if isinstance(v, Mapping) and not isinstance(v, dict) else v)
+               for k, v in values.items() if v is not UNSET}
+        for name, values in sections.items()
+    }
 
 
 class Resource:

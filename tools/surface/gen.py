@@ -1,0 +1,280 @@
+"""The surface generator: reads the description in ``surface/*.toml`` and
+writes each language's generated files (today: the Python models and
+resources of ``ffi-python/python/inkbox``).
+
+Usage:
+    python3 tools/surface/gen.py           # (re)write every generated file
+    python3 tools/surface/gen.py --check   # exit 1 when one is stale
+    python3 tools/surface/gen.py --list    # the files it writes
+
+See ``surface/README.md`` for the description's format and how to add an
+operation.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import typesys  # noqa: E402
+
+ROOT = HERE.parent.parent
+SURFACE = ROOT / "surface"
+
+
+@dataclass
+class Enum:
+    name: str
+    values: list[str]
+    rust: str
+    doc: str
+    members: dict[str, str]
+    register: bool
+    domain: str
+
+
+@dataclass
+class Field:
+    name: str
+    type: typesys.Type
+
+
+@dataclass
+class Model:
+    name: str
+    fields: list[Field]
+    base: str | None
+    rust: str | None
+    doc: str
+    redacted: list[str]
+    mixin: str | None
+    domain: str
+
+
+@dataclass
+class Alias:
+    name: str
+    of: typesys.Type
+    domain: str
+
+
+@dataclass
+class Const:
+    name: str
+    value: str
+    domain: str
+
+
+@dataclass
+class Param:
+    name: str
+    type: typesys.Type
+    default: Any  # NO_DEFAULT, UNSET, None or a value
+    location: str  # "path", "query", "body", "" (not sent: a fixed or custom argument)
+    wire: str
+    keyword: bool
+    flags: frozenset[str]
+
+
+@dataclass
+class Method:
+    name: str
+    op: str
+    params: list[Param]
+    returns: str  # "none", "Model", "[Model]", "iter Model", "raw", "dict Model"
+    doc: str
+    delegate: str | None = None  # another method of the resource
+    fixed: dict[str, Any] = field(default_factory=dict)
+    fixed_body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Resource:
+    name: str
+    module: str
+    doc: str
+    module_doc: str
+    methods: list[Method]
+    children: dict[str, str]
+    mixin: str | None
+    domain: str
+
+
+@dataclass
+class Domain:
+    name: str
+    doc: str
+    reexport: dict[str, list[str]]
+    extra: list[str]
+    export: list[str]
+    enums: list[Enum] = field(default_factory=list)
+    models: list[Model] = field(default_factory=list)
+    aliases: list[Alias] = field(default_factory=list)
+    consts: list[Const] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)  # type names in file order
+
+
+NO_DEFAULT = typesys.NO_DEFAULT
+UNSET = typesys.UNSET
+
+
+class DescriptionError(ValueError):
+    pass
+
+
+def parse_param(spec: str, keyword: bool) -> tuple[Param, bool]:
+    """``[*]name: type [= default] [@location[=wire]] [flag...]``."""
+    text = spec.strip()
+    if text.startswith("*"):
+        keyword = True
+        text = text[1:].strip()
+    name, _, rest = text.partition(":")
+    name = name.strip()
+    rest = rest.strip()
+    words = rest.split()
+    loc_i = next((i for i, w in enumerate(words) if w.startswith("@")), len(words))
+    head = " ".join(words[:loc_i])
+    tail = words[loc_i:]
+    type_text, eq, default_text = head.partition("=")
+    default: Any = NO_DEFAULT
+    if eq:
+        d = default_text.strip()
+        if d == "UNSET":
+            default = UNSET
+        else:
+            try:
+                default = tomllib.loads(f"v = {d}")["v"]
+            except tomllib.TOMLDecodeError:
+                if d == "None":
+                    default = None
+                else:
+                    raise DescriptionError(f"bad default {d!r} in {spec!r}") from None
+    t = typesys.parse(type_text.strip())
+    if t.nullable and default is NO_DEFAULT and not keyword:
+        pass
+    location, wire, flags = "", name, frozenset()
+    if tail:
+        loc = tail[0][1:]
+        location, _, w = loc.partition("=")
+        wire = w or name
+        flags = frozenset(tail[1:])
+        if location not in ("path", "query", "body"):
+            raise DescriptionError(f"bad location {tail[0]!r} in {spec!r}")
+    return Param(name, t, default, location, wire, keyword, flags), keyword
+
+
+def load(surface: Path = SURFACE) -> dict[str, Domain]:
+    """Every ``*.toml`` of ``surface``, checked: names unique, every type
+    and base a field or alias names defined (or re-exported) somewhere."""
+    domains: dict[str, Domain] = {}
+    for path in sorted(surface.glob("*.toml")):
+        data = tomllib.loads(path.read_text())
+        name = path.stem
+        mod = data.get("module", {})
+        d = Domain(name, mod.get("doc", ""), mod.get("reexport", {}), mod.get("python_extra", []), mod.get("export", []))
+        for e in data.get("enum", []):
+            d.enums.append(
+                Enum(e["name"], e["values"], e.get("rust", e["name"]), e.get("doc", ""), e.get("members", {}),
+                     e.get("register", True), name)
+            )
+            d.order.append(e["name"])
+        for m in data.get("model", []):
+            fields = []
+            for f in m["fields"]:
+                fname, _, ftype = f.partition(":")
+                fields.append(Field(fname.strip(), typesys.parse(ftype.strip())))
+            d.models.append(
+                Model(m["name"], fields, m.get("base"), m.get("rust"), m.get("doc", ""), m.get("redacted", []),
+                      m.get("python_mixin"), name)
+            )
+            d.order.append(m["name"])
+        for a in data.get("alias", []):
+            d.aliases.append(Alias(a["name"], typesys.parse(a["of"]), name))
+            d.order.append(a["name"])
+        for c in data.get("const", []):
+            d.consts.append(Const(c["name"], c["value"], name))
+            d.order.append(c["name"])
+        for r in data.get("resource", []):
+            methods = []
+            for m in r.get("method", []):
+                params = []
+                kw = False
+                for spec in m.get("params", []):
+                    p, kw = parse_param(spec, kw)
+                    params.append(p)
+                methods.append(
+                    Method(m["name"], m.get("op", ""), params, m.get("returns", "none"), m.get("doc", ""),
+                           m.get("delegate"), m.get("fixed", {}), m.get("fixed_body", {}))
+                )
+            d.resources.append(
+                Resource(r["name"], r["module"], r.get("doc", ""), r.get("module_doc", ""), methods,
+                         r.get("children", {}), r.get("python_mixin"), name)
+            )
+        domains[name] = d
+    _validate(domains)
+    return domains
+
+
+def _validate(domains: dict[str, Domain]) -> None:
+    seen: dict[str, str] = {}
+    for d in domains.values():
+        for n in d.order:
+            if n in seen:
+                raise DescriptionError(f"{n} is defined in {seen[n]} and {d.name}")
+            seen[n] = d.name
+        for names in d.reexport.values():
+            for n in names:
+                seen.setdefault(n, d.name)
+    for d in domains.values():
+        for m in d.models:
+            for f in m.fields:
+                for r in f.type.refs():
+                    if r not in seen:
+                        raise DescriptionError(f"{d.name}: {m.name}.{f.name} names unknown type {r}")
+            if m.base and m.base not in seen:
+                raise DescriptionError(f"{d.name}: {m.name} extends unknown {m.base}")
+        for n in d.export:
+            if n not in seen:
+                raise DescriptionError(f"{d.name} exports unknown {n}")
+        for a in d.aliases:
+            for r in a.of.refs():
+                if r not in seen:
+                    raise DescriptionError(f"{d.name}: alias {a.name} names unknown type {r}")
+            if False:
+                raise DescriptionError(f"{d.name}: {m.name} extends unknown {m.base}")
+
+
+def main(argv: list[str]) -> int:
+    import python_backend
+
+    domains = load()
+    outputs = python_backend.render(domains, ROOT)
+    if "--list" in argv:
+        for p in sorted(outputs):
+            print(p.relative_to(ROOT))
+        return 0
+    stale = [p for p, text in sorted(outputs.items()) if not p.exists() or p.read_text() != text]
+    if "--check" in argv:
+        for p in stale:
+            print(f"stale: {p.relative_to(ROOT)} (run python3 tools/surface/gen.py)")
+        return 1 if stale else 0
+    for p in stale:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(outputs[p])
+        print(f"wrote {p.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
