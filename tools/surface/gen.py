@@ -111,6 +111,37 @@ class Resource:
 
 
 @dataclass
+class ScopedMethod:
+    """A method of ``AgentIdentity`` that calls ``call`` (``<client
+    attribute>.<method>``) with this identity's values bound."""
+
+    name: str
+    call: str
+    returns: str
+    doc: str
+    params: list[Param]
+    guard: str | None  # "imessage": the identity must be iMessage-enabled
+    bind: list[str]  # leading positional arguments: email, phone.id, phone.number, id, handle
+    bind_kw: dict[str, str]
+    fixed: dict[str, Any]
+
+
+@dataclass
+class ClientResource:
+    """A resource accessor of the client (``Inkbox.<attr>``); a private one
+    (``_attr``) is stored but has no accessor."""
+
+    attr: str
+    cls: str
+    storage: str
+    module: str | None  # for classes the description does not generate
+    doc: str
+
+
+BINDABLE = frozenset({"email", "phone.id", "phone.number", "id", "handle"})
+
+
+@dataclass
 class Domain:
     name: str
     doc: str
@@ -122,6 +153,8 @@ class Domain:
     aliases: list[Alias] = field(default_factory=list)
     consts: list[Const] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
+    scoped: list[ScopedMethod] = field(default_factory=list)
+    client: list[ClientResource] = field(default_factory=list)
     order: list[str] = field(default_factory=list)  # type names in file order
 
 
@@ -221,6 +254,22 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
                 Resource(r["name"], r["module"], r.get("doc", ""), r.get("module_doc", ""), methods,
                          r.get("children", {}), r.get("python_mixin"), name)
             )
+        for m in data.get("identity", {}).get("method", []):
+            params = []
+            kw = False
+            for spec in m.get("params", []):
+                p, kw = parse_param(spec, kw)
+                params.append(p)
+            for b in [*m.get("bind", []), *m.get("bind_kw", {}).values()]:
+                if b not in BINDABLE:
+                    raise DescriptionError(f"{name}: {m['name']} binds unknown value {b!r}")
+            d.scoped.append(
+                ScopedMethod(m["name"], m["call"], m.get("returns", "none"), m.get("doc", ""), params,
+                             m.get("guard"), m.get("bind", []), m.get("bind_kw", {}), m.get("fixed", {}))
+            )
+        for c in data.get("client", {}).get("resource", []):
+            storage = c.get("storage", c["attr"] if c["attr"].startswith("_") else "_" + c["attr"])
+            d.client.append(ClientResource(c["attr"], c["class"], storage, c.get("module"), c.get("doc", "")))
         domains[name] = d
     _validate(domains)
     return domains

@@ -43,6 +43,7 @@ def _field_base(t: typesys.Type) -> str:
             "date": "_dt.date",
             "json": "Any",
             "bytes": "bytes",
+            "binary": "bytes",
         }[t.name]
     if t.kind == "ref":
         return t.name
@@ -151,6 +152,10 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
         if d.order:
             outputs[root / PKG / d.name / "types.py"] = render_types(d, domains)
     outputs.update(render_all_resources(domains, root))
+    if any(d.scoped for d in domains.values()):
+        outputs[root / PKG / "_identity_scoped.py"] = render_scoped(domains)[1]
+    if any(d.client for d in domains.values()):
+        outputs[root / PKG / "_client_resources.py"] = render_client(domains)
     return outputs
 
 
@@ -173,6 +178,7 @@ def _param_base(t: typesys.Type, kinds: dict[str, str]) -> str:
             "date": "_dt.date",
             "json": "Any",
             "bytes": "Union[str, bytes]",
+            "binary": "bytes",
         }[t.name]
     if t.kind == "ref":
         if kinds.get(t.name) == "enum":
@@ -183,7 +189,7 @@ def _param_base(t: typesys.Type, kinds: dict[str, str]) -> str:
     if t.kind == "list":
         return f"List[{param_type(t.items[0], kinds)}]"
     if t.kind == "map":
-        return f"Dict[str, {param_type(t.items[0], kinds)}]"
+        return f"Mapping[str, {param_type(t.items[0], kinds)}]"
     parts = ", ".join(_param_base(i, kinds) for i in t.items)
     return f"Union[{parts}]"
 
@@ -334,3 +340,142 @@ def render_all_resources(domains: dict[str, Any], root: Path) -> dict[Path, str]
     for module, rs in modules.items():
         outputs[root / PKG / (module.replace(".", "/") + ".py")] = render_resources(module, rs, domains)
     return outputs
+
+
+# ------------------------------------------------------ identity-scoped methods
+
+_BIND_EXPR = {
+    "email": "self._email()",
+    "phone.id": "self._phone().id",
+    "phone.number": "self._phone().number",
+    "id": "self.id",
+    "handle": "self.agent_handle",
+}
+
+
+def _ret_annotation(spec: str) -> str:
+    return _returns(spec)[2]
+
+
+def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
+    NO_DEFAULT, UNSET = typesys.NO_DEFAULT, typesys.UNSET
+    where = _where(domains)
+    kinds: dict[str, str] = {}
+    enums: dict[str, Any] = {}
+    for d in domains.values():
+        for e in d.enums:
+            kinds[e.name] = "enum"
+            enums[e.name] = e
+        for m in d.models:
+            kinds[m.name] = "model"
+    methods = [m for d in domains.values() for m in d.scoped]
+    source = next(d.name for d in domains.values() if d.scoped)
+    refs: set[str] = {"PhoneNumber"}
+    for m in methods:
+        for p in m.params:
+            refs |= p.type.refs()
+        _, model, _ = _returns(m.returns)
+        if model:
+            refs.add(model)
+    by_dom: dict[str, set[str]] = {}
+    for name in sorted(refs):
+        by_dom.setdefault(where[name], set()).add(name)
+    out = [header(f"surface/{source}.toml")]
+    out.append(docstring(
+        "The identity-scoped methods of ``AgentIdentity``: each calls one\n"
+        "client method with this identity's address, number, id or handle bound.\n"
+        "``AgentIdentity`` (hand-written) adds the data, the guards and the\n"
+        "composite methods."
+    ))
+    out.append("\nfrom __future__ import annotations\n\n")
+    out.append("from collections.abc import Iterator, Mapping  # noqa: F401\n")
+    out.append("from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union  # noqa: F401\n")
+    out.append("from uuid import UUID  # noqa: F401\n\n")
+    out.append("from inkbox._resource import UNSET  # noqa: F401\n")
+    for dom in sorted(by_dom):
+        out.append(f"from inkbox.{dom}.types import {', '.join(sorted(by_dom[dom]))}\n")
+    out.append("\nif TYPE_CHECKING:\n    from inkbox.client import _ClientBase\n\n")
+    out.append('__all__ = ["IdentityScoped"]\n\n\n')
+    out.append("class IdentityScoped:\n")
+    out.append('    """What ``AgentIdentity`` does by calling one client method."""\n\n')
+    out.append("    _inkbox: _ClientBase\n")
+    # What the methods bind; AgentIdentity provides each.
+    for name, ret, doc in (
+        ("id", "str", "The identity's UUID."),
+        ("agent_handle", "str", "The handle."),
+    ):
+        out.append(f'\n    @property\n    def {name}(self) -> {ret}:\n        """{doc}"""\n')
+        out.append("        raise NotImplementedError\n")
+    for name, ret, doc in (
+        ("_email", "str", "The mailbox address, or ``InkboxError``."),
+        ("_phone", "PhoneNumber", "The phone number, or ``InkboxError``."),
+        ("_require_imessage", "None", "``InkboxError`` unless iMessage-enabled."),
+    ):
+        out.append(f'\n    def {name}(self) -> {ret}:\n        """{doc}"""\n')
+        out.append("        raise NotImplementedError\n")
+    for m in methods:
+        sig = ["self"]
+        star = False
+        for p in m.params:
+            if p.keyword and not star:
+                sig.append("*")
+                star = True
+            ann = "Any" if p.default is UNSET else param_type(p.type, kinds)
+            text = f"{p.name}: {ann}"
+            if p.default is not NO_DEFAULT:
+                text += f" = {_default_text(p, enums)}"
+            sig.append(text)
+        ann = _ret_annotation(m.returns)
+        head = f"    def {m.name}({', '.join(sig)}) -> {ann}:\n"
+        if len(head) > 110:
+            head = f"    def {m.name}(\n" + "".join(f"        {s},\n" for s in sig) + f"    ) -> {ann}:\n"
+        out.append("\n" + head)
+        out.append(docstring(m.doc, "        "))
+        if m.guard == "imessage":
+            out.append("        self._require_imessage()\n")
+        call_args = [_BIND_EXPR[b] for b in m.bind]
+        call_args += [p.name for p in m.params if not p.keyword]
+        call_args += [f"{p.name}={p.name}" for p in m.params if p.keyword]
+        call_args += [f"{k}={_BIND_EXPR[v]}" for k, v in m.bind_kw.items()]
+        call_args += [f"{k}={v!r}" for k, v in m.fixed.items()]
+        line = f"        return self._inkbox.{m.call}({', '.join(call_args)})\n"
+        if len(line) > 110:
+            line = f"        return self._inkbox.{m.call}(\n" + "".join(f"            {a},\n" for a in call_args) + "        )\n"
+        out.append(line)
+    return source, "".join(out)
+
+
+# ------------------------------------------------------------ client accessors
+
+def render_client(domains: dict[str, Any]) -> str:
+    modules = {r.name: r.module for d in domains.values() for r in d.resources}
+    entries = [c for d in domains.values() for c in d.client]
+    source = next(d.name for d in domains.values() if d.client)
+    imports: dict[str, set[str]] = {}
+    for c in entries:
+        module = c.module or modules.get(c.cls)
+        if module is None:
+            raise ValueError(f"client.{c.attr}: {c.cls} is neither described nor given a module")
+        imports.setdefault(module, set()).add(c.cls)
+    out = [header(f"surface/{source}.toml")]
+    out.append(docstring("The resource accessors of ``Inkbox`` and ``AsyncInkbox`` (one runner each)."))
+    out.append("\nfrom __future__ import annotations\n\n")
+    out.append("from inkbox._runtime import Runner\n")
+    for module in sorted(imports):
+        out.append(f"from inkbox.{module} import {', '.join(sorted(imports[module]))}\n")
+    out.append('\n__all__ = ["ClientResourceSetup", "ClientResources"]\n\n\n')
+    out.append("class ClientResourceSetup:\n")
+    out.append('    """Creates the resources over one runner."""\n\n')
+    out.append("    def _setup_resources(self, runner: Runner) -> None:\n")
+    for c in entries:
+        out.append(f"        self.{c.storage} = {c.cls}(runner)\n")
+    out.append("\n\nclass ClientResources(ClientResourceSetup):\n")
+    out.append('    """The resource accessors, typed for the blocking client (the async\n'
+               '    client\'s are in ``inkbox._async_types``)."""\n')
+    for c in entries:
+        if c.attr.startswith("_"):
+            continue
+        out.append(f"\n    @property\n    def {c.attr}(self) -> {c.cls}:\n")
+        out.append(docstring(c.doc, "        "))
+        out.append(f"        return self.{c.storage}\n")
+    return "".join(out)

@@ -2,8 +2,8 @@
 
 A type is written as text in ``surface/*.toml``:
 
-``string`` ``int`` ``float`` ``bool`` ``uuid`` ``datetime`` ``date`` ``bytes``
-    scalars (``uuid``: an id, ``bytes``: text given as str or UTF-8 bytes);
+``string`` ``int`` ``float`` ``bool`` ``uuid`` ``datetime`` ``date`` ``bytes`` ``binary``
+    scalars (``uuid``: an id, ``bytes``: text given as str or UTF-8 bytes, ``binary``: raw bytes);
 ``json``
     any JSON value;
 ``Name``
@@ -21,7 +21,7 @@ from typing import Optional
 NO_DEFAULT = object()
 UNSET = object()
 
-SCALARS = frozenset({"string", "int", "float", "bool", "uuid", "datetime", "date", "bytes", "json"})
+SCALARS = frozenset({"string", "int", "float", "bool", "uuid", "datetime", "date", "bytes", "binary", "json"})
 
 
 @dataclass(frozen=True)

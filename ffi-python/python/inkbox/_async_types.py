@@ -827,84 +827,8 @@ class AsyncAgentIdentity(Protocol):
     def agent_handle(self) -> str:
         """The handle."""
 
-    @property
-    def organization_id(self) -> str:
-        """The organization."""
-
-    @property
-    def display_name(self) -> Optional[str]:
-        """Display name."""
-
-    @property
-    def description(self) -> Optional[str]:
-        """Org-internal description."""
-
-    @property
-    def email_address(self) -> Optional[str]:
-        """The identity's email address (core's rule: its own
-        ``email_address``, else the mailbox's).
-        """
-
-    @property
-    def imessage_enabled(self) -> bool:
-        """Whether humans can reach the identity over iMessage."""
-
-    @property
-    def imessage_filter_mode(self) -> FilterMode:
-        """How iMessage contact rules are read."""
-
-    @property
-    def status(self) -> Any:
-        """Lifecycle status, when the server sends it."""
-
-    @property
-    def mailbox(self) -> Optional[IdentityMailbox]:
-        """The linked mailbox."""
-
-    @property
-    def phone_number(self) -> Optional[PhoneNumber]:
-        """The linked phone number, once provisioned."""
-
-    @property
-    def tunnel(self) -> Optional[Tunnel]:
-        """The linked tunnel."""
-
-    @property
-    def data(self) -> AgentIdentityData:
-        """The identity as last fetched."""
-
-    async def refresh(self) -> AsyncAgentIdentity:
-        """Re-fetches the identity and its channels; returns ``self``."""
-
-    async def update(
-        self,
-        *,
-        new_handle: Optional[str] = None,
-        display_name: Any = UNSET,
-        description: Any = UNSET,
-        imessage_enabled: Optional[bool] = None,
-        imessage_filter_mode: Union[FilterMode, str, None] = None,
-        status: Optional[str] = None,
-    ) -> None:
-        """Updates the identity; ``None`` clears ``display_name`` /
-        ``description``, an omitted argument is left unchanged. The answer is
-        merged into the cached identity (core's rule; the channels are kept);
-        only a rename of an identity with a tunnel fetches it again.
-        """
-
     async def delete(self) -> None:
         """Deletes the identity (cascades to its mailbox, tunnel and number)."""
-
-    async def provision_phone_number(
-        self,
-        *,
-        type: str = 'local',
-        state: Optional[str] = None,
-    ) -> PhoneNumber:
-        """Provisions a number linked to this identity and returns it."""
-
-    async def release_phone_number(self) -> None:
-        """Releases the identity's phone number."""
 
     async def list_access(self) -> List[IdentityAccess]:
         """Who can see this identity."""
@@ -936,17 +860,6 @@ class AsyncAgentIdentity(Protocol):
         direction: Union[MessageDirection, str, None] = None,
     ) -> AsyncIterator[Message]:
         """Iterates the mailbox's messages, newest first."""
-
-    def iter_unread_emails(
-        self,
-        *,
-        page_size: int = 50,
-        direction: Union[MessageDirection, str, None] = None,
-    ) -> AsyncIterator[Message]:
-        """Iterates the unread messages, newest first."""
-
-    async def mark_emails_read(self, message_ids: List[Union[UUID, str]]) -> None:
-        """Marks the messages read."""
 
     async def get_message(self, message_id: Union[UUID, str]) -> MessageDetail:
         """One message with its bodies."""
@@ -1093,6 +1006,93 @@ class AsyncAgentIdentity(Protocol):
         content_type: Optional[str] = None,
     ) -> IMessageMediaUpload:
         """Uploads media for ``media_urls``."""
+
+    @property
+    def organization_id(self) -> str:
+        """The organization."""
+
+    @property
+    def display_name(self) -> Optional[str]:
+        """Display name."""
+
+    @property
+    def description(self) -> Optional[str]:
+        """Org-internal description."""
+
+    @property
+    def email_address(self) -> Optional[str]:
+        """The identity's email address (core's rule: its own
+        ``email_address``, else the mailbox's).
+        """
+
+    @property
+    def imessage_enabled(self) -> bool:
+        """Whether humans can reach the identity over iMessage."""
+
+    @property
+    def imessage_filter_mode(self) -> FilterMode:
+        """How iMessage contact rules are read."""
+
+    @property
+    def status(self) -> Any:
+        """Lifecycle status, when the server sends it."""
+
+    @property
+    def mailbox(self) -> Optional[IdentityMailbox]:
+        """The linked mailbox."""
+
+    @property
+    def phone_number(self) -> Optional[PhoneNumber]:
+        """The linked phone number, once provisioned."""
+
+    @property
+    def tunnel(self) -> Optional[Tunnel]:
+        """The linked tunnel."""
+
+    @property
+    def data(self) -> AgentIdentityData:
+        """The identity as last fetched."""
+
+    async def refresh(self) -> AsyncAgentIdentity:
+        """Re-fetches the identity and its channels; returns ``self``."""
+
+    async def update(
+        self,
+        *,
+        new_handle: Optional[str] = None,
+        display_name: Any = UNSET,
+        description: Any = UNSET,
+        imessage_enabled: Optional[bool] = None,
+        imessage_filter_mode: Union[FilterMode, str, None] = None,
+        status: Optional[str] = None,
+    ) -> None:
+        """Updates the identity; ``None`` clears ``display_name`` /
+        ``description``, an omitted argument is left unchanged. The answer is
+        merged into the cached identity (core's rule; the channels are kept);
+        only a rename of an identity with a tunnel fetches it again.
+        """
+
+    async def provision_phone_number(
+        self,
+        *,
+        type: str = 'local',
+        state: Optional[str] = None,
+    ) -> PhoneNumber:
+        """Provisions a number linked to this identity and returns it."""
+
+    async def release_phone_number(self) -> None:
+        """Releases the identity's phone number."""
+
+    def iter_unread_emails(
+        self,
+        *,
+        page_size: int = 50,
+        direction: Union[MessageDirection, str, None] = None,
+    ) -> AsyncIterator[Message]:
+        """Iterates the unread messages, newest first."""
+
+    async def mark_emails_read(self, message_ids: List[Union[UUID, str]]) -> None:
+        """Marks the messages read."""
 
     @property
     def credentials(self) -> Credentials:
@@ -1374,10 +1374,6 @@ if TYPE_CHECKING:
             """API keys."""
 
         @property
-        def webhooks(self) -> AsyncWebhooksNamespace:
-            """Webhook subscriptions (``webhooks.subscriptions``)."""
-
-        @property
         def vault(self) -> AsyncVaultResource:
             """The encrypted vault."""
 
@@ -1388,6 +1384,10 @@ if TYPE_CHECKING:
         @property
         def notes(self) -> AsyncNotesResource:
             """Organization notes (``notes.access``)."""
+
+        @property
+        def webhooks(self) -> AsyncWebhooksNamespace:
+            """Webhook subscriptions (``webhooks.subscriptions``)."""
 
         async def create_identity(
             self,

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from inkbox import _native
 from inkbox._native import DecryptedVaultSecret, TOTPCode, TOTPConfig
+from inkbox._identity_scoped import IdentityScoped
 from inkbox._resource import UNSET
 from inkbox.exceptions import InkboxError
 from inkbox.identities.types import AgentIdentityData, IdentityAccess, IdentityMailbox
@@ -50,7 +51,7 @@ _Id = Union[UUID, str]
 _T = TypeVar("_T")
 
 
-class AgentIdentity:
+class AgentIdentity(IdentityScoped):
     """An agent identity and its mailbox, phone number and tunnel."""
 
     def __init__(self, data: AgentIdentityData, inkbox: _ClientBase) -> None:
@@ -207,10 +208,6 @@ class AgentIdentity:
 
         return self._r.map(result, after)
 
-    def delete(self) -> None:
-        """Deletes the identity (cascades to its mailbox, tunnel and number)."""
-        return self._inkbox._ids_resource.delete(self.agent_handle)
-
     # ---- channels --------------------------------------------------------------
 
     def provision_phone_number(self, *, type: str = "local", state: Optional[str] = None) -> PhoneNumber:
@@ -236,52 +233,7 @@ class AgentIdentity:
         released: Any = self._r.raw("identities.phone_number.release", {"path": {"handle": self.agent_handle}})
         return self._r.map(released, after)
 
-    # ---- visibility --------------------------------------------------------------
-
-    def list_access(self) -> list[IdentityAccess]:
-        """Who can see this identity."""
-        return self._inkbox._ids_resource.list_access(self.agent_handle)
-
-    def grant_access(self, viewer_identity_id: Optional[_Id]) -> IdentityAccess:
-        """Grants one viewer (or, with ``None``, every identity) visibility."""
-        return self._inkbox._ids_resource.grant_access(self.agent_handle, viewer_identity_id)
-
-    def revoke_access(self, viewer_identity_id: _Id) -> None:
-        """Revokes one viewer's visibility."""
-        return self._inkbox._ids_resource.revoke_access(self.agent_handle, viewer_identity_id)
-
     # ---- mail ----------------------------------------------------------------------
-
-    def send_email(
-        self,
-        *,
-        to: list[str],
-        subject: str,
-        body_text: Optional[str] = None,
-        body_html: Optional[str] = None,
-        cc: Optional[list[str]] = None,
-        bcc: Optional[list[str]] = None,
-        in_reply_to_message_id: Optional[_Id] = None,
-        attachments: Optional[list[Mapping[str, Any]]] = None,
-    ) -> Message:
-        """Sends an email from the identity's mailbox."""
-        return self._inkbox.messages.send(
-            self._email(),
-            to=to,
-            subject=subject,
-            body_text=body_text,
-            body_html=body_html,
-            cc=cc,
-            bcc=bcc,
-            in_reply_to_message_id=in_reply_to_message_id,
-            attachments=attachments,
-        )
-
-    def iter_emails(
-        self, *, page_size: int = 50, direction: Union[MessageDirection, str, None] = None
-    ) -> Iterator[Message]:
-        """Iterates the mailbox's messages, newest first."""
-        return self._inkbox.messages.list(self._email(), page_size=page_size, direction=direction)
 
     def iter_unread_emails(
         self, *, page_size: int = 50, direction: Union[MessageDirection, str, None] = None
@@ -313,172 +265,6 @@ class AgentIdentity:
         for mid in ids:
             self._inkbox.messages.mark_read(address, mid)
         return None
-
-    def get_message(self, message_id: _Id) -> MessageDetail:
-        """One message with its bodies."""
-        return self._inkbox.messages.get(self._email(), message_id)
-
-    def get_thread(self, thread_id: _Id) -> ThreadDetail:
-        """A thread with its messages, oldest first."""
-        return self._inkbox.threads.get(self._email(), thread_id)
-
-    # ---- phone ---------------------------------------------------------------------
-
-    def place_call(self, *, to_number: str, client_websocket_url: Optional[str] = None) -> PhoneCallWithRateLimit:
-        """Places a call from the identity's number."""
-        return self._inkbox.calls.place(
-            from_number=self._phone().number, to_number=to_number, client_websocket_url=client_websocket_url
-        )
-
-    def list_calls(self, *, limit: int = 50, offset: int = 0, is_blocked: Optional[bool] = None) -> list[PhoneCall]:
-        """The number's calls, newest first."""
-        return self._inkbox.calls.list(self._phone().id, limit=limit, offset=offset, is_blocked=is_blocked)
-
-    def list_transcripts(self, call_id: _Id) -> list[PhoneTranscript]:
-        """A call's transcript segments."""
-        return self._inkbox.transcripts.list(self._phone().id, call_id)
-
-    # ---- texts ---------------------------------------------------------------------
-
-    def send_text(
-        self,
-        *,
-        to: Union[str, list[str], None] = None,
-        conversation_id: Optional[_Id] = None,
-        text: Optional[str] = None,
-        media_urls: Optional[list[str]] = None,
-    ) -> TextMessage:
-        """Sends an SMS/MMS from the identity's number."""
-        return self._inkbox.texts.send(
-            self._phone().id, to=to, conversation_id=conversation_id, text=text, media_urls=media_urls
-        )
-
-    def list_texts(
-        self,
-        *,
-        limit: int = 50,
-        offset: int = 0,
-        is_read: Optional[bool] = None,
-        is_blocked: Optional[bool] = None,
-    ) -> list[TextMessage]:
-        """The number's texts, newest first."""
-        return self._inkbox.texts.list(
-            self._phone().id, limit=limit, offset=offset, is_read=is_read, is_blocked=is_blocked
-        )
-
-    def get_text(self, text_id: _Id) -> TextMessage:
-        """One text."""
-        return self._inkbox.texts.get(self._phone().id, text_id)
-
-    def list_text_conversations(
-        self,
-        *,
-        limit: int = 50,
-        offset: int = 0,
-        is_blocked: Optional[bool] = None,
-        include_groups: bool = False,
-    ) -> list[TextConversationSummary]:
-        """Conversation summaries."""
-        return self._inkbox.texts.list_conversations(
-            self._phone().id, limit=limit, offset=offset, is_blocked=is_blocked, include_groups=include_groups
-        )
-
-    def get_text_conversation(self, remote_number: _Id, *, limit: int = 50, offset: int = 0) -> list[TextMessage]:
-        """A conversation's texts (by remote number or conversation UUID)."""
-        return self._inkbox.texts.get_conversation(self._phone().id, remote_number, limit=limit, offset=offset)
-
-    def mark_text_read(self, text_id: _Id) -> TextMessage:
-        """Marks one text read."""
-        return self._inkbox.texts.update(self._phone().id, text_id, is_read=True)
-
-    def mark_text_conversation_read(self, remote_number: _Id) -> TextConversationUpdateResult:
-        """Marks a conversation read."""
-        return self._inkbox.texts.update_conversation(self._phone().id, remote_number, is_read=True)
-
-    # ---- iMessage ------------------------------------------------------------------
-
-    def send_imessage(
-        self,
-        *,
-        to: Optional[str] = None,
-        conversation_id: Optional[_Id] = None,
-        text: Optional[str] = None,
-        media_urls: Optional[list[str]] = None,
-        send_style: Union[IMessageSendStyle, str, None] = None,
-    ) -> IMessage:
-        """Sends an iMessage as this identity."""
-        self._require_imessage()
-        return self._inkbox.imessages.send(
-            to=to,
-            conversation_id=conversation_id,
-            text=text,
-            media_urls=media_urls,
-            send_style=send_style,
-            agent_identity_id=self.id,
-        )
-
-    def list_imessages(
-        self,
-        *,
-        conversation_id: Optional[_Id] = None,
-        limit: int = 50,
-        offset: int = 0,
-        is_read: Optional[bool] = None,
-        is_blocked: Optional[bool] = None,
-    ) -> list[IMessage]:
-        """The identity's iMessages, newest first."""
-        self._require_imessage()
-        return self._inkbox.imessages.list(
-            agent_identity_id=self.id,
-            conversation_id=conversation_id,
-            limit=limit,
-            offset=offset,
-            is_read=is_read,
-            is_blocked=is_blocked,
-        )
-
-    def list_imessage_assignments(self, *, limit: int = 50, offset: int = 0) -> list[IMessageAssignment]:
-        """Recipients connected to this identity."""
-        self._require_imessage()
-        return self._inkbox.imessages.list_assignments(agent_identity_id=self.id, limit=limit, offset=offset)
-
-    def list_imessage_conversations(
-        self, *, limit: int = 50, offset: int = 0, is_blocked: Optional[bool] = None
-    ) -> list[IMessageConversationSummary]:
-        """The identity's conversations."""
-        self._require_imessage()
-        return self._inkbox.imessages.list_conversations(
-            agent_identity_id=self.id, limit=limit, offset=offset, is_blocked=is_blocked
-        )
-
-    def get_imessage_conversation(self, conversation_id: _Id) -> IMessageConversation:
-        """One conversation."""
-        self._require_imessage()
-        return self._inkbox.imessages.get_conversation(conversation_id, agent_identity_id=self.id)
-
-    def send_imessage_reaction(
-        self, *, message_id: _Id, reaction: Union[IMessageReactionType, str], part_index: int = 0
-    ) -> IMessageReaction:
-        """Sends a tapback."""
-        self._require_imessage()
-        return self._inkbox.imessages.send_reaction(message_id=message_id, reaction=reaction, part_index=part_index)
-
-    def mark_imessage_conversation_read(self, conversation_id: _Id) -> IMessageMarkReadResult:
-        """Sends a read receipt."""
-        self._require_imessage()
-        return self._inkbox.imessages.mark_conversation_read(conversation_id)
-
-    def send_imessage_typing(self, conversation_id: _Id) -> None:
-        """Shows a typing indicator."""
-        self._require_imessage()
-        return self._inkbox.imessages.send_typing(conversation_id)
-
-    def upload_imessage_media(
-        self, *, content: bytes, filename: str, content_type: Optional[str] = None
-    ) -> IMessageMediaUpload:
-        """Uploads media for ``media_urls``."""
-        self._require_imessage()
-        return self._inkbox.imessages.upload_media(content=content, filename=filename, content_type=content_type)
 
     # ---- credentials ---------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from uuid import UUID
 import httpx
 
 from inkbox import _models
+from inkbox._client_resources import ClientResources, ClientResourceSetup
 from inkbox._resource import UNSET
 from inkbox._runtime import AsyncHttpxTransport, AsyncRunner, HttpxTransport, Runner, SyncRunner
 from inkbox.agent_identity import AgentIdentity
@@ -22,29 +23,14 @@ from inkbox.agent_signup.types import (
     AgentSignupStatusResponse,
     AgentSignupVerifyResponse,
 )
-from inkbox.api_keys.resources import ApiKeysResource
-from inkbox.identities.resources.identities import IdentitiesResource
 from inkbox.identities.types import (
     AgentIdentitySummary,
     IdentityMailboxCreateOptions,
     IdentityPhoneNumberCreateOptions,
     IdentityTunnelCreateOptions,
 )
-from inkbox.imessage.resources import IMessageContactRulesResource, IMessagesResource
-from inkbox.mail.resources import DomainsResource, MailboxesResource, MessagesResource, ThreadsResource
-from inkbox.phone.resources import (
-    CallsResource,
-    PhoneNumbersResource,
-    SmsOptInsResource,
-    TextsResource,
-    TranscriptsResource,
-)
 from inkbox.signing_keys import SigningKey
-from inkbox.tunnels.resources.tunnels import TunnelsResource
-from inkbox.vault.resources.vault import VaultResource
-from inkbox.webhook_subscriptions import WebhooksNamespace, WebhookSubscriptionsResource
-from inkbox.contacts.resources import ContactsResource
-from inkbox.notes.resources import NotesResource
+from inkbox.webhook_subscriptions import WebhooksNamespace
 from inkbox.whoami.types import WhoamiApiKeyResponse, WhoamiJwtResponse, WhoamiResponse, whoami_from_wire
 
 __all__ = ["AsyncInkbox", "Inkbox"]
@@ -61,7 +47,7 @@ def _register_models() -> None:
         register(_models.registry())
 
 
-class _ClientCore:
+class _ClientCore(ClientResourceSetup):
     """The resources over one runner (typed alike for both clients)."""
 
     # The response classes, reachable from an instance as in the README
@@ -74,118 +60,21 @@ class _ClientCore:
     def _setup(self, runner: Runner) -> None:
         _register_models()
         self._r = runner  # type: ignore[assignment]
-        self._mailboxes = MailboxesResource(runner)
-        self._messages = MessagesResource(runner)
-        self._threads = ThreadsResource(runner)
-        self._domains = DomainsResource(runner)
-        self._calls = CallsResource(runner)
-        self._numbers = PhoneNumbersResource(runner)
-        self._texts = TextsResource(runner)
-        self._transcripts = TranscriptsResource(runner)
-        self._sms_opt_ins = SmsOptInsResource(runner)
-        self._imessages = IMessagesResource(runner)
-        self._imessage_contact_rules = IMessageContactRulesResource(runner)
-        self._tunnels = TunnelsResource(runner)
-        self._api_keys = ApiKeysResource(runner)
-        self._webhook_subscriptions = WebhookSubscriptionsResource(runner)
+        self._setup_resources(runner)
         self._webhooks = WebhooksNamespace(self._webhook_subscriptions)
-        self._ids_resource = IdentitiesResource(runner)
-        self._vault_resource = VaultResource(runner)
-        self._contacts = ContactsResource(runner)
-        self._notes = NotesResource(runner)
 
 
-class _ClientBase(_ClientCore):
+class _ClientBase(ClientResources, _ClientCore):
     """What both clients share: the resource accessors and the identity
     methods, written once and typed for the blocking client (the async
     client's types are in :mod:`inkbox._async_types`)."""
 
-    # ---- resources --------------------------------------------------------
-
-    @property
-    def mailboxes(self) -> MailboxesResource:
-        """Mailboxes: list, get, update, search."""
-        return self._mailboxes
-
-    @property
-    def messages(self) -> MessagesResource:
-        """Messages of a mailbox."""
-        return self._messages
-
-    @property
-    def threads(self) -> ThreadsResource:
-        """Threads of a mailbox."""
-        return self._threads
-
-    @property
-    def domains(self) -> DomainsResource:
-        """Custom sending domains."""
-        return self._domains
-
-    @property
-    def phone_numbers(self) -> PhoneNumbersResource:
-        """Phone numbers."""
-        return self._numbers
-
-    @property
-    def calls(self) -> CallsResource:
-        """Calls of a phone number."""
-        return self._calls
-
-    @property
-    def transcripts(self) -> TranscriptsResource:
-        """Call transcripts."""
-        return self._transcripts
-
-    @property
-    def texts(self) -> TextsResource:
-        """SMS/MMS."""
-        return self._texts
-
-    @property
-    def sms_opt_ins(self) -> SmsOptInsResource:
-        """SMS consent registry."""
-        return self._sms_opt_ins
-
-    @property
-    def imessages(self) -> IMessagesResource:
-        """iMessage."""
-        return self._imessages
-
-    @property
-    def imessage_contact_rules(self) -> IMessageContactRulesResource:
-        """iMessage contact rules."""
-        return self._imessage_contact_rules
-
-    @property
-    def tunnels(self) -> TunnelsResource:
-        """Tunnels (REST)."""
-        return self._tunnels
-
-    @property
-    def api_keys(self) -> ApiKeysResource:
-        """API keys."""
-        return self._api_keys
+    # ---- resources (the others: inkbox._client_resources) ---------------------
 
     @property
     def webhooks(self) -> WebhooksNamespace:
         """Webhook subscriptions (``webhooks.subscriptions``)."""
         return self._webhooks
-
-    @property
-    def vault(self) -> VaultResource:
-        """The encrypted vault."""
-        return self._vault_resource
-
-    @property
-    def contacts(self) -> ContactsResource:
-        """The organization's contacts (``contacts.access``, ``contacts.vcards``)."""
-        return self._contacts
-
-    @property
-    def notes(self) -> NotesResource:
-        """Organization notes (``notes.access``)."""
-        return self._notes
 
     # ---- identities -----------------------------------------------------------
 
