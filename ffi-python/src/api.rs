@@ -15,6 +15,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::convert::{json_to_py, to_wire_json, utf8_of};
 use crate::errors::{ApiResult as _, api_to_py, guard};
@@ -74,16 +76,19 @@ fn status_arg(status: i64) -> PyResult<u16> {
         .ok_or_else(|| PyValueError::new_err("status must be an HTTP status code (100-999)"))
 }
 
-/// What a top-level map of `op` is (models with flattened members, and
-/// whoami, serialize as maps without a type name).
+/// What a top-level map of `op` is: the type core's parser returns when it
+/// is one model (models with flattened members serialize as maps without a
+/// type name); whoami picks its class from `auth_type`.
 fn map_hint(op: &str) -> Option<MapHint> {
-    Some(match op {
-        "mail.messages.get" => MapHint::Model("MessageDetail"),
-        "phone.calls.place" => MapHint::Model("PhoneCallWithRateLimit"),
-        "vault.secrets.get" => MapHint::Model("VaultSecretDetail"),
-        "whoami.get" => MapHint::Whoami,
-        _ => return None,
-    })
+    static NAMES: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    let names = NAMES
+        .get_or_init(|| dynamic::operations().filter_map(|o| Some((o.name, dynamic::result_type(o.name)?))).collect());
+    let name = names.get(op)?.as_str();
+    if name == "Whoami" {
+        return Some(MapHint::Whoami);
+    }
+    let bare = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (bare && name != "String").then_some(MapHint::Model(name))
 }
 
 /// Core's parse of `op`, serialized into Python objects.
@@ -225,6 +230,13 @@ pub(crate) fn prepare(
 #[pyfunction]
 pub(crate) fn operations() -> Vec<&'static str> {
     dynamic::operations().map(|o| o.name).collect()
+}
+
+/// Operation name → the Rust type its parser returns, module paths dropped
+/// (`Vec<PhoneNumber>`, `CursorPage<MessageRef>`, `Option<VaultInfo>`, `()`).
+#[pyfunction]
+pub(crate) fn result_types() -> HashMap<&'static str, String> {
+    dynamic::operations().filter_map(|o| Some((o.name, dynamic::result_type(o.name)?))).collect()
 }
 
 // ------------------------------------------------------------------ parse

@@ -58,6 +58,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pyser::registered_models, m)?)?;
     m.add_function(wrap_pyfunction!(api::prepare, m)?)?;
     m.add_function(wrap_pyfunction!(api::operations, m)?)?;
+    m.add_function(wrap_pyfunction!(api::result_types, m)?)?;
     m.add_function(wrap_pyfunction!(api::parse, m)?)?;
     m.add_function(wrap_pyfunction!(api::parse_page, m)?)?;
     m.add_class::<api::PyPrepared>()?;

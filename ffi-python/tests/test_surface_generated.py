@@ -75,3 +75,52 @@ def test_duplicate_name_is_refused(tmp_path: Path) -> None:
     (tmp_path / "y.toml").write_text('[[model]]\nname = "A"\nfields = []\n')
     with pytest.raises(gen.DescriptionError, match="defined in x and y"):
         gen.load(tmp_path)
+
+
+def _python_name(rust: str, names: dict[str, str]) -> str:
+    bare = rust[:-3] if rust.endswith("Ref") else rust
+    return names.get(rust, names.get(bare, bare))
+
+
+def _described_form(rust: str, names: dict[str, str]) -> str:
+    """Core's result type in the description's ``returns`` form."""
+    for wrapper, form in (("Vec<", "[{}]"), ("CursorPage<", "iter {}"), ("Option<", "{}?")):
+        if rust.startswith(wrapper) and rust.endswith(">"):
+            return form.format(_described_form(rust[len(wrapper):-1], names))
+    return {"()": "none", "String": "raw"}.get(rust) or _python_name(rust, names)
+
+
+# Where the described method deliberately returns another shape than core's
+# parser: (operation, why).
+RETURN_SHAPES = {
+    # One page of search results, read as a list (the official surface).
+    "mail.mailboxes.search": "iter Message",
+}
+
+
+def test_described_results_are_what_core_parses() -> None:
+    """Every described method's ``returns`` is the type core's parser of its
+    operation returns (Rust names mapped through the models' ``rust``
+    names), so the description cannot drift from core."""
+    from inkbox import _native
+
+    core = _native.result_types()
+    domains = gen.load()
+    names = {m.rust: m.name for d in domains.values() for m in d.models if m.rust}
+    for d in domains.values():
+        for a in d.aliases:
+            if a.of.kind == "ref":
+                names.setdefault(a.name, a.of.name)
+    checked = 0
+    for d in domains.values():
+        for r in d.resources:
+            for m in r.methods:
+                if not m.op:
+                    continue
+                expected = _described_form(core[m.op], names)
+                if m.op in RETURN_SHAPES:
+                    assert expected == RETURN_SHAPES[m.op], (m.op, expected)
+                    continue
+                assert m.returns == expected, f"{r.name}.{m.name}: described {m.returns!r}, core parses {core[m.op]!r}"
+                checked += 1
+    assert checked >= 70

@@ -258,6 +258,18 @@ macro_rules! operations {
             None
         }
 
+        /// The Rust type `op`'s parser returns (`core::any::type_name`,
+        /// module paths dropped: `Vec<PhoneNumber>`, `MessageDetail`, `()`).
+        pub fn result_type(name: &str) -> Option<String> {
+            $(
+                if name == $op.name {
+                    let probe = Response { status: 0, headers: &[], body: b"" };
+                    return Some(short_type_name(ok_type_name(&$parse(&probe))));
+                }
+            )*
+            None
+        }
+
         fn dispatch_parse<S: Serializer>(
             name: &str,
             resp: &Response<'_>,
@@ -569,6 +581,43 @@ struct SubscriptionCreateBody {
 }
 
 /// Decodes padded standard base64 (RFC 4648 §4), refusing anything else.
+/// The name of `T` in `Result<T, ApiError>`.
+fn ok_type_name<T>(_: &Result<T, ApiError>) -> &'static str {
+    core::any::type_name::<T>()
+}
+
+/// `name` with module paths and lifetimes dropped:
+/// `alloc::vec::Vec<a::b::C<'_>>` → `Vec<C>`.
+fn short_type_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).unwrap_or(rest.len());
+        let (path, tail) = rest.split_at(end);
+        out.push_str(path.rsplit("::").next().unwrap_or(path));
+        let mut chars = tail.chars();
+        match chars.next() {
+            // A lifetime: skip it, its separator and an emptied `<>`.
+            Some('\'') => {
+                let after = chars.as_str().trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+                let after = after.strip_prefix(", ").unwrap_or(after);
+                if out.ends_with('<') && after.starts_with('>') {
+                    out.pop();
+                    rest = after.get(1..).unwrap_or("");
+                } else {
+                    rest = after;
+                }
+            }
+            Some(c) => {
+                out.push(c);
+                rest = chars.as_str();
+            }
+            None => rest = "",
+        }
+    }
+    out
+}
+
 fn base64_field(field: &'static str, value: &str) -> Result<Vec<u8>, ApiError> {
     let data = value.trim_end_matches('=');
     let canonical = value.len().is_multiple_of(4)
@@ -1588,6 +1637,28 @@ mod tests {
         let e = parse("identities.get", &ok("{")).unwrap_err();
         assert_eq!(e.code(), "api.decode");
         assert_eq!(validation(&parse("x.y", &ok("{}")).unwrap_err()).0, "op");
+    }
+
+    #[test]
+    fn result_types_name_each_parser_output() {
+        assert_eq!(result_type("mail.messages.get").as_deref(), Some("MessageDetail"));
+        assert_eq!(result_type("phone.numbers.list").as_deref(), Some("Vec<PhoneNumber>"));
+        assert_eq!(result_type("mail.messages.list").as_deref(), Some("CursorPage<MessageRef>"));
+        assert_eq!(result_type("vault.info").as_deref(), Some("Option<VaultInfo>"));
+        assert_eq!(result_type("mail.messages.delete").as_deref(), Some("()"));
+        assert_eq!(result_type("no.such.op"), None);
+        for op in operations() {
+            let t = result_type(op.name).unwrap_or_default();
+            assert!(!t.is_empty() && !t.contains("::") && !t.contains('\''), "{}: {t}", op.name);
+        }
+    }
+
+    #[test]
+    fn short_type_names() {
+        assert_eq!(short_type_name("alloc::vec::Vec<a::b::C<'_>>"), "Vec<C>");
+        assert_eq!(short_type_name("x::Pair<'a, y::Z>"), "Pair<Z>");
+        assert_eq!(short_type_name("core::option::Option<alloc::string::String>"), "Option<String>");
+        assert_eq!(short_type_name("()"), "()");
     }
 
     #[test]

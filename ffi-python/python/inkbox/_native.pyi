@@ -39,6 +39,7 @@ __all__ = [
     "Prepared",
     "prepare",
     "operations",
+    "result_types",
     "parse",
     "parse_page",
     "Field",
@@ -426,6 +427,7 @@ def prepare(
     idempotency_key: Optional[str] = None,
 ) -> Prepared: ...
 def operations() -> list[str]: ...
+def result_types() -> dict[str, str]: ...
 def parse(op: str, status: int, headers: _HeaderPairs, body: bytes) -> Any: ...
 def parse_page(
     op: str, args: Optional[Mapping[str, Any]], status: int, headers: _HeaderPairs, body: bytes

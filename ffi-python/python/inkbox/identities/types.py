@@ -65,7 +65,7 @@ class IdentityMailbox(Model):
     updated_at: _dt.datetime
 
 
-class AgentIdentityData(Model):
+class AgentIdentityData(Model, rust="AgentIdentity"):
     """Rust ``AgentIdentity``."""
 
     id: str
