@@ -124,3 +124,9 @@ def test_described_results_are_what_core_parses() -> None:
                 assert m.returns == expected, f"{r.name}.{m.name}: described {m.returns!r}, core parses {core[m.op]!r}"
                 checked += 1
     assert checked >= 70
+
+
+def test_unknown_key_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x.toml").write_text('[[enum]]\nname = "A"\nvalues = ["a"]\nvalue = "typo"\n')
+    with pytest.raises(gen.DescriptionError, match="unknown key"):
+        gen.load(tmp_path)

@@ -207,6 +207,28 @@ def parse_param(spec: str, keyword: bool) -> tuple[Param, bool]:
     return Param(name, t, default, location, wire, keyword, flags), keyword
 
 
+KEYS = {
+    "": {"module", "enum", "model", "alias", "const", "resource", "identity", "client"},
+    "module": {"doc", "reexport", "python_extra", "export"},
+    "enum": {"name", "rust", "doc", "values", "members", "register"},
+    "model": {"name", "base", "rust", "doc", "redacted", "python_mixin", "fields"},
+    "alias": {"name", "of"},
+    "const": {"name", "value"},
+    "resource": {"name", "module", "doc", "module_doc", "children", "python_mixin", "method"},
+    "method": {"name", "op", "returns", "doc", "params", "delegate", "fixed"},
+    "identity": {"doc", "method"},
+    "identity.method": {"name", "call", "guard", "returns", "doc", "params", "bind", "bind_kw", "fixed"},
+    "client": {"doc", "resource"},
+    "client.resource": {"attr", "class", "storage", "module", "doc"},
+}
+
+
+def _check_keys(where: str, kind: str, table: dict[str, Any]) -> None:
+    unknown = set(table) - KEYS[kind]
+    if unknown:
+        raise DescriptionError(f"{where}: unknown key(s) {sorted(unknown)} in a {kind or 'file'} entry")
+
+
 def load(surface: Path = SURFACE) -> dict[str, Domain]:
     """Every ``*.toml`` of ``surface``, checked: names unique, every type
     and base a field or alias names defined (or re-exported) somewhere."""
@@ -214,6 +236,21 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
     for path in sorted(surface.glob("*.toml")):
         data = tomllib.loads(path.read_text())
         name = path.stem
+        _check_keys(name, "", data)
+        _check_keys(name, "module", data.get("module", {}))
+        for kind in ("enum", "model", "alias", "const"):
+            for entry in data.get(kind, []):
+                _check_keys(f"{name}: {entry.get('name')}", kind, entry)
+        for r in data.get("resource", []):
+            _check_keys(f"{name}: {r.get('name')}", "resource", r)
+            for m in r.get("method", []):
+                _check_keys(f"{name}: {r.get('name')}.{m.get('name')}", "method", m)
+        _check_keys(name, "identity", data.get("identity", {}))
+        for m in data.get("identity", {}).get("method", []):
+            _check_keys(f"{name}: identity.{m.get('name')}", "identity.method", m)
+        _check_keys(name, "client", data.get("client", {}))
+        for c in data.get("client", {}).get("resource", []):
+            _check_keys(f"{name}: client.{c.get('attr')}", "client.resource", c)
         mod = data.get("module", {})
         d = Domain(name, mod.get("doc", ""), mod.get("reexport", {}), mod.get("python_extra", []), mod.get("export", []))
         for e in data.get("enum", []):
