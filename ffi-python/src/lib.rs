@@ -99,6 +99,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tunnel::tunnel_validate_pool_size, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_check_inbound_path, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_normalize_name, m)?)?;
+    m.add_function(wrap_pyfunction!(tunnel::normalize_agent_handle, m)?)?;
     m.add_function(wrap_pyfunction!(tunnel::tunnel_passthrough_envelope, m)?)?;
     m.add_function(wrap_pyfunction!(identity::identity_email_address, m)?)?;
     m.add_function(wrap_pyfunction!(identity::identity_apply_update, m)?)?;

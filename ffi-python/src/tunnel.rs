@@ -261,6 +261,13 @@ pub(crate) fn tunnel_validate_pool_size(py: Python<'_>, pool_size: i64) -> PyRes
     guard(py, || dp::validate_pool_size(pool_size).map_err(|e| dp_err(py, &e)))
 }
 
+/// An agent handle or tunnel name as core normalizes it (one leading `@`
+/// dropped, ASCII lowercase), unchecked.
+#[pyfunction]
+pub(crate) fn normalize_agent_handle(value: &str) -> String {
+    inkbox_core::api::validate::normalize_handle(value)
+}
+
 /// The tunnel name `connect` looks up (core's `normalize_tunnel_name`);
 /// raises `TunnelNameInvalid` (code of core's check) when it breaks the rules.
 #[pyfunction]

@@ -46,7 +46,7 @@ def test_identity_lifecycle_and_mail(client: Inkbox, emulator: EmulatorProcess) 
     assert isinstance(sent, inkbox.Message)
     assert sent.direction == MessageDirection.OUTBOUND
     reply = identity.send_email(
-        to=["ada@example.com"], subject=f"Re: {sent.subject}", body_text="Again", in_reply_to_message_id=uuid.UUID(sent.id)
+        to=["ada@example.com"], subject=f"Re: {sent.subject}", body_text="Again", in_reply_to_message_id=uuid.UUID(str(sent.id))
     )
     assert reply.thread_id == sent.thread_id
 
@@ -126,7 +126,7 @@ def test_phone_calls_and_texts(client: Inkbox, emulator: EmulatorProcess) -> Non
     assert call.rate_limit.calls_remaining >= 0
     calls = identity.list_calls(limit=10)
     assert [c.id for c in calls][:1] == [call.id]
-    emulator.control("POST", "/_emulator/transcripts", {"call_id": call.id, "party": "remote", "text": "refund please"})
+    emulator.control("POST", "/_emulator/transcripts", {"call_id": str(call.id), "party": "remote", "text": "refund please"})
     segments = identity.list_transcripts(call.id)
     assert [t.text for t in segments] == ["refund please"]
     hits = client.phone_numbers.search_transcripts(phone.id, q="refund", party="remote")
@@ -166,7 +166,7 @@ def test_webhook_subscriptions_and_api_keys(client: Inkbox) -> None:
     assert updated.url == "https://example.com/new"
     client.webhooks.subscriptions.delete(sub.id)
 
-    created = client.api_keys.create(label="scoped", scoped_identity_id=uuid.UUID(identity.id))
+    created = client.api_keys.create(label="scoped", scoped_identity_id=uuid.UUID(str(identity.id)))
     assert created.api_key
     with Inkbox(api_key=created.api_key, base_url=client._r.base_url) as scoped:
         who = scoped.whoami()
@@ -196,7 +196,7 @@ def test_imessage(client: Inkbox, emulator: EmulatorProcess) -> None:
     assert rule.match_target == "+15555550999"
     with pytest.raises(inkbox.DuplicateContactRuleError) as dup:
         client.imessage_contact_rules.create(handle, action="block", match_target="+15555550999")
-    assert str(dup.value.existing_rule_id) == rule.id
+    assert dup.value.existing_rule_id == rule.id
     identity.delete()
 
 

@@ -87,8 +87,8 @@ def test_contacts_crud_lookup_access_vcards(emulator: EmulatorProcess) -> None:
     private = client.contacts.create(preferred_name=f"Private {tag}", access_identity_ids=[])
     assert private.access == []
     g = client.contacts.access.grant(private.id, identity_id=agent.id)
-    assert isinstance(g, ContactAccess) and g.identity_id == str(agent.id)
-    assert [a.identity_id for a in client.contacts.access.list(private.id)] == [str(agent.id)]
+    assert isinstance(g, ContactAccess) and g.identity_id == agent.id
+    assert [a.identity_id for a in client.contacts.access.list(private.id)] == [agent.id]
     with pytest.raises(ValueError):
         client.contacts.access.grant(private.id, identity_id=agent.id, wildcard=True)
     client.contacts.access.revoke(private.id, agent.id)
@@ -147,11 +147,11 @@ def test_notes_crud_and_access(emulator: EmulatorProcess) -> None:
         scoped.notes.get(n.id)
     assert nf.value.status_code == 404
     g = client.notes.access.grant(n.id, identity_id=agent.id)
-    assert isinstance(g, NoteAccess) and g.identity_id == str(agent.id)
+    assert isinstance(g, NoteAccess) and g.identity_id == agent.id
     assert scoped.notes.get(n.id).id == n.id
     assert [x.id for x in client.notes.list(identity_id=agent.id)] == [n.id]
     mine = scoped.notes.create(body="agent note")
-    assert [a.identity_id for a in mine.access] == [str(agent.id)]
+    assert [a.identity_id for a in mine.access] == [agent.id]
     with pytest.raises(InkboxAPIError) as forbidden:
         scoped.notes.access.grant(mine.id, identity_id=agent.id)
     assert forbidden.value.status_code == 403

@@ -11,9 +11,9 @@ import typesys
 
 PKG = Path("ffi-python/python/inkbox")
 
-# How an id is typed in Python models. The description says ``uuid``
-# wherever the wire carries one; the models read it as ``str``.
-UUID_FIELD = "str"
+# How an id is typed in Python models: ``uuid.UUID``, as the official SDK
+# types them (the wire's string is converted on access).
+UUID_FIELD = "UUID"
 
 
 def header(source: str) -> str:
@@ -94,7 +94,10 @@ def render_types(d: Any, domains: dict[str, Any]) -> str:
     out.append("\nfrom __future__ import annotations\n\n")
     if scalars & {"datetime", "date"}:
         out.append("import datetime as _dt\n")
-    out.append("from typing import Any, Dict, List, Optional, Union  # noqa: F401\n\n")
+    out.append("from typing import Any, Dict, List, Optional, Union  # noqa: F401\n")
+    if "uuid" in scalars:
+        out.append("from uuid import UUID\n")
+    out.append("\n")
     if d.enums:
         out.append("from inkbox._enums import StrEnum\n")
     for mod, names in d.reexport.items():
@@ -401,7 +404,7 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
     out.append("    _inkbox: _ClientBase\n")
     # What the methods bind; AgentIdentity provides each.
     for name, ret, doc in (
-        ("id", "str", "The identity's UUID."),
+        ("id", "UUID", "The identity's UUID."),
         ("agent_handle", "str", "The handle."),
     ):
         out.append(f'\n    @property\n    def {name}(self) -> {ret}:\n        """{doc}"""\n')

@@ -95,6 +95,7 @@ from inkbox.phone.types import (
     TextMessageRecipient,
 )
 from inkbox.signing_keys import SigningKey
+from inkbox.tunnels._validation import normalize_agent_handle, validate_agent_handle, validate_tunnel_name
 from inkbox.tunnels.types import SignedCert, TLSMode, Tunnel, TunnelStatus
 from inkbox.vault.types import (
     AccessRule,
@@ -120,6 +121,7 @@ from inkbox.whoami.types import (
 )
 from inkbox._enums import TOTPAlgorithm, VaultKeyType, VaultSecretType
 from inkbox.exceptions import (
+    BlockingNamespace,
     DuplicateContactRuleError,
     HandleUnavailableError,
     InkboxAPIError,
@@ -395,4 +397,9 @@ __all__ = [
     "ContactWebsite",
     "Note",
     "NoteAccess",
+    # Handles and tunnel names (0.4.9)
+    "BlockingNamespace",
+    "normalize_agent_handle",
+    "validate_agent_handle",
+    "validate_tunnel_name",
 ]

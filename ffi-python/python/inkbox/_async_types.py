@@ -821,7 +821,7 @@ class AsyncAgentIdentity(Protocol):
     """The async form of ``inkbox.agent_identity.AgentIdentity``."""
 
     @property
-    def id(self) -> str:
+    def id(self) -> UUID:
         """The identity's UUID."""
 
     @property

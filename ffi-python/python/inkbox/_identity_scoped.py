@@ -28,7 +28,7 @@ class IdentityScoped:
     _inkbox: _ClientBase
 
     @property
-    def id(self) -> str:
+    def id(self) -> UUID:
         """The identity's UUID."""
         raise NotImplementedError
 

@@ -2,7 +2,8 @@
 
 A model holds the wire object it was built from in ``_d`` (a ``dict`` with the
 wire's field names) and exposes every annotated field as a descriptor that
-converts on access: ISO-8601 strings become ``datetime`` (or ``date``), wire
+converts on access: ISO-8601 strings become ``datetime`` (or ``date``), ids
+become ``uuid.UUID`` (where the official SDK types them so), wire
 strings become the annotated ``StrEnum`` member (values this SDK does not
 know stay plain strings), nested objects become their model class, lists are
 converted item by item. The native module creates instances without calling
@@ -20,6 +21,7 @@ import sys
 import typing
 from datetime import date, datetime
 from typing import Any, Callable, ClassVar, Optional, TypeVar, Union
+from uuid import UUID
 
 from inkbox import _native
 from inkbox._enums import StrEnum
@@ -94,6 +96,13 @@ def _convert(value: Any, hint: Any) -> Any:
         if isinstance(value, str):
             try:
                 return date.fromisoformat(value[:10])
+            except ValueError:
+                return value
+        return value
+    if hint is UUID:
+        if isinstance(value, str):
+            try:
+                return UUID(value)
             except ValueError:
                 return value
         return value
@@ -191,6 +200,8 @@ def _converter(hint: Any) -> Optional[Callable[[Any], Any]]:
         return _datetime
     if hint is date:
         return lambda value: _convert(value, date)
+    if hint is UUID:
+        return lambda value: _convert(value, UUID)
     return None
 
 

@@ -62,7 +62,7 @@ class AgentIdentity(IdentityScoped):
     # ---- data -------------------------------------------------------------
 
     @property
-    def id(self) -> str:
+    def id(self) -> UUID:
         """The identity's UUID."""
         return self._data.id
 

@@ -19,7 +19,7 @@ def _type_of(secret: Any) -> str:
 class Credentials:
     """Read-only, typed access to the secrets of an ``UnlockedVault``."""
 
-    def __init__(self, unlocked: Any, *, identity_id: Optional[str] = None) -> None:
+    def __init__(self, unlocked: Any, *, identity_id: Union[UUID, str, None] = None) -> None:
         self._source = unlocked
         self._identity_id = identity_id
         self._secrets = list(unlocked.secrets)

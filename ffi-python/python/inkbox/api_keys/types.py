@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._enums import StrEnum
 from inkbox._models import Model, register_enum
@@ -44,7 +45,7 @@ class ApiKey(Model):
     organization_id: str
     created_by: Optional[str]
     creator_type: Optional[CreatorType]
-    scoped_identity_id: Optional[str]
+    scoped_identity_id: Optional[UUID]
     label: str
     description: Optional[str]
     status: ApiKeyStatus

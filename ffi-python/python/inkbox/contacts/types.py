@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._models import Model
 from inkbox.contacts._mixins import ContactEmailMixin, ContactPhoneMixin, ContactWebsiteMixin, ContactDateMixin, ContactAddressMixin, ContactCustomFieldMixin, ContactImportResultMixin
@@ -79,16 +80,16 @@ class ContactAccess(Model):
     """One access grant on a contact; ``identity_id=None`` is the wildcard
     (every active identity sees the contact)."""
 
-    id: str
-    contact_id: str
-    identity_id: Optional[str]
+    id: UUID
+    contact_id: UUID
+    identity_id: Optional[UUID]
     created_at: _dt.datetime
 
 
 class Contact(Model):
     """A contact of the organization."""
 
-    id: str
+    id: UUID
     organization_id: Optional[str]
     preferred_name: Optional[str]
     name_prefix: Optional[str]

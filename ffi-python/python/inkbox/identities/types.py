@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._enums import StrEnum
 from inkbox._models import Model, register_enum
@@ -39,7 +40,7 @@ register_enum("IdentityStatus", IdentityStatus)
 class AgentIdentitySummary(Model):
     """Rust ``AgentIdentitySummary``."""
 
-    id: str
+    id: UUID
     organization_id: str
     agent_handle: str
     display_name: Optional[str]
@@ -55,11 +56,11 @@ class AgentIdentitySummary(Model):
 class IdentityMailbox(Model):
     """Rust ``IdentityMailbox``."""
 
-    id: str
+    id: UUID
     email_address: str
     sending_domain: str
     filter_mode: FilterMode
-    agent_identity_id: Optional[str]
+    agent_identity_id: Optional[UUID]
     filter_mode_change_notice: Optional[FilterModeChangeNotice]
     created_at: _dt.datetime
     updated_at: _dt.datetime
@@ -68,7 +69,7 @@ class IdentityMailbox(Model):
 class AgentIdentityData(Model, rust="AgentIdentity"):
     """Rust ``AgentIdentity``."""
 
-    id: str
+    id: UUID
     organization_id: str
     agent_handle: str
     display_name: Optional[str]
@@ -87,9 +88,9 @@ class AgentIdentityData(Model, rust="AgentIdentity"):
 class IdentityAccess(Model):
     """Rust ``IdentityAccess``."""
 
-    id: str
-    target_identity_id: str
-    viewer_identity_id: Optional[str]
+    id: UUID
+    target_identity_id: UUID
+    viewer_identity_id: Optional[UUID]
     created_at: _dt.datetime
 
 

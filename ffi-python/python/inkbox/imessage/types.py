@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._enums import StrEnum
 from inkbox._models import Model, register_enum
@@ -175,7 +176,7 @@ class IMessageRecipient(Model):
 class IMessageMessageReaction(Model):
     """Rust ``IMessageMessageReaction``."""
 
-    id: str
+    id: UUID
     direction: IMessageDirection
     reaction: IMessageReactionType
     custom_emoji: Optional[str]
@@ -187,9 +188,9 @@ class IMessageMessageReaction(Model):
 class IMessage(Model):
     """Rust ``IMessage``."""
 
-    id: str
-    conversation_id: str
-    assignment_id: Optional[str]
+    id: UUID
+    conversation_id: UUID
+    assignment_id: Optional[UUID]
     direction: IMessageDirection
     remote_number: Optional[str]
     content: Optional[str]
@@ -214,8 +215,8 @@ class IMessage(Model):
 class IMessageConversation(Model):
     """Rust ``IMessageConversation``."""
 
-    id: str
-    assignment_id: Optional[str]
+    id: UUID
+    assignment_id: Optional[UUID]
     assignment_status: IMessageAssignmentStatus
     remote_number: Optional[str]
     created_at: _dt.datetime
@@ -225,8 +226,8 @@ class IMessageConversation(Model):
 class IMessageConversationSummary(Model):
     """Rust ``IMessageConversationSummary``."""
 
-    id: str
-    assignment_id: Optional[str]
+    id: UUID
+    assignment_id: Optional[UUID]
     assignment_status: IMessageAssignmentStatus
     remote_number: Optional[str]
     created_at: _dt.datetime
@@ -242,9 +243,9 @@ class IMessageConversationSummary(Model):
 class IMessageAssignment(Model):
     """Rust ``IMessageAssignment``."""
 
-    id: str
+    id: UUID
     remote_number: str
-    agent_identity_id: str
+    agent_identity_id: UUID
     organization_id: str
     status: IMessageAssignmentStatus
     released_at: Optional[_dt.datetime]
@@ -255,10 +256,10 @@ class IMessageAssignment(Model):
 class IMessageReaction(Model):
     """Rust ``IMessageReaction``."""
 
-    id: str
-    conversation_id: str
-    assignment_id: Optional[str]
-    target_message_id: str
+    id: UUID
+    conversation_id: UUID
+    assignment_id: Optional[UUID]
+    target_message_id: UUID
     direction: IMessageDirection
     reaction: IMessageReactionType
     custom_emoji: Optional[str]
@@ -278,7 +279,7 @@ class IMessageTriageNumber(Model):
 class IMessageMarkReadResult(Model):
     """Rust ``IMessageMarkReadResult``."""
 
-    conversation_id: str
+    conversation_id: UUID
     updated_count: int
 
 
@@ -293,8 +294,8 @@ class IMessageMediaUpload(Model):
 class IMessageContactRule(Model):
     """Rust ``IMessageContactRule``."""
 
-    id: str
-    agent_identity_id: str
+    id: UUID
+    agent_identity_id: UUID
     action: RuleAction
     match_type: IMessageRuleMatchType
     match_target: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._enums import StrEnum
 from inkbox._models import Model, register_enum
@@ -115,11 +116,11 @@ class ForwardMode(StrEnum):
 class Mailbox(Model):
     """Rust ``Mailbox``."""
 
-    id: str
+    id: UUID
     email_address: str
     sending_domain: Optional[str]
     filter_mode: FilterMode
-    agent_identity_id: Optional[str]
+    agent_identity_id: Optional[UUID]
     filter_mode_change_notice: Optional[FilterModeChangeNotice]
     created_at: _dt.datetime
     updated_at: _dt.datetime
@@ -128,9 +129,9 @@ class Mailbox(Model):
 class Message(Model):
     """Rust ``Message``."""
 
-    id: str
-    mailbox_id: str
-    thread_id: Optional[str]
+    id: UUID
+    mailbox_id: UUID
+    thread_id: Optional[UUID]
     message_id: Optional[str]
     from_address: str
     to_addresses: List[str]
@@ -172,8 +173,8 @@ class AttachmentUrl(Model):
 class Thread(Model):
     """Rust ``Thread``."""
 
-    id: str
-    mailbox_id: str
+    id: UUID
+    mailbox_id: UUID
     subject: Optional[str]
     folder: ThreadFolder
     message_count: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._models import Model
 
@@ -17,16 +18,16 @@ __all__ = [
 class NoteAccess(Model):
     """One identity's grant on a note (notes have no wildcard)."""
 
-    id: str
-    note_id: str
-    identity_id: str
+    id: UUID
+    note_id: UUID
+    identity_id: UUID
     created_at: _dt.datetime
 
 
 class Note(Model):
     """A note: a markdown body with an optional title."""
 
-    id: str
+    id: UUID
     organization_id: str
     created_by: str
     title: Optional[str]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._enums import StrEnum
 from inkbox._models import Model, register_enum
@@ -210,7 +211,7 @@ register_enum("SmsOptInSource", SmsOptInSource)
 class PhoneNumber(Model):
     """Rust ``PhoneNumber``."""
 
-    id: str
+    id: UUID
     number: str
     status: PhoneNumberStatus
     sms_status: SmsStatus
@@ -222,7 +223,7 @@ class PhoneNumber(Model):
     incoming_call_webhook_url: Optional[str]
     filter_mode: FilterMode
     state: Optional[str]
-    agent_identity_id: Optional[str]
+    agent_identity_id: Optional[UUID]
     filter_mode_change_notice: Optional[FilterModeChangeNotice]
     created_at: _dt.datetime
     updated_at: _dt.datetime
@@ -231,7 +232,7 @@ class PhoneNumber(Model):
 class PhoneCall(Model):
     """Rust ``PhoneCall``."""
 
-    id: str
+    id: UUID
     local_phone_number: str
     remote_phone_number: str
     direction: CallDirection
@@ -267,8 +268,8 @@ class PhoneCallWithRateLimit(PhoneCall):
 class PhoneTranscript(Model):
     """Rust ``PhoneTranscript``."""
 
-    id: str
-    call_id: str
+    id: UUID
+    call_id: UUID
     seq: int
     ts_ms: int
     party: TranscriptParty
@@ -301,7 +302,7 @@ class TextMessageRecipient(Model):
 class TextMessage(Model):
     """Rust ``TextMessage``."""
 
-    id: str
+    id: UUID
     direction: TextDirection
     local_phone_number: str
     remote_phone_number: Optional[str]
@@ -309,7 +310,7 @@ class TextMessage(Model):
     type: TextType
     media: Optional[List[TextMediaItem]]
     is_read: bool
-    conversation_id: Optional[str]
+    conversation_id: Optional[UUID]
     sender_phone_number: Optional[str]
     recipients: Optional[List[TextMessageRecipient]]
     delivery_status: Optional[SmsDeliveryStatus]
@@ -327,7 +328,7 @@ class TextMessage(Model):
 class TextConversationSummary(Model):
     """Rust ``TextConversationSummary``."""
 
-    id: Optional[str]
+    id: Optional[UUID]
     remote_phone_number: Optional[str]
     participants: Optional[List[str]]
     is_group: bool
@@ -344,7 +345,7 @@ class TextConversationUpdateResult(Model):
     """Rust ``TextConversationUpdateResult``."""
 
     remote_phone_number: Optional[str]
-    conversation_id: Optional[str]
+    conversation_id: Optional[UUID]
     is_read: bool
     updated_count: int
 
@@ -352,7 +353,7 @@ class TextConversationUpdateResult(Model):
 class SmsOptIn(Model):
     """Rust ``SmsOptIn``."""
 
-    id: str
+    id: UUID
     organization_id: str
     receiver_number: str
     status: SmsOptInStatus

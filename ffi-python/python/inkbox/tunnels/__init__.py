@@ -1,5 +1,6 @@
 """Tunnels: the REST surface, and ``tunnels.connect(...)`` (the data-plane listener, in ``inkbox.tunnels._listener``)."""
 
+from inkbox.tunnels._validation import normalize_agent_handle, validate_agent_handle, validate_tunnel_name
 from inkbox.tunnels.resources.tunnels import TunnelsResource
 from inkbox.tunnels.types import (
     SignedCert,
@@ -14,4 +15,7 @@ __all__ = [
     "Tunnel",
     "TunnelStatus",
     "TunnelsResource",
+    "normalize_agent_handle",
+    "validate_agent_handle",
+    "validate_tunnel_name",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._enums import StrEnum
 from inkbox._models import Model, register_enum
@@ -41,7 +42,7 @@ register_enum("TunnelStatus", TunnelStatus)
 class Tunnel(Model):
     """Rust ``Tunnel``."""
 
-    id: str
+    id: UUID
     organization_id: str
     tunnel_name: str
     tls_mode: TLSMode

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union  # noqa: F401
+from uuid import UUID
 
 from inkbox._enums import VaultKeyType, VaultSecretType
 from inkbox._native import APIKeyPayload, DecryptedVaultSecret, KeyPairPayload, LoginPayload, OtherPayload, SSHKeyPayload
@@ -40,7 +41,7 @@ __all__ = [
 class VaultInfo(Model):
     """Rust ``VaultInfo``."""
 
-    id: str
+    id: UUID
     organization_id: str
     created_at: _dt.datetime
     updated_at: _dt.datetime
@@ -52,7 +53,7 @@ class VaultInfo(Model):
 class VaultKey(Model):
     """Rust ``VaultKey``."""
 
-    id: str
+    id: UUID
     key_type: VaultKeyType
     created_by: Optional[str]
     created_at: _dt.datetime
@@ -62,16 +63,16 @@ class VaultKey(Model):
 class AccessRule(Model):
     """Rust ``AccessRule``."""
 
-    id: str
-    vault_secret_id: str
-    identity_id: str
+    id: UUID
+    vault_secret_id: UUID
+    identity_id: UUID
     created_at: _dt.datetime
 
 
 class VaultSecret(Model):
     """Rust ``VaultSecret``."""
 
-    id: str
+    id: UUID
     name: str
     description: Optional[str]
     secret_type: VaultSecretType
@@ -101,8 +102,8 @@ class VaultInitializeResult(VaultInitializeResultMixin, Model):
     same codes."""
 
     _redacted = frozenset({"recovery_codes", "recovery_keys"})
-    vault_id: str
-    vault_key_id: str
+    vault_id: UUID
+    vault_key_id: UUID
     organization_id: str
     recovery_key_count: int
     recovery_codes: List[str]
