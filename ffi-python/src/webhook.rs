@@ -163,9 +163,13 @@ fn push_pair<'py>(out: &mut Headers<'py>, pair: &Bound<'py, PyAny>) -> PyResult<
 /// mapping with `items()` (which yields repeated headers separately for
 /// multi-dicts such as Starlette's or Werkzeug's), or an iterable of
 /// `(name, value)` pairs. Every header is type-checked.
+///
+/// Only an exact `dict` is read directly: a subclass (a multi-dict built
+/// on `dict`, or one whose `items()` filters) is read through its
+/// `items()`, the mapping protocol, never through its raw storage.
 fn headers_of<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Headers<'py>> {
     let mut out = Headers::default();
-    if let Ok(dict) = headers.cast::<PyDict>() {
+    if let Ok(dict) = headers.cast_exact::<PyDict>() {
         for (k, v) in dict.iter() {
             push_header(&mut out, k, v)?;
         }
