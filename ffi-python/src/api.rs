@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use serde_json::Value;
 
+use crate::args::SecretStr;
 use crate::convert::{json_to_py, to_wire_json, utf8_of};
 use crate::errors::{ApiResult as _, api_to_py, guard};
 use crate::pyser::{Ctx, MapHint, PySer};
@@ -209,10 +210,11 @@ pub(crate) fn prepare(
     op: &str,
     args: Option<&Bound<'_, PyAny>>,
     base_url: &str,
-    api_key: Option<&str>,
+    api_key: Option<SecretStr>,
     idempotency_key: Option<&str>,
 ) -> PyResult<PyPrepared> {
     guard(py, || {
+        let api_key = SecretStr::opt_ref(api_key.as_ref(), py, "api_key")?;
         let args = args_json(args)?;
         let (prepared, operation, retry_safe) =
             build_prepared(op, &args, base_url, api_key, idempotency_key).api_err(py)?;
@@ -421,11 +423,12 @@ impl PyCall {
         op: &str,
         args: Option<&Bound<'_, PyAny>>,
         base_url: &str,
-        api_key: Option<&str>,
+        api_key: Option<SecretStr>,
         options: &PyCallOptions,
         idempotent_post: bool,
     ) -> PyResult<Self> {
         guard(py, || {
+            let api_key = SecretStr::opt_ref(api_key.as_ref(), py, "api_key")?;
             let args = args_json(args)?;
             let call = (|| {
                 let req = dynamic::build(op, &args)?;

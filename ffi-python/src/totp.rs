@@ -8,6 +8,7 @@ use pyo3::types::{PyDict, PyString, PyType};
 
 use zeroize::Zeroizing;
 
+use crate::args::{SecretStr, secret_text};
 use crate::convert::{repr_opt, to_json, unix_time, utf8_of};
 use crate::errors::{CoreResult as _, guard, to_py};
 
@@ -106,7 +107,7 @@ impl PyTotpConfig {
     #[pyo3(signature = (secret, algorithm=String::from("sha1"), digits=6, period=30, issuer=None, account_name=None))]
     fn new(
         py: Python<'_>,
-        secret: &Bound<'_, PyString>,
+        secret: SecretStr,
         algorithm: String,
         digits: u64,
         period: u64,
@@ -114,7 +115,7 @@ impl PyTotpConfig {
         account_name: Option<String>,
     ) -> PyResult<Self> {
         guard(py, || {
-            let mut inner = TotpConfig::new(utf8_of(secret)?.into_owned()).py_err(py)?;
+            let mut inner = TotpConfig::new(secret.into_string(py, "secret")?).py_err(py)?;
             inner = inner
                 .with_algorithm(Algorithm::from_config_name(&algorithm).py_err(py)?)
                 .with_digits(Digits::new(digits).py_err(py)?)
@@ -132,8 +133,8 @@ impl PyTotpConfig {
     }
 
     #[setter]
-    fn set_secret(&mut self, py: Python<'_>, secret: &Bound<'_, PyString>) -> PyResult<()> {
-        let fresh = TotpConfig::new(utf8_of(secret)?.into_owned()).py_err(py)?;
+    fn set_secret(&mut self, py: Python<'_>, secret: SecretStr) -> PyResult<()> {
+        let fresh = TotpConfig::new(secret.into_string(py, "secret")?).py_err(py)?;
         let mut fresh = fresh
             .with_algorithm(self.inner.algorithm())
             .with_digits(self.inner.digits())
@@ -206,8 +207,8 @@ impl PyTotpConfig {
     /// Whether `code` is valid at `now`, within `window` steps either way
     /// (constant time).
     #[pyo3(signature = (code, now=None, window=1))]
-    fn verify(&self, py: Python<'_>, code: String, now: Option<&Bound<'_, PyAny>>, window: u8) -> PyResult<bool> {
-        guard(py, || verify(py, &self.inner, &code, now, window))
+    fn verify(&self, py: Python<'_>, code: SecretStr, now: Option<&Bound<'_, PyAny>>, window: u8) -> PyResult<bool> {
+        guard(py, || verify(py, &self.inner, code.get(py, "code")?, now, window))
     }
 
     /// The `otpauth://totp/` URI (it contains the secret).
@@ -275,7 +276,7 @@ fn verify(
 }
 
 fn parse_uri(py: Python<'_>, uri: &Bound<'_, PyString>) -> PyResult<PyTotpConfig> {
-    Ok(PyTotpConfig { inner: inkbox_core::totp::parse_uri(&utf8_of(uri)?).py_err(py)? })
+    Ok(PyTotpConfig { inner: inkbox_core::totp::parse_uri(secret_text(py, uri, "uri")?).py_err(py)? })
 }
 
 #[pyfunction]
@@ -293,11 +294,11 @@ pub(crate) fn generate_totp(
 pub(crate) fn verify_totp(
     py: Python<'_>,
     config: PyRef<'_, PyTotpConfig>,
-    code: String,
+    code: SecretStr,
     now: Option<&Bound<'_, PyAny>>,
     window: u8,
 ) -> PyResult<bool> {
-    guard(py, || verify(py, &config.inner, &code, now, window))
+    guard(py, || verify(py, &config.inner, code.get(py, "code")?, now, window))
 }
 
 #[pyfunction]

@@ -1,0 +1,80 @@
+//! Argument extractors whose failures name the argument and never quote it.
+//!
+//! pyo3's own `&str`/`String` extraction of a `str` that has no UTF-8 form
+//! (a lone surrogate, e.g. `"hunter2\ud800"`) raises `UnicodeEncodeError`,
+//! whose `repr()`, `.args` and `.object` carry the whole string: for a
+//! password or an API key, the secret. [`SecretStr`] extracts without
+//! failing on those strings and leaves the error to the function body,
+//! which knows the argument's name. The error is an
+//! `inkbox.exceptions.InkboxValidationError` (a `ValueError`, code
+//! `api.validation`) whose `field` is the argument and whose message holds
+//! no part of the value. A value of the wrong type is still pyo3's
+//! `TypeError` (`argument 'password': ...`, without the value).
+
+use inkbox_core::api::ApiError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use zeroize::Zeroize as _;
+
+use crate::errors::api_to_py;
+
+/// `InkboxValidationError` for argument `name`: `invalid {name}: {message}`.
+pub(crate) fn invalid_arg(py: Python<'_>, name: &str, message: impl Into<String>) -> PyErr {
+    api_to_py(py, ApiError::Validation { field: name.to_owned().into(), message: message.into().into() })
+}
+
+/// A secret `str` argument (API key, password, vault key, TOTP secret, ...).
+/// `None` inside: the string has no UTF-8 form. The text is zeroized when
+/// the extractor is dropped (unless it was moved out by
+/// [`SecretStr::into_string`]).
+pub(crate) struct SecretStr(Option<String>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for SecretStr {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let s = obj.cast::<PyString>()?;
+        // The `UnicodeEncodeError` of a lone surrogate (which quotes the
+        // string) is dropped here, never raised.
+        Ok(Self(s.to_str().ok().map(str::to_owned)))
+    }
+}
+
+impl Drop for SecretStr {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+fn unencodable(py: Python<'_>, name: &str) -> PyErr {
+    invalid_arg(py, name, "not encodable as UTF-8 (it contains a lone surrogate); the value is not shown")
+}
+
+impl SecretStr {
+    /// The text, or `InkboxValidationError` naming `name`.
+    pub(crate) fn get(&self, py: Python<'_>, name: &str) -> PyResult<&str> {
+        self.0.as_deref().ok_or_else(|| unencodable(py, name))
+    }
+
+    /// The text moved out (nothing left to zeroize here), or
+    /// `InkboxValidationError` naming `name`.
+    pub(crate) fn into_string(mut self, py: Python<'_>, name: &str) -> PyResult<String> {
+        self.0.take().ok_or_else(|| unencodable(py, name))
+    }
+
+    /// [`SecretStr::into_string`] of an optional argument.
+    pub(crate) fn opt(arg: Option<Self>, py: Python<'_>, name: &str) -> PyResult<Option<String>> {
+        arg.map(|s| s.into_string(py, name)).transpose()
+    }
+
+    /// [`SecretStr::get`] of an optional argument.
+    pub(crate) fn opt_ref<'s>(arg: Option<&'s Self>, py: Python<'_>, name: &str) -> PyResult<Option<&'s str>> {
+        arg.map(|s| s.get(py, name)).transpose()
+    }
+}
+
+/// The text of a secret `str` already held as a `PyString` (one that may
+/// also arrive in other types), or `InkboxValidationError` naming `name`.
+pub(crate) fn secret_text<'a>(py: Python<'_>, s: &'a Bound<'_, PyString>, name: &str) -> PyResult<&'a str> {
+    s.to_str().map_err(|_| unencodable(py, name))
+}
