@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use serde_json::Value;
 
-use crate::args::SecretStr;
+use crate::args::{self, SecretStr};
 use crate::convert::{json_to_py, to_wire_json, utf8_of};
 use crate::errors::{ApiResult as _, api_to_py, guard};
 use crate::pyser::{Ctx, MapHint, PySer};
@@ -66,13 +66,6 @@ pub(crate) fn headers_arg(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, S
         out.push((text(&pair.get_item(0)?)?, text(&pair.get_item(1)?)?));
     }
     Ok(out)
-}
-
-fn status_arg(status: i64) -> PyResult<u16> {
-    u16::try_from(status)
-        .ok()
-        .filter(|s| (100..=999).contains(s))
-        .ok_or_else(|| PyValueError::new_err("status must be an HTTP status code (100-999)"))
 }
 
 /// What a top-level map of `op` is (models with flattened members, and
@@ -238,13 +231,13 @@ pub(crate) fn operations() -> Vec<&'static str> {
 pub(crate) fn parse<'py>(
     py: Python<'py>,
     op: &str,
-    status: i64,
+    #[pyo3(from_py_with = args::status)] status: u16,
     headers: &Bound<'py, PyAny>,
     body: &[u8],
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
         let headers = headers_arg(headers)?;
-        let resp = Response::new(status_arg(status)?, &headers, body);
+        let resp = Response::new(status, &headers, body);
         parse_response(py, op, &resp)
     })
 }
@@ -294,14 +287,14 @@ pub(crate) fn parse_page<'py>(
     py: Python<'py>,
     op: &str,
     args: Option<&Bound<'py, PyAny>>,
-    status: i64,
+    #[pyo3(from_py_with = args::status)] status: u16,
     headers: &Bound<'py, PyAny>,
     body: &[u8],
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     guard(py, || {
         let args = args_json(args)?;
         let headers = headers_arg(headers)?;
-        let resp = Response::new(status_arg(status)?, &headers, body);
+        let resp = Response::new(status, &headers, body);
         let page = parse_response(py, op, &resp)?;
         let paging = dynamic::operation(op).map_or(Paging::None, |o| o.paging);
         let next = match paging {
@@ -330,10 +323,10 @@ impl PyCallOptions {
     #[pyo3(signature = (timeout=30.0, max_attempts=3, base_delay_ms=500, max_delay_ms=8000, max_retry_after_ms=60000))]
     fn new(
         timeout: f64,
-        max_attempts: u32,
-        base_delay_ms: u64,
-        max_delay_ms: u64,
-        max_retry_after_ms: u64,
+        #[pyo3(from_py_with = args::max_attempts)] max_attempts: u32,
+        #[pyo3(from_py_with = args::base_delay_ms)] base_delay_ms: u64,
+        #[pyo3(from_py_with = args::max_delay_ms)] max_delay_ms: u64,
+        #[pyo3(from_py_with = args::max_retry_after_ms)] max_retry_after_ms: u64,
     ) -> PyResult<Self> {
         if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
             return Err(PyValueError::new_err("timeout must be a positive number of seconds (at most a day)"));
@@ -478,14 +471,14 @@ impl PyCall {
     fn feed(
         &mut self,
         py: Python<'_>,
-        status: i64,
+        #[pyo3(from_py_with = args::status)] status: u16,
         headers: &Bound<'_, PyAny>,
         body: &[u8],
         now_unix: f64,
     ) -> PyResult<()> {
         guard(py, || {
             let headers = headers_arg(headers)?;
-            let resp = Response::new(status_arg(status)?, &headers, body);
+            let resp = Response::new(status, &headers, body);
             #[allow(clippy::cast_possible_truncation)]
             let now = if now_unix.is_finite() { now_unix as i64 } else { 0 };
             self.call.on_response(&resp, now, &mut SysRng);

@@ -171,6 +171,19 @@ fn field_or_value(at: String) -> String {
     if at.is_empty() { "value".to_owned() } else { at }
 }
 
+/// A Python `int` as a JSON number; one beyond 64 bits is an
+/// `InkboxValidationError` whose `field` is where it was (`query.limit`),
+/// as core names the fields it refuses.
+fn int_json(obj: &Bound<'_, PyAny>, at: &dyn Fn() -> String) -> PyResult<Value> {
+    if let Ok(u) = obj.extract::<u64>() {
+        return Ok(Value::Number(u.into()));
+    }
+    if let Ok(i) = obj.extract::<i64>() {
+        return Ok(Value::Number(i.into()));
+    }
+    Err(crate::args::invalid_arg(obj.py(), &field_or_value(at()), "integer out of range (-2**63 to 2**64 - 1)"))
+}
+
 /// [`to_wire_json`], with `at` giving the dotted location of `obj` (only
 /// computed for an error).
 fn wire_json(obj: &Bound<'_, PyAny>, depth: usize, at: &dyn Fn() -> String) -> PyResult<Value> {
@@ -196,7 +209,10 @@ fn wire_json(obj: &Bound<'_, PyAny>, depth: usize, at: &dyn Fn() -> String) -> P
             )),
         };
     }
-    if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
+    if obj.is_instance_of::<PyInt>() {
+        return int_json(obj, at);
+    }
+    if obj.is_instance_of::<PyFloat>() {
         return to_json(obj, depth);
     }
     if let Ok(d) = obj.cast::<PyDict>() {

@@ -20,7 +20,7 @@ use serde::Serialize;
 use zeroize::Zeroize as _;
 
 use crate::api::{PyPrepared, headers_arg};
-use crate::args::{SecretStr, secret_text};
+use crate::args::{self, SecretStr, secret_text};
 use crate::convert::{repr_opt, unix_time};
 use crate::errors::{ApiResult as _, guard};
 use crate::pyser::{Ctx, PySer};
@@ -91,10 +91,15 @@ impl PyFlow {
     }
 
     /// Hands back the response to the last request, whatever its status.
-    fn feed(&mut self, py: Python<'_>, status: i64, headers: &Bound<'_, PyAny>, body: &[u8]) -> PyResult<()> {
+    fn feed(
+        &mut self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::status)] status: u16,
+        headers: &Bound<'_, PyAny>,
+        body: &[u8],
+    ) -> PyResult<()> {
         guard(py, || {
             let headers = headers_arg(headers)?;
-            let status = u16::try_from(status).map_err(|_| PyValueError::new_err("status must be an HTTP status"))?;
             self.inner.feed(&Response::new(status, &headers, body)).api_err(py)
         })
     }

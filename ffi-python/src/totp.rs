@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyString, PyType};
 
 use zeroize::Zeroizing;
 
-use crate::args::{SecretStr, secret_text};
+use crate::args::{self, SecretStr, secret_text};
 use crate::convert::{repr_opt, to_json, unix_time, utf8_of};
 use crate::errors::{CoreResult as _, guard, to_py};
 
@@ -109,8 +109,8 @@ impl PyTotpConfig {
         py: Python<'_>,
         secret: SecretStr,
         algorithm: String,
-        digits: u64,
-        period: u64,
+        #[pyo3(from_py_with = args::digits)] digits: u64,
+        #[pyo3(from_py_with = args::period)] period: u64,
         issuer: Option<String>,
         account_name: Option<String>,
     ) -> PyResult<Self> {
@@ -162,7 +162,7 @@ impl PyTotpConfig {
     }
 
     #[setter]
-    fn set_digits(&mut self, py: Python<'_>, digits: u64) -> PyResult<()> {
+    fn set_digits(&mut self, py: Python<'_>, #[pyo3(from_py_with = args::digits)] digits: u64) -> PyResult<()> {
         self.inner = self.inner.clone().with_digits(Digits::new(digits).py_err(py)?);
         Ok(())
     }
@@ -173,7 +173,7 @@ impl PyTotpConfig {
     }
 
     #[setter]
-    fn set_period(&mut self, py: Python<'_>, period: u64) -> PyResult<()> {
+    fn set_period(&mut self, py: Python<'_>, #[pyo3(from_py_with = args::period)] period: u64) -> PyResult<()> {
         self.inner = self.inner.clone().with_period(Period::new(period).py_err(py)?);
         Ok(())
     }
@@ -207,7 +207,13 @@ impl PyTotpConfig {
     /// Whether `code` is valid at `now`, within `window` steps either way
     /// (constant time).
     #[pyo3(signature = (code, now=None, window=1))]
-    fn verify(&self, py: Python<'_>, code: SecretStr, now: Option<&Bound<'_, PyAny>>, window: u8) -> PyResult<bool> {
+    fn verify(
+        &self,
+        py: Python<'_>,
+        code: SecretStr,
+        now: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = args::window)] window: u8,
+    ) -> PyResult<bool> {
         guard(py, || verify(py, &self.inner, code.get(py, "code")?, now, window))
     }
 
@@ -296,7 +302,7 @@ pub(crate) fn verify_totp(
     config: PyRef<'_, PyTotpConfig>,
     code: SecretStr,
     now: Option<&Bound<'_, PyAny>>,
-    window: u8,
+    #[pyo3(from_py_with = args::window)] window: u8,
 ) -> PyResult<bool> {
     guard(py, || verify(py, &config.inner, code.get(py, "code")?, now, window))
 }

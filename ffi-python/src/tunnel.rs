@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::api::headers_arg;
-use crate::args::SecretStr;
+use crate::args::{self, SecretStr};
 use crate::errors::{exception, guard};
 
 type Pairs = Vec<(String, String)>;
@@ -271,7 +271,10 @@ pub(crate) fn tunnel_filter_response_headers(py: Python<'_>, headers: &Bound<'_,
 
 /// Checks an intake pool size (1–32); raises `InkboxValidationError`.
 #[pyfunction]
-pub(crate) fn tunnel_validate_pool_size(py: Python<'_>, pool_size: i64) -> PyResult<u32> {
+pub(crate) fn tunnel_validate_pool_size(
+    py: Python<'_>,
+    #[pyo3(from_py_with = args::pool_size)] pool_size: i64,
+) -> PyResult<u32> {
     guard(py, || dp::validate_pool_size(pool_size).map_err(|e| dp_err(py, &e)))
 }
 

@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
-use crate::args::{invalid_arg, secret_text};
+use crate::args::{self, invalid_arg, secret_text};
 use crate::convert::{bytes_or_str, unix_time};
 use crate::errors::{CoreResult as _, guard, to_py};
 
@@ -244,7 +244,7 @@ pub(crate) fn verify_webhook(
     payload: &Bound<'_, PyAny>,
     headers: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
-    tolerance: Option<u64>,
+    #[pyo3(from_py_with = args::tolerance)] tolerance: Option<u64>,
     now: Option<&Bound<'_, PyAny>>,
     compat: bool,
 ) -> PyResult<bool> {
@@ -261,7 +261,7 @@ pub(crate) fn verify_webhook_reason(
     payload: &Bound<'_, PyAny>,
     headers: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
-    tolerance: Option<u64>,
+    #[pyo3(from_py_with = args::tolerance)] tolerance: Option<u64>,
     now: Option<&Bound<'_, PyAny>>,
     compat: bool,
 ) -> PyResult<Option<&'static str>> {
