@@ -161,6 +161,12 @@ pub(crate) fn to_wire_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Val
     wire_json(obj, depth, &String::new)
 }
 
+/// [`to_wire_json`] of argument `name`: errors name their location from it
+/// (`totp.secret`).
+pub(crate) fn to_wire_json_at(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Value> {
+    wire_json(obj, 0, &|| name.to_owned())
+}
+
 /// `a.b`, or `b` at the top.
 fn join_path(parent: &str, key: &str) -> String {
     if parent.is_empty() { key.to_owned() } else { format!("{parent}.{key}") }

@@ -291,7 +291,7 @@ impl PyTotpUpdateFlow {
                         TotpUpdateFlow::set_uri(&unlocked.vault, secret_id, secret_text(py, uri, "totp")?, &mut SysRng)
                     }
                     Err(_) => {
-                        let config = config_from_py(py, t)?;
+                        let config = config_from_py(py, t, "totp")?;
                         TotpUpdateFlow::set(&unlocked.vault, secret_id, &config.inner, &mut SysRng)
                     }
                 },

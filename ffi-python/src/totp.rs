@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyString, PyType};
 use zeroize::Zeroizing;
 
 use crate::args::{self, SecretStr, secret_text};
-use crate::convert::{repr_opt, to_json, unix_time, utf8_of};
+use crate::convert::{repr_opt, to_wire_json_at, unix_time, utf8_of};
 use crate::errors::{CoreResult as _, guard, to_py};
 
 /// The members of `inkbox._enums.TOTPAlgorithm`, looked up once.
@@ -239,7 +239,7 @@ impl PyTotpConfig {
     /// their defaults).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        guard(py, || config_from_py(py, data))
+        guard(py, || config_from_py(py, data, "data"))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -254,14 +254,17 @@ impl PyTotpConfig {
     }
 }
 
-pub(crate) fn config_from_py(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<PyTotpConfig> {
+/// A `TOTPConfig`, or its stored form as a dict (argument `name`: a string
+/// in it without a UTF-8 form is refused by its location, `totp.secret`,
+/// never quoted).
+pub(crate) fn config_from_py(py: Python<'_>, data: &Bound<'_, PyAny>, name: &str) -> PyResult<PyTotpConfig> {
     if let Ok(config) = data.cast::<PyTotpConfig>() {
         return Ok(config.borrow().clone());
     }
     if !data.is_instance_of::<PyDict>() {
         return Err(PyTypeError::new_err("expected a TOTPConfig or a dict"));
     }
-    let value = to_json(data, 0)?;
+    let value = to_wire_json_at(data, name)?;
     Ok(PyTotpConfig { inner: TotpConfig::from_json_value(&value).py_err(py)? })
 }
 

@@ -249,7 +249,7 @@ fn totp_arg(py: Python<'_>, totp: Option<&Bound<'_, PyAny>>) -> PyResult<Option<
         Some(t) if t.is_none() => Ok(None),
         Some(t) => match t.cast::<PyTotpConfig>() {
             Ok(config) => Ok(Some(config.clone().unbind())),
-            Err(_) => Ok(Some(Py::new(py, config_from_py(py, t)?)?)),
+            Err(_) => Ok(Some(Py::new(py, config_from_py(py, t, "totp")?)?)),
         },
     }
 }

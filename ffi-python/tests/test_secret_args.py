@@ -98,6 +98,13 @@ CASES: list[tuple[str, str, Callable[[], Any]]] = [
     ("parse_totp_uri", "uri", lambda: _native.parse_totp_uri(f"otpauth://totp/x?secret={SECRET}")),
     ("TOTPConfig.verify", "code", lambda: _native.TOTPConfig(TOTP_SECRET).verify(SECRET)),
     ("verify_totp", "code", lambda: _native.verify_totp(_native.TOTPConfig(TOTP_SECRET), SECRET)),
+    ("TOTPConfig.from_dict", "data.secret", lambda: _native.TOTPConfig.from_dict({"secret": SECRET})),
+    ("LoginPayload(totp=dict)", "totp.secret", lambda: _native.LoginPayload("pw", totp={"secret": SECRET})),
+    (
+        "LoginPayload.totp=",
+        "totp.secret",
+        lambda: setattr(_native.LoginPayload("pw"), "totp", {"secret": SECRET}),
+    ),
     # Vault keys and flows.
     ("derive_master_key", "vault_key", lambda: _native.derive_master_key(SECRET, ORG_ID)),
     ("check_vault_key", "vault_key", lambda: _native.check_vault_key(SECRET)),
@@ -120,6 +127,7 @@ CASES: list[tuple[str, str, Callable[[], Any]]] = [
         "totp",
         lambda: _native.TotpUpdateFlow(unlocked(), "s1", f"otpauth://totp/x?secret={SECRET}"),
     ),
+    ("TotpUpdateFlow(dict)", "totp.secret", lambda: _native.TotpUpdateFlow(unlocked(), "s1", {"secret": SECRET})),
     # API keys on requests.
     ("prepare", "api_key", lambda: _native.prepare("whoami.get", None, BASE, SECRET)),
     ("Call", "api_key", lambda: _native.Call("whoami.get", None, BASE, SECRET, _native.CallOptions())),
@@ -150,6 +158,12 @@ CASES: list[tuple[str, str, Callable[[], Any]]] = [
     ("TunnelZone.response_headers", "api_key", lambda: zone().response_headers("t1", SECRET, "r1", 200, [])),
     ("TunnelZone.ws_connect_headers", "api_key", lambda: zone().ws_connect_headers("t1", SECRET, "w1")),
     ("TunnelZone.tcp_connect_headers", "api_key", lambda: zone().tcp_connect_headers("t1", SECRET, "c1")),
+    # A passthrough tunnel's private key.
+    (
+        "TunnelKey.from_pem",
+        "pem",
+        lambda: _native.TunnelKey.from_pem(f"-----BEGIN PRIVATE KEY-----\n{SECRET}\n-----END PRIVATE KEY-----\n"),
+    ),
 ]
 
 
