@@ -18,6 +18,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::args::{self, SecretStr};
 use crate::convert::{json_to_py, to_wire_json, utf8_of};
 use crate::errors::{ApiResult as _, api_to_py, guard};
 use crate::pyser::{Ctx, MapHint, PySer};
@@ -67,13 +68,6 @@ pub(crate) fn headers_arg(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, S
         out.push((text(&pair.get_item(0)?)?, text(&pair.get_item(1)?)?));
     }
     Ok(out)
-}
-
-fn status_arg(status: i64) -> PyResult<u16> {
-    u16::try_from(status)
-        .ok()
-        .filter(|s| (100..=999).contains(s))
-        .ok_or_else(|| PyValueError::new_err("status must be an HTTP status code (100-999)"))
 }
 
 /// What a top-level map of `op` is: the type core's parser returns when it
@@ -214,10 +208,11 @@ pub(crate) fn prepare(
     op: &str,
     args: Option<&Bound<'_, PyAny>>,
     base_url: &str,
-    api_key: Option<&str>,
+    api_key: Option<SecretStr>,
     idempotency_key: Option<&str>,
 ) -> PyResult<PyPrepared> {
     guard(py, || {
+        let api_key = SecretStr::opt_ref(api_key.as_ref(), py, "api_key")?;
         let args = args_json(args)?;
         let (prepared, operation, retry_safe) =
             build_prepared(op, &args, base_url, api_key, idempotency_key).api_err(py)?;
@@ -248,13 +243,13 @@ pub(crate) fn result_types() -> HashMap<&'static str, String> {
 pub(crate) fn parse<'py>(
     py: Python<'py>,
     op: &str,
-    status: i64,
+    #[pyo3(from_py_with = args::status)] status: u16,
     headers: &Bound<'py, PyAny>,
     body: &[u8],
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
         let headers = headers_arg(headers)?;
-        let resp = Response::new(status_arg(status)?, &headers, body);
+        let resp = Response::new(status, &headers, body);
         parse_response(py, op, &resp)
     })
 }
@@ -304,14 +299,14 @@ pub(crate) fn parse_page<'py>(
     py: Python<'py>,
     op: &str,
     args: Option<&Bound<'py, PyAny>>,
-    status: i64,
+    #[pyo3(from_py_with = args::status)] status: u16,
     headers: &Bound<'py, PyAny>,
     body: &[u8],
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     guard(py, || {
         let args = args_json(args)?;
         let headers = headers_arg(headers)?;
-        let resp = Response::new(status_arg(status)?, &headers, body);
+        let resp = Response::new(status, &headers, body);
         let page = parse_response(py, op, &resp)?;
         let paging = dynamic::operation(op).map_or(Paging::None, |o| o.paging);
         let next = match paging {
@@ -340,10 +335,10 @@ impl PyCallOptions {
     #[pyo3(signature = (timeout=30.0, max_attempts=3, base_delay_ms=500, max_delay_ms=8000, max_retry_after_ms=60000))]
     fn new(
         timeout: f64,
-        max_attempts: u32,
-        base_delay_ms: u64,
-        max_delay_ms: u64,
-        max_retry_after_ms: u64,
+        #[pyo3(from_py_with = args::max_attempts)] max_attempts: u32,
+        #[pyo3(from_py_with = args::base_delay_ms)] base_delay_ms: u64,
+        #[pyo3(from_py_with = args::max_delay_ms)] max_delay_ms: u64,
+        #[pyo3(from_py_with = args::max_retry_after_ms)] max_retry_after_ms: u64,
     ) -> PyResult<Self> {
         if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
             return Err(PyValueError::new_err("timeout must be a positive number of seconds (at most a day)"));
@@ -433,11 +428,12 @@ impl PyCall {
         op: &str,
         args: Option<&Bound<'_, PyAny>>,
         base_url: &str,
-        api_key: Option<&str>,
+        api_key: Option<SecretStr>,
         options: &PyCallOptions,
         idempotent_post: bool,
     ) -> PyResult<Self> {
         guard(py, || {
+            let api_key = SecretStr::opt_ref(api_key.as_ref(), py, "api_key")?;
             let args = args_json(args)?;
             let call = (|| {
                 let req = dynamic::build(op, &args)?;
@@ -487,14 +483,14 @@ impl PyCall {
     fn feed(
         &mut self,
         py: Python<'_>,
-        status: i64,
+        #[pyo3(from_py_with = args::status)] status: u16,
         headers: &Bound<'_, PyAny>,
         body: &[u8],
         now_unix: f64,
     ) -> PyResult<()> {
         guard(py, || {
             let headers = headers_arg(headers)?;
-            let resp = Response::new(status_arg(status)?, &headers, body);
+            let resp = Response::new(status, &headers, body);
             #[allow(clippy::cast_possible_truncation)]
             let now = if now_unix.is_finite() { now_unix as i64 } else { 0 };
             self.call.on_response(&resp, now, &mut SysRng);

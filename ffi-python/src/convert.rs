@@ -158,6 +158,41 @@ fn wire_types(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>, Py<PyAny>)> {
 /// plus any object with a `_to_wire()` method (replaced by its result), an
 /// `enum.Enum` (its `.value`) and `date`/`datetime`/`time` (ISO 8601).
 pub(crate) fn to_wire_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    wire_json(obj, depth, &String::new)
+}
+
+/// [`to_wire_json`] of argument `name`: errors name their location from it
+/// (`totp.secret`).
+pub(crate) fn to_wire_json_at(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Value> {
+    wire_json(obj, 0, &|| name.to_owned())
+}
+
+/// `a.b`, or `b` at the top.
+fn join_path(parent: &str, key: &str) -> String {
+    if parent.is_empty() { key.to_owned() } else { format!("{parent}.{key}") }
+}
+
+/// A location for an error message: `value` at the top.
+fn field_or_value(at: String) -> String {
+    if at.is_empty() { "value".to_owned() } else { at }
+}
+
+/// A Python `int` as a JSON number; one beyond 64 bits is an
+/// `InkboxValidationError` whose `field` is where it was (`query.limit`),
+/// as core names the fields it refuses.
+fn int_json(obj: &Bound<'_, PyAny>, at: &dyn Fn() -> String) -> PyResult<Value> {
+    if let Ok(u) = obj.extract::<u64>() {
+        return Ok(Value::Number(u.into()));
+    }
+    if let Ok(i) = obj.extract::<i64>() {
+        return Ok(Value::Number(i.into()));
+    }
+    Err(crate::args::invalid_arg(obj.py(), &field_or_value(at()), "integer out of range (-2**63 to 2**64 - 1)"))
+}
+
+/// [`to_wire_json`], with `at` giving the dotted location of `obj` (only
+/// computed for an error).
+fn wire_json(obj: &Bound<'_, PyAny>, depth: usize, at: &dyn Fn() -> String) -> PyResult<Value> {
     let py = obj.py();
     if depth > 64 {
         return Err(PyValueError::new_err("value is nested too deeply"));
@@ -169,32 +204,46 @@ pub(crate) fn to_wire_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Val
         return Ok(Value::Bool(b.is_true()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(utf8_of(s)?.into_owned()));
+        // Argument values include secrets (`api_key`, `body.password`): one
+        // without a UTF-8 form is refused by where it is, never quoted.
+        return match s.to_str() {
+            Ok(text) => Ok(Value::String(text.to_owned())),
+            Err(_) => Err(crate::args::invalid_arg(
+                py,
+                &field_or_value(at()),
+                "not encodable as UTF-8 (it contains a lone surrogate); the value is not shown",
+            )),
+        };
     }
-    if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
+    if obj.is_instance_of::<PyInt>() {
+        return int_json(obj, at);
+    }
+    if obj.is_instance_of::<PyFloat>() {
         return to_json(obj, depth);
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {
             let key = k.cast::<PyString>().map_err(|_| PyTypeError::new_err("dict keys must be str"))?;
-            map.insert(utf8_of(key)?.into_owned(), to_wire_json(&v, depth + 1)?);
+            let key = utf8_of(key)?.into_owned();
+            let value = wire_json(&v, depth + 1, &|| join_path(&at(), &key))?;
+            map.insert(key, value);
         }
         return Ok(Value::Object(map));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut items = Vec::new();
-        for item in obj.try_iter()? {
-            items.push(to_wire_json(&item?, depth + 1)?);
+        for (i, item) in obj.try_iter()?.enumerate() {
+            items.push(wire_json(&item?, depth + 1, &|| format!("{}[{i}]", at()))?);
         }
         return Ok(Value::Array(items));
     }
     if let Ok(to_wire) = obj.getattr(intern!(py, "_to_wire")) {
-        return to_wire_json(&to_wire.call0()?, depth + 1);
+        return wire_json(&to_wire.call0()?, depth + 1, at);
     }
     let (enum_class, date, time) = wire_types(py)?;
     if obj.is_instance(enum_class.bind(py))? {
-        return to_wire_json(&obj.getattr(intern!(py, "value"))?, depth + 1);
+        return wire_json(&obj.getattr(intern!(py, "value"))?, depth + 1, at);
     }
     if obj.is_instance(date.bind(py))? || obj.is_instance(time.bind(py))? {
         let iso = obj.call_method0(intern!(py, "isoformat"))?;

@@ -20,6 +20,7 @@ use serde::Serialize;
 use zeroize::Zeroize as _;
 
 use crate::api::{PyPrepared, headers_arg};
+use crate::args::{self, SecretStr, secret_text};
 use crate::convert::{repr_opt, unix_time};
 use crate::errors::{ApiResult as _, guard};
 use crate::pyser::{Ctx, PySer};
@@ -62,8 +63,14 @@ fn output_to_py(py: Python<'_>, out: FlowOutput) -> PyResult<Py<PyAny>> {
 impl PyFlow {
     /// The next request to send, or `None` when the flow is done (then call
     /// `result()`). May run Argon2id, with the GIL released.
-    fn next_request(&mut self, py: Python<'_>, base_url: &str, api_key: Option<&str>) -> PyResult<Option<PyPrepared>> {
+    fn next_request(
+        &mut self,
+        py: Python<'_>,
+        base_url: &str,
+        api_key: Option<SecretStr>,
+    ) -> PyResult<Option<PyPrepared>> {
         guard(py, || {
+            let api_key = SecretStr::opt_ref(api_key.as_ref(), py, "api_key")?;
             if self.result.is_some() {
                 return Ok(None);
             }
@@ -84,10 +91,15 @@ impl PyFlow {
     }
 
     /// Hands back the response to the last request, whatever its status.
-    fn feed(&mut self, py: Python<'_>, status: i64, headers: &Bound<'_, PyAny>, body: &[u8]) -> PyResult<()> {
+    fn feed(
+        &mut self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::status)] status: u16,
+        headers: &Bound<'_, PyAny>,
+        body: &[u8],
+    ) -> PyResult<()> {
         guard(py, || {
             let headers = headers_arg(headers)?;
-            let status = u16::try_from(status).map_err(|_| PyValueError::new_err("status must be an HTTP status"))?;
             self.inner.feed(&Response::new(status, &headers, body)).api_err(py)
         })
     }
@@ -116,8 +128,9 @@ pub(crate) struct PyUnlockFlow;
 impl PyUnlockFlow {
     #[new]
     #[pyo3(signature = (vault_key, identity_id=None))]
-    fn new(py: Python<'_>, vault_key: &str, identity_id: Option<&str>) -> PyResult<(Self, PyFlow)> {
+    fn new(py: Python<'_>, vault_key: SecretStr, identity_id: Option<&str>) -> PyResult<(Self, PyFlow)> {
         guard(py, || {
+            let vault_key = vault_key.get(py, "vault_key")?;
             let flow = match identity_id {
                 Some(id) => UnlockFlow::for_identity(vault_key, id),
                 None => UnlockFlow::new(vault_key),
@@ -135,9 +148,9 @@ pub(crate) struct PyInitializeFlow;
 #[pymethods]
 impl PyInitializeFlow {
     #[new]
-    fn new(py: Python<'_>, vault_key: &str) -> PyResult<(Self, PyFlow)> {
+    fn new(py: Python<'_>, vault_key: SecretStr) -> PyResult<(Self, PyFlow)> {
         guard(py, || {
-            let flow = InitializeFlow::new(vault_key, &mut SysRng).api_err(py)?;
+            let flow = InitializeFlow::new(vault_key.get(py, "vault_key")?, &mut SysRng).api_err(py)?;
             Ok((PyInitializeFlow, PyFlow::new(flow)))
         })
     }
@@ -153,11 +166,14 @@ impl PyUpdateKeyFlow {
     #[pyo3(signature = (new_key, current_vault_key=None, recovery_code=None))]
     fn new(
         py: Python<'_>,
-        new_key: &str,
-        current_vault_key: Option<&str>,
-        recovery_code: Option<&str>,
+        new_key: SecretStr,
+        current_vault_key: Option<SecretStr>,
+        recovery_code: Option<SecretStr>,
     ) -> PyResult<(Self, PyFlow)> {
         guard(py, || {
+            let new_key = new_key.get(py, "new_key")?;
+            let current_vault_key = SecretStr::opt_ref(current_vault_key.as_ref(), py, "current_vault_key")?;
+            let recovery_code = SecretStr::opt_ref(recovery_code.as_ref(), py, "recovery_code")?;
             let proof = match (current_vault_key, recovery_code) {
                 (Some(k), None) => Proof::current_key(k),
                 (None, Some(c)) => Proof::recovery_code(c),
@@ -271,9 +287,11 @@ impl PyTotpUpdateFlow {
             let flow = match totp {
                 None => TotpUpdateFlow::remove(&unlocked.vault, secret_id, &mut SysRng),
                 Some(t) => match t.cast::<PyString>() {
-                    Ok(uri) => TotpUpdateFlow::set_uri(&unlocked.vault, secret_id, &uri.to_cow()?, &mut SysRng),
+                    Ok(uri) => {
+                        TotpUpdateFlow::set_uri(&unlocked.vault, secret_id, secret_text(py, uri, "totp")?, &mut SysRng)
+                    }
                     Err(_) => {
-                        let config = config_from_py(py, t)?;
+                        let config = config_from_py(py, t, "totp")?;
                         TotpUpdateFlow::set(&unlocked.vault, secret_id, &config.inner, &mut SysRng)
                     }
                 },

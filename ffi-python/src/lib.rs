@@ -7,6 +7,7 @@
 //! Python as `InkboxInternalError`, never as pyo3's `PanicException`.
 
 mod api;
+mod args;
 mod convert;
 mod errors;
 mod field;

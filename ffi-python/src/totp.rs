@@ -8,7 +8,8 @@ use pyo3::types::{PyDict, PyString, PyType};
 
 use zeroize::Zeroizing;
 
-use crate::convert::{repr_opt, to_json, unix_time, utf8_of};
+use crate::args::{self, SecretStr, secret_text};
+use crate::convert::{repr_opt, to_wire_json_at, unix_time, utf8_of};
 use crate::errors::{CoreResult as _, guard, to_py};
 
 /// The members of `inkbox._enums.TOTPAlgorithm`, looked up once.
@@ -106,15 +107,15 @@ impl PyTotpConfig {
     #[pyo3(signature = (secret, algorithm=String::from("sha1"), digits=6, period=30, issuer=None, account_name=None))]
     fn new(
         py: Python<'_>,
-        secret: &Bound<'_, PyString>,
+        secret: SecretStr,
         algorithm: String,
-        digits: u64,
-        period: u64,
+        #[pyo3(from_py_with = args::digits)] digits: u64,
+        #[pyo3(from_py_with = args::period)] period: u64,
         issuer: Option<String>,
         account_name: Option<String>,
     ) -> PyResult<Self> {
         guard(py, || {
-            let mut inner = TotpConfig::new(utf8_of(secret)?.into_owned()).py_err(py)?;
+            let mut inner = TotpConfig::new(secret.into_string(py, "secret")?).py_err(py)?;
             inner = inner
                 .with_algorithm(Algorithm::from_config_name(&algorithm).py_err(py)?)
                 .with_digits(Digits::new(digits).py_err(py)?)
@@ -132,8 +133,8 @@ impl PyTotpConfig {
     }
 
     #[setter]
-    fn set_secret(&mut self, py: Python<'_>, secret: &Bound<'_, PyString>) -> PyResult<()> {
-        let fresh = TotpConfig::new(utf8_of(secret)?.into_owned()).py_err(py)?;
+    fn set_secret(&mut self, py: Python<'_>, secret: SecretStr) -> PyResult<()> {
+        let fresh = TotpConfig::new(secret.into_string(py, "secret")?).py_err(py)?;
         let mut fresh = fresh
             .with_algorithm(self.inner.algorithm())
             .with_digits(self.inner.digits())
@@ -161,7 +162,7 @@ impl PyTotpConfig {
     }
 
     #[setter]
-    fn set_digits(&mut self, py: Python<'_>, digits: u64) -> PyResult<()> {
+    fn set_digits(&mut self, py: Python<'_>, #[pyo3(from_py_with = args::digits)] digits: u64) -> PyResult<()> {
         self.inner = self.inner.clone().with_digits(Digits::new(digits).py_err(py)?);
         Ok(())
     }
@@ -172,7 +173,7 @@ impl PyTotpConfig {
     }
 
     #[setter]
-    fn set_period(&mut self, py: Python<'_>, period: u64) -> PyResult<()> {
+    fn set_period(&mut self, py: Python<'_>, #[pyo3(from_py_with = args::period)] period: u64) -> PyResult<()> {
         self.inner = self.inner.clone().with_period(Period::new(period).py_err(py)?);
         Ok(())
     }
@@ -206,8 +207,14 @@ impl PyTotpConfig {
     /// Whether `code` is valid at `now`, within `window` steps either way
     /// (constant time).
     #[pyo3(signature = (code, now=None, window=1))]
-    fn verify(&self, py: Python<'_>, code: String, now: Option<&Bound<'_, PyAny>>, window: u8) -> PyResult<bool> {
-        guard(py, || verify(py, &self.inner, &code, now, window))
+    fn verify(
+        &self,
+        py: Python<'_>,
+        code: SecretStr,
+        now: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = args::window)] window: u8,
+    ) -> PyResult<bool> {
+        guard(py, || verify(py, &self.inner, code.get(py, "code")?, now, window))
     }
 
     /// The `otpauth://totp/` URI (it contains the secret).
@@ -232,7 +239,7 @@ impl PyTotpConfig {
     /// their defaults).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        guard(py, || config_from_py(py, data))
+        guard(py, || config_from_py(py, data, "data"))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -247,14 +254,17 @@ impl PyTotpConfig {
     }
 }
 
-pub(crate) fn config_from_py(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<PyTotpConfig> {
+/// A `TOTPConfig`, or its stored form as a dict (argument `name`: a string
+/// in it without a UTF-8 form is refused by its location, `totp.secret`,
+/// never quoted).
+pub(crate) fn config_from_py(py: Python<'_>, data: &Bound<'_, PyAny>, name: &str) -> PyResult<PyTotpConfig> {
     if let Ok(config) = data.cast::<PyTotpConfig>() {
         return Ok(config.borrow().clone());
     }
     if !data.is_instance_of::<PyDict>() {
         return Err(PyTypeError::new_err("expected a TOTPConfig or a dict"));
     }
-    let value = to_json(data, 0)?;
+    let value = to_wire_json_at(data, name)?;
     Ok(PyTotpConfig { inner: TotpConfig::from_json_value(&value).py_err(py)? })
 }
 
@@ -275,7 +285,7 @@ fn verify(
 }
 
 fn parse_uri(py: Python<'_>, uri: &Bound<'_, PyString>) -> PyResult<PyTotpConfig> {
-    Ok(PyTotpConfig { inner: inkbox_core::totp::parse_uri(&utf8_of(uri)?).py_err(py)? })
+    Ok(PyTotpConfig { inner: inkbox_core::totp::parse_uri(secret_text(py, uri, "uri")?).py_err(py)? })
 }
 
 #[pyfunction]
@@ -293,11 +303,11 @@ pub(crate) fn generate_totp(
 pub(crate) fn verify_totp(
     py: Python<'_>,
     config: PyRef<'_, PyTotpConfig>,
-    code: String,
+    code: SecretStr,
     now: Option<&Bound<'_, PyAny>>,
-    window: u8,
+    #[pyo3(from_py_with = args::window)] window: u8,
 ) -> PyResult<bool> {
-    guard(py, || verify(py, &config.inner, &code, now, window))
+    guard(py, || verify(py, &config.inner, code.get(py, "code")?, now, window))
 }
 
 #[pyfunction]

@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::api::headers_arg;
+use crate::args::{self, SecretStr};
 use crate::errors::{exception, guard};
 
 type Pairs = Vec<(String, String)>;
@@ -64,13 +65,19 @@ impl PyTunnelZone {
 
     /// Headers of `POST /_system/hello`.
     #[pyo3(signature = (tunnel_id, api_key, pool_size=None))]
-    fn hello_headers(&self, tunnel_id: &str, api_key: &str, pool_size: Option<u32>) -> Pairs {
-        dp::hello_headers(&self.0, tunnel_id, api_key, pool_size)
+    fn hello_headers(
+        &self,
+        py: Python<'_>,
+        tunnel_id: &str,
+        api_key: SecretStr,
+        pool_size: Option<u32>,
+    ) -> PyResult<Pairs> {
+        Ok(dp::hello_headers(&self.0, tunnel_id, api_key.get(py, "api_key")?, pool_size))
     }
 
     /// Headers of one parked `POST /_system/intake`.
-    fn intake_headers(&self, tunnel_id: &str, owner_token: &str, slot: u32) -> Pairs {
-        dp::intake_headers(&self.0, tunnel_id, owner_token, slot)
+    fn intake_headers(&self, py: Python<'_>, tunnel_id: &str, owner_token: SecretStr, slot: u32) -> PyResult<Pairs> {
+        Ok(dp::intake_headers(&self.0, tunnel_id, owner_token.get(py, "owner_token")?, slot))
     }
 
     /// Headers of `POST /_system/response/{request_id}`.
@@ -80,7 +87,7 @@ impl PyTunnelZone {
         &self,
         py: Python<'_>,
         tunnel_id: &str,
-        api_key: &str,
+        api_key: SecretStr,
         request_id: &str,
         status: u16,
         headers: &Bound<'_, PyAny>,
@@ -88,19 +95,26 @@ impl PyTunnelZone {
         body_len: usize,
     ) -> PyResult<Pairs> {
         guard(py, || {
+            let api_key = api_key.get(py, "api_key")?;
             let headers = headers_arg(headers)?;
             Ok(dp::response_headers(&self.0, tunnel_id, api_key, request_id, status, &headers, reason, body_len))
         })
     }
 
     /// The extended CONNECT opening the WebSocket bridge `/_system/ws/{ws_id}`.
-    fn ws_connect_headers(&self, tunnel_id: &str, api_key: &str, ws_id: &str) -> Pairs {
-        dp::ws_connect_headers(&self.0, tunnel_id, api_key, ws_id)
+    fn ws_connect_headers(&self, py: Python<'_>, tunnel_id: &str, api_key: SecretStr, ws_id: &str) -> PyResult<Pairs> {
+        Ok(dp::ws_connect_headers(&self.0, tunnel_id, api_key.get(py, "api_key")?, ws_id))
     }
 
     /// The extended CONNECT opening the raw TCP bridge `/_system/tcp/{tcp_id}`.
-    fn tcp_connect_headers(&self, tunnel_id: &str, api_key: &str, tcp_id: &str) -> Pairs {
-        dp::tcp_connect_headers(&self.0, tunnel_id, api_key, tcp_id)
+    fn tcp_connect_headers(
+        &self,
+        py: Python<'_>,
+        tunnel_id: &str,
+        api_key: SecretStr,
+        tcp_id: &str,
+    ) -> PyResult<Pairs> {
+        Ok(dp::tcp_connect_headers(&self.0, tunnel_id, api_key.get(py, "api_key")?, tcp_id))
     }
 
     fn __repr__(&self) -> String {
@@ -257,7 +271,10 @@ pub(crate) fn tunnel_filter_response_headers(py: Python<'_>, headers: &Bound<'_,
 
 /// Checks an intake pool size (1–32); raises `InkboxValidationError`.
 #[pyfunction]
-pub(crate) fn tunnel_validate_pool_size(py: Python<'_>, pool_size: i64) -> PyResult<u32> {
+pub(crate) fn tunnel_validate_pool_size(
+    py: Python<'_>,
+    #[pyo3(from_py_with = args::pool_size)] pool_size: i64,
+) -> PyResult<u32> {
     guard(py, || dp::validate_pool_size(pool_size).map_err(|e| dp_err(py, &e)))
 }
 

@@ -7,6 +7,7 @@ use inkbox_core::api::tunnel_cert::{self as tc, CertError, CertInfo, TunnelKey};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::args::SecretStr;
 use crate::errors::{exception, guard};
 
 fn cert_err(py: Python<'_>, err: &CertError) -> PyErr {
@@ -27,8 +28,8 @@ impl PyTunnelKey {
 
     /// Reads an unencrypted PKCS#8 PEM key.
     #[staticmethod]
-    fn from_pem(py: Python<'_>, pem: &str) -> PyResult<Self> {
-        guard(py, || TunnelKey::from_pem(pem).map(Self).map_err(|e| cert_err(py, &e)))
+    fn from_pem(py: Python<'_>, pem: SecretStr) -> PyResult<Self> {
+        guard(py, || TunnelKey::from_pem(pem.get(py, "pem")?).map(Self).map_err(|e| cert_err(py, &e)))
     }
 
     /// The key as unencrypted PKCS#8 PEM bytes (write them with mode 0600).

@@ -12,6 +12,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString};
 use zeroize::{Zeroize as _, Zeroizing};
 
+use crate::args::{SecretStr, secret_text};
 use crate::convert::{repr_opt, text_arg, utf8_of};
 use crate::errors::{CoreResult as _, guard};
 use crate::totp::{PyTotpConfig, config_from_py};
@@ -116,11 +117,16 @@ macro_rules! payload_class {
         impl $Wrapper {
             #[new]
             #[pyo3(signature = ($($req,)+ $($opt=None,)* *, notes=None))]
-            fn new($($req: String,)+ $($opt: Option<String>,)* notes: Option<String>) -> Self {
-                let mut payload = $Core::new($($req),+);
-                $(payload.$opt = $opt;)*
-                payload.notes = notes;
-                Self(payload)
+            fn new(
+                py: Python<'_>,
+                $($req: SecretStr,)+
+                $($opt: Option<SecretStr>,)*
+                notes: Option<SecretStr>,
+            ) -> PyResult<Self> {
+                let mut payload = $Core::new($($req.into_string(py, stringify!($req))?),+);
+                $(payload.$opt = SecretStr::opt($opt, py, stringify!($opt))?;)*
+                payload.notes = SecretStr::opt(notes, py, "notes")?;
+                Ok(Self(payload))
             }
 
             #[classattr]
@@ -134,8 +140,9 @@ macro_rules! payload_class {
             }
 
             #[setter]
-            fn set_notes(&mut self, value: Option<String>) {
-                replace_opt_secret(&mut self.0.notes, value);
+            fn set_notes(&mut self, py: Python<'_>, value: Option<SecretStr>) -> PyResult<()> {
+                replace_opt_secret(&mut self.0.notes, SecretStr::opt(value, py, "notes")?);
+                Ok(())
             }
 
             $(
@@ -145,8 +152,9 @@ macro_rules! payload_class {
                 }
 
                 #[setter]
-                fn $set_req(&mut self, value: String) {
-                    replace_secret(&mut self.0.$req, value);
+                fn $set_req(&mut self, py: Python<'_>, value: SecretStr) -> PyResult<()> {
+                    replace_secret(&mut self.0.$req, value.into_string(py, stringify!($req))?);
+                    Ok(())
                 }
             )+
 
@@ -157,8 +165,9 @@ macro_rules! payload_class {
                 }
 
                 #[setter]
-                fn $set_opt(&mut self, value: Option<String>) {
-                    replace_opt_secret(&mut self.0.$opt, value);
+                fn $set_opt(&mut self, py: Python<'_>, value: Option<SecretStr>) -> PyResult<()> {
+                    replace_opt_secret(&mut self.0.$opt, SecretStr::opt(value, py, stringify!($opt))?);
+                    Ok(())
                 }
             )*
 
@@ -240,7 +249,7 @@ fn totp_arg(py: Python<'_>, totp: Option<&Bound<'_, PyAny>>) -> PyResult<Option<
         Some(t) if t.is_none() => Ok(None),
         Some(t) => match t.cast::<PyTotpConfig>() {
             Ok(config) => Ok(Some(config.clone().unbind())),
-            Err(_) => Ok(Some(Py::new(py, config_from_py(py, t)?)?)),
+            Err(_) => Ok(Some(Py::new(py, config_from_py(py, t, "totp")?)?)),
         },
     }
 }
@@ -264,18 +273,18 @@ impl PyLoginPayload {
     #[pyo3(signature = (password, username=None, email=None, url=None, totp=None, *, notes=None))]
     fn new(
         py: Python<'_>,
-        password: String,
-        username: Option<String>,
-        email: Option<String>,
-        url: Option<String>,
+        password: SecretStr,
+        username: Option<SecretStr>,
+        email: Option<SecretStr>,
+        url: Option<SecretStr>,
         totp: Option<&Bound<'_, PyAny>>,
-        notes: Option<String>,
+        notes: Option<SecretStr>,
     ) -> PyResult<Self> {
-        let mut inner = LoginPayload::new(password);
-        inner.username = username;
-        inner.email = email;
-        inner.url = url;
-        inner.notes = notes;
+        let mut inner = LoginPayload::new(password.into_string(py, "password")?);
+        inner.username = SecretStr::opt(username, py, "username")?;
+        inner.email = SecretStr::opt(email, py, "email")?;
+        inner.url = SecretStr::opt(url, py, "url")?;
+        inner.notes = SecretStr::opt(notes, py, "notes")?;
         Ok(Self { inner, totp: totp_arg(py, totp)? })
     }
 
@@ -290,8 +299,9 @@ impl PyLoginPayload {
     }
 
     #[setter]
-    fn set_password(&mut self, value: String) {
-        replace_secret(&mut self.inner.password, value);
+    fn set_password(&mut self, py: Python<'_>, value: SecretStr) -> PyResult<()> {
+        replace_secret(&mut self.inner.password, value.into_string(py, "password")?);
+        Ok(())
     }
 
     #[getter]
@@ -300,8 +310,9 @@ impl PyLoginPayload {
     }
 
     #[setter]
-    fn set_username(&mut self, value: Option<String>) {
-        self.inner.username = value;
+    fn set_username(&mut self, py: Python<'_>, value: Option<SecretStr>) -> PyResult<()> {
+        replace_opt_secret(&mut self.inner.username, SecretStr::opt(value, py, "username")?);
+        Ok(())
     }
 
     #[getter]
@@ -310,8 +321,9 @@ impl PyLoginPayload {
     }
 
     #[setter]
-    fn set_email(&mut self, value: Option<String>) {
-        self.inner.email = value;
+    fn set_email(&mut self, py: Python<'_>, value: Option<SecretStr>) -> PyResult<()> {
+        replace_opt_secret(&mut self.inner.email, SecretStr::opt(value, py, "email")?);
+        Ok(())
     }
 
     #[getter]
@@ -320,8 +332,9 @@ impl PyLoginPayload {
     }
 
     #[setter]
-    fn set_url(&mut self, value: Option<String>) {
-        self.inner.url = value;
+    fn set_url(&mut self, py: Python<'_>, value: Option<SecretStr>) -> PyResult<()> {
+        replace_opt_secret(&mut self.inner.url, SecretStr::opt(value, py, "url")?);
+        Ok(())
     }
 
     #[getter]
@@ -341,8 +354,9 @@ impl PyLoginPayload {
     }
 
     #[setter]
-    fn set_notes(&mut self, value: Option<String>) {
-        replace_opt_secret(&mut self.inner.notes, value);
+    fn set_notes(&mut self, py: Python<'_>, value: Option<SecretStr>) -> PyResult<()> {
+        replace_opt_secret(&mut self.inner.notes, SecretStr::opt(value, py, "notes")?);
+        Ok(())
     }
 
     /// The fields that are set, as the reference's `_to_dict` (`totp` as its
@@ -433,7 +447,7 @@ pub(crate) fn derive_master_key(
     salt: &Bound<'_, PyAny>,
 ) -> PyResult<PyMasterKey> {
     guard(py, || {
-        let password = Zeroizing::new(utf8_of(vault_key)?.into_owned());
+        let password = Zeroizing::new(secret_text(py, vault_key, "vault_key")?.to_owned());
         let organization_id = text_arg(salt, "salt")?;
         let key = py.detach(|| vault::derive_master_key(&password, &organization_id)).py_err(py)?;
         Ok(PyMasterKey(key))
@@ -529,7 +543,7 @@ pub(crate) fn decrypt_payload(
 /// Raises `InkboxVaultKeyError` naming the first rule a new vault key breaks.
 #[pyfunction]
 pub(crate) fn check_vault_key(py: Python<'_>, vault_key: &Bound<'_, PyString>) -> PyResult<()> {
-    guard(py, || vault::check_vault_key(&utf8_of(vault_key)?).py_err(py))
+    guard(py, || vault::check_vault_key(secret_text(py, vault_key, "vault_key")?).py_err(py))
 }
 
 /// The registration body of one vault key (no secret in the clear).
@@ -601,7 +615,7 @@ pub(crate) fn generate_vault_key_material(
     guard(py, || {
         let key_type = VaultKeyType::parse(&key_type)
             .ok_or_else(|| PyValueError::new_err("key_type must be 'primary' or 'recovery'"))?;
-        let vault_key = Zeroizing::new(utf8_of(vault_key)?.into_owned());
+        let vault_key = Zeroizing::new(secret_text(py, vault_key, "vault_key")?.to_owned());
         vault::check_vault_key(&vault_key).py_err(py)?;
         material(py, &vault_key, &utf8_of(organization_id)?, &org_encryption_key.0, key_type)
     })

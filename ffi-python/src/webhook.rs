@@ -6,6 +6,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
+use crate::args::{self, invalid_arg, secret_text};
 use crate::convert::{bytes_or_str, unix_time};
 use crate::errors::{CoreResult as _, guard, to_py};
 
@@ -56,16 +57,16 @@ fn held<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Result<Held<'py>, Unenc
 /// A `str` argument that has no UTF-8 form.
 struct Unencodable;
 
-/// A payload or secret `str` without a UTF-8 form: a `ValueError` naming no
-/// content.
-fn unencodable_arg(_: Unencodable) -> PyErr {
-    PyValueError::new_err("string is not encodable as UTF-8 (lone surrogate)")
+/// A payload or secret `str` without a UTF-8 form: `InkboxValidationError`
+/// naming argument `name`, with no part of the value.
+fn unencodable_arg(py: Python<'_>, name: &str) -> PyErr {
+    invalid_arg(py, name, "not encodable as UTF-8 (it contains a lone surrogate); the value is not shown")
 }
 
-/// The payload or one secret: what [`held`] takes, else a `TypeError` with
-/// `what`.
-fn held_arg<'py>(obj: &Bound<'py, PyAny>, what: &'static str) -> PyResult<Held<'py>> {
-    held(obj)?.ok_or_else(|| PyTypeError::new_err(what))?.map_err(unencodable_arg)
+/// The payload or one secret (argument `name`): what [`held`] takes, else a
+/// `TypeError` with `what`.
+fn held_arg<'py>(obj: &Bound<'py, PyAny>, name: &str, what: &'static str) -> PyResult<Held<'py>> {
+    held(obj)?.ok_or_else(|| PyTypeError::new_err(what))?.map_err(|Unencodable| unencodable_arg(obj.py(), name))
 }
 
 /// A header name or value; one without a UTF-8 form reads as
@@ -163,9 +164,13 @@ fn push_pair<'py>(out: &mut Headers<'py>, pair: &Bound<'py, PyAny>) -> PyResult<
 /// mapping with `items()` (which yields repeated headers separately for
 /// multi-dicts such as Starlette's or Werkzeug's), or an iterable of
 /// `(name, value)` pairs. Every header is type-checked.
+///
+/// Only an exact `dict` is read directly: a subclass (a multi-dict built
+/// on `dict`, or one whose `items()` filters) is read through its
+/// `items()`, the mapping protocol, never through its raw storage.
 fn headers_of<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Headers<'py>> {
     let mut out = Headers::default();
-    if let Ok(dict) = headers.cast::<PyDict>() {
+    if let Ok(dict) = headers.cast_exact::<PyDict>() {
         for (k, v) in dict.iter() {
             push_header(&mut out, k, v)?;
         }
@@ -195,13 +200,13 @@ impl<'py> Secrets<'py> {
 
 fn secrets_of<'py>(secret: &Bound<'py, PyAny>) -> PyResult<Secrets<'py>> {
     if let Some(one) = held(secret)? {
-        return Ok(Secrets::One([one.map_err(unencodable_arg)?]));
+        return Ok(Secrets::One([one.map_err(|Unencodable| unencodable_arg(secret.py(), "secret"))?]));
     }
     let mut out = Vec::new();
     for item in
         secret.try_iter().map_err(|_| PyTypeError::new_err("secret must be str, bytes or a sequence of them"))?
     {
-        out.push(held_arg(&item?, "each secret must be str or bytes")?);
+        out.push(held_arg(&item?, "secret", "each secret must be str or bytes")?);
     }
     Ok(Secrets::Many(out))
 }
@@ -215,7 +220,7 @@ fn run(
     now: Option<&Bound<'_, PyAny>>,
     compat: bool,
 ) -> PyResult<Result<(), WebhookError>> {
-    let body = held_arg(payload, "payload must be bytes or str")?;
+    let body = held_arg(payload, "payload", "payload must be bytes or str")?;
     let headers = headers_of(headers)?;
     let secrets = secrets_of(secret)?;
     let now = unix_time(now)?.map_err(|()| PyValueError::new_err("now must be a non-negative Unix time"))?;
@@ -239,7 +244,7 @@ pub(crate) fn verify_webhook(
     payload: &Bound<'_, PyAny>,
     headers: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
-    tolerance: Option<u64>,
+    #[pyo3(from_py_with = args::tolerance)] tolerance: Option<u64>,
     now: Option<&Bound<'_, PyAny>>,
     compat: bool,
 ) -> PyResult<bool> {
@@ -256,7 +261,7 @@ pub(crate) fn verify_webhook_reason(
     payload: &Bound<'_, PyAny>,
     headers: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
-    tolerance: Option<u64>,
+    #[pyo3(from_py_with = args::tolerance)] tolerance: Option<u64>,
     now: Option<&Bound<'_, PyAny>>,
     compat: bool,
 ) -> PyResult<Option<&'static str>> {
@@ -277,6 +282,9 @@ pub(crate) fn sign_webhook<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     guard(py, || {
         let body = bytes_or_str(payload)?.ok_or_else(|| PyTypeError::new_err("payload must be bytes or str"))?;
+        if let Ok(s) = secret.cast::<PyString>() {
+            secret_text(py, s, "secret")?;
+        }
         let secret = bytes_or_str(secret)?.ok_or_else(|| PyTypeError::new_err("secret must be str or bytes"))?;
         let request_id = crate::convert::utf8_of(request_id)?;
         let timestamp_text;

@@ -927,3 +927,12 @@ def test_secret_flows_with_a_restored_key(vault_vectors: dict[str, Any]) -> None
 
 def vault_org_key(v: dict[str, Any]) -> _native.OrgKey:
     return _native.OrgKey.from_bytes(bytes.fromhex(v["org_key_hex"]))
+
+
+def test_whoami_without_auth_type_is_a_decode_error() -> None:
+    """Issue 18, item 7: a 200 ``{}`` is no whoami, never
+    ``WhoamiJwtResponse(auth_type='')``."""
+    for body in (b"{}", b'{"organization_id": "org_1"}', b'{"auth_type": ""}', b'{"auth_type": null}'):
+        with pytest.raises(InkboxDecodeError) as info:
+            _native.parse("whoami.get", 200, JSON, body)
+        assert info.value.code == "api.decode"

@@ -205,3 +205,48 @@ def test_sign_webhook_errors() -> None:
     assert info.value.code == "webhook.missing_request_id"
     with pytest.raises(ValueError):
         sign_webhook(payload=BODY, secret=SECRET, request_id="r", timestamp=-1)
+
+
+# ---- issue 18, item 7: dict subclasses are read through items() -------------
+
+
+class _MultiDict(dict):  # type: ignore[type-arg]
+    """A multi-dict built on ``dict`` (as Werkzeug's and aiohttp-style
+    ones are): the raw storage holds lists, ``items()`` yields one pair per
+    value."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__()
+        for k, v in pairs:
+            dict.setdefault(self, k, []).append(v)
+
+    def items(self) -> Any:
+        return [(k, v) for k, vs in dict.items(self) for v in vs]
+
+
+class _Hiding(dict):  # type: ignore[type-arg]
+    """A dict subclass whose mapping view leaves the signature out."""
+
+    def items(self) -> Any:
+        return [(k, v) for k, v in dict.items(self) if k.lower() != "x-inkbox-signature"]
+
+
+def test_dict_subclass_headers_follow_the_mapping_protocol() -> None:
+    h = signed()
+    # The raw storage holds lists: read directly it was a TypeError.
+    multi = _MultiDict(list(h.items()))
+    assert verify_webhook(payload=BODY, headers=multi, secret=SECRET, now=NOW)
+    assert verify_webhook_reason(payload=BODY, headers=multi, secret=SECRET, now=NOW) is None
+    # A second signature value comes through items() as a repeated header.
+    twice = _MultiDict(list(h.items()) + [("X-Inkbox-Signature", h["X-Inkbox-Signature"])])
+    assert verify_webhook_reason(payload=BODY, headers=twice, secret=SECRET, now=NOW) == verify_webhook_reason(
+        payload=BODY, headers=list(twice.items()), secret=SECRET, now=NOW
+    )
+    # items() hides the signature: it is not there, whatever the storage holds.
+    hiding = _Hiding(h)
+    assert not verify_webhook(payload=BODY, headers=hiding, secret=SECRET, now=NOW)
+    assert verify_webhook_reason(payload=BODY, headers=hiding, secret=SECRET, now=NOW) == verify_webhook_reason(
+        payload=BODY, headers={k: v for k, v in h.items() if k != "X-Inkbox-Signature"}, secret=SECRET, now=NOW
+    )
+    # A plain dict is unchanged.
+    assert verify_webhook(payload=BODY, headers=dict(h), secret=SECRET, now=NOW)

@@ -155,15 +155,15 @@ impl Serialize for Whoami {
 impl<'de> Deserialize<'de> for Whoami {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        let is_key = value.get("auth_type").and_then(serde_json::Value::as_str) == Some("api_key");
-        if is_key {
-            serde_json::from_value(value).map(Whoami::ApiKey).map_err(serde::de::Error::custom)
-        } else {
-            let mut value = value;
-            if let Some(map) = value.as_object_mut() {
-                map.entry("auth_type").or_insert_with(|| "".into());
+        // `auth_type` is the discriminant: a body without it (`{}`, or
+        // `null`/`""`/a number in its place) is no whoami at all, never a
+        // JWT session of an empty type.
+        match value.get("auth_type").and_then(serde_json::Value::as_str) {
+            Some("api_key") => serde_json::from_value(value).map(Whoami::ApiKey).map_err(serde::de::Error::custom),
+            Some(t) if !t.is_empty() => {
+                serde_json::from_value(value).map(Whoami::Jwt).map_err(serde::de::Error::custom)
             }
-            serde_json::from_value(value).map(Whoami::Jwt).map_err(serde::de::Error::custom)
+            _ => Err(serde::de::Error::custom("whoami: auth_type must be a non-empty string")),
         }
     }
 }
@@ -381,6 +381,27 @@ mod tests {
         assert_eq!(e.code(), "api.unauthorized");
         let e = parse_whoami(&ok("[1,2")).unwrap_err();
         assert_eq!(e.code(), "api.decode");
+    }
+
+    /// Issue 18 item 7: a 200 without a usable `auth_type` is a decode
+    /// error, never `WhoamiJwt { auth_type: "" }`.
+    #[test]
+    fn whoami_without_auth_type_is_a_decode_error() {
+        for body in [
+            "{}",
+            r#"{"organization_id":"org_1"}"#,
+            r#"{"auth_type":null,"user_id":"u"}"#,
+            r#"{"auth_type":""}"#,
+            r#"{"auth_type":7}"#,
+            "[]",
+            "null",
+        ] {
+            let e = parse_whoami(&ok(body)).unwrap_err();
+            assert_eq!(e.code(), "api.decode", "{body}");
+        }
+        assert!(
+            matches!(parse_whoami(&ok(r#"{"auth_type":"jwt"}"#)).unwrap(), Whoami::Jwt(ref j) if j.auth_type == "jwt")
+        );
     }
 
     #[test]

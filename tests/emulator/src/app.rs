@@ -161,6 +161,8 @@ struct Credentials<'a> {
     bearer: Option<&'a str>,
     /// `Idempotency-Key`.
     idempotency_key: Option<&'a str>,
+    /// `Content-Type` (checked on PATCH bodies).
+    content_type: Option<&'a str>,
 }
 
 /// Everything a handler gets besides the state.
@@ -360,6 +362,11 @@ impl App {
                 None => return agentpost::unauthorized(),
             },
         };
+        if op.method == Method::Patch
+            && let Err(reply) = crate::patch_body::check(op.name, creds.content_type, &body)
+        {
+            return reply;
+        }
         let mutating = op.method != Method::Get;
         let idem = match (mutating, creds.idempotency_key, caller.key_id()) {
             (true, Some(k), Some(scope)) => {
@@ -783,6 +790,8 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
     }
     let key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(String::from);
     let idem_key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(String::from);
+    // A Content-Type that is not visible ASCII reads as a wrong one.
+    let content_type = parts.headers.get("content-type").map(|v| v.to_str().unwrap_or("invalid").to_owned());
     let bearer = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| {
         let (scheme, token) = v.trim().split_once(' ')?;
         scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
@@ -820,8 +829,12 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
     }
     let app2 = Arc::clone(&app);
     let res = tokio::task::spawn_blocking(move || {
-        let creds =
-            Credentials { api_key: key.as_deref(), bearer: bearer.as_deref(), idempotency_key: idem_key.as_deref() };
+        let creds = Credentials {
+            api_key: key.as_deref(),
+            bearer: bearer.as_deref(),
+            idempotency_key: idem_key.as_deref(),
+            content_type: content_type.as_deref(),
+        };
         app2.dispatch(method, &raw_path, &query, creds, body, base_url)
     })
     .await;

@@ -25,6 +25,7 @@ mod handlers;
 mod imessage;
 mod mail;
 mod outbound;
+mod patch_body;
 mod phone;
 mod signup;
 mod state;

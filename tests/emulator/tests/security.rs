@@ -324,3 +324,83 @@ fn vault_unlock_needs_the_proof_and_discloses_no_other_key() {
     let r = emu.raw("GET", "/api/v1/vault/keys", Some(&admin), None);
     assert_eq!(leaks(&r.body, None), Vec::<String>::new());
 }
+
+// ------------------------------------------------- 7. PATCH bodies
+
+fn patch(emu: &Emulator, path: &str, content_type: Option<&str>, body: &str) -> common::Resp {
+    let mut headers = vec![("X-API-Key", emu.admin_key.as_str()), ("Accept", "application/json")];
+    if let Some(ct) = content_type {
+        headers.push(("Content-Type", ct));
+    }
+    emu.raw_headers("PATCH", path, &headers, Some(body))
+}
+
+#[test]
+fn patch_bodies_must_be_json_objects_of_known_keys() {
+    let emu = Emulator::start();
+    let identity = create(&emu, "patchy");
+    let path = "/api/v1/identities/patchy";
+    let json = Some("application/json");
+    let before = emu.raw("GET", path, Some(&emu.admin_key), None).json();
+    // Not an object → 422.
+    for body in ["[]", r#"["display_name"]"#, "\"x\"", "1", "null"] {
+        let r = patch(&emu, path, json, body);
+        assert_eq!(r.status, 422, "{body}: {:?}", r.json());
+    }
+    // A misspelled or unknown key → 422, naming it.
+    for body in [r#"{"dispaly_name": "Typo"}"#, r#"{"display_name": "Ok", "owner": "me"}"#] {
+        let r = patch(&emu, path, json, body);
+        assert_eq!(r.status, 422, "{body}: {:?}", r.json());
+        assert!(r.json()["detail"].as_str().unwrap().contains("unknown field"), "{:?}", r.json());
+    }
+    // Not JSON by its Content-Type → 415, whatever the body.
+    for ct in ["text/plain", "application/x-www-form-urlencoded", "text/plain; charset=utf-8"] {
+        let r = patch(&emu, path, Some(ct), r#"{"display_name": "Plain"}"#);
+        assert_eq!(r.status, 415, "{ct}: {:?}", r.json());
+    }
+    // Nothing above changed anything.
+    assert_eq!(emu.raw("GET", path, Some(&emu.admin_key), None).json(), before);
+    // What still works: known keys, `{}`, an empty body, `+json`, no Content-Type.
+    let r = patch(&emu, path, json, r#"{"display_name": "Set"}"#);
+    assert_eq!((r.status, r.json()["display_name"].as_str()), (200, Some("Set")), "{:?}", r.json());
+    assert_eq!(patch(&emu, path, json, "{}").status, 200);
+    assert_eq!(patch(&emu, path, json, "").status, 200);
+    assert_eq!(patch(&emu, path, Some("application/merge-patch+json"), r#"{"description": "d"}"#).status, 200);
+    assert_eq!(patch(&emu, path, None, r#"{"description": "e"}"#).status, 200);
+
+    // Other PATCH routes run the same checks: the mailbox and a message.
+    let email = identity["email_address"].as_str().unwrap();
+    let mailbox = format!("/api/v1/mail/mailboxes/{email}");
+    assert_eq!(patch(&emu, &mailbox, json, "[]").status, 422);
+    assert_eq!(patch(&emu, &mailbox, json, r#"{"filter_mdoe": "whitelist"}"#).status, 422);
+    assert_eq!(patch(&emu, &mailbox, Some("text/plain"), "{}").status, 415);
+    let ghost = format!("{mailbox}/messages/00000000-0000-4000-8000-000000000000");
+    assert_eq!(patch(&emu, &ghost, json, r#"{"is_raed": true}"#).status, 422);
+}
+
+#[test]
+fn webhook_subscription_patch_still_ignores_owner_keys_only() {
+    let emu = Emulator::start();
+    let identity = create(&emu, "hooked");
+    let mailbox_id = identity["mailbox"]["id"].as_str().unwrap().to_owned();
+    let body = serde_json::json!({
+        "url": "https://example.com/hook", "event_types": ["message.received"], "mailbox_id": mailbox_id,
+    })
+    .to_string();
+    let r = emu.raw("POST", "/api/v1/webhooks/subscriptions", Some(&emu.admin_key), Some(&body));
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    let path = format!("/api/v1/webhooks/subscriptions/{}", r.json()["id"].as_str().unwrap());
+    let json = Some("application/json");
+    // Documented: owner keys are ignored (the owner is immutable).
+    let ghost = "00000000-0000-4000-8000-000000000000";
+    for key in ["mailbox_id", "phone_number_id", "agent_identity_id"] {
+        let r = patch(&emu, &path, json, &serde_json::json!({ key: ghost }).to_string());
+        assert_eq!((r.status, r.json()["mailbox_id"].as_str()), (200, Some(mailbox_id.as_str())), "{key}");
+    }
+    // Anything else unknown, a non-object or a non-JSON type is refused.
+    assert_eq!(patch(&emu, &path, json, r#"{"urll": "https://example.com/x"}"#).status, 422);
+    assert_eq!(patch(&emu, &path, json, "[]").status, 422);
+    assert_eq!(patch(&emu, &path, Some("text/plain"), r#"{"url": "https://example.com/x"}"#).status, 415);
+    let r = emu.raw("GET", &path, Some(&emu.admin_key), None);
+    assert_eq!(r.json()["url"].as_str(), Some("https://example.com/hook"));
+}
