@@ -1,7 +1,7 @@
 //! Org administration: tunnels (control plane only), API keys and the
 //! org-level signing-key status.
 
-use inkbox_core::api::misc::{self, CreateApiKeyRequest, CreatedApiKey, SigningKeyStatus};
+use inkbox_core::api::keys::{self, CreateApiKeyRequest, CreatedApiKey, SigningKeyStatus};
 use inkbox_core::api::tunnels::{self, SignedCert, Tunnel, UpdateTunnelRequest};
 
 use crate::{Inkbox, Result};
@@ -21,7 +21,7 @@ impl Inkbox {
 
     /// Whether a webhook signing key is configured (legacy org-level route).
     pub fn signing_key_status(&self) -> Result<SigningKeyStatus> {
-        self.execute(misc::build_get_signing_key_status()?, misc::parse_get_signing_key_status)
+        self.execute(keys::build_get_signing_key_status()?, keys::parse_get_signing_key_status)
     }
 }
 
@@ -63,6 +63,6 @@ impl ApiKeys<'_> {
     /// Creates a key; the secret is returned once. Admin-scoped callers may
     /// only mint identity-scoped keys (`scoped_identity_id`).
     pub fn create(&self, input: &CreateApiKeyRequest) -> Result<CreatedApiKey> {
-        self.client.execute(misc::build_create_api_key(input)?, misc::parse_create_api_key)
+        self.client.execute(keys::build_create_api_key(input)?, keys::parse_create_api_key)
     }
 }

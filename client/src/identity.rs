@@ -11,8 +11,8 @@ use inkbox_core::api::imessage::{
     IMessageMarkReadResult, IMessageMediaUpload, IMessageReaction, ListIMessageAssignmentsParams,
     ListIMessageConversationsParams, ListIMessagesParams, SendIMessageReactionRequest, SendIMessageRequest,
 };
+use inkbox_core::api::keys::{self, SigningKey, SigningKeyStatus};
 use inkbox_core::api::mail::{self, Message, MessageDetail, MessageDirection, SendEmailRequest, Thread};
-use inkbox_core::api::misc::{self, SigningKey, SigningKeyStatus};
 use inkbox_core::api::phone::{
     self, CreatePhoneNumberRequest, ListCallsParams, PhoneCall, PhoneCallWithRateLimit, PhoneNumber, PhoneTranscript,
     PlaceCallRequest,
@@ -222,16 +222,16 @@ impl Identity {
     /// the plaintext is returned once).
     pub fn create_signing_key(&self) -> Result<SigningKey> {
         self.client.execute(
-            misc::build_create_identity_signing_key(&self.data.agent_handle)?,
-            misc::parse_create_identity_signing_key,
+            keys::build_create_identity_signing_key(&self.data.agent_handle)?,
+            keys::parse_create_identity_signing_key,
         )
     }
 
     /// Whether this identity has a webhook signing key (HEAD servers).
     pub fn signing_key_status(&self) -> Result<SigningKeyStatus> {
         self.client.execute(
-            misc::build_get_identity_signing_key_status(&self.data.agent_handle)?,
-            misc::parse_get_identity_signing_key_status,
+            keys::build_get_identity_signing_key_status(&self.data.agent_handle)?,
+            keys::parse_get_identity_signing_key_status,
         )
     }
 

@@ -337,15 +337,15 @@ impl Inkbox {
     }
 
     /// `GET /api/whoami`.
-    pub fn whoami(&self) -> Result<inkbox_core::api::misc::Whoami> {
-        self.execute(inkbox_core::api::misc::build_whoami()?, inkbox_core::api::misc::parse_whoami)
+    pub fn whoami(&self) -> Result<inkbox_core::api::whoami::Whoami> {
+        self.execute(inkbox_core::api::whoami::build_whoami()?, inkbox_core::api::whoami::parse_whoami)
     }
 
     /// Creates or rotates the org-level webhook signing key (plaintext returned once).
-    pub fn create_signing_key(&self) -> Result<inkbox_core::api::misc::SigningKey> {
+    pub fn create_signing_key(&self) -> Result<inkbox_core::api::keys::SigningKey> {
         self.execute(
-            inkbox_core::api::misc::build_create_signing_key()?,
-            inkbox_core::api::misc::parse_create_signing_key,
+            inkbox_core::api::keys::build_create_signing_key()?,
+            inkbox_core::api::keys::parse_create_signing_key,
         )
     }
 }

@@ -1,6 +1,6 @@
 //! Webhook subscriptions.
 
-use inkbox_core::api::webhooks::{
+use inkbox_core::api::webhook_subscriptions::{
     self as wh, CreateSubscriptionRequest, ListSubscriptionsParams, Subscription, UpdateSubscriptionRequest,
 };
 

@@ -11,10 +11,10 @@ use inkbox_client::api::identities::CreateIdentityRequest;
 use inkbox_client::api::imessage::{
     CreateIMessageContactRuleRequest, IMessageRuleAction, ListOrgIMessageContactRulesParams, SendIMessageRequest,
 };
+use inkbox_client::api::keys::CreateApiKeyRequest;
 use inkbox_client::api::mail::{
     FilterMode, MessageStatus, Recipients, SendEmailRequest, SendingDomainStatus, UpdateMailboxRequest,
 };
-use inkbox_client::api::misc::{CreateApiKeyRequest, Whoami};
 use inkbox_client::api::phone::{
     IncomingCallAction, ListCallsParams, PlaceCallRequest, SearchTranscriptsParams, TranscriptParty,
     UpdatePhoneNumberRequest,
@@ -22,6 +22,7 @@ use inkbox_client::api::phone::{
 use inkbox_client::api::signup::{ClaimStatus, CreateAgentSignupRequest};
 use inkbox_client::api::texts::{ListSmsOptInsParams, SearchTextsParams, SmsOptInStatus, UpdateTextRequest};
 use inkbox_client::api::tunnels::UpdateTunnelRequest;
+use inkbox_client::api::whoami::Whoami;
 use inkbox_client::api::{Method, Patch};
 use inkbox_client::{ErrorCode, Inkbox};
 use serde_json::json;
@@ -520,7 +521,7 @@ fn signup_is_public_and_follow_ups_use_the_signup_key() {
 
 #[test]
 fn webhook_subscriptions_create_list_update_delete() {
-    use inkbox_client::api::webhooks::{
+    use inkbox_client::api::webhook_subscriptions::{
         CreateSubscriptionRequest, EventType, ListSubscriptionsParams, SubscriptionOwner, UpdateSubscriptionRequest,
     };
     let sub = |url: &str| {

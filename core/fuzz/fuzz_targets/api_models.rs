@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let headers =
         vec![("Retry-After".to_string(), String::from_utf8_lossy(body.get(..8).unwrap_or(body)).into_owned())];
     let r = Response::new(status, &headers, body);
-    let _ = api::misc::parse_whoami(&r);
+    let _ = api::whoami::parse_whoami(&r);
     let _ = api::identities::parse_get(&r);
     let _ = api::identities::parse_list(&r);
     let _ = api::mail::parse_list_messages(&r);
@@ -32,10 +32,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = api::imessage::parse_list_conversations(&r);
     let _ = api::tunnels::parse_list(&r);
     let _ = api::signup::parse_status(&r);
-    let _ = api::webhooks::parse_list(&r);
+    let _ = api::webhook_subscriptions::parse_list(&r);
     let _ = api::vault::parse_unlock(&r);
     let _ = api::vault::parse_info(&r);
     let _ = api::vault::parse_get_secret(&r);
-    let _ = api::events::parse_delivery(body);
+    let _ = api::webhook_events::parse_delivery(body);
     let _ = api::error::parse_detail(body);
 });

@@ -139,8 +139,9 @@ const FAMILIES: &[&[&Operation]] = &[
     super::imessage::OPERATIONS,
     super::tunnels::OPERATIONS,
     super::vault::OPERATIONS,
-    super::webhooks::OPERATIONS,
-    super::misc::OPERATIONS,
+    super::webhook_subscriptions::OPERATIONS,
+    super::whoami::OPERATIONS,
+    super::keys::OPERATIONS,
     super::contacts::OPERATIONS,
     super::notes::OPERATIONS,
 ];

@@ -67,7 +67,6 @@ use zeroize::{Zeroize as _, Zeroizing};
 
 use super::codes;
 use super::error::ApiError;
-use super::misc;
 use super::patch::Patch;
 use super::request::{Request, Response};
 use super::validate;
@@ -75,6 +74,7 @@ use super::vault::{
     self as api, AccessRule, InitializeVaultRequest, KeyMaterialRequest, KeyType, PrimaryKeyProof, UnlockBundle,
     UpdatePrimaryKeyRequest, UpdateSecretRequest, VaultKey, VaultSecret, VaultSecretDetail,
 };
+use super::whoami;
 use crate::totp::TotpConfig;
 use crate::vault::blob::NONCE_LEN;
 use crate::vault::{
@@ -716,7 +716,7 @@ impl Flow for InitializeFlow {
     fn next(&mut self) -> Result<Step<InitializedVault>, ApiError> {
         match mem::replace(&mut self.state, InitState::Finished) {
             InitState::Start => {
-                let req = misc::build_whoami()?;
+                let req = whoami::build_whoami()?;
                 self.state = InitState::AwaitWhoami;
                 Ok(Step::Send(req))
             }
@@ -737,7 +737,7 @@ impl Flow for InitializeFlow {
     fn feed(&mut self, resp: &Response<'_>) -> Result<(), ApiError> {
         match mem::replace(&mut self.state, InitState::Finished) {
             InitState::AwaitWhoami => {
-                let whoami = misc::parse_whoami(resp)?;
+                let whoami = whoami::parse_whoami(resp)?;
                 let organization_id = whoami
                     .organization_id()
                     .filter(|o| !o.is_empty())

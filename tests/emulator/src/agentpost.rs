@@ -10,7 +10,7 @@
 use inkbox_core::api::agentpost::{
     CreateInboxRequest, DEFAULT_LIST_LIMIT, Inbox, MAX_LIST_LIMIT, UpdateInboxRequest, validate_username,
 };
-use inkbox_core::api::misc::ApiKeyStatus;
+use inkbox_core::api::keys::ApiKeyStatus;
 use inkbox_core::api::paginate::CursorPage;
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::request::Method;

@@ -9,7 +9,7 @@ use axum::extract::{Request, State as AxState};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use inkbox_core::api::catalog::{self, Auth, Operation};
-use inkbox_core::api::misc::{ApiKey, ApiKeyStatus, CreatorType};
+use inkbox_core::api::keys::{ApiKey, ApiKeyStatus, CreatorType};
 use inkbox_core::api::request::Method;
 use serde_json::{Value, json};
 use tokio::sync::Notify;

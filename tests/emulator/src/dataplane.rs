@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, 
 use hyper::body::Incoming;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
-use inkbox_core::api::misc::ApiKeyStatus;
+use inkbox_core::api::keys::ApiKeyStatus;
 use inkbox_core::api::tunnel_data_plane::ws_accept;
 use inkbox_core::api::tunnels::{TlsMode, TunnelStatus};
 use inkbox_core::api::ws_frame::{self, Opcode};

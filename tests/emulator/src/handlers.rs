@@ -7,15 +7,14 @@ use inkbox_core::api::identities::{
     AgentIdentity, AgentIdentitySummary, CreateIdentityRequest, GrantIdentityAccessRequest, IdentityAccess,
     IdentityMailbox, IdentityStatus, UpdateIdentityRequest,
 };
+use inkbox_core::api::keys::{ApiKey, ApiKeyStatus, CreatedApiKey, CreatorType, SigningKey, SigningKeyStatus};
 use inkbox_core::api::mail::{Mailbox, UpdateMailboxRequest};
-use inkbox_core::api::misc::{
-    ApiKey, ApiKeyStatus, CreatedApiKey, CreatorType, SigningKey, SigningKeyStatus, Whoami, WhoamiApiKey,
-};
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::phone::{PhoneNumber, PhoneNumberStatus, PhoneNumberType};
 use inkbox_core::api::time::Timestamp;
 use inkbox_core::api::tunnels::{TlsMode, Tunnel, TunnelStatus};
 use inkbox_core::api::validate;
+use inkbox_core::api::whoami::{Whoami, WhoamiApiKey};
 use serde_json::{Value, json};
 
 use crate::app::{Caller, Ctx, Reply, last4};

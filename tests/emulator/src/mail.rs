@@ -2,7 +2,6 @@
 //! search, attachments and sending domains.
 
 use hmac::{Hmac, KeyInit, Mac as _};
-use inkbox_core::api::events::{MailEventData, MailEventMessage, MailIdentityMatch, MatchBucket};
 use inkbox_core::api::identities::IdentityStatus;
 use inkbox_core::api::mail::{
     self, Message, MessageDetail, MessageDirection, MessageStatus, SendEmailRequest, SetDefaultDomainResponse, Thread,
@@ -10,6 +9,7 @@ use inkbox_core::api::mail::{
 };
 use inkbox_core::api::paginate::CursorPage;
 use inkbox_core::api::time::Timestamp;
+use inkbox_core::api::webhook_events::{MailEventData, MailEventMessage, MailIdentityMatch, MatchBucket};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;

@@ -7,7 +7,7 @@
 use std::cell::Cell;
 
 use inkbox_core::api::{
-    agentpost, contacts, identities, imessage, mail, notes, phone, texts, tunnels, vault, webhooks,
+    agentpost, contacts, identities, imessage, mail, notes, phone, texts, tunnels, vault, webhook_subscriptions,
 };
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde_json::Value;
@@ -64,7 +64,7 @@ fn allowed_keys(op: &str) -> Option<Vec<&'static str>> {
         "tunnels.update" => (fields_of::<tunnels::UpdateTunnelRequest>(), &["tunnel_name", "tls_mode"]),
         "vault.secrets.update" => (fields_of::<vault::UpdateSecretRequest>(), &["secret_type"]),
         "webhooks.subscriptions.update" => (
-            fields_of::<webhooks::UpdateSubscriptionRequest>(),
+            fields_of::<webhook_subscriptions::UpdateSubscriptionRequest>(),
             &["mailbox_id", "phone_number_id", "agent_identity_id"],
         ),
         "contacts.update" => (fields_of::<contacts::UpdateContactRequest>(), &[]),

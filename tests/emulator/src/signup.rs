@@ -6,8 +6,8 @@
 
 use inkbox_core::api::common::FilterMode;
 use inkbox_core::api::identities::IdentityStatus;
+use inkbox_core::api::keys::{ApiKey, ApiKeyStatus, CreatorType};
 use inkbox_core::api::mail::SendEmailRequest;
-use inkbox_core::api::misc::{ApiKey, ApiKeyStatus, CreatorType};
 use inkbox_core::api::request::Method;
 use inkbox_core::api::signup::{
     AgentClaimResponse, AgentSignupResponse, AgentSignupStatusResponse, ClaimStatus, CreateAgentSignupRequest,

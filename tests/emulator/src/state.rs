@@ -5,8 +5,8 @@ use std::path::Path;
 
 use inkbox_core::api::common::FilterMode;
 use inkbox_core::api::identities::{IdentityAccess, IdentityStatus};
+use inkbox_core::api::keys::ApiKey;
 use inkbox_core::api::mail::{Mailbox, MessageDetail, ThreadFolder};
-use inkbox_core::api::misc::ApiKey;
 use inkbox_core::api::phone::{PhoneCall, PhoneNumber, PhoneTranscript};
 use inkbox_core::api::time::Timestamp;
 use inkbox_core::api::tunnels::Tunnel;

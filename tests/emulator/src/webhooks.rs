@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use inkbox_core::api::request::Method;
 use inkbox_core::api::time::Timestamp;
-use inkbox_core::api::webhooks::{
+use inkbox_core::api::webhook_subscriptions::{
     CreateSubscriptionRequest, EventType, Subscription, SubscriptionOwner, SubscriptionStatus,
     UpdateSubscriptionRequest, check_url,
 };

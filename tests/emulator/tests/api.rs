@@ -9,11 +9,12 @@ use inkbox_core::ErrorCode as _;
 use inkbox_core::api::error::ErrorKind;
 use inkbox_core::api::identities::{self as ids, CreateIdentityRequest, IdentityPhoneNumberCreateOptions};
 use inkbox_core::api::identities::{IdentityTunnelCreateOptions, UpdateIdentityRequest};
+use inkbox_core::api::keys::{self, ApiKeyStatus, CreateApiKeyRequest};
 use inkbox_core::api::mail;
-use inkbox_core::api::misc::{self, ApiKeyStatus, CreateApiKeyRequest, Whoami};
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::retry::RetryAfter;
 use inkbox_core::api::tunnels::{self, TlsMode, TunnelStatus};
+use inkbox_core::api::whoami::{self, Whoami};
 use inkbox_core::api::{ApiError, StatusError};
 
 fn status_err(e: &ApiError) -> &StatusError {
@@ -32,8 +33,8 @@ fn scoped_key(emu: &Emulator, identity_id: &str) -> String {
         description: Some("test key".into()),
         scoped_identity_id: Some(identity_id.into()),
     };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
-    let created = misc::parse_create_api_key(&r.as_response()).unwrap();
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    let created = keys::parse_create_api_key(&r.as_response()).unwrap();
     assert_eq!(created.record.scoped_identity_id.as_deref(), Some(identity_id));
     assert_eq!(created.record.status, ApiKeyStatus::Active);
     assert!(created.record.id.starts_with("ApiKey_"));
@@ -53,10 +54,10 @@ fn whoami_for_admin_and_scoped_keys() {
     let emu = Emulator::start();
     assert!(emu.url.starts_with("http://127.0.0.1:"));
     assert!(emu.org_id.starts_with("org_"));
-    let r = emu.send(&misc::build_whoami().unwrap(), &emu.admin_key);
+    let r = emu.send(&whoami::build_whoami().unwrap(), &emu.admin_key);
     let raw = r.json();
     assert!(raw["created_at"].is_number(), "epoch number: {raw}");
-    match misc::parse_whoami(&r.as_response()).unwrap() {
+    match whoami::parse_whoami(&r.as_response()).unwrap() {
         Whoami::ApiKey(k) => {
             assert_eq!(k.auth_subtype.as_deref(), Some("api_key.admin_scoped"));
             assert_eq!(k.organization_id.as_deref(), Some(emu.org_id.as_str()));
@@ -65,21 +66,21 @@ fn whoami_for_admin_and_scoped_keys() {
     }
     let bot = create(&emu, "whoami-bot");
     let key = scoped_key(&emu, &bot.id);
-    match misc::parse_whoami(&emu.send(&misc::build_whoami().unwrap(), &key).as_response()).unwrap() {
+    match whoami::parse_whoami(&emu.send(&whoami::build_whoami().unwrap(), &key).as_response()).unwrap() {
         Whoami::ApiKey(k) => assert!(k.auth_subtype.unwrap().starts_with("api_key.agent_scoped")),
         Whoami::Jwt(_) => panic!("jwt"),
     }
     // Unknown key → 401 {"detail": string}; admin keys may only mint scoped keys → 403.
-    let r = emu.send(&misc::build_whoami().unwrap(), "ApiKey_nope");
+    let r = emu.send(&whoami::build_whoami().unwrap(), "ApiKey_nope");
     assert_eq!(r.status, 401);
     assert!(r.json()["detail"].is_string());
-    assert_eq!(misc::parse_whoami(&r.as_response()).unwrap_err().code(), "api.unauthorized");
+    assert_eq!(whoami::parse_whoami(&r.as_response()).unwrap_err().code(), "api.unauthorized");
     let unscoped = CreateApiKeyRequest { label: "x".into(), ..Default::default() };
-    let r = emu.send(&misc::build_create_api_key(&unscoped).unwrap(), &emu.admin_key);
+    let r = emu.send(&keys::build_create_api_key(&unscoped).unwrap(), &emu.admin_key);
     assert_eq!(r.status, 403);
     // A scoped key cannot mint keys.
     let input = CreateApiKeyRequest { label: "x".into(), scoped_identity_id: Some(bot.id.clone()), description: None };
-    assert_eq!(emu.send(&misc::build_create_api_key(&input).unwrap(), &key).status, 403);
+    assert_eq!(emu.send(&keys::build_create_api_key(&input).unwrap(), &key).status, 403);
 }
 
 #[test]
@@ -185,7 +186,7 @@ fn identity_lifecycle_and_delete_cascade() {
     ids::parse_delete(&r.as_response()).unwrap();
     let e = ids::parse_get(&emu.send(&ids::build_get("sales-bot").unwrap(), &admin).as_response()).unwrap_err();
     assert_eq!(e.code(), "api.not_found");
-    assert_eq!(emu.send(&misc::build_whoami().unwrap(), &key).status, 401, "scoped key revoked");
+    assert_eq!(emu.send(&whoami::build_whoami().unwrap(), &key).status, 401, "scoped key revoked");
     let r = emu.send(&mail::build_get_mailbox("sales-bot@inkboxmail.com").unwrap(), &admin);
     assert_eq!(r.status, 404, "mailbox gone");
     let r = emu.send(&tunnels::build_get(&tunnel.id).unwrap(), &admin);
@@ -279,26 +280,26 @@ fn scoped_keys_see_only_granted_identities() {
 fn signing_keys_org_and_per_identity() {
     let emu = Emulator::start();
     let admin = emu.admin_key.clone();
-    let r = emu.send(&misc::build_get_signing_key_status().unwrap(), &admin);
-    assert!(!misc::parse_get_signing_key_status(&r.as_response()).unwrap().configured);
-    let r = emu.send(&misc::build_create_signing_key().unwrap(), &admin);
-    let k1 = misc::parse_create_signing_key(&r.as_response()).unwrap();
+    let r = emu.send(&keys::build_get_signing_key_status().unwrap(), &admin);
+    assert!(!keys::parse_get_signing_key_status(&r.as_response()).unwrap().configured);
+    let r = emu.send(&keys::build_create_signing_key().unwrap(), &admin);
+    let k1 = keys::parse_create_signing_key(&r.as_response()).unwrap();
     assert!(k1.signing_key.starts_with("whsec_") && k1.signing_key.len() > 10);
     let k2 =
-        misc::parse_create_signing_key(&emu.send(&misc::build_create_signing_key().unwrap(), &admin).as_response())
+        keys::parse_create_signing_key(&emu.send(&keys::build_create_signing_key().unwrap(), &admin).as_response())
             .unwrap();
     assert_ne!(k1.signing_key, k2.signing_key, "rotated");
-    let r = emu.send(&misc::build_get_signing_key_status().unwrap(), &admin);
-    assert!(misc::parse_get_signing_key_status(&r.as_response()).unwrap().configured);
+    let r = emu.send(&keys::build_get_signing_key_status().unwrap(), &admin);
+    assert!(keys::parse_get_signing_key_status(&r.as_response()).unwrap().configured);
 
     create(&emu, "signer");
-    let r = emu.send(&misc::build_get_identity_signing_key_status("signer").unwrap(), &admin);
-    assert!(!misc::parse_get_identity_signing_key_status(&r.as_response()).unwrap().configured);
-    let r = emu.send(&misc::build_create_identity_signing_key("@Signer").unwrap(), &admin);
-    let k = misc::parse_create_identity_signing_key(&r.as_response()).unwrap();
+    let r = emu.send(&keys::build_get_identity_signing_key_status("signer").unwrap(), &admin);
+    assert!(!keys::parse_get_identity_signing_key_status(&r.as_response()).unwrap().configured);
+    let r = emu.send(&keys::build_create_identity_signing_key("@Signer").unwrap(), &admin);
+    let k = keys::parse_create_identity_signing_key(&r.as_response()).unwrap();
     assert!(k.signing_key.starts_with("whsec_"));
-    let r = emu.send(&misc::build_get_identity_signing_key_status("signer").unwrap(), &admin);
-    let st = misc::parse_get_identity_signing_key_status(&r.as_response()).unwrap();
+    let r = emu.send(&keys::build_get_identity_signing_key_status("signer").unwrap(), &admin);
+    let st = keys::parse_get_identity_signing_key_status(&r.as_response()).unwrap();
     assert_eq!((st.configured, st.created_at), (true, Some(k.created_at)));
 }
 
@@ -311,30 +312,30 @@ fn faults_and_clock() {
     let r =
         emu.raw("POST", "/_emulator/faults", Some(&admin), Some(r#"{"count": 1, "status": 429, "retry_after": 3}"#));
     assert_eq!(r.status, 201);
-    let r = emu.send(&misc::build_whoami().unwrap(), &admin);
+    let r = emu.send(&whoami::build_whoami().unwrap(), &admin);
     assert_eq!(r.status, 429);
     assert_eq!(r.header("retry-after"), Some("3"));
-    let e = misc::parse_whoami(&r.as_response()).unwrap_err();
+    let e = whoami::parse_whoami(&r.as_response()).unwrap_err();
     assert_eq!(e.code(), "api.rate_limited");
     assert_eq!(e.retry_after(), Some(RetryAfter::Seconds(3)));
-    assert_eq!(emu.send(&misc::build_whoami().unwrap(), &admin).status, 200, "fault consumed");
+    assert_eq!(emu.send(&whoami::build_whoami().unwrap(), &admin).status, 200, "fault consumed");
 
     // Prefix-scoped 503s, two of them; other paths pass.
     let body = r#"{"count": 2, "status": 503, "path_prefix": "/api/v1/identities"}"#;
     emu.raw("POST", "/_emulator/faults", Some(&admin), Some(body));
-    assert_eq!(emu.send(&misc::build_whoami().unwrap(), &admin).status, 200);
+    assert_eq!(emu.send(&whoami::build_whoami().unwrap(), &admin).status, 200);
     assert_eq!(emu.send(&ids::build_list().unwrap(), &admin).status, 503);
     assert_eq!(emu.send(&ids::build_list().unwrap(), &admin).status, 503);
     assert_eq!(emu.send(&ids::build_list().unwrap(), &admin).status, 200);
 
     // A dropped connection is a transport error.
     emu.raw("POST", "/_emulator/faults", Some(&admin), Some(r#"{"drop_connection": true}"#));
-    assert!(emu.try_send(&misc::build_whoami().unwrap(), &admin).is_err());
-    assert_eq!(emu.send(&misc::build_whoami().unwrap(), &admin).status, 200);
+    assert!(emu.try_send(&whoami::build_whoami().unwrap(), &admin).is_err());
+    assert_eq!(emu.send(&whoami::build_whoami().unwrap(), &admin).status, 200);
     // A delay only slows the request down.
     emu.raw("POST", "/_emulator/faults", Some(&admin), Some(r#"{"delay_ms": 300}"#));
     let t = std::time::Instant::now();
-    assert_eq!(emu.send(&misc::build_whoami().unwrap(), &admin).status, 200);
+    assert_eq!(emu.send(&whoami::build_whoami().unwrap(), &admin).status, 200);
     assert!(t.elapsed() >= std::time::Duration::from_millis(300));
     assert_eq!(emu.raw("POST", "/_emulator/faults", Some(&admin), Some(r#"{"count": 0, "status": 500}"#)).status, 422);
 

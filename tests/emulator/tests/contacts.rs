@@ -12,7 +12,7 @@ use inkbox_core::api::contacts::{
     UpdateContactRequest,
 };
 use inkbox_core::api::identities::{self as ids, CreateIdentityRequest};
-use inkbox_core::api::misc::{self, CreateApiKeyRequest};
+use inkbox_core::api::keys::{self, CreateApiKeyRequest};
 use inkbox_core::api::notes::{self as nt, CreateNoteRequest, ListNotesParams, UpdateNoteRequest};
 use inkbox_core::api::patch::Patch;
 
@@ -24,8 +24,8 @@ fn identity(emu: &Emulator, handle: &str) -> String {
 fn scoped_key(emu: &Emulator, identity_id: &str) -> String {
     let input =
         CreateApiKeyRequest { label: "a".into(), description: None, scoped_identity_id: Some(identity_id.into()) };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
-    misc::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    keys::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
 }
 
 fn ada() -> CreateContactRequest {

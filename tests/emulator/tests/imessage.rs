@@ -19,7 +19,7 @@ use inkbox_core::api::imessage::{
     ListOrgIMessageContactRulesParams, SendIMessageReactionRequest, SendIMessageRequest,
     UpdateIMessageContactRuleRequest,
 };
-use inkbox_core::api::misc::CreateApiKeyRequest;
+use inkbox_core::api::keys::CreateApiKeyRequest;
 use serde_json::{Value, json};
 
 const ALICE: &str = "+15550001111";

@@ -8,11 +8,11 @@ use std::collections::HashSet;
 
 use common::{Emulator, TempDir};
 use inkbox_core::api::identities::{self as ids, CreateIdentityRequest};
+use inkbox_core::api::keys::{self, CreateApiKeyRequest};
 use inkbox_core::api::mail::{
     self, ListMessagesParams, ListThreadsParams, Message, MessageDirection, MessageStatus, OutgoingAttachment,
     Recipients, SendEmailRequest, ThreadFolder, UpdateMessageFlagsRequest,
 };
-use inkbox_core::api::misc::{self, CreateApiKeyRequest};
 
 fn create(emu: &Emulator, handle: &str) -> ids::AgentIdentity {
     let r = emu.send(&ids::build_create(&CreateIdentityRequest::new(handle)).unwrap(), &emu.admin_key);
@@ -27,8 +27,8 @@ fn email(i: &ids::AgentIdentity) -> String {
 fn scoped_key(emu: &Emulator, identity_id: &str) -> String {
     let input =
         CreateApiKeyRequest { label: "agent".into(), description: None, scoped_identity_id: Some(identity_id.into()) };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
-    misc::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    keys::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
 }
 
 fn req(to: &[&str], subject: &str, body: &str) -> SendEmailRequest {

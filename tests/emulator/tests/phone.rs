@@ -6,7 +6,7 @@ mod common;
 
 use common::Emulator;
 use inkbox_core::api::identities::{self as ids, CreateIdentityRequest};
-use inkbox_core::api::misc::{self, CreateApiKeyRequest};
+use inkbox_core::api::keys::{self, CreateApiKeyRequest};
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::phone::{
     self, CallDirection, CallStatus, CreatePhoneNumberRequest, IncomingCallAction, ListCallsParams, PhoneNumber,
@@ -22,8 +22,8 @@ fn create(emu: &Emulator, handle: &str) -> ids::AgentIdentity {
 fn scoped_key(emu: &Emulator, identity_id: &str) -> String {
     let input =
         CreateApiKeyRequest { label: "agent".into(), description: None, scoped_identity_id: Some(identity_id.into()) };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
-    misc::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    keys::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
 }
 
 fn provision(emu: &Emulator, handle: &str) -> PhoneNumber {

@@ -10,10 +10,11 @@ use common::{Emulator, Resp, TempDir};
 use inkbox_core::ErrorCode as _;
 use inkbox_core::api::agentpost::{self as ap, CreateInboxRequest, ListInboxesParams, UpdateInboxRequest};
 use inkbox_core::api::identities::{self as ids, CreateIdentityRequest};
+use inkbox_core::api::keys::{self, CreateApiKeyRequest};
 use inkbox_core::api::mail::{self, Recipients, SendEmailRequest};
-use inkbox_core::api::misc::{self, CreateApiKeyRequest, Whoami};
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::signup::{self, AgentSignupResponse, ClaimStatus, CreateAgentSignupRequest, HumanState};
+use inkbox_core::api::whoami::{self, Whoami};
 use serde_json::{Value, json};
 
 const HUMAN: &str = "john@example.com";
@@ -91,8 +92,8 @@ fn send_mail(emu: &Emulator, key: &str, from: &str, to: &[&str], cc: &[&str]) ->
 }
 
 fn whoami_subtype(emu: &Emulator, key: &str) -> String {
-    let r = emu.send(&misc::build_whoami().unwrap(), key);
-    match misc::parse_whoami(&r.as_response()).unwrap() {
+    let r = emu.send(&whoami::build_whoami().unwrap(), key);
+    match whoami::parse_whoami(&r.as_response()).unwrap() {
         Whoami::ApiKey(k) => k.auth_subtype.unwrap(),
         Whoami::Jwt(_) => panic!("jwt"),
     }
@@ -362,8 +363,8 @@ fn follow_ups_need_the_signup_key() {
     let r = emu.send(&ids::build_create(&CreateIdentityRequest::new("regular")).unwrap(), &emu.admin_key);
     let regular = ids::parse_create(&r.as_response()).unwrap();
     let input = CreateApiKeyRequest { label: "agent".into(), description: None, scoped_identity_id: Some(regular.id) };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
-    let scoped = misc::parse_create_api_key(&r.as_response()).unwrap().api_key.clone();
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    let scoped = keys::parse_create_api_key(&r.as_response()).unwrap().api_key.clone();
     for key in [emu.admin_key.as_str(), scoped.as_str()] {
         for r in [verify(&emu, key, &code), resend(&emu, key), emu.send(&signup::build_status(key).unwrap(), "ignored")]
         {

@@ -15,7 +15,7 @@ use common::{Emulator, TempDir};
 use inkbox_client::Inkbox;
 use inkbox_core::ErrorCode;
 use inkbox_core::api::identities::{self as ids, CreateIdentityRequest, IdentityPhoneNumberCreateOptions};
-use inkbox_core::api::misc::{self, CreateApiKeyRequest};
+use inkbox_core::api::keys::{self, CreateApiKeyRequest};
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::phone::{
     self, CallDirection, CallStatus, CreatePhoneNumberRequest, HangupReason, IncomingCallAction, PhoneNumber,
@@ -50,8 +50,8 @@ fn identity_with_number(emu: &Emulator, handle: &str) -> (String, PhoneNumber) {
 fn scoped_key(emu: &Emulator, identity_id: &str) -> String {
     let input =
         CreateApiKeyRequest { label: "agent".into(), description: None, scoped_identity_id: Some(identity_id.into()) };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
-    misc::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    keys::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
 }
 
 fn control(emu: &Emulator, method: &str, path: &str, body: Value) -> common::Resp {
@@ -522,8 +522,8 @@ fn incoming_calls_follow_the_number_action_and_webhook_answer() {
     assert_eq!(c["hangup_reason"], "rejected");
 
     // Webhook, signed with the org key: answer.
-    let r = emu.send(&misc::build_create_signing_key().unwrap(), &emu.admin_key);
-    let org_secret = misc::parse_create_signing_key(&r.as_response()).unwrap().signing_key.clone();
+    let r = emu.send(&keys::build_create_signing_key().unwrap(), &emu.admin_key);
+    let org_secret = keys::parse_create_signing_key(&r.as_response()).unwrap().signing_key.clone();
     let (url, rx) =
         hook_server(200, r#"{"action":"answer","client_websocket_url":"wss://agent.example/ws"}"#, Duration::ZERO);
     set_webhook(&emu, &n.id, &url);
@@ -544,8 +544,8 @@ fn incoming_calls_follow_the_number_action_and_webhook_answer() {
     assert_eq!(payload["agent_identities"], json!([]), "peers are invisible without a grant");
 
     // The identity's own key wins over the org key; reject.
-    let r = emu.send(&misc::build_create_identity_signing_key("callee").unwrap(), &emu.admin_key);
-    let id_secret = misc::parse_create_signing_key(&r.as_response()).unwrap().signing_key.clone();
+    let r = emu.send(&keys::build_create_identity_signing_key("callee").unwrap(), &emu.admin_key);
+    let id_secret = keys::parse_create_signing_key(&r.as_response()).unwrap().signing_key.clone();
     let (url, rx) = hook_server(200, r#"{"action":"reject"}"#, Duration::ZERO);
     set_webhook(&emu, &n.id, &url);
     let c = call_in(&emu, &n.number, ALICE, json!({}));

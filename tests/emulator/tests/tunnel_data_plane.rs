@@ -11,7 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use common::Emulator;
 use inkbox_core::api::identities::{self as ids, CreateIdentityRequest, IdentityTunnelCreateOptions};
-use inkbox_core::api::misc::{self, CreateApiKeyRequest};
+use inkbox_core::api::keys::{self, CreateApiKeyRequest};
 use inkbox_core::api::tunnels::{TlsMode, Tunnel};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -36,8 +36,8 @@ fn tunnel_of(identity: &ids::AgentIdentity) -> Tunnel {
 fn scoped_key(emu: &Emulator, identity_id: &str) -> String {
     let input =
         CreateApiKeyRequest { label: "agent".into(), description: None, scoped_identity_id: Some(identity_id.into()) };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
-    misc::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    keys::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
 }
 
 fn port(emu: &Emulator) -> u16 {

@@ -10,7 +10,7 @@ use common::{Emulator, Resp, TempDir};
 use inkbox_core::ErrorCode as _;
 use inkbox_core::api::RetryPolicy;
 use inkbox_core::api::identities::{self as ids, CreateIdentityRequest, IdentityTunnelCreateOptions};
-use inkbox_core::api::misc::{self, CreateApiKeyRequest};
+use inkbox_core::api::keys::{self, CreateApiKeyRequest};
 use inkbox_core::api::patch::Patch;
 use inkbox_core::api::tunnels::{self, TlsMode, Tunnel, TunnelStatus, UpdateTunnelRequest};
 use serde_json::{Map, Value, json};
@@ -36,8 +36,8 @@ fn client(emu: &Emulator, key: &str) -> inkbox_client::Inkbox {
 fn scoped_key(emu: &Emulator, identity_id: &str) -> String {
     let input =
         CreateApiKeyRequest { label: "agent".into(), description: None, scoped_identity_id: Some(identity_id.into()) };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
-    misc::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    keys::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
 }
 
 fn patch(emu: &Emulator, id: &str, key: &str, body: &str) -> Resp {

@@ -7,7 +7,7 @@ mod common;
 
 use common::{Emulator, Resp, TempDir};
 use inkbox_client::api::identities::CreateIdentityRequest;
-use inkbox_client::api::misc::{self, CreateApiKeyRequest};
+use inkbox_client::api::keys::{self, CreateApiKeyRequest};
 use inkbox_client::api::vault::{KeyType, VaultSecret};
 use inkbox_client::api::vault_flows::{NewSecret, Proof, SecretChanges};
 use inkbox_client::totp::TotpConfig;
@@ -26,9 +26,9 @@ fn client(emu: &Emulator, key: &str) -> Inkbox {
 fn scoped_key(emu: &Emulator, identity_id: &str) -> String {
     let input =
         CreateApiKeyRequest { label: "agent".into(), description: None, scoped_identity_id: Some(identity_id.into()) };
-    let r = emu.send(&misc::build_create_api_key(&input).unwrap(), &emu.admin_key);
+    let r = emu.send(&keys::build_create_api_key(&input).unwrap(), &emu.admin_key);
     assert_eq!(r.status, 201, "{:?}", r.json());
-    misc::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
+    keys::parse_create_api_key(&r.as_response()).unwrap().api_key.clone()
 }
 
 fn identity_id(emu: &Emulator, handle: &str) -> String {

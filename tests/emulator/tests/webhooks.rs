@@ -14,11 +14,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::{Emulator, TempDir};
-use inkbox_client::api::events::{self, EventData, MatchBucket};
 use inkbox_client::api::identities::CreateIdentityRequest;
+use inkbox_client::api::keys::CreateApiKeyRequest;
 use inkbox_client::api::mail::{MessageDirection, MessageStatus, Recipients, SendEmailRequest};
-use inkbox_client::api::misc::CreateApiKeyRequest;
-use inkbox_client::api::webhooks::{
+use inkbox_client::api::webhook_events::{self, EventData, MatchBucket};
+use inkbox_client::api::webhook_subscriptions::{
     CreateSubscriptionRequest, EventType, ListSubscriptionsParams, Subscription, SubscriptionOwner, SubscriptionStatus,
     UpdateSubscriptionRequest,
 };
@@ -529,7 +529,7 @@ fn mail_events_are_signed_and_delivered_to_a_loopback_receiver() {
     assert_eq!(ha.header("content-type"), Some("application/json"));
     verify(ha, &a_key, now).unwrap();
     assert_eq!(verify(ha, &org_key, now), Err(webhook::WebhookError::SignatureMismatch));
-    let ev = events::parse_event(&ha.body).unwrap();
+    let ev = webhook_events::parse_event(&ha.body).unwrap();
     assert_eq!(ev.event_type, EventType::MessageSent);
     assert_eq!(ev.timestamp, sent.created_at);
     let EventData::Mail(d) = ev.data else { panic!("not mail data") };
@@ -567,7 +567,7 @@ fn mail_events_are_signed_and_delivered_to_a_loopback_receiver() {
     let hb = &hits[1];
     assert_eq!(hb.path, "/b");
     verify(hb, &org_key, now).unwrap();
-    let ev = events::parse_event(&hb.body).unwrap();
+    let ev = webhook_events::parse_event(&hb.body).unwrap();
     assert_eq!(ev.event_type, EventType::MessageReceived);
     let EventData::Mail(d) = ev.data else { panic!("not mail data") };
     assert_eq!(
@@ -794,7 +794,7 @@ fn injected_inbound_mail_threads_and_raises_unsigned_events_without_keys() {
     assert!(hit.header("x-inkbox-signature").is_none(), "{:?}", hit.headers);
     assert!(hit.header("x-inkbox-request-id").is_some() && hit.header("x-inkbox-timestamp").is_some());
     assert!(verify(&hit, "whsec_any", emulator_now(&emu)).is_err());
-    let ev = events::parse_event(&hit.body).unwrap();
+    let ev = webhook_events::parse_event(&hit.body).unwrap();
     assert_eq!(ev.event_type, EventType::MessageReceived);
     let EventData::Mail(d) = ev.data else { panic!("not mail data") };
     assert_eq!(d.message.id, m["id"].as_str().unwrap());
@@ -812,7 +812,7 @@ fn injected_inbound_mail_threads_and_raises_unsigned_events_without_keys() {
     );
     assert_eq!(st, 201);
     let hit = rx.wait_for(2).remove(1);
-    let EventData::Mail(d) = events::parse_event(&hit.body).unwrap().data else { panic!("not mail data") };
+    let EventData::Mail(d) = webhook_events::parse_event(&hit.body).unwrap().data else { panic!("not mail data") };
     let matched: Vec<_> = d.agent_identities.iter().map(|x| (x.bucket.clone(), x.id.clone())).collect();
     assert_eq!(matched, [(MatchBucket::From, b.id().to_owned())]);
     assert_ne!(d.message.thread_id, first.thread_id, "no in_reply_to: a new thread");
@@ -914,14 +914,14 @@ fn text_and_imessage_events_reach_their_subscribers_parsed_by_core() {
     for hit in &hits {
         verify(hit, &secret, now).unwrap();
     }
-    let ev = events::parse_event(&hits[0].body).unwrap();
+    let ev = webhook_events::parse_event(&hits[0].body).unwrap();
     assert_eq!(ev.event_type, EventType::IMessageReceived);
     let EventData::IMessage(d) = ev.data else { panic!("not iMessage data") };
     assert!(d.reaction.is_none());
     let m = d.message.unwrap();
     assert_eq!(m.content.as_deref(), Some("connect @wh-chan"));
     assert_eq!(m.remote_number.as_deref(), Some("+15550002222"));
-    let ev = events::parse_event(&hits[1].body).unwrap();
+    let ev = webhook_events::parse_event(&hits[1].body).unwrap();
     assert_eq!(ev.event_type, EventType::TextReceived);
     let EventData::Text(d) = ev.data else { panic!("not text data") };
     assert_eq!(d.text_message.text.as_deref(), Some("hello by sms"));

@@ -49,7 +49,7 @@ use super::mail::{MessageDirection, MessageStatus};
 use super::phone::{CallDirection, CallStatus, HangupReason, RateLimitInfo};
 use super::texts::TextMessage;
 use super::time::Timestamp;
-use super::webhooks::{EventChannel, EventType};
+use super::webhook_subscriptions::{EventChannel, EventType};
 use super::wire_enum;
 
 pub use super::phone::{IncomingCallDecision, IncomingCallResponse};

@@ -13,7 +13,7 @@
 //! can deliver to a receiver on the same machine (see [`check_url`]).
 //!
 //! The typed payloads that subscriptions deliver live in
-//! [`events`](super::events).
+//! [`events`](super::webhook_events).
 
 use alloc::borrow::Cow;
 use alloc::string::String;
