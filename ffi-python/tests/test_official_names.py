@@ -22,7 +22,6 @@ OFFICIAL = json.loads((Path(__file__).parent / "data" / "official-0.4.9-surface.
 UUID_ELSEWHERE = {
     "DecryptedVaultSecret": "a native class (inkbox._native); its id is a str",
     "VaultKeyMaterial": "no such model: the unlock flow keeps key material in core",
-    "WebhookSubscription": "hand-written in inkbox.webhook_subscriptions",
 }
 
 

@@ -69,6 +69,27 @@ class Alias:
 
 
 @dataclass
+class Literal:
+    """A closed set of wire strings, typed as such (no enum class)."""
+
+    name: str
+    values: list[str]
+    domain: str
+    python_name: str | None = None
+
+
+@dataclass
+class TypedDictShape:
+    """A wire object typed as a ``TypedDict`` (webhook payloads: what
+    ``json.loads`` returns, with the wire's field names)."""
+
+    name: str
+    doc: str
+    fields: list[Field]
+    domain: str
+
+
+@dataclass
 class Const:
     name: str
     value: str
@@ -148,10 +169,13 @@ class Domain:
     reexport: dict[str, list[str]]
     extra: list[str]
     export: list[str]
+    python_module: str | None
     enums: list[Enum] = field(default_factory=list)
     models: list[Model] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
     consts: list[Const] = field(default_factory=list)
+    literals: list[Literal] = field(default_factory=list)
+    typeddicts: list[TypedDictShape] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     scoped: list[ScopedMethod] = field(default_factory=list)
     client: list[ClientResource] = field(default_factory=list)
@@ -208,8 +232,10 @@ def parse_param(spec: str, keyword: bool) -> tuple[Param, bool]:
 
 
 KEYS = {
-    "": {"module", "enum", "model", "alias", "const", "resource", "identity", "client"},
-    "module": {"doc", "reexport", "python_extra", "export"},
+    "": {"module", "enum", "model", "alias", "const", "literal", "typeddict", "resource", "identity", "client"},
+    "literal": {"name", "values", "python_name"},
+    "typeddict": {"name", "doc", "fields"},
+    "module": {"doc", "reexport", "python_extra", "export", "python_module"},
     "enum": {"name", "rust", "doc", "values", "members", "register"},
     "model": {"name", "base", "rust", "doc", "redacted", "python_mixin", "fields"},
     "alias": {"name", "of"},
@@ -238,7 +264,7 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
         name = path.stem
         _check_keys(name, "", data)
         _check_keys(name, "module", data.get("module", {}))
-        for kind in ("enum", "model", "alias", "const"):
+        for kind in ("enum", "model", "alias", "const", "literal", "typeddict"):
             for entry in data.get(kind, []):
                 _check_keys(f"{name}: {entry.get('name')}", kind, entry)
         for r in data.get("resource", []):
@@ -252,7 +278,8 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
         for c in data.get("client", {}).get("resource", []):
             _check_keys(f"{name}: client.{c.get('attr')}", "client.resource", c)
         mod = data.get("module", {})
-        d = Domain(name, mod.get("doc", ""), mod.get("reexport", {}), mod.get("python_extra", []), mod.get("export", []))
+        d = Domain(name, mod.get("doc", ""), mod.get("reexport", {}), mod.get("python_extra", []), mod.get("export", []),
+                   mod.get("python_module"))
         for e in data.get("enum", []):
             d.enums.append(
                 Enum(e["name"], e["values"], e.get("rust", e["name"]), e.get("doc", ""), e.get("members", {}),
@@ -272,6 +299,16 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
         for a in data.get("alias", []):
             d.aliases.append(Alias(a["name"], typesys.parse(a["of"]), name))
             d.order.append(a["name"])
+        for lit in data.get("literal", []):
+            d.literals.append(Literal(lit["name"], lit["values"], name, lit.get("python_name")))
+            d.order.append(lit["name"])
+        for td in data.get("typeddict", []):
+            fields = []
+            for f in td["fields"]:
+                fname, _, ftype = f.partition(":")
+                fields.append(Field(fname.strip(), typesys.parse(ftype.strip())))
+            d.typeddicts.append(TypedDictShape(td["name"], td.get("doc", ""), fields, name))
+            d.order.append(td["name"])
         for c in data.get("const", []):
             d.consts.append(Const(c["name"], c["value"], name))
             d.order.append(c["name"])
@@ -330,6 +367,11 @@ def _validate(domains: dict[str, Domain]) -> None:
                         raise DescriptionError(f"{d.name}: {m.name}.{f.name} names unknown type {r}")
             if m.base and m.base not in seen:
                 raise DescriptionError(f"{d.name}: {m.name} extends unknown {m.base}")
+        for td in d.typeddicts:
+            for f in td.fields:
+                for r in f.type.refs():
+                    if r not in seen:
+                        raise DescriptionError(f"{d.name}: {td.name}.{f.name} names unknown type {r}")
         for n in d.export:
             if n not in seen:
                 raise DescriptionError(f"{d.name} exports unknown {n}")

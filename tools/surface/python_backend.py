@@ -46,16 +46,31 @@ def _field_base(t: typesys.Type) -> str:
             "binary": "bytes",
         }[t.name]
     if t.kind == "ref":
-        return t.name
+        return _PY_NAMES.get(t.name, t.name)
+    if t.kind == "literal":
+        return f'Literal["{t.name}"]'
     if t.kind == "list":
         return f"List[{field_type(t.items[0])}]"
     if t.kind == "map":
         return f"Dict[str, {field_type(t.items[0])}]"
+    if all(i.kind == "literal" for i in t.items):
+        return "Literal[" + ", ".join(f'"{i.name}"' for i in t.items) + "]"
     return "Union[" + ", ".join(field_type(i) for i in t.items) + "]"
 
 
 def member_name(value: str) -> str:
     return re.sub(r"[^A-Z0-9]", "_", value.upper())
+
+
+_TYPES_MODULE: dict[str, str] = {}
+# Description names that Python spells otherwise (``python_name``).
+_PY_NAMES: dict[str, str] = {}
+
+
+def types_module(domain: str) -> str:
+    """The Python module of a domain's models: ``inkbox.<domain>.types``
+    unless the description's ``[module] python_module`` says otherwise."""
+    return _TYPES_MODULE.get(domain, f"inkbox.{domain}.types")
 
 
 def _where(domains: dict[str, Any]) -> dict[str, str]:
@@ -83,6 +98,10 @@ def render_types(d: Any, domains: dict[str, Any]) -> str:
     for a in d.aliases:
         refs |= a.of.refs()
         scalars |= a.of.scalars()
+    for td in d.typeddicts:
+        for f in td.fields:
+            refs |= f.type.refs()
+            scalars |= f.type.scalars()
     refs |= set(d.export)
     local |= {n for names in d.reexport.values() for n in names}
     foreign: dict[str, set[str]] = {}
@@ -94,7 +113,10 @@ def render_types(d: Any, domains: dict[str, Any]) -> str:
     out.append("\nfrom __future__ import annotations\n\n")
     if scalars & {"datetime", "date"}:
         out.append("import datetime as _dt\n")
-    out.append("from typing import Any, Dict, List, Optional, Union  # noqa: F401\n")
+    typing_names = "Any, Dict, List, Optional, Union"
+    if d.literals or d.typeddicts:
+        typing_names = "Any, Dict, List, Literal, Optional, TypedDict, Union"
+    out.append(f"from typing import {typing_names}  # noqa: F401\n")
     if "uuid" in scalars:
         out.append("from uuid import UUID\n")
     out.append("\n")
@@ -111,9 +133,9 @@ def render_types(d: Any, domains: dict[str, Any]) -> str:
     if mixins:
         out.append(f"from inkbox.{d.name}._mixins import {', '.join(mixins)}\n")
     for dom in sorted(foreign):
-        out.append(f"from inkbox.{dom}.types import {', '.join(sorted(foreign[dom]))}\n")
+        out.append(f"from {types_module(dom)} import {', '.join(sorted(foreign[dom]))}\n")
 
-    names = list(d.order) + list(d.export) + [n for names in d.reexport.values() for n in names] + list(d.extra)
+    names = [_PY_NAMES.get(n, n) for n in d.order] + list(d.export) + [n for names in d.reexport.values() for n in names] + list(d.extra)
     out.append("\n__all__ = [\n")
     for n in sorted(names):
         out.append(f'    "{n}",\n')
@@ -139,6 +161,16 @@ def render_types(d: Any, domains: dict[str, Any]) -> str:
             out.append(f"    _redacted = frozenset({{{items}}})\n")
         for f in m.fields:
             out.append(f"    {f.name}: {field_type(f.type)}\n")
+    for lit in d.literals:
+        values = ", ".join(f'"{v}"' for v in lit.values)
+        out.append(f"\n\n{lit.python_name or lit.name} = Literal[{values}]\n")
+    for td in d.typeddicts:
+        out.append(f"\n\nclass {td.name}(TypedDict):\n")
+        if td.doc:
+            out.append(docstring(td.doc, "    "))
+            out.append("\n")
+        for f in td.fields:
+            out.append(f"    {f.name}: {field_type(f.type)}\n")
     for a in d.aliases:
         out.append(f"\n\n{a.name} = {field_type(a.of)}\n")
     for c in d.consts:
@@ -151,9 +183,14 @@ def render_types(d: Any, domains: dict[str, Any]) -> str:
 
 def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
     outputs: dict[Path, str] = {}
+    _PY_NAMES.clear()
+    _PY_NAMES.update({lit.name: lit.python_name for d in domains.values() for lit in d.literals if lit.python_name})
+    _TYPES_MODULE.clear()
+    _TYPES_MODULE.update({d.name: d.python_module for d in domains.values() if d.python_module})
     for d in domains.values():
         if d.order:
-            outputs[root / PKG / d.name / "types.py"] = render_types(d, domains)
+            rel = types_module(d.name).split(".", 1)[1].replace(".", "/") + ".py"
+            outputs[root / PKG / rel] = render_types(d, domains)
     outputs.update(render_all_resources(domains, root))
     if any(d.scoped for d in domains.values()):
         outputs[root / PKG / "_identity_scoped.py"] = render_scoped(domains)[1]
@@ -265,7 +302,7 @@ def render_resources(module: str, resources: list[Any], domains: dict[str, Any])
     out.append("from uuid import UUID  # noqa: F401\n\n")
     out.append("from inkbox._resource import UNSET, Resource, args, opt  # noqa: F401\n")
     for dom in sorted(by_dom):
-        out.append(f"from inkbox.{dom}.types import {', '.join(sorted(by_dom[dom]))}\n")
+        out.append(f"from {types_module(dom)} import {', '.join(sorted(by_dom[dom]))}\n")
     pkg = module.rsplit(".", 1)
     for r in resources:
         if r.mixin:
@@ -396,7 +433,7 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
     out.append("from uuid import UUID  # noqa: F401\n\n")
     out.append("from inkbox._resource import UNSET  # noqa: F401\n")
     for dom in sorted(by_dom):
-        out.append(f"from inkbox.{dom}.types import {', '.join(sorted(by_dom[dom]))}\n")
+        out.append(f"from {types_module(dom)} import {', '.join(sorted(by_dom[dom]))}\n")
     out.append("\nif TYPE_CHECKING:\n    from inkbox.client import _ClientBase\n\n")
     out.append('__all__ = ["IdentityScoped"]\n\n\n')
     out.append("class IdentityScoped:\n")

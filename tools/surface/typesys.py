@@ -9,6 +9,7 @@ A type is written as text in ``surface/*.toml``:
 ``Name``
     an enum, model or alias of the description;
 ``[T]``  a list; ``{T}`` an object with string keys and ``T`` values;
+``"text"``  one literal string (webhook payload shapes);
 ``A|B``  either; a trailing ``?`` makes the whole type nullable.
 """
 
@@ -26,7 +27,7 @@ SCALARS = frozenset({"string", "int", "float", "bool", "uuid", "datetime", "date
 
 @dataclass(frozen=True)
 class Type:
-    kind: str  # "scalar", "ref", "list", "map", "union"
+    kind: str  # "scalar", "ref", "list", "map", "union", "literal"
     name: str = ""
     items: tuple["Type", ...] = ()
     nullable: bool = False
@@ -65,6 +66,14 @@ class _Parser:
         self.s = s
         self.i = 0
 
+    def literal(self) -> Type:
+        end = self.s.find('"', self.i + 1)
+        if end < 0:
+            raise TypeSyntaxError(f"unterminated literal in {self.s!r}")
+        value = self.s[self.i + 1:end]
+        self.i = end + 1
+        return Type("literal", value)
+
     def peek(self) -> Optional[str]:
         return self.s[self.i] if self.i < len(self.s) else None
 
@@ -94,6 +103,8 @@ class _Parser:
             inner = self.union()
             self.expect("}")
             return Type("map", "", (inner,))
+        if c == '"':
+            return self.literal()
         start = self.i
         while self.peek() is not None and (self.s[self.i].isalnum() or self.s[self.i] == "_"):
             self.i += 1

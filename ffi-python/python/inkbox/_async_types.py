@@ -27,6 +27,7 @@ from inkbox._native import (
     TOTPConfig,
 )
 from inkbox._resource import UNSET
+from inkbox._webhook_subscription_types import WebhookEventType, WebhookSubscription
 from inkbox.api_keys.types import CreatedApiKey
 from inkbox.contacts.types import (
     Contact,
@@ -90,7 +91,6 @@ from inkbox.signing_keys import SigningKey
 from inkbox.tunnels._listener import TunnelListener
 from inkbox.tunnels.types import SignedCert, Tunnel
 from inkbox.vault.types import AccessRule, VaultInfo, VaultInitializeResult, VaultKey, VaultSecret
-from inkbox.webhook_subscriptions import WebhookEventType, WebhookSubscription
 from inkbox.whoami.types import WhoamiApiKeyResponse, WhoamiJwtResponse
 from os import PathLike
 from uuid import UUID
@@ -641,7 +641,7 @@ class AsyncApiKeysResource(Protocol):
 
 
 class AsyncWebhookSubscriptionsResource(Protocol):
-    """The async form of ``inkbox.webhook_subscriptions.WebhookSubscriptionsResource``."""
+    """The async form of ``inkbox._webhook_subscriptions_resource.WebhookSubscriptionsResource``."""
 
     async def list(
         self,
@@ -672,10 +672,10 @@ class AsyncWebhookSubscriptionsResource(Protocol):
         self,
         sub_id: Union[UUID, str],
         *,
-        url: Any = UNSET,
-        event_types: Any = UNSET,
+        url: Optional[str] = None,
+        event_types: Optional[List[Union[WebhookEventType, str]]] = None,
     ) -> WebhookSubscription:
-        """Changes the URL and/or the event types."""
+        """Changes the URL and/or the event types (an omitted argument is left unchanged)."""
 
     async def delete(self, sub_id: Union[UUID, str]) -> None:
         """Deletes the subscription."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from inkbox._runtime import Runner
+from inkbox._webhook_subscriptions_resource import WebhookSubscriptionsResource
 from inkbox.api_keys.resources.api_keys import ApiKeysResource
 from inkbox.contacts.resources.contacts import ContactsResource
 from inkbox.identities.resources.identities import IdentitiesResource
@@ -21,7 +22,6 @@ from inkbox.phone.resources.texts import TextsResource
 from inkbox.phone.resources.transcripts import TranscriptsResource
 from inkbox.tunnels.resources.tunnels import TunnelsResource
 from inkbox.vault.resources.vault import VaultResource
-from inkbox.webhook_subscriptions import WebhookSubscriptionsResource
 
 __all__ = ["ClientResourceSetup", "ClientResources"]
 
