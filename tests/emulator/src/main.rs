@@ -26,6 +26,7 @@ mod imessage;
 mod mail;
 mod outbound;
 mod phone;
+mod rules;
 mod signup;
 mod state;
 mod texts;
