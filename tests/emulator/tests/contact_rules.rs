@@ -376,3 +376,43 @@ fn phone_rules_and_filter_mode_apply_to_texts_and_calls_and_contacts_fill_payloa
     assert!(!text(BOB) && !call(BOB));
     assert!(text("+12025550199") && call("+12025550199"), "not on the allow list");
 }
+
+#[test]
+fn rust_client_drives_mail_and_phone_rules() {
+    let emu = Emulator::start();
+    let a = identity(&emu, "crules-a");
+    let admin = inkbox_client::Inkbox::builder(&emu.admin_key).base_url(&emu.url).unwrap().build().unwrap();
+    let agent = inkbox_client::Inkbox::builder(&a.key).base_url(&emu.url).unwrap().build().unwrap();
+
+    let rules = admin.mail_contact_rules();
+    let r = agent
+        .mail_contact_rules()
+        .create(&a.email, &mail_rule(RuleAction::Block, MailRuleMatchType::ExactEmail, "x@spam.example"))
+        .unwrap();
+    let e = rules
+        .create(&a.email, &mail_rule(RuleAction::Allow, MailRuleMatchType::ExactEmail, "X@spam.example"))
+        .unwrap_err();
+    assert_eq!(e.code(), "api.duplicate_contact_rule");
+    assert_eq!(rules.list(&a.email, &ListMailContactRulesParams::default()).unwrap(), std::slice::from_ref(&r));
+    assert_eq!(rules.get(&a.email, &r.id).unwrap(), r);
+    let pause = UpdateMailContactRuleRequest { action: None, status: Some(ContactRuleStatus::Paused) };
+    assert_eq!(agent.mail_contact_rules().update(&a.email, &r.id, &pause).unwrap_err().code(), "api.forbidden");
+    assert_eq!(rules.update(&a.email, &r.id, &pause).unwrap().status, ContactRuleStatus::Paused);
+    assert_eq!(rules.list_org(&ListOrgMailContactRulesParams::default()).unwrap().len(), 1);
+    rules.delete(&a.email, &r.id).unwrap();
+
+    let rules = admin.phone_contact_rules();
+    let r = rules.create(&a.number_id, &CreatePhoneContactRuleRequest::new(RuleAction::Allow, BOB)).unwrap();
+    let e = rules.create(&a.number_id, &CreatePhoneContactRuleRequest::new(RuleAction::Block, BOB)).unwrap_err();
+    assert_eq!(e.code(), "api.duplicate_contact_rule");
+    assert_eq!(rules.get(&a.number_id, &r.id).unwrap(), r);
+    assert_eq!(rules.list(&a.number_id, &ListPhoneContactRulesParams::default()).unwrap().len(), 1);
+    let flip = UpdatePhoneContactRuleRequest { action: Some(RuleAction::Block), status: None };
+    assert_eq!(rules.update(&a.number_id, &r.id, &flip).unwrap().action, RuleAction::Block);
+    assert_eq!(
+        agent.phone_contact_rules().list_org(&ListOrgPhoneContactRulesParams::default()).unwrap_err().code(),
+        "api.forbidden"
+    );
+    rules.delete(&a.number_id, &r.id).unwrap();
+    assert!(rules.list(&a.number_id, &ListPhoneContactRulesParams::default()).unwrap().is_empty());
+}
