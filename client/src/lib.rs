@@ -25,7 +25,8 @@
 //!   [`Inkbox::messages`], [`Inkbox::threads`], [`Inkbox::domains`],
 //!   [`Inkbox::phone_numbers`], [`Inkbox::calls`], [`Inkbox::transcripts`],
 //!   [`Inkbox::texts`], [`Inkbox::sms_opt_ins`], [`Inkbox::imessages`],
-//!   [`Inkbox::imessage_contact_rules`], [`Inkbox::tunnels`],
+//!   [`Inkbox::imessage_contact_rules`], [`Inkbox::mail_contact_rules`],
+//!   [`Inkbox::phone_contact_rules`], [`Inkbox::tunnels`],
 //!   [`Inkbox::api_keys`], [`Inkbox::webhooks`];
 //! - the vault: [`Inkbox::vault`] (info, initialize, unlock — the unlocked
 //!   vault is kept in the client —, key changes, secrets, access rules) and,
@@ -63,6 +64,7 @@ use inkbox_core::api::{
 use zeroize::Zeroizing;
 
 mod admin;
+mod contact_rules;
 mod identity;
 mod mail;
 mod messaging;
@@ -73,6 +75,7 @@ mod transport;
 mod webhooks;
 
 pub use admin::{ApiKeys, Tunnels};
+pub use contact_rules::{MailContactRules, PhoneContactRules};
 pub use identity::Identity;
 pub use inkbox_core::ErrorCode;
 /// The request and response models, re-exported from `inkbox-core`.

@@ -43,6 +43,8 @@ SHARED: list[tuple[str, str]] = [
     ("inkbox.phone.resources", "SmsOptInsResource"),
     ("inkbox.imessage.resources", "IMessagesResource"),
     ("inkbox.imessage.resources", "IMessageContactRulesResource"),
+    ("inkbox.mail.resources", "MailContactRulesResource"),
+    ("inkbox.phone.resources", "PhoneContactRulesResource"),
     ("inkbox.tunnels.resources.tunnels", "TunnelsResource"),
     ("inkbox.api_keys.resources", "ApiKeysResource"),
     ("inkbox.webhook_subscriptions", "WebhookSubscriptionsResource"),

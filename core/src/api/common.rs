@@ -32,6 +32,16 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// Whether a mail or phone contact rule is enforced.
+    pub enum ContactRuleStatus {
+        /// Enforced.
+        Active = "active",
+        /// Kept but not enforced.
+        Paused = "paused",
+    }
+}
+
 /// Sent back by a PATCH that actually changed a filter mode.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilterModeChangeNotice {

@@ -78,6 +78,31 @@ pub mod ops {
     /// `POST /api/v1/domains/{domain}/set-default` (the domain fully percent-encoded).
     pub const DOMAINS_SET_DEFAULT: Operation =
         Operation::new("domains.set_default", Method::Post, "/api/v1/domains/{domain_encoded}/set-default");
+    /// `GET /api/v1/mail/mailboxes/{email}/contact-rules` (deprecated by the service).
+    pub const CONTACT_RULES_LIST: Operation =
+        Operation::new("mail.contact_rules.list", Method::Get, "/api/v1/mail/mailboxes/{email}/contact-rules")
+            .paging(Paging::Offset);
+    /// `GET /api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}`
+    pub const CONTACT_RULES_GET: Operation =
+        Operation::new("mail.contact_rules.get", Method::Get, "/api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}");
+    /// `POST /api/v1/mail/mailboxes/{email}/contact-rules`
+    pub const CONTACT_RULES_CREATE: Operation =
+        Operation::new("mail.contact_rules.create", Method::Post, "/api/v1/mail/mailboxes/{email}/contact-rules");
+    /// `PATCH /api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}` (admin-only).
+    pub const CONTACT_RULES_UPDATE: Operation = Operation::new(
+        "mail.contact_rules.update",
+        Method::Patch,
+        "/api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}",
+    );
+    /// `DELETE /api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}` (admin-only).
+    pub const CONTACT_RULES_DELETE: Operation = Operation::new(
+        "mail.contact_rules.delete",
+        Method::Delete,
+        "/api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}",
+    );
+    /// `GET /api/v1/mail/contact-rules` (org-wide, admin-only).
+    pub const ORG_CONTACT_RULES_LIST: Operation =
+        Operation::new("mail.org_contact_rules.list", Method::Get, "/api/v1/mail/contact-rules").paging(Paging::Offset);
 }
 
 /// Every operation of this family.
@@ -97,6 +122,12 @@ pub const OPERATIONS: &[&Operation] = &[
     &ops::THREADS_DELETE,
     &ops::DOMAINS_LIST,
     &ops::DOMAINS_SET_DEFAULT,
+    &ops::CONTACT_RULES_LIST,
+    &ops::CONTACT_RULES_GET,
+    &ops::CONTACT_RULES_CREATE,
+    &ops::CONTACT_RULES_UPDATE,
+    &ops::CONTACT_RULES_DELETE,
+    &ops::ORG_CONTACT_RULES_LIST,
 ];
 
 /// The SDK's default page size for message and thread lists and for search.
@@ -110,7 +141,7 @@ pub const BLOCKED_ATTACHMENT_EXTENSIONS: &[&str] = &["exe", "bat", "scr"];
 
 // -------------------------------------------------------------- mailboxes
 
-pub use super::common::{FilterMode, FilterModeChangeNotice, RuleAction};
+pub use super::common::{ContactRuleStatus, FilterMode, FilterModeChangeNotice, RuleAction};
 
 /// A mailbox (one per agent identity).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -976,6 +1007,186 @@ pub fn parse_set_default_domain(resp: &Response<'_>) -> Result<Option<String>, A
     parse::json::<SetDefaultDomainResponse>(&ops::DOMAINS_SET_DEFAULT, resp).map(|r| r.default_domain)
 }
 
+// ---------------------------------------------------------- contact rules
+//
+// Per-mailbox allow/block rules and the org-wide list. The service has
+// announced them deprecated; they still work.
+
+/// The page-size ceiling of the contact-rule lists.
+pub const CONTACT_RULES_MAX_LIMIT: u32 = 200;
+
+wire_enum! {
+    /// What a mail contact rule matches on.
+    pub enum MailRuleMatchType {
+        /// One address, compared case-insensitively.
+        ExactEmail = "exact_email",
+        /// Every address of a domain.
+        Domain = "domain",
+    }
+}
+
+/// A per-mailbox allow/block rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailContactRule {
+    /// Rule UUID.
+    pub id: String,
+    /// The mailbox the rule belongs to.
+    pub mailbox_id: String,
+    /// Allow or block.
+    pub action: RuleAction,
+    /// What it matches on.
+    pub match_type: MailRuleMatchType,
+    /// The matched address or domain.
+    pub match_target: String,
+    /// Active or paused; absent → active.
+    #[serde(default = "active_status")]
+    pub status: ContactRuleStatus,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last update.
+    pub updated_at: Timestamp,
+}
+
+pub(crate) fn active_status() -> ContactRuleStatus {
+    ContactRuleStatus::Active
+}
+
+/// Query of a mailbox's rule list: each parameter is sent only when given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListMailContactRulesParams {
+    /// Filter by action.
+    pub action: Option<RuleAction>,
+    /// Filter by match type.
+    pub match_type: Option<MailRuleMatchType>,
+    /// 1–200.
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    pub offset: Option<u64>,
+}
+
+/// Query of the org-wide mail rule list: each parameter is sent only when given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListOrgMailContactRulesParams {
+    /// Narrow to one mailbox (UUID).
+    pub mailbox_id: Option<String>,
+    /// Filter by action.
+    pub action: Option<RuleAction>,
+    /// Filter by match type.
+    pub match_type: Option<MailRuleMatchType>,
+    /// 1–200.
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    pub offset: Option<u64>,
+}
+
+/// Body of a mail rule create (all three keys required and sent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateMailContactRuleRequest {
+    /// Allow or block.
+    pub action: RuleAction,
+    /// What to match on.
+    pub match_type: MailRuleMatchType,
+    /// The address (`exact_email`) or domain (`domain`).
+    pub match_target: String,
+}
+
+/// Body of a mail rule update (admin-only). Only supplied keys are sent;
+/// `match_type` and `match_target` are immutable.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateMailContactRuleRequest {
+    /// New action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<RuleAction>,
+    /// Pause or resume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<ContactRuleStatus>,
+}
+
+/// Builds `GET /api/v1/mail/mailboxes/{email}/contact-rules`.
+pub fn build_list_contact_rules(email: &str, params: &ListMailContactRulesParams) -> Result<Request, ApiError> {
+    if let Some(limit) = params.limit {
+        validate::limit(limit, CONTACT_RULES_MAX_LIMIT)?;
+    }
+    Ok(Request::builder(&ops::CONTACT_RULES_LIST, &[email])?
+        .query_opt("action", params.action.as_ref().map(RuleAction::as_str))
+        .query_opt("match_type", params.match_type.as_ref().map(MailRuleMatchType::as_str))
+        .query_opt("limit", params.limit)
+        .query_opt("offset", params.offset)
+        .build())
+}
+
+/// Parses a mailbox's rules.
+pub fn parse_list_contact_rules(resp: &Response<'_>) -> Result<Vec<MailContactRule>, ApiError> {
+    parse::json(&ops::CONTACT_RULES_LIST, resp)
+}
+
+/// Builds `GET /api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}`.
+pub fn build_get_contact_rule(email: &str, rule_id: &str) -> Result<Request, ApiError> {
+    Ok(Request::builder(&ops::CONTACT_RULES_GET, &[email, rule_id])?.build())
+}
+
+/// Parses one rule.
+pub fn parse_get_contact_rule(resp: &Response<'_>) -> Result<MailContactRule, ApiError> {
+    parse::json(&ops::CONTACT_RULES_GET, resp)
+}
+
+/// Builds `POST /api/v1/mail/mailboxes/{email}/contact-rules`; the target must not be blank.
+pub fn build_create_contact_rule(email: &str, input: &CreateMailContactRuleRequest) -> Result<Request, ApiError> {
+    validate::non_empty("match_target", &input.match_target)?;
+    Ok(Request::builder(&ops::CONTACT_RULES_CREATE, &[email])?.json(input)?.build())
+}
+
+/// Parses the created rule (409 `existing_rule_id` → duplicate contact rule).
+pub fn parse_create_contact_rule(resp: &Response<'_>) -> Result<MailContactRule, ApiError> {
+    parse::json(&ops::CONTACT_RULES_CREATE, resp)
+}
+
+/// Builds `PATCH /api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}`.
+pub fn build_update_contact_rule(
+    email: &str,
+    rule_id: &str,
+    input: &UpdateMailContactRuleRequest,
+) -> Result<Request, ApiError> {
+    Ok(Request::builder(&ops::CONTACT_RULES_UPDATE, &[email, rule_id])?.json(input)?.build())
+}
+
+/// Parses the updated rule.
+pub fn parse_update_contact_rule(resp: &Response<'_>) -> Result<MailContactRule, ApiError> {
+    parse::json(&ops::CONTACT_RULES_UPDATE, resp)
+}
+
+/// Builds `DELETE /api/v1/mail/mailboxes/{email}/contact-rules/{rule_id}`.
+pub fn build_delete_contact_rule(email: &str, rule_id: &str) -> Result<Request, ApiError> {
+    Ok(Request::builder(&ops::CONTACT_RULES_DELETE, &[email, rule_id])?.build())
+}
+
+/// Checks the delete response (any 2xx).
+pub fn parse_delete_contact_rule(resp: &Response<'_>) -> Result<(), ApiError> {
+    parse::empty(&ops::CONTACT_RULES_DELETE, resp)
+}
+
+/// Builds `GET /api/v1/mail/contact-rules` (org-wide, admin-only).
+pub fn build_list_org_contact_rules(params: &ListOrgMailContactRulesParams) -> Result<Request, ApiError> {
+    if let Some(limit) = params.limit {
+        validate::limit(limit, CONTACT_RULES_MAX_LIMIT)?;
+    }
+    Ok(Request::builder(&ops::ORG_CONTACT_RULES_LIST, &[])?
+        .query_opt("mailbox_id", params.mailbox_id.as_ref())
+        .query_opt("action", params.action.as_ref().map(RuleAction::as_str))
+        .query_opt("match_type", params.match_type.as_ref().map(MailRuleMatchType::as_str))
+        .query_opt("limit", params.limit)
+        .query_opt("offset", params.offset)
+        .build())
+}
+
+/// Parses the org's mail rules.
+pub fn parse_list_org_contact_rules(resp: &Response<'_>) -> Result<Vec<MailContactRule>, ApiError> {
+    parse::json(&ops::ORG_CONTACT_RULES_LIST, resp)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, clippy::expect_used)]
@@ -1094,7 +1305,8 @@ mod tests {
 
     #[test]
     fn catalog_entries() {
-        assert_eq!(OPERATIONS.len(), 15);
+        assert_eq!(OPERATIONS.len(), 21);
+        assert_eq!(ops::CONTACT_RULES_LIST.paging, Paging::Offset);
         for op in OPERATIONS {
             assert!(op.path.starts_with("/api/v1/"), "{}", op.name);
             assert_eq!(op.auth, crate::api::Auth::ApiKey);
@@ -1649,5 +1861,122 @@ mod tests {
         assert_eq!(e.code(), "api.not_found");
         let e = parse_list_domains(&status(401, r#"{"detail":"Invalid API key"}"#)).unwrap_err();
         assert_eq!(e.code(), "api.unauthorized");
+    }
+
+    const RULE: &str = r#"{"id":"r-1","mailbox_id":"mb-1","action":"block","match_type":"domain","match_target":"spam.example","status":"active","created_at":"2026-03-09T00:00:00Z","updated_at":"2026-03-09T00:00:00Z"}"#;
+
+    #[test]
+    fn contact_rules_golden() {
+        let r = build_list_contact_rules(EMAIL, &ListMailContactRulesParams::default()).unwrap();
+        assert_eq!(
+            (r.method, r.path_and_query.as_str()),
+            (Method::Get, "/api/v1/mail/mailboxes/bot@inkboxmail.com/contact-rules")
+        );
+        let p = ListMailContactRulesParams {
+            action: Some(RuleAction::Allow),
+            match_type: Some(MailRuleMatchType::ExactEmail),
+            limit: Some(5),
+            offset: Some(10),
+        };
+        assert_eq!(
+            build_list_contact_rules(EMAIL, &p).unwrap().path_and_query,
+            "/api/v1/mail/mailboxes/bot@inkboxmail.com/contact-rules?action=allow&match_type=exact_email&limit=5&offset=10"
+        );
+        let p = ListMailContactRulesParams { limit: Some(201), ..Default::default() };
+        assert_eq!(build_list_contact_rules(EMAIL, &p).unwrap_err().code(), "api.validation");
+
+        let r = build_get_contact_rule(EMAIL, "r-1").unwrap();
+        assert_eq!(
+            (r.method, r.path_and_query.as_str()),
+            (Method::Get, "/api/v1/mail/mailboxes/bot@inkboxmail.com/contact-rules/r-1")
+        );
+        let create = CreateMailContactRuleRequest {
+            action: RuleAction::Block,
+            match_type: MailRuleMatchType::Domain,
+            match_target: "spam.example".into(),
+        };
+        let r = build_create_contact_rule(EMAIL, &create).unwrap();
+        assert_eq!(
+            (r.method, r.path_and_query.as_str()),
+            (Method::Post, "/api/v1/mail/mailboxes/bot@inkboxmail.com/contact-rules")
+        );
+        assert_eq!(body(&r), r#"{"action":"block","match_type":"domain","match_target":"spam.example"}"#);
+        let blank = CreateMailContactRuleRequest { match_target: " ".into(), ..create };
+        assert_eq!(build_create_contact_rule(EMAIL, &blank).unwrap_err().code(), "api.validation");
+        assert!(
+            serde_json::from_str::<CreateMailContactRuleRequest>(r#"{"action":"allow","match_target":"a@b"}"#).is_err()
+        );
+
+        let u = UpdateMailContactRuleRequest { action: None, status: Some(ContactRuleStatus::Paused) };
+        let r = build_update_contact_rule(EMAIL, "r-1", &u).unwrap();
+        assert_eq!(
+            (r.method, r.path_and_query.as_str()),
+            (Method::Patch, "/api/v1/mail/mailboxes/bot@inkboxmail.com/contact-rules/r-1")
+        );
+        assert_eq!(body(&r), r#"{"status":"paused"}"#);
+        assert_eq!(
+            body(&build_update_contact_rule(EMAIL, "r-1", &UpdateMailContactRuleRequest::default()).unwrap()),
+            "{}"
+        );
+
+        let r = build_delete_contact_rule(EMAIL, "r-1").unwrap();
+        assert_eq!(
+            (r.method, r.path_and_query.as_str(), r.body.is_none()),
+            (Method::Delete, "/api/v1/mail/mailboxes/bot@inkboxmail.com/contact-rules/r-1", true)
+        );
+
+        let r = build_list_org_contact_rules(&ListOrgMailContactRulesParams::default()).unwrap();
+        assert_eq!((r.method, r.path_and_query.as_str()), (Method::Get, "/api/v1/mail/contact-rules"));
+        let p = ListOrgMailContactRulesParams {
+            mailbox_id: Some(MID.into()),
+            action: Some(RuleAction::Block),
+            match_type: Some(MailRuleMatchType::Domain),
+            limit: Some(200),
+            offset: None,
+        };
+        assert_eq!(
+            build_list_org_contact_rules(&p).unwrap().path_and_query,
+            format!("/api/v1/mail/contact-rules?mailbox_id={MID}&action=block&match_type=domain&limit=200")
+        );
+        let p = ListOrgMailContactRulesParams { limit: Some(0), ..Default::default() };
+        assert!(build_list_org_contact_rules(&p).is_err());
+    }
+
+    #[test]
+    fn contact_rules_parse_and_errors() {
+        let rule = parse_get_contact_rule(&ok(RULE)).unwrap();
+        assert_eq!(
+            (rule.mailbox_id.as_str(), rule.action.clone(), rule.match_type.clone(), rule.status.clone()),
+            ("mb-1", RuleAction::Block, MailRuleMatchType::Domain, ContactRuleStatus::Active)
+        );
+        assert_eq!(parse_list_contact_rules(&ok(&format!("[{RULE}]"))).unwrap(), vec![rule.clone()]);
+        assert_eq!(parse_list_org_contact_rules(&ok(&format!("[{RULE},{RULE}]"))).unwrap().len(), 2);
+        let no_status = RULE.replace(r#""status":"active","#, "");
+        assert_eq!(parse_update_contact_rule(&ok(&no_status)).unwrap().status, ContactRuleStatus::Active);
+        let odd = RULE.replace("\"domain\"", "\"regex\"").replace("\"active\"", "\"archived\"");
+        let r = parse_get_contact_rule(&ok(&odd)).unwrap();
+        assert_eq!(r.match_type, MailRuleMatchType::Unknown("regex".into()));
+        assert_eq!(r.status, ContactRuleStatus::Unknown("archived".into()));
+        assert_eq!(serde_json::from_value::<MailContactRule>(serde_json::to_value(&rule).unwrap()).unwrap(), rule);
+
+        let e = parse_create_contact_rule(&status(
+            409,
+            r#"{"detail":{"existing_rule_id":"r-0","message":"A rule for this target already exists"}}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.code(), "api.duplicate_contact_rule");
+        match &e.as_status().unwrap().kind {
+            ErrorKind::DuplicateContactRule { existing_rule_id } => assert_eq!(existing_rule_id, "r-0"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse_update_contact_rule(&status(403, r#"{"detail":"admin only"}"#)).unwrap_err().code(),
+            "api.forbidden"
+        );
+        assert!(parse_delete_contact_rule(&status(204, "")).is_ok());
+        assert_eq!(
+            parse_delete_contact_rule(&status(404, r#"{"detail":"Not Found"}"#)).unwrap_err().code(),
+            "api.not_found"
+        );
     }
 }

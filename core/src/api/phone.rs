@@ -52,6 +52,41 @@ pub mod ops {
     );
     /// `POST /api/v1/phone/place-call`
     pub const CALLS_PLACE: Operation = Operation::new("phone.calls.place", Method::Post, "/api/v1/phone/place-call");
+    /// `GET /api/v1/phone/numbers/{phone_number_id}/contact-rules` (deprecated by the service).
+    pub const CONTACT_RULES_LIST: Operation = Operation::new(
+        "phone.contact_rules.list",
+        Method::Get,
+        "/api/v1/phone/numbers/{phone_number_id}/contact-rules",
+    )
+    .paging(Paging::Offset);
+    /// `GET /api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}`
+    pub const CONTACT_RULES_GET: Operation = Operation::new(
+        "phone.contact_rules.get",
+        Method::Get,
+        "/api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}",
+    );
+    /// `POST /api/v1/phone/numbers/{phone_number_id}/contact-rules`
+    pub const CONTACT_RULES_CREATE: Operation = Operation::new(
+        "phone.contact_rules.create",
+        Method::Post,
+        "/api/v1/phone/numbers/{phone_number_id}/contact-rules",
+    );
+    /// `PATCH /api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}` (admin-only).
+    pub const CONTACT_RULES_UPDATE: Operation = Operation::new(
+        "phone.contact_rules.update",
+        Method::Patch,
+        "/api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}",
+    );
+    /// `DELETE /api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}` (admin-only).
+    pub const CONTACT_RULES_DELETE: Operation = Operation::new(
+        "phone.contact_rules.delete",
+        Method::Delete,
+        "/api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}",
+    );
+    /// `GET /api/v1/phone/contact-rules` (org-wide, admin-only).
+    pub const ORG_CONTACT_RULES_LIST: Operation =
+        Operation::new("phone.org_contact_rules.list", Method::Get, "/api/v1/phone/contact-rules")
+            .paging(Paging::Offset);
 }
 
 /// Every operation of this family.
@@ -66,6 +101,12 @@ pub const OPERATIONS: &[&Operation] = &[
     &ops::CALLS_GET,
     &ops::TRANSCRIPTS_LIST,
     &ops::CALLS_PLACE,
+    &ops::CONTACT_RULES_LIST,
+    &ops::CONTACT_RULES_GET,
+    &ops::CONTACT_RULES_CREATE,
+    &ops::CONTACT_RULES_UPDATE,
+    &ops::CONTACT_RULES_DELETE,
+    &ops::ORG_CONTACT_RULES_LIST,
 ];
 
 /// The SDK's default page size for calls and transcript search.
@@ -76,7 +117,7 @@ pub const MAX_LIMIT: u32 = 200;
 // ----------------------------------------------------------------- enums
 
 pub(crate) use super::common::null_as_default;
-pub use super::common::{FilterMode, FilterModeChangeNotice, RuleAction as ContactRuleAction};
+pub use super::common::{ContactRuleStatus, FilterMode, FilterModeChangeNotice, RuleAction as ContactRuleAction};
 
 wire_enum! {
     /// A phone number's kind.
@@ -616,6 +657,204 @@ impl IncomingCallResponse {
     }
 }
 
+// ---------------------------------------------------------- contact rules
+//
+// Per-number allow/block rules (voice and SMS) and the org-wide list. The
+// service has announced them deprecated; they still work.
+
+wire_enum! {
+    /// What a phone contact rule matches on.
+    #[derive(Default)]
+    pub enum PhoneRuleMatchType {
+        /// One E.164 number.
+        #[default]
+        ExactNumber = "exact_number",
+    }
+}
+
+fn active_status() -> ContactRuleStatus {
+    ContactRuleStatus::Active
+}
+
+/// A per-number allow/block rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneContactRule {
+    /// Rule UUID.
+    pub id: String,
+    /// The number the rule belongs to.
+    pub phone_number_id: String,
+    /// Allow or block.
+    pub action: ContactRuleAction,
+    /// What it matches on.
+    pub match_type: PhoneRuleMatchType,
+    /// The matched value (E.164 for `exact_number`).
+    pub match_target: String,
+    /// Active or paused; absent → active.
+    #[serde(default = "active_status")]
+    pub status: ContactRuleStatus,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last update.
+    pub updated_at: Timestamp,
+}
+
+/// Query of a number's rule list: each parameter is sent only when given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListPhoneContactRulesParams {
+    /// Filter by action.
+    pub action: Option<ContactRuleAction>,
+    /// Filter by match type.
+    pub match_type: Option<PhoneRuleMatchType>,
+    /// 1–200.
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    pub offset: Option<u64>,
+}
+
+/// Query of the org-wide phone rule list: each parameter is sent only when given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListOrgPhoneContactRulesParams {
+    /// Narrow to one number (UUID).
+    pub phone_number_id: Option<String>,
+    /// Filter by action.
+    pub action: Option<ContactRuleAction>,
+    /// Filter by match type.
+    pub match_type: Option<PhoneRuleMatchType>,
+    /// 1–200.
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    pub offset: Option<u64>,
+}
+
+/// Body of a phone rule create. `match_type` is always sent (default `exact_number`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePhoneContactRuleRequest {
+    /// Allow or block.
+    pub action: ContactRuleAction,
+    /// What to match on.
+    #[serde(default)]
+    pub match_type: PhoneRuleMatchType,
+    /// The value to match (E.164 for `exact_number`).
+    pub match_target: String,
+}
+
+impl CreatePhoneContactRuleRequest {
+    /// An `exact_number` rule.
+    pub fn new(action: ContactRuleAction, match_target: impl Into<String>) -> Self {
+        CreatePhoneContactRuleRequest {
+            action,
+            match_type: PhoneRuleMatchType::ExactNumber,
+            match_target: match_target.into(),
+        }
+    }
+}
+
+/// Body of a phone rule update (admin-only). Only supplied keys are sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdatePhoneContactRuleRequest {
+    /// New action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<ContactRuleAction>,
+    /// Pause or resume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<ContactRuleStatus>,
+}
+
+/// Builds `GET /api/v1/phone/numbers/{phone_number_id}/contact-rules`.
+pub fn build_list_contact_rules(
+    phone_number_id: &str,
+    params: &ListPhoneContactRulesParams,
+) -> Result<Request, ApiError> {
+    if let Some(limit) = params.limit {
+        validate::limit(limit, MAX_LIMIT)?;
+    }
+    Ok(Request::builder(&ops::CONTACT_RULES_LIST, &[phone_number_id])?
+        .query_opt("action", params.action.as_ref().map(ContactRuleAction::as_str))
+        .query_opt("match_type", params.match_type.as_ref().map(PhoneRuleMatchType::as_str))
+        .query_opt("limit", params.limit)
+        .query_opt("offset", params.offset)
+        .build())
+}
+
+/// Parses a number's rules.
+pub fn parse_list_contact_rules(resp: &Response<'_>) -> Result<Vec<PhoneContactRule>, ApiError> {
+    parse::json(&ops::CONTACT_RULES_LIST, resp)
+}
+
+/// Builds `GET /api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}`.
+pub fn build_get_contact_rule(phone_number_id: &str, rule_id: &str) -> Result<Request, ApiError> {
+    Ok(Request::builder(&ops::CONTACT_RULES_GET, &[phone_number_id, rule_id])?.build())
+}
+
+/// Parses one rule.
+pub fn parse_get_contact_rule(resp: &Response<'_>) -> Result<PhoneContactRule, ApiError> {
+    parse::json(&ops::CONTACT_RULES_GET, resp)
+}
+
+/// Builds `POST /api/v1/phone/numbers/{phone_number_id}/contact-rules`.
+/// An `exact_number` target must be E.164.
+pub fn build_create_contact_rule(
+    phone_number_id: &str,
+    input: &CreatePhoneContactRuleRequest,
+) -> Result<Request, ApiError> {
+    match &input.match_type {
+        PhoneRuleMatchType::ExactNumber => validate::e164("match_target", &input.match_target)?,
+        PhoneRuleMatchType::Unknown(_) => validate::non_empty("match_target", &input.match_target)?,
+    }
+    Ok(Request::builder(&ops::CONTACT_RULES_CREATE, &[phone_number_id])?.json(input)?.build())
+}
+
+/// Parses the created rule (409 `existing_rule_id` → duplicate contact rule).
+pub fn parse_create_contact_rule(resp: &Response<'_>) -> Result<PhoneContactRule, ApiError> {
+    parse::json(&ops::CONTACT_RULES_CREATE, resp)
+}
+
+/// Builds `PATCH /api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}`.
+pub fn build_update_contact_rule(
+    phone_number_id: &str,
+    rule_id: &str,
+    input: &UpdatePhoneContactRuleRequest,
+) -> Result<Request, ApiError> {
+    Ok(Request::builder(&ops::CONTACT_RULES_UPDATE, &[phone_number_id, rule_id])?.json(input)?.build())
+}
+
+/// Parses the updated rule.
+pub fn parse_update_contact_rule(resp: &Response<'_>) -> Result<PhoneContactRule, ApiError> {
+    parse::json(&ops::CONTACT_RULES_UPDATE, resp)
+}
+
+/// Builds `DELETE /api/v1/phone/numbers/{phone_number_id}/contact-rules/{rule_id}`.
+pub fn build_delete_contact_rule(phone_number_id: &str, rule_id: &str) -> Result<Request, ApiError> {
+    Ok(Request::builder(&ops::CONTACT_RULES_DELETE, &[phone_number_id, rule_id])?.build())
+}
+
+/// Checks the delete response (any 2xx).
+pub fn parse_delete_contact_rule(resp: &Response<'_>) -> Result<(), ApiError> {
+    parse::empty(&ops::CONTACT_RULES_DELETE, resp)
+}
+
+/// Builds `GET /api/v1/phone/contact-rules` (org-wide, admin-only).
+pub fn build_list_org_contact_rules(params: &ListOrgPhoneContactRulesParams) -> Result<Request, ApiError> {
+    if let Some(limit) = params.limit {
+        validate::limit(limit, MAX_LIMIT)?;
+    }
+    Ok(Request::builder(&ops::ORG_CONTACT_RULES_LIST, &[])?
+        .query_opt("phone_number_id", params.phone_number_id.as_ref())
+        .query_opt("action", params.action.as_ref().map(ContactRuleAction::as_str))
+        .query_opt("match_type", params.match_type.as_ref().map(PhoneRuleMatchType::as_str))
+        .query_opt("limit", params.limit)
+        .query_opt("offset", params.offset)
+        .build())
+}
+
+/// Parses the org's phone rules.
+pub fn parse_list_org_contact_rules(resp: &Response<'_>) -> Result<Vec<PhoneContactRule>, ApiError> {
+    parse::json(&ops::ORG_CONTACT_RULES_LIST, resp)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
@@ -623,6 +862,7 @@ mod tests {
     use crate::ErrorCode;
     use crate::api::error::ErrorKind;
     use crate::api::test_support::ok;
+    use alloc::format;
     use alloc::string::ToString;
 
     fn body_str(r: &Request) -> &str {
@@ -637,8 +877,9 @@ mod tests {
 
     #[test]
     fn operations_are_consistent() {
-        assert_eq!(OPERATIONS.len(), 10);
+        assert_eq!(OPERATIONS.len(), 16);
         assert_eq!(ops::CALLS_LIST.paging, Paging::Offset);
+        assert_eq!(ops::ORG_CONTACT_RULES_LIST.paging, Paging::Offset);
         assert_eq!(ops::TRANSCRIPTS_SEARCH.paging, Paging::Limit);
         for op in OPERATIONS {
             assert!(op.name.starts_with("phone."), "{}", op.name);
@@ -897,5 +1138,92 @@ mod tests {
             );
         }
         assert_eq!(IncomingCallDecision::Answer.to_string(), "answer");
+    }
+
+    const NID: &str = "11111111-1111-4111-8111-111111111111";
+    const RULE: &str = r#"{"id":"r-1","phone_number_id":"11111111-1111-4111-8111-111111111111","action":"allow","match_type":"exact_number","match_target":"+15555550100","status":"paused","created_at":"2026-03-09T00:00:00Z","updated_at":"2026-03-09T00:00:00Z"}"#;
+
+    #[test]
+    fn contact_rules_golden() {
+        let base = format!("/api/v1/phone/numbers/{NID}/contact-rules");
+        let r = build_list_contact_rules(NID, &ListPhoneContactRulesParams::default()).unwrap();
+        assert_eq!((r.method, r.path_and_query.as_str()), (Method::Get, base.as_str()));
+        let p = ListPhoneContactRulesParams {
+            action: Some(ContactRuleAction::Block),
+            match_type: Some(PhoneRuleMatchType::ExactNumber),
+            limit: Some(1),
+            offset: Some(2),
+        };
+        assert_eq!(
+            build_list_contact_rules(NID, &p).unwrap().path_and_query,
+            format!("{base}?action=block&match_type=exact_number&limit=1&offset=2")
+        );
+        let p = ListPhoneContactRulesParams { limit: Some(201), ..Default::default() };
+        assert_eq!(build_list_contact_rules(NID, &p).unwrap_err().code(), "api.validation");
+
+        let r = build_get_contact_rule(NID, "r-1").unwrap();
+        assert_eq!((r.method, r.path_and_query), (Method::Get, format!("{base}/r-1")));
+        let r = build_create_contact_rule(
+            NID,
+            &CreatePhoneContactRuleRequest::new(ContactRuleAction::Block, "+15555550100"),
+        )
+        .unwrap();
+        assert_eq!((r.method, r.path_and_query.as_str()), (Method::Post, base.as_str()));
+        assert_eq!(body_str(&r), r#"{"action":"block","match_type":"exact_number","match_target":"+15555550100"}"#);
+        let back: CreatePhoneContactRuleRequest =
+            serde_json::from_str(r#"{"action":"allow","match_target":"+15555550100"}"#).unwrap();
+        assert_eq!(back.match_type, PhoneRuleMatchType::ExactNumber);
+        let bad = CreatePhoneContactRuleRequest::new(ContactRuleAction::Allow, "5555550100");
+        assert_eq!(build_create_contact_rule(NID, &bad).unwrap_err().code(), "api.validation");
+
+        let u = UpdatePhoneContactRuleRequest {
+            action: Some(ContactRuleAction::Allow),
+            status: Some(ContactRuleStatus::Active),
+        };
+        let r = build_update_contact_rule(NID, "r-1", &u).unwrap();
+        assert_eq!((r.method, r.path_and_query.clone()), (Method::Patch, format!("{base}/r-1")));
+        assert_eq!(body_str(&r), r#"{"action":"allow","status":"active"}"#);
+        let r = build_delete_contact_rule(NID, "r-1").unwrap();
+        assert_eq!((r.method, r.path_and_query, r.body.is_none()), (Method::Delete, format!("{base}/r-1"), true));
+
+        let r = build_list_org_contact_rules(&ListOrgPhoneContactRulesParams::default()).unwrap();
+        assert_eq!((r.method, r.path_and_query.as_str()), (Method::Get, "/api/v1/phone/contact-rules"));
+        let p = ListOrgPhoneContactRulesParams {
+            phone_number_id: Some(NID.into()),
+            action: None,
+            match_type: None,
+            limit: Some(50),
+            offset: Some(0),
+        };
+        assert_eq!(
+            build_list_org_contact_rules(&p).unwrap().path_and_query,
+            format!("/api/v1/phone/contact-rules?phone_number_id={NID}&limit=50&offset=0")
+        );
+    }
+
+    #[test]
+    fn contact_rules_parse_and_errors() {
+        let rule = parse_get_contact_rule(&ok(RULE)).unwrap();
+        assert_eq!(
+            (rule.phone_number_id.as_str(), rule.action.clone(), rule.status.clone()),
+            (NID, ContactRuleAction::Allow, ContactRuleStatus::Paused)
+        );
+        assert_eq!(parse_list_contact_rules(&ok(&format!("[{RULE}]"))).unwrap(), [rule]);
+        assert_eq!(parse_list_org_contact_rules(&ok("[]")).unwrap(), []);
+        let no_status = RULE.replace(r#""status":"paused","#, "");
+        assert_eq!(parse_create_contact_rule(&ok(&no_status)).unwrap().status, ContactRuleStatus::Active);
+        let e = parse_create_contact_rule(&Response::new(
+            409,
+            &[],
+            br#"{"detail":{"existing_rule_id":"r-0","message":"duplicate"}}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.code(), "api.duplicate_contact_rule");
+        match &e.as_status().unwrap().kind {
+            ErrorKind::DuplicateContactRule { existing_rule_id } => assert_eq!(existing_rule_id, "r-0"),
+            other => panic!("{other:?}"),
+        }
+        let e = parse_delete_contact_rule(&Response::new(403, &[], br#"{"detail":"admin only"}"#)).unwrap_err();
+        assert_eq!(e.code(), "api.forbidden");
     }
 }

@@ -67,9 +67,12 @@ from inkbox.mail.types import (
     Domain,
     FilterMode,
     Mailbox,
+    MailContactRule,
+    MailRuleMatchType,
     Message,
     MessageDetail,
     MessageDirection,
+    RuleAction,
     SendingDomainStatus,
     Thread,
     ThreadFolder,
@@ -78,7 +81,9 @@ from inkbox.notes.types import Note, NoteAccess
 from inkbox.phone.types import (
     PhoneCall,
     PhoneCallWithRateLimit,
+    PhoneContactRule,
     PhoneNumber,
+    PhoneRuleMatchType,
     PhoneTranscript,
     SmsOptIn,
     SmsOptInStatus,
@@ -104,10 +109,12 @@ __all__ = [
     "AsyncDomainsResource",
     "AsyncIMessageContactRulesResource",
     "AsyncIMessagesResource",
+    "AsyncMailContactRulesResource",
     "AsyncMailboxesResource",
     "AsyncMessagesResource",
     "AsyncNoteAccessResource",
     "AsyncNotesResource",
+    "AsyncPhoneContactRulesResource",
     "AsyncPhoneNumbersResource",
     "AsyncSmsOptInsResource",
     "AsyncTextsResource",
@@ -560,6 +567,110 @@ class AsyncIMessageContactRulesResource(Protocol):
         offset: Optional[int] = None,
     ) -> List[IMessageContactRule]:
         """Rules across the organization."""
+
+
+class AsyncMailContactRulesResource(Protocol):
+    """The async form of ``inkbox.mail.resources.contact_rules.MailContactRulesResource``."""
+
+    async def list(
+        self,
+        email_address: str,
+        *,
+        action: Union[RuleAction, str, None] = None,
+        match_type: Union[MailRuleMatchType, str, None] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> List[MailContactRule]:
+        """The mailbox's rules (deprecated)."""
+
+    async def get(self, email_address: str, rule_id: Union[UUID, str]) -> MailContactRule:
+        """One rule (deprecated)."""
+
+    async def create(
+        self,
+        email_address: str,
+        *,
+        action: Union[RuleAction, str],
+        match_type: Union[MailRuleMatchType, str],
+        match_target: str,
+    ) -> MailContactRule:
+        """Creates a rule, always ``active`` (409 ``DuplicateContactRuleError`` when one with the same match exists; deprecated)."""
+
+    async def update(
+        self,
+        email_address: str,
+        rule_id: Union[UUID, str],
+        *,
+        action: Any = UNSET,
+        status: Any = UNSET,
+    ) -> MailContactRule:
+        """Changes a rule's action or status (admin-only; match_type and match_target are immutable; deprecated)."""
+
+    async def delete(self, email_address: str, rule_id: Union[UUID, str]) -> None:
+        """Deletes a rule (admin-only; deprecated)."""
+
+    async def list_all(
+        self,
+        *,
+        mailbox_id: Union[UUID, str, None] = None,
+        action: Union[RuleAction, str, None] = None,
+        match_type: Union[MailRuleMatchType, str, None] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> List[MailContactRule]:
+        """Mail rules across the organization (admin-only; deprecated)."""
+
+
+class AsyncPhoneContactRulesResource(Protocol):
+    """The async form of ``inkbox.phone.resources.contact_rules.PhoneContactRulesResource``."""
+
+    async def list(
+        self,
+        phone_number_id: Union[UUID, str],
+        *,
+        action: Union[RuleAction, str, None] = None,
+        match_type: Union[PhoneRuleMatchType, str, None] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> List[PhoneContactRule]:
+        """The number's rules (deprecated)."""
+
+    async def get(self, phone_number_id: Union[UUID, str], rule_id: Union[UUID, str]) -> PhoneContactRule:
+        """One rule (deprecated)."""
+
+    async def create(
+        self,
+        phone_number_id: Union[UUID, str],
+        *,
+        action: Union[RuleAction, str],
+        match_target: str,
+        match_type: Union[PhoneRuleMatchType, str] = PhoneRuleMatchType.EXACT_NUMBER,
+    ) -> PhoneContactRule:
+        """Creates a rule, always ``active`` (409 ``DuplicateContactRuleError`` when one with the same match exists; deprecated)."""
+
+    async def update(
+        self,
+        phone_number_id: Union[UUID, str],
+        rule_id: Union[UUID, str],
+        *,
+        action: Any = UNSET,
+        status: Any = UNSET,
+    ) -> PhoneContactRule:
+        """Changes a rule's action or status (admin-only; deprecated)."""
+
+    async def delete(self, phone_number_id: Union[UUID, str], rule_id: Union[UUID, str]) -> None:
+        """Deletes a rule (admin-only; deprecated)."""
+
+    async def list_all(
+        self,
+        *,
+        phone_number_id: Union[UUID, str, None] = None,
+        action: Union[RuleAction, str, None] = None,
+        match_type: Union[PhoneRuleMatchType, str, None] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> List[PhoneContactRule]:
+        """Phone rules across the organization (admin-only; deprecated)."""
 
 
 class AsyncTunnelsResource(Protocol):
@@ -1365,6 +1476,14 @@ if TYPE_CHECKING:
         @property
         def imessage_contact_rules(self) -> AsyncIMessageContactRulesResource:
             """iMessage contact rules."""
+
+        @property
+        def mail_contact_rules(self) -> AsyncMailContactRulesResource:
+            """Mail per-mailbox allow/block rules (+ org-wide list); deprecated by the service."""
+
+        @property
+        def phone_contact_rules(self) -> AsyncPhoneContactRulesResource:
+            """Phone per-number allow/block rules (+ org-wide list); deprecated by the service."""
 
         @property
         def tunnels(self) -> AsyncTunnelsResource:

@@ -10,12 +10,14 @@ from inkbox.contacts.resources.contacts import ContactsResource
 from inkbox.identities.resources.identities import IdentitiesResource
 from inkbox.imessage.resources.contact_rules import IMessageContactRulesResource
 from inkbox.imessage.resources.imessages import IMessagesResource
+from inkbox.mail.resources.contact_rules import MailContactRulesResource
 from inkbox.mail.resources.domains import DomainsResource
 from inkbox.mail.resources.mailboxes import MailboxesResource
 from inkbox.mail.resources.messages import MessagesResource
 from inkbox.mail.resources.threads import ThreadsResource
 from inkbox.notes.resources.notes import NotesResource
 from inkbox.phone.resources.calls import CallsResource
+from inkbox.phone.resources.contact_rules import PhoneContactRulesResource
 from inkbox.phone.resources.numbers import PhoneNumbersResource
 from inkbox.phone.resources.sms_opt_ins import SmsOptInsResource
 from inkbox.phone.resources.texts import TextsResource
@@ -41,6 +43,8 @@ class ClientResourceSetup:
         self._sms_opt_ins = SmsOptInsResource(runner)
         self._imessages = IMessagesResource(runner)
         self._imessage_contact_rules = IMessageContactRulesResource(runner)
+        self._mail_contact_rules = MailContactRulesResource(runner)
+        self._phone_contact_rules = PhoneContactRulesResource(runner)
         self._tunnels = TunnelsResource(runner)
         self._api_keys = ApiKeysResource(runner)
         self._vault_resource = VaultResource(runner)
@@ -108,6 +112,16 @@ class ClientResources(ClientResourceSetup):
     def imessage_contact_rules(self) -> IMessageContactRulesResource:
         """iMessage contact rules."""
         return self._imessage_contact_rules
+
+    @property
+    def mail_contact_rules(self) -> MailContactRulesResource:
+        """Mail per-mailbox allow/block rules (+ org-wide list); deprecated by the service."""
+        return self._mail_contact_rules
+
+    @property
+    def phone_contact_rules(self) -> PhoneContactRulesResource:
+        """Phone per-number allow/block rules (+ org-wide list); deprecated by the service."""
+        return self._phone_contact_rules
 
     @property
     def tunnels(self) -> TunnelsResource:

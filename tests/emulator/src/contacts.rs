@@ -132,6 +132,40 @@ pub(crate) fn display_name(c: &Contact) -> Option<String> {
     })
 }
 
+/// The contacts of `org` visible to identity `viewer` (all of the org's
+/// when `None`) that `hit` matches, as `(id, name)` in creation order.
+pub(crate) fn matching(
+    s: &State,
+    org: &str,
+    viewer: Option<&str>,
+    hit: impl Fn(&Contact) -> bool,
+) -> Vec<(String, String)> {
+    let caller = match viewer {
+        Some(v) => Caller::Agent { org_id: org.to_owned(), key_id: String::new(), identity_id: v.to_owned() },
+        None => Caller::Admin { org_id: org.to_owned(), key_id: String::new() },
+    };
+    s.contacts
+        .contacts
+        .iter()
+        .filter(|c| contact_visible(&caller, org, c) && hit(&c.contact))
+        .map(|c| (c.contact.id.clone(), display_name(&c.contact).unwrap_or_default()))
+        .collect()
+}
+
+/// `data.contacts` of a text or call event: `{id, name}` of every visible
+/// contact with phone number `number`.
+pub(crate) fn phone_matches(s: &State, org: &str, viewer: Option<&str>, numbers: &[String]) -> Vec<serde_json::Value> {
+    let mut out: Vec<serde_json::Value> = Vec::new();
+    for n in numbers {
+        for (id, name) in matching(s, org, viewer, |c| c.phones.iter().any(|p| p.value_e164 == n.trim())) {
+            if !out.iter().any(|v| v["id"] == id.as_str()) {
+                out.push(json!({ "id": id, "name": name }));
+            }
+        }
+    }
+    out
+}
+
 // ------------------------------------------------------------- contacts
 
 fn check_contact(c: &Contact) -> Result<(), Reply> {

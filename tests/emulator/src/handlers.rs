@@ -105,6 +105,7 @@ pub(crate) fn dispatch(op: &'static Operation, s: &mut State, ctx: &Ctx) -> Repl
             .or_else(|| webhooks::dispatch(other, s, ctx))
             .or_else(|| tunnels::dispatch(other, s, ctx))
             .or_else(|| crate::contacts::dispatch(other, s, ctx))
+            .or_else(|| crate::rules::dispatch(other, s, ctx))
             .unwrap_or_else(|| {
                 Err(Reply::error(
                     501,
@@ -752,6 +753,8 @@ fn update_mailbox(s: &mut State, ctx: &Ctx) -> R {
     let req: UpdateMailboxRequest = ctx.parse()?;
     let now = ctx.clock.timestamp();
     let is_admin = ctx.caller.is_admin();
+    let mailbox_id = find_mailbox(s, ctx)?.mailbox.id.clone();
+    let counts = [RuleAction::Block, RuleAction::Allow].map(|a| crate::rules::mail_active_count(s, &mailbox_id, &a));
     let m = find_mailbox(s, ctx)?;
     let mut notice = None;
     if let Some(mode) = req.filter_mode {
@@ -764,10 +767,11 @@ fn update_mailbox(s: &mut State, ctx: &Ctx) -> R {
             FilterMode::Unknown(_) => return Err(Reply::detail(422, "filter_mode must be 'whitelist' or 'blacklist'")),
         };
         if mode != m.mailbox.filter_mode {
+            let redundant_rule_count = if redundant == RuleAction::Block { counts[0] } else { counts[1] };
             notice = Some(FilterModeChangeNotice {
                 new_filter_mode: mode.clone(),
                 redundant_rule_action: redundant,
-                redundant_rule_count: 0,
+                redundant_rule_count,
             });
             m.mailbox.filter_mode = mode;
             m.mailbox.updated_at = now;

@@ -9,7 +9,9 @@ use inkbox_core::api::mail::{
 };
 use inkbox_core::api::paginate::CursorPage;
 use inkbox_core::api::time::Timestamp;
-use inkbox_core::api::webhook_events::{MailEventData, MailEventMessage, MailIdentityMatch, MatchBucket};
+use inkbox_core::api::webhook_events::{
+    MailContactMatch, MailEventData, MailEventMessage, MailIdentityMatch, MatchBucket,
+};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
@@ -242,12 +244,26 @@ fn reply_refs(s: &State, mailbox: &str, reference: Option<&str>) -> (Option<Stri
 }
 
 /// Stores `mailbox`'s copy in its thread and raises the copy's webhook event.
+/// A delivered copy blocked by the mailbox's contact rules or filter mode
+/// goes into a thread of its own in the server-assigned `blocked` folder and
+/// raises no webhook.
 fn store_copy(s: &mut State, out: &Outgoing, mailbox: &str, inbound: bool) -> MessageDetail {
-    let thread = thread_for(s, mailbox, out.in_reply_to.as_deref(), &out.subject, out.now);
+    let blocked = inbound && crate::rules::mail_blocked(s, mailbox, &out.from).is_some();
+    let thread = if blocked {
+        let t = thread_for(s, mailbox, None, &out.subject, out.now);
+        if let Some(th) = s.threads.iter_mut().find(|th| th.id == t) {
+            th.folder = ThreadFolder::Blocked;
+        }
+        t
+    } else {
+        thread_for(s, mailbox, out.in_reply_to.as_deref(), &out.subject, out.now)
+    };
     let copy = out.copy(mailbox, thread, inbound);
     let seq = s.take_seq();
     s.messages.push(MessageRec { seq, detail: copy.clone(), attachments: out.attachments.clone() });
-    emit_mail_event(s, &copy);
+    if !blocked {
+        emit_mail_event(s, &copy);
+    }
     copy
 }
 
@@ -407,20 +423,50 @@ fn event_message(d: &MessageDetail) -> MailEventMessage {
     }
 }
 
+/// The (bucket, addresses) a mail event resolves: inbound the sender and
+/// every CC, outbound every To, CC and BCC.
+fn event_buckets(d: &MessageDetail) -> Vec<(MatchBucket, &[String])> {
+    let m = &d.message;
+    let cc = m.cc_addresses.as_deref().unwrap_or_default();
+    if m.direction == MessageDirection::Inbound {
+        vec![(MatchBucket::From, std::slice::from_ref(&m.from_address)), (MatchBucket::Cc, cc)]
+    } else {
+        let bcc = d.bcc_addresses.as_deref().unwrap_or_default();
+        vec![(MatchBucket::To, m.to_addresses.as_slice()), (MatchBucket::Cc, cc), (MatchBucket::Bcc, bcc)]
+    }
+}
+
+/// `contacts` of a mail event: every contact of the address book visible to
+/// the mailbox's identity with one of the resolved addresses (compared
+/// case-insensitively), once per (bucket, address, contact).
+fn contact_matches(s: &State, d: &MessageDetail, org: &str, viewer: Option<&str>) -> Vec<MailContactMatch> {
+    let mut out = Vec::new();
+    for (bucket, addresses) in event_buckets(d) {
+        let mut seen: Vec<String> = Vec::new();
+        for address in addresses {
+            let lower = address.trim().to_ascii_lowercase();
+            if seen.contains(&lower) {
+                continue;
+            }
+            let hits = crate::contacts::matching(s, org, viewer, |c| {
+                c.emails.iter().any(|e| e.value.trim().to_ascii_lowercase() == lower)
+            });
+            seen.push(lower);
+            for (id, name) in hits {
+                out.push(MailContactMatch { bucket: bucket.clone(), address: address.clone(), id, name: Some(name) });
+            }
+        }
+    }
+    out
+}
+
 /// `agent_identities` of a mail event: inbound events resolve the sender
 /// and every CC, outbound ones every To, CC and BCC; an address matches an
 /// active identity of `org` whose live mailbox has it and that `viewer`
 /// (the mailbox's identity) may see (0.4.9 visibility). Sparse, in bucket
 /// then field order, once per (bucket, address).
 fn identity_matches(s: &State, d: &MessageDetail, org: &str, viewer: Option<&str>) -> Vec<MailIdentityMatch> {
-    let m = &d.message;
-    let cc = m.cc_addresses.as_deref().unwrap_or_default();
-    let buckets: Vec<(MatchBucket, &[String])> = if m.direction == MessageDirection::Inbound {
-        vec![(MatchBucket::From, std::slice::from_ref(&m.from_address)), (MatchBucket::Cc, cc)]
-    } else {
-        let bcc = d.bcc_addresses.as_deref().unwrap_or_default();
-        vec![(MatchBucket::To, m.to_addresses.as_slice()), (MatchBucket::Cc, cc), (MatchBucket::Bcc, bcc)]
-    };
+    let buckets = event_buckets(d);
     let viewer =
         viewer.map(|v| Caller::Agent { org_id: org.to_owned(), key_id: String::new(), identity_id: v.to_owned() });
     let mut out = Vec::new();
@@ -460,7 +506,7 @@ fn emit_mail_event(s: &mut State, d: &MessageDetail) {
     let identity = mb.mailbox.agent_identity_id.clone();
     let data = MailEventData {
         message: event_message(d),
-        contacts: Vec::new(),
+        contacts: contact_matches(s, d, &org, identity.as_deref()),
         agent_identities: identity_matches(s, d, &org, identity.as_deref()),
     };
     let Ok(data) = serde_json::to_value(&data) else { return };

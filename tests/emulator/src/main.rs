@@ -27,6 +27,7 @@ mod mail;
 mod outbound;
 mod patch_body;
 mod phone;
+mod rules;
 mod signup;
 mod state;
 mod texts;

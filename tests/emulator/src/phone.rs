@@ -215,10 +215,11 @@ pub(crate) fn update_number(s: &mut State, ctx: &Ctx) -> R {
             FilterMode::Unknown(_) => return Err(unprocessable("filter_mode must be 'whitelist' or 'blacklist'")),
         };
         if mode != next.filter_mode {
+            let redundant_rule_count = crate::rules::phone_active_count(s, &id, &redundant);
             notice = Some(FilterModeChangeNotice {
                 new_filter_mode: mode.clone(),
                 redundant_rule_action: redundant,
-                redundant_rule_count: 0,
+                redundant_rule_count,
             });
             next.filter_mode = mode;
         }

@@ -208,6 +208,9 @@ pub(crate) struct State {
     /// Contacts and notes (`contacts`).
     #[serde(default)]
     pub(crate) contacts: crate::contacts::ContactsState,
+    /// Mail and phone contact rules (`rules`).
+    #[serde(default)]
+    pub(crate) rules: crate::rules::RulesState,
     /// Responses remembered by `Idempotency-Key` (24 h of emulated time).
     #[serde(default)]
     pub(crate) idempotency: Vec<IdempotencyRec>,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use inkbox_core::api::common::{self, FilterMode};
+use inkbox_core::api::common;
 use inkbox_core::api::phone::{
     CallDirection, CallStatus, HangupReason, IncomingCallAction, IncomingCallDecision, IncomingCallResponse, PhoneCall,
     PhoneNumber, PhoneNumberStatus, SmsStatus,
@@ -303,6 +303,13 @@ fn identity_matches(s: &State, number_id: &str, remotes: &[String]) -> Vec<Value
     out
 }
 
+/// `contacts` of a text or call event: the contacts visible to the number's
+/// identity with one of `remotes` as a phone number.
+fn phone_contacts(s: &State, number_id: &str, remotes: &[String]) -> Vec<Value> {
+    let Some((org, owner)) = number_owner(s, number_id) else { return Vec::new() };
+    crate::contacts::phone_matches(s, &org, Some(&owner), remotes)
+}
+
 /// Raises a `text.*` event on the number's subscriptions (never for blocked rows).
 fn emit_text(
     s: &mut State,
@@ -340,7 +347,7 @@ fn text_event(
     };
     let data = json!({
         "text_message": text_message,
-        "contacts": [],
+        "contacts": phone_contacts(s, number_id, &remotes),
         "agent_identities": identity_matches(s, number_id, &remotes),
         "recipient_phone_number": recipient,
     });
@@ -673,10 +680,10 @@ fn advance_legs(
 
 // --------------------------------------------------------------- inbound
 
-/// Inbound traffic is blocked under `whitelist` (the emulator has no phone
-/// allow rules, so nothing can match one).
-fn inbound_blocked(p: &PhoneNumber) -> bool {
-    p.filter_mode == FilterMode::Whitelist
+/// Inbound traffic from `from` is blocked by the number's contact rules and
+/// filter mode (`rules::phone_blocked`).
+fn inbound_blocked(s: &State, p: &PhoneNumber, from: &str) -> bool {
+    crate::rules::phone_blocked(s, &p.id, from).is_some()
 }
 
 /// Stores an inbound text on number `number_id` from `from` (`others` = the
@@ -726,7 +733,7 @@ fn receive(
         sent_at: None,
         delivered_at: None,
         failed_at: None,
-        is_blocked: inbound_blocked(&p),
+        is_blocked: inbound_blocked(s, &p, from),
         created_at: now,
         updated_at: now,
     };
@@ -1097,7 +1104,8 @@ fn plan_call(s: &State, clock: Clock, to: &str, from: &str) -> Result<CallPlan, 
     if let Value::Object(m) = &mut payload {
         m.remove("is_blocked");
         m.insert("rate_limit".into(), Value::Null);
-        m.insert("contacts".into(), json!([]));
+        let contacts = phone_contacts(s, &p.id, &[from.to_owned()]);
+        m.insert("contacts".into(), Value::Array(contacts));
         m.insert("agent_identities".into(), Value::Array(identity_matches(s, &p.id, &[from.to_owned()])));
     }
     let identity = p.agent_identity_id.as_deref().and_then(|i| s.identity_by_id(i));
@@ -1107,7 +1115,7 @@ fn plan_call(s: &State, clock: Clock, to: &str, from: &str) -> Result<CallPlan, 
     Ok(CallPlan {
         number_id: p.id.clone(),
         action: p.incoming_call_action.clone(),
-        blocked: inbound_blocked(&p),
+        blocked: inbound_blocked(s, &p, from),
         webhook_url: p.incoming_call_webhook_url.clone(),
         websocket_url: p.client_websocket_url.clone(),
         secret,
@@ -1199,6 +1207,7 @@ fn inbound_call(app: &App, ctx: &Ctx) -> Result<Reply, Reply> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use inkbox_core::api::common::FilterMode;
     use inkbox_core::api::identities::IdentityStatus;
     use inkbox_core::api::phone::PhoneNumberType;
 

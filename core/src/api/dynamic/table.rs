@@ -111,6 +111,14 @@ operations! {
         mail::build_list_domains(q.status.as_ref())
     }, mail::parse_list_domains;
     mail::ops::DOMAINS_SET_DEFAULT => |a| mail::build_set_default_domain(a.path("domain_encoded")?), mail::parse_set_default_domain;
+    mail::ops::CONTACT_RULES_LIST => |a| mail::build_list_contact_rules(a.path("email")?, &a.query()?), mail::parse_list_contact_rules;
+    mail::ops::CONTACT_RULES_GET => |a| mail::build_get_contact_rule(a.path("email")?, a.path("rule_id")?), mail::parse_get_contact_rule;
+    mail::ops::CONTACT_RULES_CREATE => |a| mail::build_create_contact_rule(a.path("email")?, &a.body()?), mail::parse_create_contact_rule;
+    mail::ops::CONTACT_RULES_UPDATE => |a| {
+        mail::build_update_contact_rule(a.path("email")?, a.path("rule_id")?, &a.body()?)
+    }, mail::parse_update_contact_rule;
+    mail::ops::CONTACT_RULES_DELETE => |a| mail::build_delete_contact_rule(a.path("email")?, a.path("rule_id")?), mail::parse_delete_contact_rule;
+    mail::ops::ORG_CONTACT_RULES_LIST => |a| mail::build_list_org_contact_rules(&a.query()?), mail::parse_list_org_contact_rules;
 
     phone::ops::NUMBERS_LIST => |_| phone::build_list_numbers(), phone::parse_list_numbers;
     phone::ops::NUMBERS_GET => |a| phone::build_get_number(a.path("phone_number_id")?), phone::parse_get_number;
@@ -122,6 +130,18 @@ operations! {
     phone::ops::CALLS_GET => |a| phone::build_get_call(a.path("phone_number_id")?, a.path("call_id")?), phone::parse_get_call;
     phone::ops::TRANSCRIPTS_LIST => |a| phone::build_list_transcripts(a.path("phone_number_id")?, a.path("call_id")?), phone::parse_list_transcripts;
     phone::ops::CALLS_PLACE => |a| phone::build_place_call(&a.body()?), phone::parse_place_call;
+    phone::ops::CONTACT_RULES_LIST => |a| phone::build_list_contact_rules(a.path("phone_number_id")?, &a.query()?), phone::parse_list_contact_rules;
+    phone::ops::CONTACT_RULES_GET => |a| {
+        phone::build_get_contact_rule(a.path("phone_number_id")?, a.path("rule_id")?)
+    }, phone::parse_get_contact_rule;
+    phone::ops::CONTACT_RULES_CREATE => |a| phone::build_create_contact_rule(a.path("phone_number_id")?, &a.body()?), phone::parse_create_contact_rule;
+    phone::ops::CONTACT_RULES_UPDATE => |a| {
+        phone::build_update_contact_rule(a.path("phone_number_id")?, a.path("rule_id")?, &a.body()?)
+    }, phone::parse_update_contact_rule;
+    phone::ops::CONTACT_RULES_DELETE => |a| {
+        phone::build_delete_contact_rule(a.path("phone_number_id")?, a.path("rule_id")?)
+    }, phone::parse_delete_contact_rule;
+    phone::ops::ORG_CONTACT_RULES_LIST => |a| phone::build_list_org_contact_rules(&a.query()?), phone::parse_list_org_contact_rules;
 
     texts::ops::SEND => |a| texts::build_send(a.path("phone_number_id")?, &a.body()?), texts::parse_send;
     texts::ops::LIST => |a| texts::build_list(a.path("phone_number_id")?, &a.query()?), texts::parse_list;

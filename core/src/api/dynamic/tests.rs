@@ -58,8 +58,11 @@ fn sample(op: &Operation) -> Value {
         "imessage.reactions.send" => json!({"body": {"message_id": "m-1", "reaction": "like"}}),
         "imessage.conversations.mark_read" | "imessage.typing.send" => json!({"body": {"conversation_id": UUID}}),
         "imessage.media.upload" => json!({"body": {"content": "aGVsbG8=", "filename": "a.png"}}),
-        "imessage.contact_rules.create" => {
+        "imessage.contact_rules.create" | "phone.contact_rules.create" => {
             json!({"body": {"action": "block", "match_target": "+15551234567"}})
+        }
+        "mail.contact_rules.create" => {
+            json!({"body": {"action": "block", "match_type": "domain", "match_target": "spam.example"}})
         }
         "tunnels.sign_csr" => json!({"body": {"csr_pem": "-----BEGIN CERTIFICATE REQUEST-----"}}),
         "vault.initialize" => json!({"body": {
@@ -108,7 +111,7 @@ fn table_covers_exactly_the_catalog() {
     let unique: BTreeSet<&str> = table.iter().copied().collect();
     assert_eq!(unique.len(), table.len(), "an operation appears twice in the table");
     let catalog: BTreeSet<&str> = all_ops().iter().map(|o| o.name).collect();
-    assert_eq!(catalog.len(), 119);
+    assert_eq!(catalog.len(), 131);
     assert_eq!(unique, catalog);
     for op in all_ops() {
         // Whatever else is wrong with `{}`, the name itself is known.

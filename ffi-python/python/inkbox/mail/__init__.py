@@ -1,13 +1,22 @@
 """Mail: mailboxes, messages, threads, sending domains."""
 
-from inkbox.mail.resources import DomainsResource, MailboxesResource, MessagesResource, ThreadsResource
+from inkbox.mail.resources import (
+    DomainsResource,
+    MailboxesResource,
+    MailContactRulesResource,
+    MessagesResource,
+    ThreadsResource,
+)
 from inkbox.mail.types import (
     AttachmentUrl,
+    ContactRuleStatus,
     Domain,
     FilterMode,
     FilterModeChangeNotice,
     ForwardMode,
+    MailContactRule,
     MailRuleAction,
+    MailRuleMatchType,
     Mailbox,
     Message,
     MessageDetail,
@@ -23,12 +32,16 @@ from inkbox.mail.types import (
 
 __all__ = [
     "AttachmentUrl",
+    "ContactRuleStatus",
     "Domain",
     "DomainsResource",
     "FilterMode",
     "FilterModeChangeNotice",
     "ForwardMode",
+    "MailContactRule",
+    "MailContactRulesResource",
     "MailRuleAction",
+    "MailRuleMatchType",
     "Mailbox",
     "MailboxesResource",
     "Message",

@@ -12,11 +12,14 @@ from inkbox._models import Model, register_enum
 
 __all__ = [
     "AttachmentUrl",
+    "ContactRuleStatus",
     "Domain",
     "FilterMode",
     "FilterModeChangeNotice",
     "ForwardMode",
+    "MailContactRule",
     "MailRuleAction",
+    "MailRuleMatchType",
     "Mailbox",
     "Message",
     "MessageDetail",
@@ -113,6 +116,26 @@ class ForwardMode(StrEnum):
     WRAPPED = "wrapped"
 
 
+class MailRuleMatchType(StrEnum):
+    """What a mail contact rule matches on."""
+
+    EXACT_EMAIL = "exact_email"
+    DOMAIN = "domain"
+
+
+register_enum("MailRuleMatchType", MailRuleMatchType)
+
+
+class ContactRuleStatus(StrEnum):
+    """Whether a mail or phone contact rule is enforced."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+
+
+register_enum("ContactRuleStatus", ContactRuleStatus)
+
+
 class Mailbox(Model):
     """Rust ``Mailbox``."""
 
@@ -205,6 +228,19 @@ class FilterModeChangeNotice(Model):
     new_filter_mode: FilterMode
     redundant_rule_action: RuleAction
     redundant_rule_count: int
+
+
+class MailContactRule(Model):
+    """A per-mailbox allow/block rule (deprecated by the service)."""
+
+    id: UUID
+    mailbox_id: UUID
+    action: RuleAction
+    match_type: MailRuleMatchType
+    match_target: str
+    status: ContactRuleStatus
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
 
 
 MailRuleAction = RuleAction

@@ -9,21 +9,24 @@ from uuid import UUID
 
 from inkbox._enums import StrEnum
 from inkbox._models import Model, register_enum
-from inkbox.mail.types import FilterMode, FilterModeChangeNotice, RuleAction
+from inkbox.mail.types import ContactRuleStatus, FilterMode, FilterModeChangeNotice, RuleAction
 
 __all__ = [
     "CallDirection",
     "CallStatus",
+    "ContactRuleStatus",
     "HangupReason",
     "IdentityPhoneNumber",
     "IncomingCallAction",
     "IncomingCallDecision",
     "PhoneCall",
     "PhoneCallWithRateLimit",
+    "PhoneContactRule",
     "PhoneNumber",
     "PhoneNumberStatus",
     "PhoneNumberType",
     "PhoneRuleAction",
+    "PhoneRuleMatchType",
     "PhoneTranscript",
     "RateLimitInfo",
     "SmsDeliveryStatus",
@@ -208,6 +211,15 @@ class SmsOptInSource(StrEnum):
 register_enum("SmsOptInSource", SmsOptInSource)
 
 
+class PhoneRuleMatchType(StrEnum):
+    """What a phone contact rule matches on."""
+
+    EXACT_NUMBER = "exact_number"
+
+
+register_enum("PhoneRuleMatchType", PhoneRuleMatchType)
+
+
 class PhoneNumber(Model):
     """Rust ``PhoneNumber``."""
 
@@ -360,6 +372,19 @@ class SmsOptIn(Model):
     source: SmsOptInSource
     opted_in_at: Optional[_dt.datetime]
     opted_out_at: Optional[_dt.datetime]
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+
+
+class PhoneContactRule(Model):
+    """A per-number allow/block rule, for calls and texts (deprecated by the service)."""
+
+    id: UUID
+    phone_number_id: UUID
+    action: RuleAction
+    match_type: PhoneRuleMatchType
+    match_target: str
+    status: ContactRuleStatus
     created_at: _dt.datetime
     updated_at: _dt.datetime
 
