@@ -92,7 +92,7 @@ def test_mail_rules_sync(emulator: EmulatorProcess) -> None:
     with pytest.raises(DuplicateContactRuleError) as dup:
         rules.create(email, action="allow", match_type="domain", match_target="spam.example")
     assert dup.value.status_code == 409
-    assert str(dup.value.existing_rule_id) == block.id
+    assert dup.value.existing_rule_id == block.id
 
     assert [r.id for r in rules.list(email)] == [block.id, allow.id]
     assert [r.id for r in rules.list(email, match_type=MailRuleMatchType.EXACT_EMAIL)] == [allow.id]
@@ -102,7 +102,7 @@ def test_mail_rules_sync(emulator: EmulatorProcess) -> None:
     assert (paused.status, paused.action) == (ContactRuleStatus.PAUSED, MailRuleAction.BLOCK)
     assert rules.update(email, block.id, action="allow").action == MailRuleAction.ALLOW
     assert block.mailbox_id in {r.mailbox_id for r in rules.list_all(mailbox_id=block.mailbox_id)}
-    assert {r.id for r in rules.list_all(mailbox_id=uuid.UUID(block.mailbox_id))} == {block.id, allow.id}
+    assert {r.id for r in rules.list_all(mailbox_id=uuid.UUID(str(block.mailbox_id)))} == {block.id, allow.id}
 
     # Identity-scoped keys: read and create yes, update/delete/org list no (403).
     key = client.api_keys.create(label="agent", scoped_identity_id=agent.id).api_key
@@ -140,8 +140,8 @@ def test_phone_rules_sync(emulator: EmulatorProcess) -> None:
         ContactRuleStatus.ACTIVE,
     )
     with pytest.raises(DuplicateContactRuleError) as dup:
-        rules.create(uuid.UUID(number.id), action="allow", match_target="+12025550101")
-    assert str(dup.value.existing_rule_id) == rule.id
+        rules.create(uuid.UUID(str(number.id)), action="allow", match_target="+12025550101")
+    assert dup.value.existing_rule_id == rule.id
     other = rules.create(number.id, action="allow", match_target="+12025550102", match_type="exact_number")
     assert [r.id for r in rules.list(number.id, action="allow")] == [other.id]
     assert rules.get(number.id, rule.id) == rule
