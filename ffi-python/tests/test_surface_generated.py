@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,3 +131,102 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
     (tmp_path / "x.toml").write_text('[[enum]]\nname = "A"\nvalues = ["a"]\nvalue = "typo"\n')
     with pytest.raises(gen.DescriptionError, match="unknown key"):
         gen.load(tmp_path)
+
+
+def _sample(t: Any, name: str) -> Any:
+    """A value of description type ``t`` (content need not pass core's
+    value checks: only the argument's name and place are under test)."""
+    import uuid as _uuid
+
+    if t.kind == "list":
+        return [_sample(t.items[0], name)]
+    if t.kind == "union":
+        return _sample(t.items[0], name)
+    if t.kind == "map":
+        return {}
+    if t.kind == "literal":
+        return t.name
+    return {
+        "string": "+15555550100" if "number" in name or name in ("to", "match_target") else "sample",
+        "int": 5,
+        "float": 1.5,
+        "bool": True,
+        "uuid": _uuid.UUID(int=1),
+        "bytes": "sample",
+        "binary": b"sample",
+        "json": "sample",
+        "date": "2026-01-02",
+        "datetime": "2026-01-02T03:04:05Z",
+    }.get(t.name, "sample")
+
+
+def _ref_sample(t: Any, enums: dict[str, Any]) -> Any:
+    name = t.name if t.kind == "ref" else t.items[0].name if t.kind == "list" and t.items[0].kind == "ref" else None
+    if name in enums:
+        value = enums[name].values[0]
+        return [value] if t.kind == "list" else value
+    if name is not None:
+        return [{}] if t.kind == "list" else {}
+    return None
+
+
+def test_described_arguments_are_what_core_accepts() -> None:
+    """Every described parameter, sent where the description places it,
+    is a parameter core's builder of that operation knows: core refuses
+    unknown path parameters and unknown query/body fields, so a wrong wire
+    name or location fails here instead of at run time."""
+    import importlib
+    import warnings
+
+    from inkbox import _native
+    from inkbox.exceptions import InkboxError
+
+    class Capture:
+        api_key = "k"
+        is_async = False
+
+        def __init__(self) -> None:
+            self.sent: list[tuple[str, Any]] = []
+
+        def _rec(self, op: str, args: Any, *_: Any, **__: Any) -> None:
+            self.sent.append((op, args))
+
+        call = call_list = call_optional = paginate = _rec
+
+        def void(self, op: str, args: Any = None) -> None:
+            self.sent.append((op, args))
+
+        def raw(self, op: str, args: Any = None, **_: Any) -> None:
+            self.sent.append((op, args))
+
+    domains = gen.load()
+    enums = {e.name: e for d in domains.values() for e in d.enums}
+    checked = 0
+    for d in domains.values():
+        for r in d.resources:
+            module = importlib.import_module("inkbox." + r.module)
+            cls = getattr(module, r.name)
+            for m in r.methods:
+                if not m.op:
+                    continue
+                kwargs = {}
+                for p in m.params:
+                    ref = _ref_sample(p.type, enums)
+                    kwargs[p.name] = ref if ref is not None else _sample(p.type, p.name)
+                capture = Capture()
+                resource = cls.__new__(cls)
+                resource._r = capture
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)  # the contact-rule resources
+                    getattr(resource, m.name)(**kwargs)
+                ((op, args),) = capture.sent
+                assert op == m.op
+                try:
+                    _native.prepare(op, args, "http://127.0.0.1:9", "ApiKey_test")
+                except InkboxError as e:
+                    text = str(e)
+                    assert "unknown field" not in text and "unknown path parameter" not in text, (
+                        f"{r.name}.{m.name}: {text}"
+                    )
+                checked += 1
+    assert checked >= 80

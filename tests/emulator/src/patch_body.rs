@@ -61,6 +61,8 @@ fn allowed_keys(op: &str) -> Option<Vec<&'static str>> {
         "texts.update" => (fields_of::<texts::UpdateTextRequest>(), &[]),
         "texts.conversations.update" => (fields_of::<texts::UpdateTextConversationRequest>(), &[]),
         "imessage.contact_rules.update" => (fields_of::<imessage::UpdateIMessageContactRuleRequest>(), &[]),
+        "mail.contact_rules.update" => (fields_of::<mail::UpdateMailContactRuleRequest>(), &[]),
+        "phone.contact_rules.update" => (fields_of::<phone::UpdatePhoneContactRuleRequest>(), &[]),
         "tunnels.update" => (fields_of::<tunnels::UpdateTunnelRequest>(), &["tunnel_name", "tls_mode"]),
         "vault.secrets.update" => (fields_of::<vault::UpdateSecretRequest>(), &["secret_type"]),
         "webhooks.subscriptions.update" => (
