@@ -76,6 +76,7 @@ class Literal:
     values: list[str]
     domain: str
     python_name: str | None = None
+    optional: bool = False  # the type also admits null
 
 
 @dataclass
@@ -87,6 +88,34 @@ class TypedDictShape:
     doc: str
     fields: list[Field]
     domain: str
+
+
+@dataclass
+class DetailField:
+    """An attribute of an error read from its structured ``detail``."""
+
+    name: str
+    type: typesys.Type
+    default: Any  # NO_DEFAULT (the key is required) or the value when absent
+    key: str  # the key in ``detail``
+
+
+@dataclass
+class Error:
+    """One class of the error family (``surface/errors.toml``)."""
+
+    name: str
+    base: str | None
+    kind: str | None  # "root", "message", "http", "decode"; None: as its base (http) or "message"
+    code: str | None
+    doc: str
+    python_bases: list[str]
+    params: list[Param]
+    detail_fields: list[DetailField]
+    domain: str
+
+
+ERROR_KINDS = frozenset({"root", "message", "http", "decode"})
 
 
 @dataclass
@@ -176,10 +205,12 @@ class Domain:
     consts: list[Const] = field(default_factory=list)
     literals: list[Literal] = field(default_factory=list)
     typeddicts: list[TypedDictShape] = field(default_factory=list)
+    errors: list[Error] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     scoped: list[ScopedMethod] = field(default_factory=list)
     client: list[ClientResource] = field(default_factory=list)
     order: list[str] = field(default_factory=list)  # type names in file order
+    package: dict[str, Any] = field(default_factory=dict)  # the [package] table (client.toml)
 
 
 NO_DEFAULT = typesys.NO_DEFAULT
@@ -232,8 +263,11 @@ def parse_param(spec: str, keyword: bool) -> tuple[Param, bool]:
 
 
 KEYS = {
-    "": {"module", "enum", "model", "alias", "const", "literal", "typeddict", "resource", "identity", "client"},
-    "literal": {"name", "values", "python_name"},
+    "": {"module", "enum", "model", "alias", "const", "literal", "typeddict", "error", "resource", "identity", "client",
+         "package"},
+    "literal": {"name", "values", "python_name", "optional"},
+    "error": {"name", "base", "kind", "code", "doc", "python_bases", "params", "detail_fields"},
+    "package": {"doc", "python_exports", "python_hidden"},
     "typeddict": {"name", "doc", "fields"},
     "module": {"doc", "reexport", "python_extra", "export", "python_module"},
     "enum": {"name", "rust", "doc", "values", "members", "register"},
@@ -247,6 +281,18 @@ KEYS = {
     "client": {"doc", "resource"},
     "client.resource": {"attr", "class", "storage", "module", "doc"},
 }
+
+
+def parse_detail_field(spec: str, where: str) -> DetailField:
+    """``name: type [= default] [@key]`` (the key defaults to the name)."""
+    text, key = spec.strip(), ""
+    head, sep, last = text.rpartition(" @")
+    if sep and last and " " not in last:
+        text, key = head, last
+    p, _ = parse_param(text, True)
+    if p.location:
+        raise DescriptionError(f"{where}: detail field {spec!r} has a location")
+    return DetailField(p.name, p.type, p.default, key or p.name)
 
 
 def _check_keys(where: str, kind: str, table: dict[str, Any]) -> None:
@@ -264,7 +310,7 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
         name = path.stem
         _check_keys(name, "", data)
         _check_keys(name, "module", data.get("module", {}))
-        for kind in ("enum", "model", "alias", "const", "literal", "typeddict"):
+        for kind in ("enum", "model", "alias", "const", "literal", "typeddict", "error"):
             for entry in data.get(kind, []):
                 _check_keys(f"{name}: {entry.get('name')}", kind, entry)
         for r in data.get("resource", []):
@@ -277,6 +323,7 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
         _check_keys(name, "client", data.get("client", {}))
         for c in data.get("client", {}).get("resource", []):
             _check_keys(f"{name}: client.{c.get('attr')}", "client.resource", c)
+        _check_keys(name, "package", data.get("package", {}))
         mod = data.get("module", {})
         d = Domain(name, mod.get("doc", ""), mod.get("reexport", {}), mod.get("python_extra", []), mod.get("export", []),
                    mod.get("python_module"))
@@ -300,8 +347,22 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
             d.aliases.append(Alias(a["name"], typesys.parse(a["of"]), name))
             d.order.append(a["name"])
         for lit in data.get("literal", []):
-            d.literals.append(Literal(lit["name"], lit["values"], name, lit.get("python_name")))
+            d.literals.append(Literal(lit["name"], lit["values"], name, lit.get("python_name"), lit.get("optional", False)))
             d.order.append(lit["name"])
+        for e in data.get("error", []):
+            params = []
+            kw = True
+            for spec in e.get("params", []):
+                p, _ = parse_param(spec, kw)
+                params.append(p)
+            kind = e.get("kind")
+            if kind is not None and kind not in ERROR_KINDS:
+                raise DescriptionError(f"{name}: error {e['name']} has unknown kind {kind!r}")
+            d.errors.append(
+                Error(e["name"], e.get("base"), kind, e.get("code"), e.get("doc", ""), e.get("python_bases", []),
+                      params, [parse_detail_field(f, name) for f in e.get("detail_fields", [])], name)
+            )
+            d.order.append(e["name"])
         for td in data.get("typeddict", []):
             fields = []
             for f in td["fields"]:
@@ -344,6 +405,7 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
         for c in data.get("client", {}).get("resource", []):
             storage = c.get("storage", c["attr"] if c["attr"].startswith("_") else "_" + c["attr"])
             d.client.append(ClientResource(c["attr"], c["class"], storage, c.get("module"), c.get("doc", "")))
+        d.package = data.get("package", {})
         domains[name] = d
     _validate(domains)
     return domains
@@ -379,8 +441,34 @@ def _validate(domains: dict[str, Domain]) -> None:
             for r in a.of.refs():
                 if r not in seen:
                     raise DescriptionError(f"{d.name}: alias {a.name} names unknown type {r}")
-            if False:
-                raise DescriptionError(f"{d.name}: {m.name} extends unknown {m.base}")
+    errors = {e.name: e for d in domains.values() for e in d.errors}
+    roots = [e.name for e in errors.values() if e.kind == "root"]
+    if errors and len(roots) != 1:
+        raise DescriptionError(f"the error family needs exactly one root, not {roots}")
+    for e in errors.values():
+        if (e.kind == "root") != (e.base is None):
+            raise DescriptionError(f"{e.domain}: error {e.name}: only the root has no base")
+        if e.base is not None and e.base not in errors:
+            raise DescriptionError(f"{e.domain}: error {e.name} extends unknown {e.base}")
+        for p in e.params:
+            for r in p.type.refs():
+                if r not in seen:
+                    raise DescriptionError(f"{e.domain}: error {e.name}.{p.name} names unknown type {r}")
+        if e.detail_fields and _error_kind(errors, e) != "http":
+            raise DescriptionError(f"{e.domain}: error {e.name} reads detail fields but is not an HTTP error")
+
+
+def _error_kind(errors: dict[str, Error], e: Error) -> str:
+    """How ``e`` is built: its own kind, or ``http`` under an HTTP error,
+    else ``message``."""
+    if e.kind is not None:
+        return e.kind
+    return "http" if e.base is not None and _error_kind(errors, errors[e.base]) == "http" else "message"
+
+
+def error_kind(domains: dict[str, Domain], e: Error) -> str:
+    """:func:`_error_kind` over every domain's errors."""
+    return _error_kind({x.name: x for d in domains.values() for x in d.errors}, e)
 
 
 def main(argv: list[str]) -> int:

@@ -188,7 +188,13 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
     _TYPES_MODULE.clear()
     _TYPES_MODULE.update({d.name: d.python_module for d in domains.values() if d.python_module})
     for d in domains.values():
-        if d.order:
+        if d.errors:
+            import gen
+            import python_errors
+
+            rel = types_module(d.name).split(".", 1)[1].replace(".", "/") + ".py"
+            outputs[root / PKG / rel] = python_errors.render_errors(d, domains, lambda e: gen.error_kind(domains, e))
+        elif d.order:
             rel = types_module(d.name).split(".", 1)[1].replace(".", "/") + ".py"
             outputs[root / PKG / rel] = render_types(d, domains)
     outputs.update(render_all_resources(domains, root))
@@ -196,7 +202,55 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
         outputs[root / PKG / "_identity_scoped.py"] = render_scoped(domains)[1]
     if any(d.client for d in domains.values()):
         outputs[root / PKG / "_client_resources.py"] = render_client(domains)
+    packages = [d for d in domains.values() if d.package]
+    if len(packages) > 1:
+        raise ValueError(f"[package] is described twice: {[d.name for d in packages]}")
+    if packages:
+        outputs[root / PKG / "__init__.py"] = render_package(packages[0], domains)
     return outputs
+
+
+def render_package(source: Any, domains: dict[str, Any]) -> str:
+    """``inkbox/__init__.py``: every described name, from the module that
+    defines it, and the hand-written names the ``[package]`` table lists."""
+    pkg = source.package
+    hidden = set(pkg.get("python_hidden", []))
+    imports: dict[str, list[str]] = {}
+    where: dict[str, str] = {}
+
+    def add(module: str, name: str) -> None:
+        if name in where:
+            raise ValueError(f"top-level name {name} comes from {where[name]} and {module}: hide one (python_hidden)")
+        where[name] = module
+        imports.setdefault(module, []).append(name)
+
+    for module, names in pkg.get("python_exports", {}).items():
+        for n in names:
+            add(module, n)
+    for d in domains.values():
+        names = [_PY_NAMES.get(n, n) for n in d.order] + [n for ns in d.reexport.values() for n in ns]
+        for n in names:
+            if f"{d.name}.{n}" not in hidden:
+                add(types_module(d.name), n)
+    unknown = hidden - {f"{d.name}.{_PY_NAMES.get(n, n)}" for d in domains.values() for n in d.order}
+    if unknown:
+        raise ValueError(f"python_hidden names no described name: {sorted(unknown)}")
+    out = [header(f"surface/{source.name}.toml and the rest of surface/")]
+    out.append(docstring(pkg.get("doc", "")))
+    out.append("\n")
+    for module in sorted(imports, key=lambda m: (m.startswith("inkbox._"), m)):
+        names = sorted(imports[module])
+        line = f"from {module} import {', '.join(names)}"
+        if len(line) <= 100:
+            out.append(line + "\n")
+        else:
+            out.append(f"from {module} import (\n")
+            out.extend(f"    {n},\n" for n in names)
+            out.append(")\n")
+    out.append("\n__all__ = [\n")
+    out.extend(f'    "{n}",\n' for n in sorted(where))
+    out.append("]\n")
+    return "".join(out)
 
 
 # ----------------------------------------------------------------- resources
