@@ -146,3 +146,16 @@ def test_backend_refuses_what_it_cannot_write(tmp_path: Path) -> None:
     unknown = '[[enum]]\nname = "A"\nvalues = ["a"]\n[package]\npython_hidden = ["x.B"]\n'
     with pytest.raises(ValueError, match="python_hidden"):
         python_backend.render(gen.load(_write(tmp_path, unknown)), tmp_path)
+
+
+def test_auth_placement_is_only_for_class_methods(tmp_path: Path) -> None:
+    text = (
+        '[[model]]\nname = "M"\nfields = []\n'
+        '[[resource]]\nname = "R"\nmodule = "x.resources.r"\n'
+        '[[resource.method]]\nname = "get"\nop = "x.get"\nreturns = "M"\nparams = ["api_key: string @auth"]\n'
+    )
+    with pytest.raises(ValueError, match="@auth"):
+        python_backend.render(gen.load(_write(tmp_path, text)), tmp_path)
+    unsent = '[[client.static]]\nname = "s"\nop = "x.s"\nreturns = "M"\nparams = ["a: string"]\n'
+    with pytest.raises(gen.DescriptionError, match="not sent"):
+        gen.load(_write(tmp_path, unsent))

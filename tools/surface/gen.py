@@ -130,7 +130,7 @@ class Param:
     name: str
     type: typesys.Type
     default: Any  # NO_DEFAULT, UNSET, None or a value
-    location: str  # "path", "query", "body", "" (not sent: a fixed or custom argument)
+    location: str  # "path", "query", "body", "auth" (the API key), "" (not sent: a fixed or custom argument)
     wire: str
     keyword: bool
     flags: frozenset[str]
@@ -209,6 +209,7 @@ class Domain:
     resources: list[Resource] = field(default_factory=list)
     scoped: list[ScopedMethod] = field(default_factory=list)
     client: list[ClientResource] = field(default_factory=list)
+    statics: list[Method] = field(default_factory=list)  # the clients' class methods
     order: list[str] = field(default_factory=list)  # type names in file order
     package: dict[str, Any] = field(default_factory=dict)  # the [package] table (client.toml)
 
@@ -257,7 +258,7 @@ def parse_param(spec: str, keyword: bool) -> tuple[Param, bool]:
         location, _, w = loc.partition("=")
         wire = w or name
         flags = frozenset(tail[1:])
-        if location not in ("path", "query", "body"):
+        if location not in ("path", "query", "body", "auth"):
             raise DescriptionError(f"bad location {tail[0]!r} in {spec!r}")
     return Param(name, t, default, location, wire, keyword, flags), keyword
 
@@ -278,7 +279,8 @@ KEYS = {
     "method": {"name", "op", "returns", "doc", "params", "delegate", "fixed"},
     "identity": {"doc", "method"},
     "identity.method": {"name", "call", "guard", "returns", "doc", "params", "bind", "bind_kw", "fixed"},
-    "client": {"doc", "resource"},
+    "client": {"doc", "resource", "static"},
+    "client.static": {"name", "op", "returns", "doc", "params"},
     "client.resource": {"attr", "class", "storage", "module", "doc"},
 }
 
@@ -323,6 +325,8 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
         _check_keys(name, "client", data.get("client", {}))
         for c in data.get("client", {}).get("resource", []):
             _check_keys(f"{name}: client.{c.get('attr')}", "client.resource", c)
+        for c in data.get("client", {}).get("static", []):
+            _check_keys(f"{name}: client.{c.get('name')}", "client.static", c)
         _check_keys(name, "package", data.get("package", {}))
         mod = data.get("module", {})
         d = Domain(name, mod.get("doc", ""), mod.get("reexport", {}), mod.get("python_extra", []), mod.get("export", []),
@@ -405,6 +409,15 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
         for c in data.get("client", {}).get("resource", []):
             storage = c.get("storage", c["attr"] if c["attr"].startswith("_") else "_" + c["attr"])
             d.client.append(ClientResource(c["attr"], c["class"], storage, c.get("module"), c.get("doc", "")))
+        for c in data.get("client", {}).get("static", []):
+            params = []
+            kw = False
+            for spec in c.get("params", []):
+                p, kw = parse_param(spec, kw)
+                if not p.location:
+                    raise DescriptionError(f"{name}: client.{c['name']}: parameter {p.name} is not sent")
+                params.append(p)
+            d.statics.append(Method(c["name"], c["op"], params, c.get("returns", "none"), c.get("doc", "")))
         d.package = data.get("package", {})
         domains[name] = d
     _validate(domains)

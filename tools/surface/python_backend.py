@@ -406,6 +406,8 @@ def render_resources(module: str, resources: list[Any], domains: dict[str, Any])
             for p in m.params:
                 if not p.location:
                     continue
+                if p.location == "auth":
+                    raise ValueError(f"{r.name}.{m.name}: @auth is only for the clients' class methods")
                 value = f"opt({p.name})" if p.default is None else p.name
                 sections.setdefault(p.location, []).append(f'"{p.wire}": {value}')
             if sections:
@@ -544,20 +546,32 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
 def render_client(domains: dict[str, Any]) -> str:
     modules = {r.name: r.module for d in domains.values() for r in d.resources}
     entries = [c for d in domains.values() for c in d.client]
-    source = next(d.name for d in domains.values() if d.client)
+    sources = [d.name for d in domains.values() if d.client or d.statics]
+    source = " and ".join(f"surface/{n}.toml" for n in sources)
     imports: dict[str, set[str]] = {}
     for c in entries:
         module = c.module or modules.get(c.cls)
         if module is None:
             raise ValueError(f"client.{c.attr}: {c.cls} is neither described nor given a module")
         imports.setdefault(module, set()).add(c.cls)
-    out = [header(f"surface/{source}.toml")]
-    out.append(docstring("The resource accessors of ``Inkbox`` and ``AsyncInkbox`` (one runner each)."))
+    out = [header(source)]
+    out.append(docstring("The resource accessors of ``Inkbox`` and ``AsyncInkbox`` (one runner each)"
+                         + (" and their class methods." if any(d.statics for d in domains.values()) else ".")))
+    statics = [m for d in domains.values() for m in d.statics]
+    models = sorted({_returns(m.returns)[1] for m in statics} - {""})
+    for m in models:
+        imports.setdefault(types_module(where_of(domains, m)).split(".", 1)[1], set()).add(m)
     out.append("\nfrom __future__ import annotations\n\n")
+    if statics:
+        out.append("from typing import Any, Optional  # noqa: F401\n\n")
+        out.append("from inkbox._resource import args, opt  # noqa: F401\n")
     out.append("from inkbox._runtime import Runner\n")
+    if statics:
+        out.append("from inkbox._statics import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, run_static, run_static_async\n")
     for module in sorted(imports):
         out.append(f"from inkbox.{module} import {', '.join(sorted(imports[module]))}\n")
-    out.append('\n__all__ = ["ClientResourceSetup", "ClientResources"]\n\n\n')
+    names = ["ClientResourceSetup", "ClientResources"] + (["AsyncClientStatics", "ClientStatics"] if statics else [])
+    out.append("\n__all__ = [" + ", ".join(f'"{n}"' for n in sorted(names)) + "]\n\n\n")
     out.append("class ClientResourceSetup:\n")
     out.append('    """Creates the resources over one runner."""\n\n')
     out.append("    def _setup_resources(self, runner: Runner) -> None:\n")
@@ -572,4 +586,66 @@ def render_client(domains: dict[str, Any]) -> str:
         out.append(f"\n    @property\n    def {c.attr}(self) -> {c.cls}:\n")
         out.append(docstring(c.doc, "        "))
         out.append(f"        return self.{c.storage}\n")
+    if statics:
+        out.append(render_statics(statics, domains))
+    return "".join(out)
+
+
+def where_of(domains: dict[str, Any], name: str) -> str:
+    """The domain that defines ``name``."""
+    return _where(domains)[name]
+
+
+def render_statics(statics: list[Any], domains: dict[str, Any]) -> str:
+    """``ClientStatics`` / ``AsyncClientStatics``: the clients' class methods
+    (no client needed), each one request without an API key of a client."""
+    NO_DEFAULT = typesys.NO_DEFAULT
+    kinds = {e.name: "enum" for d in domains.values() for e in d.enums}
+    kinds.update({m.name: "model" for d in domains.values() for m in d.models})
+    enums = {e.name: e for d in domains.values() for e in d.enums}
+    out: list[str] = []
+    for cls, asynchronous in (("ClientStatics", False), ("AsyncClientStatics", True)):
+        what = "awaitables" if asynchronous else "values"
+        out.append(f"\n\nclass {cls}:\n")
+        out.append(f'    """The client\'s class methods (no client needed); they return {what}."""\n')
+        for m in statics:
+            runner, model, ann = _returns(m.returns)
+            if runner != "call":
+                raise ValueError(f"client.{m.name}: a class method returns one model, not {m.returns!r}")
+            sig = ["cls"]
+            star = False
+            for p in m.params:
+                if p.keyword and not star:
+                    sig.append("*")
+                    star = True
+                text = f"{p.name}: {param_type(p.type, kinds)}"
+                if p.default is not NO_DEFAULT:
+                    text += f" = {_default_text(p, enums)}"
+                sig.append(text)
+            if not star:
+                sig.append("*")
+            sig += ["base_url: str = DEFAULT_BASE_URL", "timeout: float = DEFAULT_TIMEOUT"]
+            sections: dict[str, list[str]] = {}
+            auth = "None"
+            for p in m.params:
+                if p.location == "auth":
+                    auth = p.name
+                    continue
+                value = f"opt({p.name})" if p.default is None else p.name
+                sections.setdefault(p.location, []).append(f'"{p.wire}": {value}')
+            parts = [f"{sec}={{{', '.join(items)}}}" for sec, items in sections.items()]
+            a = f"args({', '.join(parts)})" if parts else "{}"
+            if auth != "None":
+                a = f'{{**{a}, "api_key": {auth}}}' if parts else f'{{"api_key": {auth}}}'
+            prefix = "async " if asynchronous else ""
+            out.append(f"\n    @classmethod\n    {prefix}def {m.name}(\n")
+            out.extend(f"        {x},\n" for x in sig)
+            out.append(f"    ) -> {ann}:\n")
+            out.append(docstring(f"See :meth:`Inkbox.{m.name}`." if asynchronous else m.doc, "        "))
+            run = "await run_static_async" if asynchronous else "run_static"
+            line = f'        return {run}("{m.op}", {a}, {model}, base_url, timeout)\n'
+            if len(line) > 110:
+                line = (f'        return {run}(\n            "{m.op}",\n            {a},\n'
+                        f"            {model},\n            base_url,\n            timeout,\n        )\n")
+            out.append(line)
     return "".join(out)

@@ -12,17 +12,11 @@ from uuid import UUID
 
 import httpx
 
-from inkbox import _models
-from inkbox._client_resources import ClientResources, ClientResourceSetup
+from inkbox._client_resources import AsyncClientStatics, ClientResources, ClientResourceSetup, ClientStatics
 from inkbox._resource import UNSET
 from inkbox._runtime import AsyncHttpxTransport, AsyncRunner, HttpxTransport, Runner, SyncRunner
+from inkbox._statics import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, register_models
 from inkbox.agent_identity import AgentIdentity
-from inkbox.agent_signup.types import (
-    AgentSignupResendResponse,
-    AgentSignupResponse,
-    AgentSignupStatusResponse,
-    AgentSignupVerifyResponse,
-)
 from inkbox.identities.types import (
     AgentIdentitySummary,
     IdentityMailboxCreateOptions,
@@ -35,18 +29,6 @@ from inkbox.whoami.types import WhoamiApiKeyResponse, WhoamiJwtResponse, WhoamiR
 
 __all__ = ["AsyncInkbox", "Inkbox"]
 
-_DEFAULT_BASE_URL = "https://inkbox.ai"
-_DEFAULT_TIMEOUT = 30.0
-
-
-def _register_models() -> None:
-    from inkbox import _native
-
-    register = getattr(_native, "register_models", None)
-    if callable(register):
-        register(_models.registry())
-
-
 class _ClientCore(ClientResourceSetup):
     """The resources over one runner (typed alike for both clients)."""
 
@@ -58,7 +40,7 @@ class _ClientCore(ClientResourceSetup):
     _r: SyncRunner
 
     def _setup(self, runner: Runner) -> None:
-        _register_models()
+        register_models()
         self._r = runner  # type: ignore[assignment]
         self._setup_resources(runner)
         self._webhooks = WebhooksNamespace(self._webhook_subscriptions)
@@ -129,25 +111,7 @@ class _ClientBase(ClientResources, _ClientCore):
         return self._r.call("signing_keys.create", None, SigningKey)
 
 
-def _signup_args(
-    human_email: str,
-    note_to_human: str,
-    display_name: Optional[str],
-    agent_handle: Optional[str],
-    email_local_part: Optional[str],
-) -> dict[str, Any]:
-    body: dict[str, Any] = {"human_email": human_email, "note_to_human": note_to_human}
-    for key, value in (
-        ("display_name", display_name),
-        ("agent_handle", agent_handle),
-        ("email_local_part", email_local_part),
-    ):
-        if value is not None:
-            body[key] = value
-    return {"body": body}
-
-
-class Inkbox(_ClientBase):
+class Inkbox(ClientStatics, _ClientBase):
     """The Inkbox API client (blocking).
 
     Args:
@@ -166,8 +130,8 @@ class Inkbox(_ClientBase):
         self,
         api_key: str,
         *,
-        base_url: str = _DEFAULT_BASE_URL,
-        timeout: float = _DEFAULT_TIMEOUT,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
         vault_key: Optional[str] = None,
         transport: Any = None,
         http_client: Optional[httpx.Client] = None,
@@ -196,73 +160,6 @@ class Inkbox(_ClientBase):
         """Closes the HTTP connections (of a transport this client created)."""
         self._runner.close()
 
-    # ---- agent signup (no client needed) ------------------------------------
-
-    @classmethod
-    def _signup_runner(cls, api_key: Optional[str], base_url: str, timeout: float) -> SyncRunner:
-        _register_models()
-        return SyncRunner(HttpxTransport(), api_key=api_key, base_url=base_url, timeout=timeout)
-
-    @classmethod
-    def signup(
-        cls,
-        human_email: str,
-        *,
-        note_to_human: str,
-        display_name: Optional[str] = None,
-        agent_handle: Optional[str] = None,
-        email_local_part: Optional[str] = None,
-        base_url: str = _DEFAULT_BASE_URL,
-        timeout: float = _DEFAULT_TIMEOUT,
-    ) -> AgentSignupResponse:
-        """Registers a new agent (no API key needed); the result carries the
-        agent's one-time ``api_key``."""
-        r = cls._signup_runner(None, base_url, timeout)
-        try:
-            args = _signup_args(human_email, note_to_human, display_name, agent_handle, email_local_part)
-            return r.call("signup.create", args, AgentSignupResponse)
-        finally:
-            r.close()
-
-    @classmethod
-    def verify_signup(
-        cls,
-        api_key: str,
-        verification_code: str,
-        *,
-        base_url: str = _DEFAULT_BASE_URL,
-        timeout: float = _DEFAULT_TIMEOUT,
-    ) -> AgentSignupVerifyResponse:
-        """Submits the 6-digit code the human received."""
-        r = cls._signup_runner(None, base_url, timeout)
-        try:
-            args = {"api_key": api_key, "body": {"verification_code": verification_code}}
-            return r.call("signup.verify", args, AgentSignupVerifyResponse)
-        finally:
-            r.close()
-
-    @classmethod
-    def resend_signup_verification(
-        cls, api_key: str, *, base_url: str = _DEFAULT_BASE_URL, timeout: float = _DEFAULT_TIMEOUT
-    ) -> AgentSignupResendResponse:
-        """Resends the verification email (5-minute cooldown)."""
-        r = cls._signup_runner(None, base_url, timeout)
-        try:
-            return r.call("signup.resend_verification", {"api_key": api_key}, AgentSignupResendResponse)
-        finally:
-            r.close()
-
-    @classmethod
-    def get_signup_status(
-        cls, api_key: str, *, base_url: str = _DEFAULT_BASE_URL, timeout: float = _DEFAULT_TIMEOUT
-    ) -> AgentSignupStatusResponse:
-        """The agent's claim status and restrictions."""
-        r = cls._signup_runner(None, base_url, timeout)
-        try:
-            return r.call("signup.status", {"api_key": api_key}, AgentSignupStatusResponse)
-        finally:
-            r.close()
-
 
 if TYPE_CHECKING:
     # The shared methods typed in their async form (generated).
@@ -271,7 +168,7 @@ else:
     _AsyncInkboxBase = _ClientBase
 
 
-class AsyncInkbox(_AsyncInkboxBase):
+class AsyncInkbox(AsyncClientStatics, _AsyncInkboxBase):
     """The Inkbox API client for asyncio: the methods of :class:`Inkbox`
     return awaitables, its iterators are async iterators. Use ``async with``
     or ``await client.aclose()``. With ``vault_key``, the vault is unlocked
@@ -282,8 +179,8 @@ class AsyncInkbox(_AsyncInkboxBase):
         self,
         api_key: str,
         *,
-        base_url: str = _DEFAULT_BASE_URL,
-        timeout: float = _DEFAULT_TIMEOUT,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
         vault_key: Optional[str] = None,
         transport: Any = None,
         http_client: Optional[httpx.AsyncClient] = None,
@@ -313,59 +210,3 @@ class AsyncInkbox(_AsyncInkboxBase):
     async def aclose(self) -> None:
         """Closes the HTTP connections (of a transport this client created)."""
         await self._runner_async.aclose()
-
-    @classmethod
-    async def _signup(
-        cls, op: str, args: dict[str, Any], model: type[_models.M], base_url: str, timeout: float
-    ) -> _models.M:
-        _register_models()
-        r = AsyncRunner(AsyncHttpxTransport(), api_key=None, base_url=base_url, timeout=timeout)
-        try:
-            return _models.coerce(await r.raw(op, args), model)
-        finally:
-            await r.aclose()
-
-    @classmethod
-    async def signup(
-        cls,
-        human_email: str,
-        *,
-        note_to_human: str,
-        display_name: Optional[str] = None,
-        agent_handle: Optional[str] = None,
-        email_local_part: Optional[str] = None,
-        base_url: str = _DEFAULT_BASE_URL,
-        timeout: float = _DEFAULT_TIMEOUT,
-    ) -> AgentSignupResponse:
-        """See :meth:`Inkbox.signup`."""
-        args = _signup_args(human_email, note_to_human, display_name, agent_handle, email_local_part)
-        return await cls._signup("signup.create", args, AgentSignupResponse, base_url, timeout)
-
-    @classmethod
-    async def verify_signup(
-        cls,
-        api_key: str,
-        verification_code: str,
-        *,
-        base_url: str = _DEFAULT_BASE_URL,
-        timeout: float = _DEFAULT_TIMEOUT,
-    ) -> AgentSignupVerifyResponse:
-        """See :meth:`Inkbox.verify_signup`."""
-        args = {"api_key": api_key, "body": {"verification_code": verification_code}}
-        return await cls._signup("signup.verify", args, AgentSignupVerifyResponse, base_url, timeout)
-
-    @classmethod
-    async def resend_signup_verification(
-        cls, api_key: str, *, base_url: str = _DEFAULT_BASE_URL, timeout: float = _DEFAULT_TIMEOUT
-    ) -> AgentSignupResendResponse:
-        """See :meth:`Inkbox.resend_signup_verification`."""
-        return await cls._signup(
-            "signup.resend_verification", {"api_key": api_key}, AgentSignupResendResponse, base_url, timeout
-        )
-
-    @classmethod
-    async def get_signup_status(
-        cls, api_key: str, *, base_url: str = _DEFAULT_BASE_URL, timeout: float = _DEFAULT_TIMEOUT
-    ) -> AgentSignupStatusResponse:
-        """See :meth:`Inkbox.get_signup_status`."""
-        return await cls._signup("signup.status", {"api_key": api_key}, AgentSignupStatusResponse, base_url, timeout)
