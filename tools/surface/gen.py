@@ -146,6 +146,8 @@ class Method:
     delegate: str | None = None  # another method of the resource
     fixed: dict[str, Any] = field(default_factory=dict)
     fixed_body: dict[str, Any] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # per-language overrides (names.py)
+    node_official: bool = True  # False: the official TypeScript SDK has no such method
 
 
 @dataclass
@@ -174,6 +176,8 @@ class ScopedMethod:
     bind: list[str]  # leading positional arguments: email, phone.id, phone.number, id, handle
     bind_kw: dict[str, str]
     fixed: dict[str, Any]
+    names: dict[str, str] = field(default_factory=dict)
+    node_official: bool = True
 
 
 @dataclass
@@ -276,9 +280,10 @@ KEYS = {
     "alias": {"name", "of"},
     "const": {"name", "value"},
     "resource": {"name", "module", "doc", "module_doc", "children", "python_mixin", "method"},
-    "method": {"name", "op", "returns", "doc", "params", "delegate", "fixed"},
+    "method": {"name", "op", "returns", "doc", "params", "delegate", "fixed", "names", "node_official"},
     "identity": {"doc", "method"},
-    "identity.method": {"name", "call", "guard", "returns", "doc", "params", "bind", "bind_kw", "fixed"},
+    "identity.method": {"name", "call", "guard", "returns", "doc", "params", "bind", "bind_kw", "fixed", "names",
+                        "node_official"},
     "client": {"doc", "resource", "static"},
     "client.static": {"name", "op", "returns", "doc", "params"},
     "client.resource": {"attr", "class", "storage", "module", "doc"},
@@ -387,7 +392,8 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
                     params.append(p)
                 methods.append(
                     Method(m["name"], m.get("op", ""), params, m.get("returns", "none"), m.get("doc", ""),
-                           m.get("delegate"), m.get("fixed", {}), m.get("fixed_body", {}))
+                           m.get("delegate"), m.get("fixed", {}), m.get("fixed_body", {}), m.get("names", {}),
+                           m.get("node_official", True))
                 )
             d.resources.append(
                 Resource(r["name"], r["module"], r.get("doc", ""), r.get("module_doc", ""), methods,
@@ -404,7 +410,8 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
                     raise DescriptionError(f"{name}: {m['name']} binds unknown value {b!r}")
             d.scoped.append(
                 ScopedMethod(m["name"], m["call"], m.get("returns", "none"), m.get("doc", ""), params,
-                             m.get("guard"), m.get("bind", []), m.get("bind_kw", {}), m.get("fixed", {}))
+                             m.get("guard"), m.get("bind", []), m.get("bind_kw", {}), m.get("fixed", {}),
+                             m.get("names", {}), m.get("node_official", True))
             )
         for c in data.get("client", {}).get("resource", []):
             storage = c.get("storage", c["attr"] if c["attr"].startswith("_") else "_" + c["attr"])
