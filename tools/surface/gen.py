@@ -216,6 +216,7 @@ class Domain:
     statics: list[Method] = field(default_factory=list)  # the clients' class methods
     order: list[str] = field(default_factory=list)  # type names in file order
     package: dict[str, Any] = field(default_factory=dict)  # the [package] table (client.toml)
+    identity: dict[str, Any] = field(default_factory=dict)  # identity.data / properties / guard
 
 
 NO_DEFAULT = typesys.NO_DEFAULT
@@ -281,7 +282,8 @@ KEYS = {
     "const": {"name", "value"},
     "resource": {"name", "module", "doc", "module_doc", "children", "python_mixin", "method"},
     "method": {"name", "op", "returns", "doc", "params", "delegate", "fixed", "names", "node_official"},
-    "identity": {"doc", "method"},
+    "identity": {"doc", "method", "data", "properties", "guard"},
+    "identity.guard": {"value", "error"},
     "identity.method": {"name", "call", "guard", "returns", "doc", "params", "bind", "bind_kw", "fixed", "names",
                         "node_official"},
     "client": {"doc", "resource", "static"},
@@ -325,6 +327,8 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
             for m in r.get("method", []):
                 _check_keys(f"{name}: {r.get('name')}.{m.get('name')}", "method", m)
         _check_keys(name, "identity", data.get("identity", {}))
+        for g, table in data.get("identity", {}).get("guard", {}).items():
+            _check_keys(f"{name}: identity.guard.{g}", "identity.guard", table)
         for m in data.get("identity", {}).get("method", []):
             _check_keys(f"{name}: identity.{m.get('name')}", "identity.method", m)
         _check_keys(name, "client", data.get("client", {}))
@@ -426,6 +430,7 @@ def load(surface: Path = SURFACE) -> dict[str, Domain]:
                 params.append(p)
             d.statics.append(Method(c["name"], c["op"], params, c.get("returns", "none"), c.get("doc", "")))
         d.package = data.get("package", {})
+        d.identity = {k: v for k, v in data.get("identity", {}).items() if k in ("data", "properties", "guard")}
         domains[name] = d
     _validate(domains)
     return domains

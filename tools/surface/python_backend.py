@@ -441,9 +441,9 @@ def render_all_resources(domains: dict[str, Any], root: Path) -> dict[Path, str]
 # ------------------------------------------------------ identity-scoped methods
 
 _BIND_EXPR = {
-    "email": "self._email()",
-    "phone.id": "self._phone().id",
-    "phone.number": "self._phone().number",
+    "email": "self._require_email()",
+    "phone.id": "self._require_phone().id",
+    "phone.number": "self._require_phone().number",
     "id": "self.id",
     "handle": "self.agent_handle",
 }
@@ -466,7 +466,13 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
             kinds[m.name] = "model"
     methods = [m for d in domains.values() for m in d.scoped]
     source = next(d.name for d in domains.values() if d.scoped)
-    refs: set[str] = {"PhoneNumber"}
+    ident = next((d.identity for d in domains.values() if d.identity), {})
+    refs: set[str] = {ident.get("data", "")}
+    data_fields = {f.name: f.type for d in domains.values() for m in d.models if m.name == ident.get("data")
+                   for f in m.fields}
+    for name in [*ident.get("properties", {}), *(g["value"] for g in ident.get("guard", {}).values())]:
+        if name in data_fields:
+            refs |= data_fields[name].refs()
     for m in methods:
         for p in m.params:
             refs |= p.type.refs()
@@ -488,6 +494,7 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
     out.append("from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union  # noqa: F401\n")
     out.append("from uuid import UUID  # noqa: F401\n\n")
     out.append("from inkbox._resource import UNSET  # noqa: F401\n")
+    out.append("from inkbox.exceptions import InkboxError\n")
     for dom in sorted(by_dom):
         out.append(f"from {types_module(dom)} import {', '.join(sorted(by_dom[dom]))}\n")
     out.append("\nif TYPE_CHECKING:\n    from inkbox.client import _ClientBase\n\n")
@@ -495,20 +502,39 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
     out.append("class IdentityScoped:\n")
     out.append('    """What ``AgentIdentity`` does by calling one client method."""\n\n')
     out.append("    _inkbox: _ClientBase\n")
-    # What the methods bind; AgentIdentity provides each.
-    for name, ret, doc in (
-        ("id", "UUID", "The identity's UUID."),
-        ("agent_handle", "str", "The handle."),
-    ):
-        out.append(f'\n    @property\n    def {name}(self) -> {ret}:\n        """{doc}"""\n')
-        out.append("        raise NotImplementedError\n")
-    for name, ret, doc in (
-        ("_email", "str", "The mailbox address, or ``InkboxError``."),
-        ("_phone", "PhoneNumber", "The phone number, or ``InkboxError``."),
-        ("_require_imessage", "None", "``InkboxError`` unless iMessage-enabled."),
-    ):
-        out.append(f'\n    def {name}(self) -> {ret}:\n        """{doc}"""\n')
-        out.append("        raise NotImplementedError\n")
+    # The identity's data, read as it is, and the guards of bound values.
+    ident = next((d.identity for d in domains.values() if d.identity), {})
+    data_model = ident.get("data")
+    models = {m.name: m for d in domains.values() for m in d.models}
+    if data_model not in models:
+        raise ValueError(f"identity.data names no described model: {data_model!r}")
+    fields = {f.name: f.type for f in models[data_model].fields}
+    out.append(f"    _data: {data_model}\n")
+    for name, doc in ident.get("properties", {}).items():
+        if name not in fields:
+            raise ValueError(f"identity.properties: {data_model} has no field {name}")
+        out.append(f'\n    @property\n    def {name}(self) -> {field_type(fields[name])}:\n        """{doc}"""\n')
+        out.append(f"        return self._data.{name}\n")
+    guards = ident.get("guard", {})
+    provided = [g["value"] for g in guards.values() if g["value"] not in ident.get("properties", {})]
+    if provided:
+        out.append("\n    if TYPE_CHECKING:  # AgentIdentity's own properties\n")
+        for name in provided:
+            if name not in fields:
+                raise ValueError(f"identity.guard: {data_model} has no field {name}")
+            out.append(f"\n        @property\n        def {name}(self) -> {field_type(fields[name])}: ...\n")
+    for g, spec in guards.items():
+        t = fields[spec["value"]]
+        returns = "None" if t.kind == "scalar" and t.name == "bool" else _field_base(t)
+        message = spec["error"].replace("{", "{self.")
+        out.append(f'\n    def _require_{g}(self) -> {returns}:\n')
+        out.append(f'        """``InkboxError`` unless ``{spec["value"]}`` is set{"" if returns == "None" else "; else its value"}."""\n')
+        out.append(f"        value = self.{spec['value']}\n")
+        falsy = t.kind == "scalar" and t.name in ("bool", "string")
+        out.append("        if not value:\n" if falsy else "        if value is None:\n")
+        out.append(f'            raise InkboxError(f"{message}")\n')
+        if returns != "None":
+            out.append("        return value\n")
     for m in methods:
         sig = ["self"]
         star = False
@@ -527,8 +553,10 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
             head = f"    def {m.name}(\n" + "".join(f"        {s},\n" for s in sig) + f"    ) -> {ann}:\n"
         out.append("\n" + head)
         out.append(docstring(m.doc, "        "))
-        if m.guard == "imessage":
-            out.append("        self._require_imessage()\n")
+        if m.guard:
+            if m.guard not in ident.get("guard", {}):
+                raise ValueError(f"identity.{m.name}: no guard {m.guard!r} is described")
+            out.append(f"        self._require_{m.guard}()\n")
         call_args = [_BIND_EXPR[b] for b in m.bind]
         call_args += [p.name for p in m.params if not p.keyword]
         call_args += [f"{p.name}={p.name}" for p in m.params if p.keyword]

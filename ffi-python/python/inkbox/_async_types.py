@@ -47,6 +47,7 @@ from inkbox.identities.types import (
     IdentityAccess,
     IdentityMailbox,
     IdentityPhoneNumberCreateOptions,
+    IdentityStatus,
     IdentityTunnelCreateOptions,
 )
 from inkbox.imessage.types import (
@@ -939,6 +940,38 @@ class AsyncAgentIdentity(Protocol):
     def agent_handle(self) -> str:
         """The handle."""
 
+    @property
+    def organization_id(self) -> str:
+        """The organization."""
+
+    @property
+    def display_name(self) -> Optional[str]:
+        """Display name."""
+
+    @property
+    def description(self) -> Optional[str]:
+        """Org-internal description."""
+
+    @property
+    def imessage_filter_mode(self) -> FilterMode:
+        """How iMessage contact rules are read."""
+
+    @property
+    def status(self) -> Optional[IdentityStatus]:
+        """Lifecycle status, when the server sends it."""
+
+    @property
+    def mailbox(self) -> Optional[IdentityMailbox]:
+        """The linked mailbox."""
+
+    @property
+    def phone_number(self) -> Optional[PhoneNumber]:
+        """The linked phone number, once provisioned."""
+
+    @property
+    def tunnel(self) -> Optional[Tunnel]:
+        """The linked tunnel."""
+
     async def delete(self) -> None:
         """Deletes the identity (cascades to its mailbox, tunnel and number)."""
 
@@ -1120,18 +1153,6 @@ class AsyncAgentIdentity(Protocol):
         """Uploads media for ``media_urls``."""
 
     @property
-    def organization_id(self) -> str:
-        """The organization."""
-
-    @property
-    def display_name(self) -> Optional[str]:
-        """Display name."""
-
-    @property
-    def description(self) -> Optional[str]:
-        """Org-internal description."""
-
-    @property
     def email_address(self) -> Optional[str]:
         """The identity's email address (core's rule: its own
         ``email_address``, else the mailbox's).
@@ -1140,26 +1161,6 @@ class AsyncAgentIdentity(Protocol):
     @property
     def imessage_enabled(self) -> bool:
         """Whether humans can reach the identity over iMessage."""
-
-    @property
-    def imessage_filter_mode(self) -> FilterMode:
-        """How iMessage contact rules are read."""
-
-    @property
-    def status(self) -> Any:
-        """Lifecycle status, when the server sends it."""
-
-    @property
-    def mailbox(self) -> Optional[IdentityMailbox]:
-        """The linked mailbox."""
-
-    @property
-    def phone_number(self) -> Optional[PhoneNumber]:
-        """The linked phone number, once provisioned."""
-
-    @property
-    def tunnel(self) -> Optional[Tunnel]:
-        """The linked tunnel."""
 
     @property
     def data(self) -> AgentIdentityData:

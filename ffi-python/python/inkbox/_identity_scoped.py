@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union  # noqa: F401
 from uuid import UUID  # noqa: F401
 
 from inkbox._resource import UNSET  # noqa: F401
-from inkbox.identities.types import IdentityAccess
+from inkbox.exceptions import InkboxError
+from inkbox.identities.types import AgentIdentityData, IdentityAccess, IdentityMailbox, IdentityStatus
 from inkbox.imessage.types import IMessage, IMessageAssignment, IMessageConversation, IMessageConversationSummary, IMessageMarkReadResult, IMessageMediaUpload, IMessageReaction, IMessageReactionType, IMessageSendStyle
-from inkbox.mail.types import Message, MessageDetail, MessageDirection, ThreadDetail
+from inkbox.mail.types import FilterMode, Message, MessageDetail, MessageDirection, ThreadDetail
 from inkbox.phone.types import PhoneCall, PhoneCallWithRateLimit, PhoneNumber, PhoneTranscript, TextConversationSummary, TextConversationUpdateResult, TextMessage
+from inkbox.tunnels.types import Tunnel
 
 if TYPE_CHECKING:
     from inkbox.client import _ClientBase
@@ -26,28 +28,85 @@ class IdentityScoped:
     """What ``AgentIdentity`` does by calling one client method."""
 
     _inkbox: _ClientBase
+    _data: AgentIdentityData
 
     @property
     def id(self) -> UUID:
         """The identity's UUID."""
-        raise NotImplementedError
+        return self._data.id
 
     @property
     def agent_handle(self) -> str:
         """The handle."""
-        raise NotImplementedError
+        return self._data.agent_handle
 
-    def _email(self) -> str:
-        """The mailbox address, or ``InkboxError``."""
-        raise NotImplementedError
+    @property
+    def organization_id(self) -> str:
+        """The organization."""
+        return self._data.organization_id
 
-    def _phone(self) -> PhoneNumber:
-        """The phone number, or ``InkboxError``."""
-        raise NotImplementedError
+    @property
+    def display_name(self) -> Optional[str]:
+        """Display name."""
+        return self._data.display_name
+
+    @property
+    def description(self) -> Optional[str]:
+        """Org-internal description."""
+        return self._data.description
+
+    @property
+    def imessage_filter_mode(self) -> FilterMode:
+        """How iMessage contact rules are read."""
+        return self._data.imessage_filter_mode
+
+    @property
+    def status(self) -> Optional[IdentityStatus]:
+        """Lifecycle status, when the server sends it."""
+        return self._data.status
+
+    @property
+    def mailbox(self) -> Optional[IdentityMailbox]:
+        """The linked mailbox."""
+        return self._data.mailbox
+
+    @property
+    def phone_number(self) -> Optional[PhoneNumber]:
+        """The linked phone number, once provisioned."""
+        return self._data.phone_number
+
+    @property
+    def tunnel(self) -> Optional[Tunnel]:
+        """The linked tunnel."""
+        return self._data.tunnel
+
+    if TYPE_CHECKING:  # AgentIdentity's own properties
+
+        @property
+        def email_address(self) -> Optional[str]: ...
+
+        @property
+        def imessage_enabled(self) -> bool: ...
+
+    def _require_email(self) -> str:
+        """``InkboxError`` unless ``email_address`` is set; else its value."""
+        value = self.email_address
+        if not value:
+            raise InkboxError(f"Identity '{self.agent_handle}' has no mailbox")
+        return value
+
+    def _require_phone(self) -> PhoneNumber:
+        """``InkboxError`` unless ``phone_number`` is set; else its value."""
+        value = self.phone_number
+        if value is None:
+            raise InkboxError(f"Identity '{self.agent_handle}' has no phone number assigned. Call identity.provision_phone_number() first.")
+        return value
 
     def _require_imessage(self) -> None:
-        """``InkboxError`` unless iMessage-enabled."""
-        raise NotImplementedError
+        """``InkboxError`` unless ``imessage_enabled`` is set."""
+        value = self.imessage_enabled
+        if not value:
+            raise InkboxError(f"Identity '{self.agent_handle}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.")
 
     def delete(self) -> None:
         """Deletes the identity (cascades to its mailbox, tunnel and number)."""
@@ -79,7 +138,7 @@ class IdentityScoped:
     ) -> Message:
         """Sends an email from the identity's mailbox."""
         return self._inkbox.messages.send(
-            self._email(),
+            self._require_email(),
             to=to,
             subject=subject,
             body_text=body_text,
@@ -97,15 +156,15 @@ class IdentityScoped:
         direction: Optional[Union[MessageDirection, str]] = None,
     ) -> Iterator[Message]:
         """Iterates the mailbox's messages, newest first."""
-        return self._inkbox.messages.list(self._email(), page_size=page_size, direction=direction)
+        return self._inkbox.messages.list(self._require_email(), page_size=page_size, direction=direction)
 
     def get_message(self, message_id: Union[UUID, str]) -> MessageDetail:
         """One message with its bodies."""
-        return self._inkbox.messages.get(self._email(), message_id)
+        return self._inkbox.messages.get(self._require_email(), message_id)
 
     def get_thread(self, thread_id: Union[UUID, str]) -> ThreadDetail:
         """A thread with its messages, oldest first."""
-        return self._inkbox.threads.get(self._email(), thread_id)
+        return self._inkbox.threads.get(self._require_email(), thread_id)
 
     def place_call(
         self,
@@ -117,7 +176,7 @@ class IdentityScoped:
         return self._inkbox.calls.place(
             to_number=to_number,
             client_websocket_url=client_websocket_url,
-            from_number=self._phone().number,
+            from_number=self._require_phone().number,
         )
 
     def list_calls(
@@ -128,11 +187,16 @@ class IdentityScoped:
         is_blocked: Optional[bool] = None,
     ) -> List[PhoneCall]:
         """The number's calls, newest first."""
-        return self._inkbox.calls.list(self._phone().id, limit=limit, offset=offset, is_blocked=is_blocked)
+        return self._inkbox.calls.list(
+            self._require_phone().id,
+            limit=limit,
+            offset=offset,
+            is_blocked=is_blocked,
+        )
 
     def list_transcripts(self, call_id: Union[UUID, str]) -> List[PhoneTranscript]:
         """A call's transcript segments."""
-        return self._inkbox.transcripts.list(self._phone().id, call_id)
+        return self._inkbox.transcripts.list(self._require_phone().id, call_id)
 
     def send_text(
         self,
@@ -144,7 +208,7 @@ class IdentityScoped:
     ) -> TextMessage:
         """Sends an SMS/MMS from the identity's number."""
         return self._inkbox.texts.send(
-            self._phone().id,
+            self._require_phone().id,
             to=to,
             conversation_id=conversation_id,
             text=text,
@@ -161,7 +225,7 @@ class IdentityScoped:
     ) -> List[TextMessage]:
         """The number's texts, newest first."""
         return self._inkbox.texts.list(
-            self._phone().id,
+            self._require_phone().id,
             limit=limit,
             offset=offset,
             is_read=is_read,
@@ -170,7 +234,7 @@ class IdentityScoped:
 
     def get_text(self, text_id: Union[UUID, str]) -> TextMessage:
         """One text."""
-        return self._inkbox.texts.get(self._phone().id, text_id)
+        return self._inkbox.texts.get(self._require_phone().id, text_id)
 
     def list_text_conversations(
         self,
@@ -182,7 +246,7 @@ class IdentityScoped:
     ) -> List[TextConversationSummary]:
         """Conversation summaries."""
         return self._inkbox.texts.list_conversations(
-            self._phone().id,
+            self._require_phone().id,
             limit=limit,
             offset=offset,
             is_blocked=is_blocked,
@@ -198,7 +262,7 @@ class IdentityScoped:
     ) -> List[TextMessage]:
         """A conversation's texts (by remote number or conversation UUID)."""
         return self._inkbox.texts.get_conversation(
-            self._phone().id,
+            self._require_phone().id,
             remote_number,
             limit=limit,
             offset=offset,
@@ -206,11 +270,11 @@ class IdentityScoped:
 
     def mark_text_read(self, text_id: Union[UUID, str]) -> TextMessage:
         """Marks one text read."""
-        return self._inkbox.texts.update(self._phone().id, text_id, is_read=True)
+        return self._inkbox.texts.update(self._require_phone().id, text_id, is_read=True)
 
     def mark_text_conversation_read(self, remote_number: Union[UUID, str]) -> TextConversationUpdateResult:
         """Marks a conversation read."""
-        return self._inkbox.texts.update_conversation(self._phone().id, remote_number, is_read=True)
+        return self._inkbox.texts.update_conversation(self._require_phone().id, remote_number, is_read=True)
 
     def send_imessage(
         self,

@@ -15,7 +15,7 @@ from inkbox._native import DecryptedVaultSecret, TOTPCode, TOTPConfig
 from inkbox._identity_scoped import IdentityScoped
 from inkbox._resource import UNSET
 from inkbox.exceptions import InkboxError
-from inkbox.identities.types import AgentIdentityData, IdentityAccess, IdentityMailbox
+from inkbox.identities.types import AgentIdentityData, IdentityAccess
 from inkbox.imessage.types import (
     IMessage,
     IMessageAssignment,
@@ -37,7 +37,6 @@ from inkbox.phone.types import (
     TextConversationUpdateResult,
     TextMessage,
 )
-from inkbox.tunnels.types import Tunnel
 from inkbox.vault.types import SecretPayload, VaultSecret
 from inkbox.vault.unlocked import UnlockedVault
 
@@ -62,31 +61,6 @@ class AgentIdentity(IdentityScoped):
     # ---- data -------------------------------------------------------------
 
     @property
-    def id(self) -> UUID:
-        """The identity's UUID."""
-        return self._data.id
-
-    @property
-    def agent_handle(self) -> str:
-        """The handle."""
-        return self._data.agent_handle
-
-    @property
-    def organization_id(self) -> str:
-        """The organization."""
-        return self._data.organization_id
-
-    @property
-    def display_name(self) -> Optional[str]:
-        """Display name."""
-        return self._data.display_name
-
-    @property
-    def description(self) -> Optional[str]:
-        """Org-internal description."""
-        return self._data.description
-
-    @property
     def email_address(self) -> Optional[str]:
         """The identity's email address (core's rule: its own
         ``email_address``, else the mailbox's)."""
@@ -101,31 +75,6 @@ class AgentIdentity(IdentityScoped):
         return bool(self._data.imessage_enabled)
 
     @property
-    def imessage_filter_mode(self) -> FilterMode:
-        """How iMessage contact rules are read."""
-        return self._data.imessage_filter_mode
-
-    @property
-    def status(self) -> Any:
-        """Lifecycle status, when the server sends it."""
-        return self._data.status
-
-    @property
-    def mailbox(self) -> Optional[IdentityMailbox]:
-        """The linked mailbox."""
-        return self._data.mailbox
-
-    @property
-    def phone_number(self) -> Optional[PhoneNumber]:
-        """The linked phone number, once provisioned."""
-        return self._data.phone_number
-
-    @property
-    def tunnel(self) -> Optional[Tunnel]:
-        """The linked tunnel."""
-        return self._data.tunnel
-
-    @property
     def data(self) -> AgentIdentityData:
         """The identity as last fetched."""
         return self._data
@@ -135,30 +84,6 @@ class AgentIdentity(IdentityScoped):
             f"AgentIdentity(agent_handle={self.agent_handle!r}, email_address={self.email_address!r}, "
             f"phone_number={self.phone_number.number if self.phone_number else None!r})"
         )
-
-    # ---- guards ---------------------------------------------------------------
-
-    def _email(self) -> str:
-        address = self.email_address
-        if not address:
-            raise InkboxError(f"Identity '{self.agent_handle}' has no mailbox")
-        return address
-
-    def _phone(self) -> PhoneNumber:
-        number = self._data.phone_number
-        if number is None:
-            raise InkboxError(
-                f"Identity '{self.agent_handle}' has no phone number assigned. "
-                "Call identity.provision_phone_number() first."
-            )
-        return number
-
-    def _require_imessage(self) -> None:
-        if not self.imessage_enabled:
-            raise InkboxError(
-                f"Identity '{self.agent_handle}' is not iMessage-enabled. "
-                "Call identity.update(imessage_enabled=True) first."
-            )
 
     # ---- identity management ---------------------------------------------------
 
@@ -225,7 +150,7 @@ class AgentIdentity(IdentityScoped):
 
     def release_phone_number(self) -> None:
         """Releases the identity's phone number."""
-        self._phone()
+        self._require_phone()
 
         def after(_: Any) -> None:
             self._data._d["phone_number"] = None
@@ -253,7 +178,7 @@ class AgentIdentity(IdentityScoped):
 
     def mark_emails_read(self, message_ids: list[_Id]) -> None:
         """Marks the messages read."""
-        address = self._email()
+        address = self._require_email()
         ids = list(message_ids)
         if getattr(self._r, "is_async", False):
 
