@@ -10,13 +10,13 @@
 //! the page summary read back from them, so the body is read once.
 
 use getrandom::SysRng;
+use inkbox_core::api::catalog::Paging;
+use inkbox_core::api::dynamic::PagerFlow;
 use inkbox_core::api::vault_flows::{
     self as core_flows, AnyFlow, CreateSecretFlow, DecryptedSecret, Flow, FlowOutput, GetSecretFlow, InitializeFlow,
     InitializedVault, NewSecret, Proof, SecretChanges, Step, TotpUpdateFlow, UnlockFlow, UnlockedVault, UpdateKeyFlow,
     UpdateSecretFlow,
 };
-use inkbox_core::api::catalog::Paging;
-use inkbox_core::api::dynamic::PagerFlow;
 use inkbox_core::api::{ApiError, BaseUrl, Page, PageSummary, Patch, Response, codes};
 use inkbox_core::vault::{OrgKey, SecretType};
 use pyo3::exceptions::PyValueError;
