@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use inkbox_core::api::ApiError;
 use inkbox_core::api::identities::{
     self as ids, AgentIdentity, AgentIdentitySummary, CreateIdentityRequest, IdentityAccess, IdentityMailbox,
     UpdateIdentityRequest,
@@ -23,7 +24,6 @@ use inkbox_core::api::texts::{
     UpdateTextRequest,
 };
 use inkbox_core::api::tunnels::Tunnel;
-use inkbox_core::api::{ApiError, CursorPager};
 
 use crate::{Inkbox, Result};
 
@@ -249,14 +249,10 @@ impl Identity {
         &self,
         direction: Option<MessageDirection>,
     ) -> Result<impl Iterator<Item = Result<Message>> + '_> {
-        let email = self.require_mailbox()?.to_owned();
+        let email = self.require_mailbox()?;
         Ok(self.client.paginate_cursor(
-            CursorPager::DEFAULT_LIMIT,
-            move |limit, cursor| {
-                let params =
-                    mail::ListMessagesParams { limit, cursor: cursor.map(str::to_owned), direction: direction.clone() };
-                mail::build_list_messages(&email, &params)
-            },
+            "mail.messages.list",
+            crate::mail::messages_args(email, direction.as_ref()),
             mail::parse_list_messages,
         ))
     }

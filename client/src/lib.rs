@@ -57,9 +57,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use inkbox_core::api::dynamic::PagerFlow;
+use inkbox_core::api::vault_flows::{Flow as _, Step as FlowStep};
 use inkbox_core::api::{
-    ApiError, BaseUrl, Call, CallOptions, CursorPage, CursorPager, Finished, OffsetPager, Request, Response,
-    RetryPolicy, Step, TransportErrorKind,
+    ApiError, BaseUrl, Call, CallOptions, CursorPage, Finished, PageSummary, Request, Response, RetryPolicy, Step,
+    TransportErrorKind,
 };
 use zeroize::Zeroizing;
 
@@ -305,37 +307,80 @@ impl Inkbox {
         }
     }
 
-    /// Iterates a cursor-paged list: `build(limit, cursor)` makes each page's
-    /// request, `parse` reads a page; items are yielded one by one.
+    /// Iterates a cursor-paged list: core's pager flow
+    /// ([`PagerFlow`](api::dynamic::PagerFlow)) over operation `op` with its
+    /// JSON arguments (`{"path", "query"}`, as [`api::dynamic::build`] takes
+    /// them) sends each page's request and decides the next one and the end;
+    /// `parse` reads a page with the typed parser, whose `has_more` and
+    /// `next_cursor` the flow is given. Items are yielded one by one, a
+    /// request per page as the iterator is consumed.
     pub fn paginate_cursor<'a, T: 'a>(
         &'a self,
-        limit: u32,
-        build: impl Fn(u32, Option<&str>) -> Result<Request> + 'a,
-        parse: impl Fn(&Response<'_>) -> Result<CursorPage<T>> + Clone + 'a,
+        op: &'static str,
+        args: serde_json::Value,
+        parse: impl Fn(&Response<'_>) -> Result<CursorPage<T>> + 'a,
     ) -> impl Iterator<Item = Result<T>> + 'a {
-        let mut pager = CursorPager::new(limit);
-        flatten_pages(move || {
-            let (limit, cursor) = pager.next_page()?;
-            Some(build(limit, cursor).and_then(|req| self.execute(req, parse.clone())).map(|page| {
-                pager.advance(&page);
-                page.items
-            }))
+        self.paginate(op, args, move |resp| {
+            let page = parse(resp)?;
+            let summary = PageSummary::cursor(page.items.len(), page.has_more, page.next_cursor);
+            Ok((page.items, summary))
         })
     }
 
-    /// Iterates an offset-paged list (bare arrays), stopping at a short page.
+    /// Iterates an offset-paged list (bare arrays) through core's pager flow,
+    /// as [`Inkbox::paginate_cursor`]: the flow advances `offset` and stops at
+    /// a short page.
     pub fn paginate_offset<'a, T: 'a>(
         &'a self,
-        limit: u32,
-        build: impl Fn(u32, u64) -> Result<Request> + 'a,
-        parse: impl Fn(&Response<'_>) -> Result<Vec<T>> + Clone + 'a,
+        op: &'static str,
+        args: serde_json::Value,
+        parse: impl Fn(&Response<'_>) -> Result<Vec<T>> + 'a,
     ) -> impl Iterator<Item = Result<T>> + 'a {
-        let mut pager = OffsetPager::new(limit, 0);
+        self.paginate(op, args, move |resp| {
+            let items = parse(resp)?;
+            let summary = PageSummary::offset(items.len());
+            Ok((items, summary))
+        })
+    }
+
+    /// Drives a [`PagerFlow`](api::dynamic::PagerFlow) lazily: each page's
+    /// request goes through [`Inkbox::send`] (retries included), each page
+    /// is parsed by `parse` (its items and the summary the flow needs).
+    fn paginate<'a, T: 'a>(
+        &'a self,
+        op: &'static str,
+        args: serde_json::Value,
+        parse: impl Fn(&Response<'_>) -> Result<(Vec<T>, PageSummary)> + 'a,
+    ) -> impl Iterator<Item = Result<T>> + 'a {
+        let mut flow = PagerFlow::new(op, args);
         flatten_pages(move || {
-            let (limit, offset) = pager.next_page()?;
-            Some(build(limit, offset).and_then(|req| self.execute(req, parse.clone())).inspect(|items| {
-                pager.advance(items.len());
-            }))
+            let flow = match &mut flow {
+                Ok(flow) => flow,
+                Err(e) => return Some(Err(e.clone())),
+            };
+            loop {
+                let step = match flow.next() {
+                    Ok(step) => step,
+                    Err(e) => return Some(Err(e)),
+                };
+                match step {
+                    FlowStep::Done(_) => return None,
+                    FlowStep::Send(req) => {
+                        let fed = self
+                            .send(req)
+                            .and_then(|http| flow.feed(&Response::new(http.status, &http.headers, &http.body)));
+                        if let Err(e) = fed {
+                            return Some(Err(e));
+                        }
+                    }
+                    FlowStep::Page(page) => {
+                        return Some(parse(&page.response()).and_then(|(items, summary)| {
+                            flow.summarize_page(summary)?;
+                            Ok(items)
+                        }));
+                    }
+                }
+            }
         })
     }
 
@@ -354,7 +399,7 @@ impl Inkbox {
 }
 
 /// Yields the items of successive pages: `next_page` fetches one page (or
-/// returns `None` when the pager is done); the first error is yielded once
+/// returns `None` when the flow is done); the first error is yielded once
 /// and ends the iteration.
 fn flatten_pages<T>(mut next_page: impl FnMut() -> Option<Result<Vec<T>>>) -> impl Iterator<Item = Result<T>> {
     let mut buffer = std::collections::VecDeque::new();

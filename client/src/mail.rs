@@ -61,6 +61,28 @@ impl Mailboxes<'_> {
     }
 }
 
+/// The query of a mailbox list's first page: the SDK's page size and one
+/// optional filter.
+fn page_query(filter: Option<(&str, &str)>) -> serde_json::Map<String, serde_json::Value> {
+    let mut query = serde_json::Map::new();
+    query.insert("limit".into(), CursorPager::DEFAULT_LIMIT.into());
+    if let Some((name, value)) = filter {
+        query.insert(name.into(), value.into());
+    }
+    query
+}
+
+/// The arguments of a list under `/mail/mailboxes/{email}`.
+pub(crate) fn mailbox_args(email: &str, query: serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
+    serde_json::json!({"path": {"email": email}, "query": query})
+}
+
+/// The arguments of the message list of mailbox `email`, pages of 50,
+/// optionally one direction only.
+pub(crate) fn messages_args(email: &str, direction: Option<&MessageDirection>) -> serde_json::Value {
+    mailbox_args(email, page_query(direction.map(|d| ("direction", d.as_str()))))
+}
+
 /// Messages (`/api/v1/mail/mailboxes/{email}/messages`).
 #[derive(Clone, Copy, Debug)]
 pub struct Messages<'a> {
@@ -75,14 +97,9 @@ impl<'a> Messages<'a> {
         email: &str,
         direction: Option<MessageDirection>,
     ) -> impl Iterator<Item = Result<Message>> + 'a + use<'a> {
-        let email = email.to_owned();
         self.client.paginate_cursor(
-            CursorPager::DEFAULT_LIMIT,
-            move |limit, cursor| {
-                let params =
-                    ListMessagesParams { limit, cursor: cursor.map(str::to_owned), direction: direction.clone() };
-                mail::build_list_messages(&email, &params)
-            },
+            "mail.messages.list",
+            messages_args(email, direction.as_ref()),
             mail::parse_list_messages,
         )
     }
@@ -164,15 +181,8 @@ impl<'a> Threads<'a> {
         email: &str,
         folder: Option<ThreadFolder>,
     ) -> impl Iterator<Item = Result<Thread>> + 'a + use<'a> {
-        let email = email.to_owned();
-        self.client.paginate_cursor(
-            CursorPager::DEFAULT_LIMIT,
-            move |limit, cursor| {
-                let params = ListThreadsParams { limit, cursor: cursor.map(str::to_owned), folder: folder.clone() };
-                mail::build_list_threads(&email, &params)
-            },
-            mail::parse_list_threads,
-        )
+        let query = page_query(folder.as_ref().map(|f| ("folder", f.as_str())));
+        self.client.paginate_cursor("mail.threads.list", mailbox_args(email, query), mail::parse_list_threads)
     }
 
     /// One page of threads, for callers that keep the cursor themselves.

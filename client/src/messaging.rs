@@ -75,12 +75,14 @@ impl<'a> Texts<'a> {
         phone_number_id: &str,
         is_read: Option<bool>,
     ) -> impl Iterator<Item = Result<TextMessage>> + 'a + use<'a> {
-        let id = phone_number_id.to_owned();
-        self.client.paginate_offset(
-            OffsetPager::DEFAULT_LIMIT,
-            move |limit, offset| texts::build_list(&id, &ListTextsParams { limit, offset, is_read, is_blocked: None }),
-            texts::parse_list,
-        )
+        let mut query = serde_json::Map::new();
+        query.insert("limit".into(), OffsetPager::DEFAULT_LIMIT.into());
+        query.insert("offset".into(), 0.into());
+        if let Some(is_read) = is_read {
+            query.insert("is_read".into(), is_read.into());
+        }
+        let args = serde_json::json!({"path": {"phone_number_id": phone_number_id}, "query": query});
+        self.client.paginate_offset("texts.list", args, texts::parse_list)
     }
 
     /// One text.

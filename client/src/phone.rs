@@ -82,12 +82,11 @@ impl<'a> Calls<'a> {
     /// Iterates all of a number's calls, newest first, fetching pages of 50
     /// until a short page.
     pub fn iter(&self, phone_number_id: &str) -> impl Iterator<Item = Result<PhoneCall>> + 'a + use<'a> {
-        let id = phone_number_id.to_owned();
-        self.client.paginate_offset(
-            OffsetPager::DEFAULT_LIMIT,
-            move |limit, offset| phone::build_list_calls(&id, &ListCallsParams { limit, offset, ..Default::default() }),
-            phone::parse_list_calls,
-        )
+        let args = serde_json::json!({
+            "path": {"phone_number_id": phone_number_id},
+            "query": {"limit": OffsetPager::DEFAULT_LIMIT, "offset": 0},
+        });
+        self.client.paginate_offset("phone.calls.list", args, phone::parse_list_calls)
     }
 
     /// One call.

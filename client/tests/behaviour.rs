@@ -199,6 +199,21 @@ fn pagination_stops_after_an_error() {
 }
 
 #[test]
+fn pagination_retries_a_429_mid_list_and_stops_on_a_repeated_cursor() {
+    let h = harness();
+    h.transport.push_json(200, page(vec![message("m1", false)], Some("c1")));
+    h.transport.push(429, &[("Retry-After", "1")], br#"{"detail":"slow down"}"#);
+    h.transport.push_json(200, page(vec![message("m2", false)], Some("c1")));
+    let ids: Vec<String> = h.client.messages().list(MAILBOX, None).map(|m| m.unwrap().id).collect();
+    // The retried page goes on; the page that repeats its own cursor is the last.
+    assert_eq!(ids, ["m1", "m2"]);
+    let urls: Vec<String> = h.transport.requests().into_iter().map(|r| r.url).collect();
+    let next = url("/api/v1/mail/mailboxes/sales-bot@inkboxmail.com/messages?limit=50&cursor=c1");
+    assert_eq!(urls[1..], [next.clone(), next]);
+    assert_eq!(h.env.sleeps(), [Duration::from_millis(1000)]);
+}
+
+#[test]
 fn offset_pagination_stops_at_a_short_page() {
     let h = harness();
     let full: Vec<_> = (0..50).map(|i| call(&format!("call-{i}"))).collect();

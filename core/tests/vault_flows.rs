@@ -135,6 +135,7 @@ where
             assert_eq!(req.header("accept"), Some("application/json"));
             req
         }
+        Step::Page(page) => panic!("expected {method} {path}, a vault flow yielded {page:?}"),
         Step::Done(out) => panic!("expected {method} {path}, flow finished with {out:?}"),
     }
 }
@@ -147,6 +148,7 @@ fn done<F: Flow>(flow: &mut F) -> F::Output {
     match flow.next().unwrap() {
         Step::Done(out) => out,
         Step::Send(req) => panic!("unexpected request {} {}", req.method, req.path_and_query),
+        Step::Page(page) => panic!("a vault flow yielded {page:?}"),
     }
 }
 

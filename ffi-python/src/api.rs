@@ -1,17 +1,16 @@
-//! Every API operation by name: `prepare` builds the request, `parse` and
-//! `parse_page` turn the response into Python objects, `Call` runs one
-//! call on core's call engine (timeouts, idempotency keys, retries). The
-//! Python runtime (`inkbox._runtime`) moves the bytes and sleeps.
+//! Every API operation by name: `prepare` builds the request, `parse` turns
+//! the response into Python objects, `Call` runs one call on core's call
+//! engine (timeouts, idempotency keys, retries); lists are paged by the
+//! `PagerFlow` of `crate::flows`. The Python runtime (`inkbox._runtime`)
+//! moves the bytes and sleeps.
 
 use getrandom::SysRng;
-use inkbox_core::api::catalog::Paging;
 use inkbox_core::api::dynamic::{self, DynParseError};
 use inkbox_core::api::{
     ApiError, BaseUrl, Call, CallOptions, Finished, Method, Operation, PreparedRequest, Request, Response, RetryPolicy,
     Step, TransportErrorKind,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
-use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use serde_json::Value;
@@ -19,14 +18,14 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::args::{self, SecretStr};
-use crate::convert::{json_to_py, to_wire_json, utf8_of};
+use crate::convert::{to_wire_json, utf8_of};
 use crate::errors::{ApiResult as _, api_to_py, guard};
 use crate::pyser::{Ctx, MapHint, PySer};
 
 // ---------------------------------------------------------------- helpers
 
 /// `args` (a dict or None) as JSON.
-fn args_json(args: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {
+pub(crate) fn args_json(args: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {
     match args {
         None => Ok(Value::Null),
         Some(a) if a.is_none() => Ok(Value::Null),
@@ -86,7 +85,7 @@ fn map_hint(op: &str) -> Option<MapHint> {
 }
 
 /// Core's parse of `op`, serialized into Python objects.
-fn parse_response<'py>(py: Python<'py>, op: &str, resp: &Response<'_>) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn parse_response<'py>(py: Python<'py>, op: &str, resp: &Response<'_>) -> PyResult<Bound<'py, PyAny>> {
     let ctx = Ctx::new(py);
     dynamic::parse_into(op, resp, PySer::new(&ctx, map_hint(op))).map_err(|e| match e {
         DynParseError::Api(e) => api_to_py(py, e),
@@ -251,75 +250,6 @@ pub(crate) fn parse<'py>(
         let headers = headers_arg(headers)?;
         let resp = Response::new(status, &headers, body);
         parse_response(py, op, &resp)
-    })
-}
-
-/// The `_d` dict of a registered model object, or the object itself.
-fn fields_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if obj.is_instance_of::<PyDict>() {
-        return Ok(obj.clone());
-    }
-    obj.getattr(intern!(obj.py(), "_d"))
-}
-
-/// The page summary core's pager needs (item count, `has_more`,
-/// `next_cursor`), read back from the parsed Python page.
-fn page_summary<'py>(paging: Paging, page: &Bound<'py, PyAny>) -> PyResult<Value> {
-    let py = page.py();
-    Ok(match paging {
-        Paging::Cursor => {
-            let fields = fields_of(page)?;
-            let get = |k: &Bound<'py, PyString>| -> PyResult<Option<Bound<'py, PyAny>>> {
-                match fields.cast::<PyDict>() {
-                    Ok(d) => d.get_item(k),
-                    Err(_) => Ok(None),
-                }
-            };
-            let items = get(intern!(py, "items"))?.is_some_and(|i| i.is_instance_of::<PyList>());
-            let has_more = get(intern!(py, "has_more"))?.map(|v| v.is_truthy()).transpose()?.unwrap_or(false);
-            let next_cursor = match get(intern!(py, "next_cursor"))? {
-                Some(c) if !c.is_none() => Value::String(c.extract::<String>()?),
-                _ => Value::Null,
-            };
-            let items = if items { Value::Array(Vec::new()) } else { Value::Null };
-            serde_json::json!({"items": items, "has_more": has_more, "next_cursor": next_cursor})
-        }
-        Paging::Offset => match page.cast::<PyList>() {
-            Ok(list) => Value::Array(vec![Value::Null; list.len()]),
-            Err(_) => Value::Null,
-        },
-        Paging::None | Paging::Limit => Value::Null,
-    })
-}
-
-/// `(parse(...), next_args)`: the page and the arguments of the next page
-/// (`None` after the last one).
-#[pyfunction]
-pub(crate) fn parse_page<'py>(
-    py: Python<'py>,
-    op: &str,
-    args: Option<&Bound<'py, PyAny>>,
-    #[pyo3(from_py_with = args::status)] status: u16,
-    headers: &Bound<'py, PyAny>,
-    body: &[u8],
-) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    guard(py, || {
-        let args = args_json(args)?;
-        let headers = headers_arg(headers)?;
-        let resp = Response::new(status, &headers, body);
-        let page = parse_response(py, op, &resp)?;
-        let paging = dynamic::operation(op).map_or(Paging::None, |o| o.paging);
-        let next = match paging {
-            Paging::None | Paging::Limit => None,
-            Paging::Cursor | Paging::Offset => {
-                dynamic::next_page_args(op, &args, &page_summary(paging, &page)?).api_err(py)?
-            }
-        };
-        let next = match next {
-            Some(v) => json_to_py(py, &v)?,
-            None => py.None().into_bound(py),
-        };
-        Ok((page, next))
     })
 }
 

@@ -1,25 +1,32 @@
-//! The vault flows of `inkbox_core::api::vault_flows` as Python classes
-//! that the runtime drives: `next_request` (the next `Prepared`, or `None`
-//! when done), `feed` (the response, whatever its status), `result`.
+//! The flows of `inkbox_core::api::vault_flows` (the vault flows and the
+//! pager flow of any paged list) as Python classes that the runtime drives
+//! with one loop: `next_request` (the next `Prepared` to send, a `Page` to
+//! hand to the caller, or `None` when done), `feed` (the response, whatever
+//! its status), `result`.
 //!
 //! Argon2id runs inside `next_request` with the GIL released. Keys stay in
-//! Rust and are zeroized on drop; reprs show no secret.
+//! Rust and are zeroized on drop; reprs show no secret. A page is parsed
+//! into Python objects here, with the model serializer, and core is given
+//! the page summary read back from them, so the body is read once.
 
 use getrandom::SysRng;
+use inkbox_core::api::catalog::Paging;
+use inkbox_core::api::dynamic::PagerFlow;
 use inkbox_core::api::vault_flows::{
     self as core_flows, AnyFlow, CreateSecretFlow, DecryptedSecret, Flow, FlowOutput, GetSecretFlow, InitializeFlow,
     InitializedVault, NewSecret, Proof, SecretChanges, Step, TotpUpdateFlow, UnlockFlow, UnlockedVault, UpdateKeyFlow,
     UpdateSecretFlow,
 };
-use inkbox_core::api::{ApiError, BaseUrl, Patch, Response, codes};
+use inkbox_core::api::{ApiError, BaseUrl, Page, PageSummary, Patch, Response, codes};
 use inkbox_core::vault::{OrgKey, SecretType};
 use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 use serde::Serialize;
 use zeroize::Zeroize as _;
 
-use crate::api::{PyPrepared, headers_arg};
+use crate::api::{PyPrepared, args_json, headers_arg, parse_response};
 use crate::args::{self, SecretStr, secret_text};
 use crate::convert::{repr_opt, unix_time};
 use crate::errors::{ApiResult as _, guard};
@@ -56,19 +63,100 @@ fn output_to_py(py: Python<'_>, out: FlowOutput) -> PyResult<Py<PyAny>> {
         FlowOutput::Secret(secret) => serialize_to_py(py, &secret)?.unbind(),
         FlowOutput::Created(c) => serialize_to_py(py, &c.secret)?.unbind(),
         FlowOutput::Decrypted(d) => Py::new(py, PyDecryptedSecret::new(py, d)?)?.into_any(),
+        FlowOutput::Pages(n) => n.into_pyobject(py)?.into_any().unbind(),
     })
+}
+
+/// The `_d` dict of a registered model object, or the object itself.
+fn fields_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if obj.is_instance_of::<PyDict>() {
+        return Ok(obj.clone());
+    }
+    obj.getattr(intern!(obj.py(), "_d"))
+}
+
+/// The summary core's pager needs (item count, `has_more`, `next_cursor`),
+/// read back from the parsed Python page; `None` when the page does not have
+/// the shape (core then reads the body, and reports the error).
+fn page_summary(paging: Paging, page: &Bound<'_, PyAny>) -> PyResult<Option<PageSummary>> {
+    let py = page.py();
+    Ok(match paging {
+        Paging::Cursor => {
+            let Ok(fields) = fields_of(page) else { return Ok(None) };
+            let Ok(fields) = fields.cast::<PyDict>() else { return Ok(None) };
+            let Some(items) = fields.get_item(intern!(py, "items"))? else { return Ok(None) };
+            let Ok(items) = items.cast::<PyList>() else { return Ok(None) };
+            let has_more = fields.get_item(intern!(py, "has_more"))?.map(|v| v.is_truthy()).transpose()?;
+            let next_cursor = match fields.get_item(intern!(py, "next_cursor"))? {
+                Some(c) if !c.is_none() => Some(c.extract::<String>()?),
+                _ => None,
+            };
+            Some(PageSummary::cursor(items.len(), has_more.unwrap_or(false), next_cursor))
+        }
+        Paging::Offset => page.cast::<PyList>().ok().map(|list| PageSummary::offset(list.len())),
+        Paging::None | Paging::Limit => Some(PageSummary::default()),
+    })
+}
+
+/// A page of a list, handed over by `PagerFlow.next_request`: its items are
+/// in `value`, parsed as `inkbox._native.parse` parses the operation.
+#[pyclass(module = "inkbox._native", name = "Page", frozen)]
+pub(crate) struct PyPage {
+    operation: &'static str,
+    status: u16,
+    value: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyPage {
+    /// The operation's name, e.g. `mail.messages.list`.
+    #[getter]
+    fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The HTTP status of the page (a 2xx).
+    #[getter]
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The parsed page (a model object for a cursor page, a list for an
+    /// offset page).
+    #[getter]
+    fn value(&self, py: Python<'_>) -> Py<PyAny> {
+        self.value.clone_ref(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Page(operation='{}', status={})", self.operation, self.status)
+    }
+}
+
+impl PyFlow {
+    /// Parses `page` into Python objects and gives core its summary.
+    fn hand_over(&mut self, py: Python<'_>, page: &Page) -> PyResult<PyPage> {
+        let op = page.operation;
+        let value = parse_response(py, op.name, &page.response())?;
+        if let Some(summary) = page_summary(op.paging, &value)? {
+            self.inner.summarize_page(summary).api_err(py)?;
+        }
+        Ok(PyPage { operation: op.name, status: page.status, value: value.unbind() })
+    }
 }
 
 #[pymethods]
 impl PyFlow {
-    /// The next request to send, or `None` when the flow is done (then call
+    /// The next step: a `Prepared` to send (then `feed` its response), a
+    /// `Page` to hand to the caller (then call `next_request` again; only a
+    /// `PagerFlow` yields pages), or `None` when the flow is done (then call
     /// `result()`). May run Argon2id, with the GIL released.
     fn next_request(
         &mut self,
         py: Python<'_>,
         base_url: &str,
         api_key: Option<SecretStr>,
-    ) -> PyResult<Option<PyPrepared>> {
+    ) -> PyResult<Option<Py<PyAny>>> {
         guard(py, || {
             let api_key = SecretStr::opt_ref(api_key.as_ref(), py, "api_key")?;
             if self.result.is_some() {
@@ -80,7 +168,12 @@ impl PyFlow {
             match step {
                 Step::Send(req) => {
                     let prepared = req.prepare(&base, api_key).api_err(py)?;
-                    Ok(Some(PyPrepared::new(py, req.operation, prepared, req.is_retry_safe())))
+                    let prepared = PyPrepared::new(py, req.operation, prepared, req.is_retry_safe());
+                    Ok(Some(Py::new(py, prepared)?.into_any()))
+                }
+                Step::Page(page) => {
+                    let page = self.hand_over(py, &page)?;
+                    Ok(Some(Py::new(py, page)?.into_any()))
                 }
                 Step::Done(out) => {
                     self.result = Some(output_to_py(py, out)?);
@@ -118,6 +211,25 @@ impl PyFlow {
 }
 
 // ------------------------------------------------------------- the flows
+
+/// Every page of one list: operation `op` (a cursor, offset, limit-only or
+/// unpaged operation) with `args` (`{"path", "query", "body", "api_key"}`).
+/// `next_request` yields each page's request and each `Page`; the result is
+/// the number of pages.
+#[pyclass(module = "inkbox._native", name = "PagerFlow", extends = PyFlow)]
+pub(crate) struct PyPagerFlow;
+
+#[pymethods]
+impl PyPagerFlow {
+    #[new]
+    #[pyo3(signature = (op, args=None))]
+    fn new(py: Python<'_>, op: &str, args: Option<&Bound<'_, PyAny>>) -> PyResult<(Self, PyFlow)> {
+        guard(py, || {
+            let flow = PagerFlow::new(op, args_json(args)?).api_err(py)?;
+            Ok((PyPagerFlow, PyFlow::new(flow)))
+        })
+    }
+}
 
 /// Unlocks the vault with a vault key or recovery code; with
 /// `identity_id`, keeps only the secrets that identity can access.

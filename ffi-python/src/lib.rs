@@ -61,12 +61,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::operations, m)?)?;
     m.add_function(wrap_pyfunction!(api::result_types, m)?)?;
     m.add_function(wrap_pyfunction!(api::parse, m)?)?;
-    m.add_function(wrap_pyfunction!(api::parse_page, m)?)?;
     m.add_class::<api::PyPrepared>()?;
     m.add_class::<api::PyCallOptions>()?;
     m.add_class::<api::PyCall>()?;
 
     m.add_class::<flows::PyFlow>()?;
+    m.add_class::<flows::PyPage>()?;
+    m.add_class::<flows::PyPagerFlow>()?;
     m.add_class::<flows::PyUnlockFlow>()?;
     m.add_class::<flows::PyInitializeFlow>()?;
     m.add_class::<flows::PyUpdateKeyFlow>()?;

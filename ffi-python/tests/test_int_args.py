@@ -40,7 +40,7 @@ CASES: list[tuple[str, Callable[[int], Any]]] = [
     ("digits", lambda v: setattr(config(), "digits", v)),
     ("period", lambda v: setattr(config(), "period", v)),
     ("status", lambda v: _native.parse("whoami.get", v, [], b"{}")),
-    ("status", lambda v: _native.parse_page("phone.calls.list", None, v, [], b"[]")),
+    ("status", lambda v: _native.PagerFlow("identities.list").feed(v, [], b"[]")),
     ("status", lambda v: call().feed(v, [], b"{}", 0.0)),
     ("status", lambda v: _native.UnlockFlow("Correct-Horse-Battery-9!").feed(v, [], b"{}")),
     ("tolerance", lambda v: _native.verify_webhook(payload=b"{}", headers={}, secret="whsec_x", tolerance=v)),

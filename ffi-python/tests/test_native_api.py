@@ -1,5 +1,6 @@
-"""The native API layer: prepare / parse / parse_page by operation name, the
-model registry, the typed API exceptions, the call engine and the vault flows.
+"""The native API layer: prepare / parse by operation name, the model
+registry, the typed API exceptions, the call engine, the pager flow and the
+vault flows.
 
 Model classes here are throwaway stand-ins registered for the test and
 unregistered afterwards (the real ones live in inkbox._models)."""
@@ -137,6 +138,22 @@ def message(i: int, **over: Any) -> dict[str, Any]:
 def page_body(n: int, next_cursor: Optional[str], has_more: bool) -> bytes:
     page = {"items": [message(i) for i in range(n)], "next_cursor": next_cursor, "has_more": has_more}
     return json.dumps(page).encode()
+
+
+def pager_step(flow: Any, status: int, body: bytes) -> tuple[Any, Any]:
+    """Feeds one response to a pager flow whose request is out, then takes
+    the page: ``(page value, the next request or None)``."""
+    flow.feed(status, JSON, body)
+    page = flow.next_request(BASE, KEY)
+    assert type(page) is _native.Page and page.status == status
+    return page.value, flow.next_request(BASE, KEY)
+
+
+def first_page(op: str, args: Optional[dict[str, Any]], body: bytes, status: int = 200) -> tuple[Any, Any]:
+    """The first page of ``op`` through a pager flow: ``(value, next request)``."""
+    flow = _native.PagerFlow(op, args)
+    assert type(flow.next_request(BASE, KEY)) is _native.Prepared
+    return pager_step(flow, status, body)
 
 
 # ---------------------------------------------------------------- prepare
@@ -447,7 +464,7 @@ def test_parse_message_page_matches_the_wire(first: int) -> None:
     items = [_wire_item(i) for i in range(first, first + 24)]
     body = json.dumps({"items": items, "next_cursor": "c\u00e9", "has_more": True}).encode()
     for raw in (body, json.dumps(json.loads(body), ensure_ascii=False).encode()):
-        page, _ = _native.parse_page("mail.messages.list", {"path": {"email": "a@x.com"}}, 200, JSON, raw)
+        page, _ = first_page("mail.messages.list", {"path": {"email": "a@x.com"}}, raw)
         assert page._d["next_cursor"] == "c\u00e9"
         got = [m._d for m in page._d["items"]]
         assert len(got) == len(items)
@@ -486,7 +503,7 @@ def test_parse_message_page_decode_errors(body: bytes) -> None:
             _native.parse(op, 200, JSON, body)
         assert info.value.code == "api.decode" and info.value.body == body
     with pytest.raises(InkboxDecodeError):
-        _native.parse_page("mail.messages.list", {"path": {"email": "a@x.com"}}, 200, JSON, body)
+        first_page("mail.messages.list", {"path": {"email": "a@x.com"}}, body)
 
 
 def test_model_getters_convert_like_convert() -> None:
@@ -723,23 +740,31 @@ def test_call_transport_failures_are_typed() -> None:
     assert again.request is p and drive(again, [(502, [], b""), (200, [], b"{}")])[-1] == "done"
 
 
-# -------------------------------------------------------------- parse_page
+# ------------------------------------------------------------- pager flow
 
 
 @pytest.mark.usefixtures("models")
-def test_parse_page_cursor() -> None:
+def test_pager_flow_cursor() -> None:
     args = {"path": {"email": "a@x.com"}, "query": {"limit": 2}}
-    page, nxt = _native.parse_page("mail.messages.list", args, 200, JSON, page_body(2, "c2", True))
+    flow = _native.PagerFlow("mail.messages.list", args)
+    first = flow.next_request(BASE, KEY)
+    assert first.url == f"{BASE}/api/v1/mail/mailboxes/a@x.com/messages?limit=2"
+    page, nxt = pager_step(flow, 200, page_body(2, "c2", True))
     assert type(page) is CursorPage and len(page._d["items"]) == 2
-    assert nxt == {"path": {"email": "a@x.com"}, "query": {"limit": 2, "cursor": "c2"}}
-    # The same cursor again, or the last page: done.
-    _, again = _native.parse_page("mail.messages.list", nxt, 200, JSON, page_body(2, "c2", True))
-    assert again is None
-    _, last = _native.parse_page("mail.messages.list", nxt, 200, JSON, page_body(1, None, False))
-    assert last is None
+    assert type(nxt) is _native.Prepared and nxt.url == f"{first.url}&cursor=c2"
+    # The same cursor again: done.
+    _, again = pager_step(flow, 200, page_body(2, "c2", True))
+    assert again is None and flow.result() == 2
+    # The last page: done.
+    flow = _native.PagerFlow("mail.messages.list", args)
+    flow.next_request(BASE, KEY)
+    _, nxt = pager_step(flow, 200, page_body(2, "c2", True))
+    _, last = pager_step(flow, 200, page_body(1, None, False))
+    assert last is None and flow.result() == 2
+    assert flow.next_request(BASE, KEY) is None  # done stays done
 
 
-def test_parse_page_offset_and_unpaged() -> None:
+def test_pager_flow_offset_and_unpaged() -> None:
     def texts(n: int) -> bytes:
         item = {
             "id": UUID,
@@ -756,18 +781,57 @@ def test_parse_page_offset_and_unpaged() -> None:
         return json.dumps([item] * n).encode()
 
     args = {"path": {"phone_number_id": UUID}, "query": {"limit": 2}}
+    flow = _native.PagerFlow("texts.list", args)
+    assert flow.next_request(BASE, KEY).url.endswith("?limit=2&offset=0")
     try:
-        items, nxt = _native.parse_page("texts.list", args, 200, JSON, texts(2))
+        items, nxt = pager_step(flow, 200, texts(2))
     except InkboxDecodeError as e:  # pragma: no cover - shows what core expects
         raise AssertionError(str(e)) from None
     assert isinstance(items, list) and len(items) == 2
-    assert nxt == {"path": {"phone_number_id": UUID}, "query": {"limit": 2, "offset": 2}}
-    _, last = _native.parse_page("texts.list", nxt, 200, JSON, texts(1))
-    assert last is None
-    _, none = _native.parse_page("identities.list", None, 200, JSON, b"[]")
+    assert nxt.url.endswith("?limit=2&offset=2")
+    _, last = pager_step(flow, 200, texts(1))
+    assert last is None and flow.result() == 2
+    _, none = first_page("identities.list", None, b"[]")
     assert none is None
-    with pytest.raises(InkboxAPIError):
-        _native.parse_page("texts.list", args, 404, JSON, b'{"detail": "Not Found"}')
+    flow = _native.PagerFlow("texts.list", args)
+    flow.next_request(BASE, KEY)
+    with pytest.raises(InkboxAPIError) as api:
+        flow.feed(404, JSON, b'{"detail": "Not Found"}')
+    assert api.value.status_code == 404
+    with pytest.raises(InkboxError) as info:
+        flow.next_request(BASE, KEY)
+    assert info.value.code == "flow.finished"
+
+
+def test_pager_flow_protocol() -> None:
+    flow = _native.PagerFlow("texts.list", {"path": {"phone_number_id": UUID}})
+    with pytest.raises(InkboxError) as info:
+        flow.feed(200, JSON, b"[]")
+    assert info.value.code == "flow.out_of_order"
+    with pytest.raises(InkboxError) as info:
+        flow.result()
+    assert info.value.code == "flow.out_of_order"
+    assert isinstance(flow, _native.Flow)
+    req = flow.next_request(BASE, KEY)
+    assert type(req) is _native.Prepared and req.url.endswith("?limit=50&offset=0")
+    with pytest.raises(InkboxError) as info:
+        flow.next_request(BASE, KEY)
+    assert info.value.code == "flow.out_of_order"
+    # Unknown operations and bad arguments fail at once.
+    with pytest.raises(InkboxValidationError):
+        _native.PagerFlow("nope.list")
+    with pytest.raises(InkboxValidationError):
+        _native.PagerFlow("texts.list", {})
+    page, _ = first_page("identities.list", {}, b"[]")
+    assert page == []
+    assert repr(_page_of("identities.list")) == "Page(operation='identities.list', status=200)"
+
+
+def _page_of(op: str) -> Any:
+    flow = _native.PagerFlow(op)
+    flow.next_request(BASE, KEY)
+    flow.feed(200, JSON, b"[]")
+    return flow.next_request(BASE, KEY)
 
 
 # ------------------------------------------------------------------ flows

@@ -36,7 +36,7 @@ pub mod validate;
 pub use call::{Call, CallOptions, Finished, Step};
 pub use catalog::{Auth, Operation};
 pub use error::{ApiError, Detail, ErrorKind, StatusError, TransportErrorKind};
-pub use paginate::{CursorPage, CursorPager, OffsetPager};
+pub use paginate::{CursorPage, CursorPager, OffsetPager, Page, PageSummary};
 pub use patch::Patch;
 pub use request::{BaseUrl, Method, PreparedRequest, Request, Response};
 pub use retry::{Retrier, RetryAfter, RetryDecision, RetryOutcome, RetryPolicy};

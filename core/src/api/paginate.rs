@@ -1,11 +1,22 @@
 //! Pagination state machines. A binding asks for the next page's
 //! parameters, sends the request with its own transport, and feeds the page
 //! back; core decides when to stop.
+//!
+//! [`CursorPager`] and [`OffsetPager`] are the rules; the pager flow
+//! ([`PagerFlow`](super::dynamic::PagerFlow)) applies them to any paged
+//! operation of the dynamic table through the step protocol of
+//! [`Flow`](super::vault_flows::Flow), handing each page over as a [`Page`].
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::fmt;
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
+
+use super::catalog::{Operation, Paging};
+use super::request::Response;
 
 /// One page of a cursor-paged list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -114,6 +125,83 @@ impl OffsetPager {
     }
 }
 
+/// A page of a paged list, handed to the caller by a pager flow
+/// ([`Step::Page`](super::vault_flows::Step::Page)): the response as
+/// received (a 2xx), for the caller to parse with its own parser (e.g.
+/// [`dynamic::parse_into`](super::dynamic::parse_into) with
+/// [`operation`](Self::operation)'s name).
+#[derive(Clone)]
+pub struct Page {
+    /// The operation the page answers.
+    pub operation: &'static Operation,
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// The response headers.
+    pub headers: Vec<(String, String)>,
+    /// The body (shared with the flow, which reads its
+    /// [`PageSummary`] from it unless the caller gives one).
+    pub body: Arc<[u8]>,
+}
+
+impl Page {
+    /// The page as a [`Response`], for a parser.
+    pub fn response(&self) -> Response<'_> {
+        Response::new(self.status, &self.headers, &self.body)
+    }
+}
+
+impl fmt::Debug for Page {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Page")
+            .field("operation", &self.operation.name)
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a pager needs to know of a page to decide the next one: the item
+/// count (offset lists) and `has_more` / `next_cursor` (cursor lists).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageSummary {
+    /// The number of items on the page.
+    pub items: usize,
+    /// A cursor page's `has_more`.
+    pub has_more: bool,
+    /// A cursor page's `next_cursor`.
+    pub next_cursor: Option<String>,
+}
+
+impl PageSummary {
+    /// The summary of a cursor page.
+    pub fn cursor(items: usize, has_more: bool, next_cursor: Option<String>) -> Self {
+        PageSummary { items, has_more, next_cursor }
+    }
+
+    /// The summary of an offset page (a bare array of `items` items).
+    pub fn offset(items: usize) -> Self {
+        PageSummary { items, has_more: false, next_cursor: None }
+    }
+
+    /// Reads the summary from a page body with one light pass (the items are
+    /// skipped, not decoded): `{items, has_more, next_cursor}` for
+    /// [`Paging::Cursor`], a bare array for [`Paging::Offset`]; other pagings
+    /// need no summary and get the default.
+    pub fn from_body(paging: Paging, body: &[u8]) -> Result<Self, serde_json::Error> {
+        match paging {
+            Paging::Cursor => {
+                let page: CursorPage<IgnoredAny> = super::parse::from_body(body)?;
+                Ok(PageSummary::cursor(page.items.len(), page.has_more, page.next_cursor))
+            }
+            Paging::Offset => {
+                let items: Vec<IgnoredAny> = super::parse::from_body(body)?;
+                Ok(PageSummary::offset(items.len()))
+            }
+            Paging::None | Paging::Limit => Ok(PageSummary::default()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -156,5 +244,23 @@ mod tests {
         p.advance(1);
         assert_eq!(p.next_page(), None);
         assert_eq!(OffsetPager::new(0, 5).next_page(), Some((1, 5)));
+    }
+
+    #[test]
+    fn page_summary_from_body_skips_items() {
+        let body = br#"{"items":[{"a":[1,{"b":"x"}]},2,"three"],"next_cursor":"c","has_more":true,"extra":1}"#;
+        assert_eq!(
+            PageSummary::from_body(Paging::Cursor, body).unwrap(),
+            PageSummary::cursor(3, true, Some("c".into()))
+        );
+        assert_eq!(
+            PageSummary::from_body(Paging::Cursor, br#"{"items":[]}"#).unwrap(),
+            PageSummary::cursor(0, false, None)
+        );
+        assert!(PageSummary::from_body(Paging::Cursor, br#"{"has_more":true}"#).is_err());
+        assert!(PageSummary::from_body(Paging::Cursor, b"[1]").is_err());
+        assert_eq!(PageSummary::from_body(Paging::Offset, br#"[{"x":[]},null]"#).unwrap(), PageSummary::offset(2));
+        assert!(PageSummary::from_body(Paging::Offset, b"{}").is_err());
+        assert_eq!(PageSummary::from_body(Paging::Limit, b"garbage").unwrap(), PageSummary::default());
     }
 }

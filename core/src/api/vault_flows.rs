@@ -8,12 +8,19 @@
 //! 1. call [`Flow::next`]; on [`Step::Send`] send the request with its own
 //!    transport (and its own retry policy) and hand the response, whatever its
 //!    status, to [`Flow::feed`];
-//! 2. on [`Step::Done`] the flow is over and yields its result.
+//! 2. on [`Step::Page`] hand the page to the caller (who parses it), then
+//!    call `next` again; only the pager flow
+//!    ([`PagerFlow`](super::dynamic::PagerFlow)) yields pages, never a vault
+//!    flow;
+//! 3. on [`Step::Done`] the flow is over and yields its result.
 //!
 //! Any `Err` ends the flow; calling it again afterwards gives
 //! `flow.finished`. Calling `next` while a response is expected, or `feed`
 //! when none is, gives `flow.out_of_order` and leaves the flow as it was.
-//! [`drive`] runs that loop over a blocking send function.
+//! [`drive_pages`] runs that loop over a blocking send function and a page
+//! callback; [`drive`] runs it for a flow that yields no pages.
+//! [`AnyFlow`] holds any of these flows behind one type, so a host drives
+//! every composite call and every list with one loop.
 //!
 //! Nothing here performs I/O or reads a clock. Randomness (org key, key and
 //! secret ids, recovery codes, nonces) is drawn from the caller's CSPRNG when
@@ -66,7 +73,9 @@ use rand_core::TryCryptoRng;
 use zeroize::{Zeroize as _, Zeroizing};
 
 use super::codes;
+use super::dynamic::PagerFlow;
 use super::error::ApiError;
+use super::paginate::{Page, PageSummary};
 use super::patch::Patch;
 use super::request::{Request, Response};
 use super::validate;
@@ -89,6 +98,10 @@ use crate::vault::{
 pub enum Step<T> {
     /// Send this request and [`Flow::feed`] the response back.
     Send(Request),
+    /// Hand this page to the caller, then call [`Flow::next`] again (the
+    /// pager flow only; optionally give its summary first with
+    /// [`Flow::summarize_page`]).
+    Page(Page),
     /// The flow is complete.
     Done(T),
 }
@@ -111,24 +124,48 @@ pub trait Flow {
     fn next_is_heavy(&self) -> bool {
         false
     }
+
+    /// Gives the summary of the page the last [`Step::Page`] handed over
+    /// (item count, `has_more`, `next_cursor`), read by the caller from its
+    /// own parse of that page, so the flow does not read the body again.
+    /// Optional: without it, the next [`Flow::next`] reads the summary from
+    /// the body. Flows that yield no pages refuse it with
+    /// `flow.out_of_order`.
+    fn summarize_page(&mut self, summary: PageSummary) -> Result<(), ApiError> {
+        let _ = summary;
+        Err(out_of_order("this flow yields no pages"))
+    }
 }
 
 /// Runs a flow to completion over a blocking `send` function that returns
-/// the status, headers and body of each response (or a transport error).
-pub fn drive<F, S>(flow: &mut F, mut send: S) -> Result<F::Output, ApiError>
+/// the status, headers and body of each response (or a transport error),
+/// handing every page to `on_page` (an `Err` from it ends the run).
+pub fn drive_pages<F, S, P>(flow: &mut F, mut send: S, mut on_page: P) -> Result<F::Output, ApiError>
 where
     F: Flow + ?Sized,
     S: FnMut(&Request) -> Result<(u16, Vec<(String, String)>, Vec<u8>), ApiError>,
+    P: FnMut(Page) -> Result<(), ApiError>,
 {
     loop {
         match flow.next()? {
             Step::Done(out) => return Ok(out),
+            Step::Page(page) => on_page(page)?,
             Step::Send(req) => {
                 let (status, headers, body) = send(&req)?;
                 flow.feed(&Response::new(status, &headers, &body))?;
             }
         }
     }
+}
+
+/// [`drive_pages`] for a flow that yields no pages (every vault flow): a
+/// page fails the run with `flow.out_of_order`.
+pub fn drive<F, S>(flow: &mut F, send: S) -> Result<F::Output, ApiError>
+where
+    F: Flow + ?Sized,
+    S: FnMut(&Request) -> Result<(u16, Vec<(String, String)>, Vec<u8>), ApiError>,
+{
+    drive_pages(flow, send, |_| Err(out_of_order("the flow yields pages: drive it with drive_pages")))
 }
 
 fn flow_error(code: &'static str, message: &'static str) -> ApiError {
@@ -1144,6 +1181,7 @@ impl Flow for CreateSecretForIdentityFlow {
     fn next(&mut self) -> Result<Step<IdentitySecret>, ApiError> {
         Ok(match self.0.next()? {
             Step::Send(req) => Step::Send(req),
+            Step::Page(page) => Step::Page(page),
             // With an identity the flow only ends after the grant's rule.
             Step::Done(CreatedSecret { secret, access_rule: Some(access_rule) }) => {
                 Step::Done(IdentitySecret { secret, access_rule })
@@ -1501,9 +1539,11 @@ impl Flow for TotpUpdateFlow {
 
 // ------------------------------------------------------------- erased flows
 
-/// What any vault flow ends with (see [`AnyFlow`]).
+/// What any flow ends with (see [`AnyFlow`]).
 #[derive(Debug)]
 pub enum FlowOutput {
+    /// [`PagerFlow`]: the number of pages handed over.
+    Pages(u32),
     /// [`UnlockFlow`].
     Unlocked(UnlockedVault),
     /// [`InitializeFlow`].
@@ -1518,13 +1558,20 @@ pub enum FlowOutput {
     Decrypted(DecryptedSecret),
 }
 
-/// Any vault flow behind one type, so a host drives every composite call with
-/// one loop (and one foreign class).
-pub struct AnyFlow(Box<dyn Flow<Output = FlowOutput> + Send + Sync>);
+/// Any flow behind one type — every vault flow and the pager flow
+/// ([`PagerFlow`]) —, so a host drives every composite call and every list
+/// with one loop (and one foreign class).
+pub struct AnyFlow(Box<dyn ErasedFlow>);
+
+/// A flow ending in [`FlowOutput`] that shows itself in `Debug` (as the flow
+/// it wraps: no secrets, no bodies).
+trait ErasedFlow: Flow<Output = FlowOutput> + fmt::Debug + Send + Sync {}
+
+impl<F: Flow<Output = FlowOutput> + fmt::Debug + Send + Sync> ErasedFlow for F {}
 
 impl fmt::Debug for AnyFlow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AnyFlow")
+        f.debug_tuple("AnyFlow").field(&self.0).finish()
     }
 }
 
@@ -1532,12 +1579,19 @@ struct Erased<F>(F, fn(<F as Flow>::Output) -> FlowOutput)
 where
     F: Flow;
 
+impl<F: Flow + fmt::Debug> fmt::Debug for Erased<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
 impl<F: Flow> Flow for Erased<F> {
     type Output = FlowOutput;
 
     fn next(&mut self) -> Result<Step<FlowOutput>, ApiError> {
         Ok(match self.0.next()? {
             Step::Send(req) => Step::Send(req),
+            Step::Page(page) => Step::Page(page),
             Step::Done(out) => Step::Done((self.1)(out)),
         })
     }
@@ -1548,6 +1602,10 @@ impl<F: Flow> Flow for Erased<F> {
 
     fn next_is_heavy(&self) -> bool {
         self.0.next_is_heavy()
+    }
+
+    fn summarize_page(&mut self, summary: PageSummary) -> Result<(), ApiError> {
+        self.0.summarize_page(summary)
     }
 }
 
@@ -1562,6 +1620,7 @@ macro_rules! any_flow_from {
 }
 
 any_flow_from! {
+    PagerFlow => Pages,
     UnlockFlow => Unlocked,
     InitializeFlow => Initialized,
     UpdateKeyFlow => Key,
@@ -1584,6 +1643,10 @@ impl Flow for AnyFlow {
 
     fn next_is_heavy(&self) -> bool {
         self.0.next_is_heavy()
+    }
+
+    fn summarize_page(&mut self, summary: PageSummary) -> Result<(), ApiError> {
+        self.0.summarize_page(summary)
     }
 }
 
@@ -1613,6 +1676,7 @@ mod tests {
     fn send<T: core::fmt::Debug>(step: Step<T>) -> Request {
         match step {
             Step::Send(r) => r,
+            Step::Page(p) => panic!("unexpected Page({p:?})"),
             Step::Done(d) => panic!("unexpected Done({d:?})"),
         }
     }

@@ -41,11 +41,12 @@ __all__ = [
     "operations",
     "result_types",
     "parse",
-    "parse_page",
     "Field",
     "register_models",
     "registered_models",
     "Flow",
+    "Page",
+    "PagerFlow",
     "UnlockFlow",
     "InitializeFlow",
     "UpdateKeyFlow",
@@ -430,9 +431,6 @@ def prepare(
 def operations() -> list[str]: ...
 def result_types() -> dict[str, str]: ...
 def parse(op: str, status: int, headers: _HeaderPairs, body: bytes) -> Any: ...
-def parse_page(
-    op: str, args: Optional[Mapping[str, Any]], status: int, headers: _HeaderPairs, body: bytes
-) -> tuple[Any, Optional[dict[str, Any]]]: ...
 @final
 class Field:
     """The descriptor of a model field: reads ``obj._d.get(name)`` (the
@@ -496,13 +494,29 @@ class Call:
     @property
     def attempts(self) -> int: ...
 
-# ---- Vault flows ------------------------------------------------------------------
+# ---- Flows (vault flows, the pager) ------------------------------------------------
+
+@final
+class Page:
+    """A page of a list, handed over by ``PagerFlow.next_request``."""
+
+    @property
+    def operation(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def value(self) -> Any: ...
 
 @disjoint_base
 class Flow:
-    def next_request(self, base_url: str, api_key: Optional[str]) -> Optional[Prepared]: ...
+    def next_request(self, base_url: str, api_key: Optional[str]) -> Union[Prepared, Page, None]: ...
     def feed(self, status: int, headers: _HeaderPairs, body: bytes) -> None: ...
     def result(self) -> Any: ...
+
+@final
+class PagerFlow(Flow):
+    def __new__(cls, op: str, args: Optional[Mapping[str, Any]] = None) -> PagerFlow: ...
+    def result(self) -> int: ...
 
 @final
 class UnlockFlow(Flow):

@@ -45,7 +45,9 @@ T_co = TypeVar("T_co", covariant=True)
 
 
 class Flow(Protocol[T_co]):
-    """A native multi-request flow (``inkbox._native.UnlockFlow``, ...)."""
+    """A native multi-request flow (``inkbox._native.UnlockFlow``, ...,
+    ``inkbox._native.PagerFlow``): ``next_request`` gives a ``Prepared`` to
+    send, a ``Page`` to hand over, or ``None`` when ``result()`` is ready."""
 
     def next_request(self, base_url: str, api_key: Optional[str]) -> Any: ...
 
@@ -179,6 +181,26 @@ class _Base:
         idempotency key, picks the timeout and decides every retry."""
         return _native.Call(op, to_wire(args) if args else None, self.base_url, self.api_key, self._options, idempotent_post)
 
+    def _next_step(self, flow: Flow[Any]) -> tuple[int, Any]:
+        """What the step loop of every flow does next: ``(_SEND, request)``:
+        send it and feed the response back; ``(_PAGE, value)``: hand over a
+        page's parsed value; ``(_DONE, None)``: ``flow.result()`` holds the
+        result."""
+        step = flow.next_request(self.base_url, self.api_key)
+        if step is None:
+            return _DONE, None
+        if type(step) is _native.Page:
+            return _PAGE, step.value
+        return _SEND, step
+
+
+_SEND, _PAGE, _DONE = 0, 1, 2
+
+
+def _pager(op: str, args: Optional[dict[str, Any]]) -> Any:
+    """Core's pager flow over every page of ``op`` called with ``args``."""
+    return _native.PagerFlow(op, to_wire(args) if args else None)
+
 
 def _failure(exc: BaseException) -> Optional[tuple[str, str]]:
     """``(kind, message)`` of a transport failure for the call engine;
@@ -260,26 +282,37 @@ class SyncRunner(_Base):
         """Runs one operation whose result is discarded."""
         self.raw(op, args)
 
+    def steps(self, flow: Flow[Any]) -> Iterator[Any]:
+        """The one step loop of every native flow: sends each request
+        through the call engine and feeds the response back, yields the
+        parsed value of each page (only a pager yields pages); when it ends,
+        ``flow.result()`` holds the result."""
+        while True:
+            kind, value = self._next_step(flow)
+            if kind == _SEND:
+                status, headers, body = self.exchange(value)
+                flow.feed(status, headers, body)
+            elif kind == _PAGE:
+                yield value
+            else:
+                return
+
     def paginate(self, op: str, args: Optional[dict[str, Any]], model: type[M]) -> Iterator[M]:
-        """Iterates the items of every page (lazily: a page per request)."""
+        """Iterates the items of every page (lazily: a page per request),
+        driving core's pager flow through :meth:`steps`."""
 
         def gen() -> Iterator[Any]:
-            next_args: Optional[dict[str, Any]] = args or {}
-            while next_args is not None:
-                status, headers, body = self.run(self._call(op, next_args, False))
-                value, next_args = _native.parse_page(op, to_wire(next_args), status, headers, body)
+            for value in self.steps(_pager(op, args)):
                 yield from shape(_page_items(value), model)
 
         return gen()
 
     def drive(self, flow: Flow[T]) -> T:
-        """Runs a native multi-request flow to its result."""
-        while True:
-            req = flow.next_request(self.base_url, self.api_key)
-            if req is None:
-                return flow.result()
-            status, headers, body = self.exchange(req)
-            flow.feed(status, headers, body)
+        """Runs a native multi-request flow to its result (through
+        :meth:`steps`; a vault flow yields no pages)."""
+        for _ in self.steps(flow):
+            pass
+        return flow.result()
 
     def map(self, value: T, fn: Callable[[T], U]) -> U:
         """``fn(value)`` (the async runner chains it after an await)."""
@@ -376,26 +409,33 @@ class AsyncRunner(_Base):
 
         return run()
 
+    async def steps(self, flow: Flow[Any]) -> AsyncIterator[Any]:
+        """The one step loop of every native flow (see
+        :meth:`SyncRunner.steps`), sending with the async transport."""
+        while True:
+            kind, value = self._next_step(flow)
+            if kind == _SEND:
+                status, headers, body = await self.exchange(value)
+                flow.feed(status, headers, body)
+            elif kind == _PAGE:
+                yield value
+            else:
+                return
+
     def paginate(
         self, op: str, args: Optional[dict[str, Any]] = None, model: Optional[type[Model]] = None
     ) -> AsyncIterator[Any]:
         async def gen() -> AsyncIterator[Any]:
-            next_args: Optional[dict[str, Any]] = args or {}
-            while next_args is not None:
-                status, headers, body = await self.run(self._call(op, next_args, False))
-                value, next_args = _native.parse_page(op, to_wire(next_args), status, headers, body)
+            async for value in self.steps(_pager(op, args)):
                 for item in shape(_page_items(value), model):
                     yield item
 
         return gen()
 
     async def drive(self, flow: Any) -> Any:
-        while True:
-            req = flow.next_request(self.base_url, self.api_key)
-            if req is None:
-                return flow.result()
-            status, headers, body = await self.exchange(req)
-            flow.feed(status, headers, body)
+        async for _ in self.steps(flow):
+            pass
+        return flow.result()
 
     def map(self, value: Any, fn: Callable[[Any], Any]) -> Any:
         async def chained() -> Any:

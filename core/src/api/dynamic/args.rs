@@ -157,7 +157,11 @@ pub(super) struct SentQuery {
 }
 
 pub(super) fn sent_query(op: &'static Operation, args: &Value) -> Result<SentQuery, ApiError> {
-    let req = build(op.name, args)?;
+    Ok(sent_query_of(&build(op.name, args)?, args))
+}
+
+/// What `req`, built from `args`, sends of `limit`, `offset` and `cursor`.
+pub(super) fn sent_query_of(req: &Request, args: &Value) -> SentQuery {
     let mut sent = SentQuery::default();
     let query = req.path_and_query.split_once('?').map_or("", |(_, q)| q);
     for pair in query.split('&') {
@@ -170,7 +174,7 @@ pub(super) fn sent_query(op: &'static Operation, args: &Value) -> Result<SentQue
     }
     // The cursor is taken from the arguments, not the (percent-encoded) query.
     sent.cursor = args.get("query").and_then(|q| q.get("cursor")).and_then(Value::as_str).map(ToOwned::to_owned);
-    Ok(sent)
+    sent
 }
 
 /// `args` with `query.<key>` set to `value`.

@@ -97,6 +97,13 @@
 //! stops at a page shorter than the `limit` it was requested with (or, when no
 //! `limit` was sent, at an empty page). `limit`-only and unpaged operations
 //! have no next page.
+//!
+//! [`PagerFlow`] applies the same rules as a flow of the step protocol of
+//! [`Flow`](super::vault_flows::Flow) (and behind
+//! [`AnyFlow`](super::vault_flows::AnyFlow)): it builds each request, hands
+//! each page over as a [`Step::Page`](super::vault_flows::Step::Page), and
+//! decides the next request and the end, so one host loop drives a list as it
+//! drives a vault flow.
 
 use alloc::borrow::ToOwned;
 use alloc::format;
@@ -109,14 +116,16 @@ use serde_json::Value;
 
 use super::catalog::{self, Operation, Paging};
 use super::error::ApiError;
-use super::paginate::{CursorPage, CursorPager, OffsetPager};
+use super::paginate::{CursorPage, CursorPager, OffsetPager, PageSummary};
 use super::request::{Request, Response};
 
 mod args;
+mod pager;
 mod strict;
 mod table;
 
-use args::{Args, sent_query, with_query};
+use args::{Args, SentQuery, sent_query, with_query};
+pub use pager::PagerFlow;
 pub use table::result_type;
 use table::{TABLE, dispatch_build, dispatch_parse};
 
@@ -191,28 +200,57 @@ pub fn parse(op: &str, resp: &Response<'_>) -> Result<Value, ApiError> {
 /// other argument is kept. Unpaged and `limit`-only operations return `None`.
 pub fn next_page_args(op: &str, args: &Value, page: &Value) -> Result<Option<Value>, ApiError> {
     let operation = lookup(op)?;
+    let Some(summary) = summary_of(operation, page)? else { return Ok(None) };
+    let sent = sent_query(operation, args)?;
+    next_args(operation, args, &sent, &summary)
+}
+
+/// The summary of `page` (a value [`parse`] returned for `operation`), or
+/// `None` for an operation without a next page.
+fn summary_of(operation: &'static Operation, page: &Value) -> Result<Option<PageSummary>, ApiError> {
+    Ok(Some(match operation.paging {
+        Paging::None | Paging::Limit => return Ok(None),
+        Paging::Cursor => {
+            let items = page
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(|| ApiError::validation("page", "a cursor page must be an object with an items array"))?;
+            let has_more = page.get("has_more").and_then(Value::as_bool).unwrap_or(false);
+            let next_cursor = page.get("next_cursor").and_then(Value::as_str).map(ToOwned::to_owned);
+            PageSummary::cursor(items.len(), has_more, next_cursor)
+        }
+        Paging::Offset => PageSummary::offset(
+            page.as_array().ok_or_else(|| ApiError::validation("page", "an offset page must be an array"))?.len(),
+        ),
+    }))
+}
+
+/// The arguments after a page of `operation` requested with `args` (whose
+/// request carried `sent`), from the page's summary: the rules of
+/// [`CursorPager`] and [`OffsetPager`].
+fn next_args(
+    operation: &'static Operation,
+    args: &Value,
+    sent: &SentQuery,
+    summary: &PageSummary,
+) -> Result<Option<Value>, ApiError> {
     match operation.paging {
         Paging::None | Paging::Limit => Ok(None),
         Paging::Cursor => {
-            let items = page.get("items").and_then(Value::as_array);
-            let has_more = page.get("has_more").and_then(Value::as_bool).unwrap_or(false);
-            let next_cursor = page.get("next_cursor").and_then(Value::as_str).map(ToOwned::to_owned);
-            if items.is_none() {
-                return Err(ApiError::validation("page", "a cursor page must be an object with an items array"));
-            }
-            let sent = sent_query(operation, args)?;
             let limit = sent.limit.unwrap_or(u64::from(CursorPager::DEFAULT_LIMIT));
-            let mut pager = CursorPager::resume(u32::try_from(limit).unwrap_or(u32::MAX), sent.cursor);
-            pager.advance(&CursorPage::<()> { items: Vec::new(), next_cursor, has_more });
+            let mut pager = CursorPager::resume(u32::try_from(limit).unwrap_or(u32::MAX), sent.cursor.clone());
+            pager.advance(&CursorPage::<()> {
+                items: Vec::new(),
+                next_cursor: summary.next_cursor.clone(),
+                has_more: summary.has_more,
+            });
             match pager.next_page() {
                 Some((_, Some(cursor))) => with_query(args, "cursor", Value::from(cursor)).map(Some),
                 _ => Ok(None),
             }
         }
         Paging::Offset => {
-            let items =
-                page.as_array().ok_or_else(|| ApiError::validation("page", "an offset page must be an array"))?.len();
-            let sent = sent_query(operation, args)?;
+            let items = summary.items;
             let offset = sent.offset.unwrap_or(0);
             let next = match sent.limit {
                 Some(limit) => {
