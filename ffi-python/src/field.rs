@@ -3,21 +3,100 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyType};
 
 /// A model field: reads `obj._d.get(name)` and converts it, writes
 /// `obj._d[name] = value`. What the field properties of `inkbox._models`
 /// did, without a Python frame per read.
 ///
 /// A read returns, in this order: the member of `members` the wire value
-/// maps to (enums); `parse(value)` for a `str` value unless it raises
+/// maps to (enums); for a `uuid` field, the `uuid.UUID` of a `str` value in
+/// the canonical 8-4-4-4-12 hex form (built natively, as `UUID(value)`
+/// would build it); `parse(value)` for a `str` value unless it raises
 /// `ValueError` (datetimes); `None` for `None`; `convert(value)`; the value.
 #[pyclass(module = "inkbox._native", name = "Field", frozen)]
 pub(crate) struct Field {
     name: Py<PyString>,
     members: Option<Py<PyDict>>,
+    uuid: bool,
     parse: Option<Py<PyAny>>,
     convert: Option<Py<PyAny>>,
+}
+
+/// `uuid.UUID`, `uuid.SafeUUID.unknown` and the class's `tp_alloc` (when
+/// `UUID.__new__` is `object.__new__`, as in CPython).
+struct UuidClass {
+    cls: Py<PyType>,
+    unknown: Py<PyAny>,
+    alloc: Option<pyo3::ffi::allocfunc>,
+}
+
+static UUID_CLASS: PyOnceLock<UuidClass> = PyOnceLock::new();
+
+fn uuid_class(py: Python<'_>) -> PyResult<&UuidClass> {
+    UUID_CLASS.get_or_try_init(py, || {
+        let module = py.import("uuid")?;
+        let cls = module.getattr("UUID")?.cast_into::<PyType>()?;
+        let unknown = module.getattr("SafeUUID")?.getattr("unknown")?;
+        let new = cls.getattr(intern!(py, "__new__"))?;
+        let alloc = crate::pyser::plain_alloc(&cls, &new)?;
+        Ok(UuidClass { cls: cls.unbind(), unknown: unknown.unbind(), alloc })
+    })
+}
+
+/// The 32 hex digits of a canonical UUID string (NUL-terminated), or `None`
+/// for any other form (which `UUID(value)` then reads, or refuses).
+fn canonical_hex(s: &str) -> Option<[u8; 33]> {
+    let b = s.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut hex = [0u8; 33];
+    let mut n = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+        } else if c.is_ascii_hexdigit() {
+            *hex.get_mut(n)? = c;
+            n += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(hex)
+}
+
+/// `uuid.UUID(s)` for a canonical `s`, without running `UUID.__init__`:
+/// the object is allocated as `object.__new__(UUID)` allocates it and its
+/// two slots are set as `__init__` sets them (`object.__setattr__`).
+fn fast_uuid<'py>(py: Python<'py>, s: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(hex) = canonical_hex(s) else { return Ok(None) };
+    let kit = uuid_class(py)?;
+    let Some(alloc) = kit.alloc else { return Ok(None) };
+    #[allow(unsafe_code)]
+    // SAFETY: the GIL is held. `hex` is NUL-terminated ASCII hex, which
+    // `PyLong_FromString` reads in base 16 (a new reference, or null with an
+    // exception set). `alloc` is `UUID`'s own `tp_alloc` (see `plain_alloc`),
+    // called as `object.__new__` calls it. `PyObject_GenericSetAttr` sets the
+    // `int` and `is_safe` slots through their descriptors, as
+    // `object.__setattr__` does in `UUID.__init__`; every pointer passed is a
+    // live object owned by a `Bound` for the duration of the call.
+    unsafe {
+        let int = Bound::from_owned_ptr_or_err(
+            py,
+            pyo3::ffi::PyLong_FromString(hex.as_ptr().cast(), std::ptr::null_mut(), 16),
+        )?;
+        let obj = Bound::from_owned_ptr_or_err(py, alloc(kit.cls.bind(py).as_type_ptr(), 0))?;
+        for (name, value) in [(intern!(py, "int"), &int), (intern!(py, "is_safe"), kit.unknown.bind(py))] {
+            if pyo3::ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) != 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        Ok(Some(obj))
+    }
 }
 
 impl Field {
@@ -38,6 +117,12 @@ impl Field {
                 Err(e) => return Err(e),
             }
         }
+        if self.uuid
+            && let Ok(text) = value.cast_exact::<PyString>()
+            && let Some(id) = fast_uuid(py, text.to_str()?)?
+        {
+            return Ok(id);
+        }
         if let Some(parse) = &self.parse
             && value.is_exact_instance_of::<PyString>()
         {
@@ -57,16 +142,18 @@ impl Field {
 #[pymethods]
 impl Field {
     #[new]
-    #[pyo3(signature = (name, *, members=None, parse=None, convert=None))]
+    #[pyo3(signature = (name, *, members=None, uuid=false, parse=None, convert=None))]
     fn new(
         name: Bound<'_, PyString>,
         members: Option<Bound<'_, PyDict>>,
+        uuid: bool,
         parse: Option<Bound<'_, PyAny>>,
         convert: Option<Bound<'_, PyAny>>,
     ) -> Self {
         Field {
             name: name.unbind(),
             members: members.map(Bound::unbind),
+            uuid,
             parse: parse.map(Bound::unbind),
             convert: convert.map(Bound::unbind),
         }

@@ -194,7 +194,7 @@ struct Model<'py> {
 /// `cls.__new__` is `object.__new__` and the class is not abstract
 /// (`object.__new__` checks only that, and its arguments, before it
 /// allocates).
-fn plain_alloc(cls: &Bound<'_, PyType>, new: &Bound<'_, PyAny>) -> PyResult<Option<pyo3::ffi::allocfunc>> {
+pub(crate) fn plain_alloc(cls: &Bound<'_, PyType>, new: &Bound<'_, PyAny>) -> PyResult<Option<pyo3::ffi::allocfunc>> {
     let py = cls.py();
     let object_new = py.get_type::<pyo3::types::PyAny>().getattr(intern!(py, "__new__"))?;
     if !new.is(&object_new) {

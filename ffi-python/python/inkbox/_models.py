@@ -222,6 +222,8 @@ def _field_parts(hint: Any) -> dict[str, Any]:
             "members": dict(getattr(cls, "_value2member_map_", {})),
             "convert": lambda value: _convert(value, cls),
         }
+    if inner is UUID:
+        return {"uuid": True, "convert": lambda value: _convert(value, UUID)}
     conv = _converter(hint) if hint is not None else None
     return {} if conv is None else {"convert": conv}
 

@@ -434,15 +434,17 @@ def parse(op: str, status: int, headers: _HeaderPairs, body: bytes) -> Any: ...
 @final
 class Field:
     """The descriptor of a model field: reads ``obj._d.get(name)`` (the
-    ``members`` entry for it, ``parse(value)`` for a ``str`` unless that
-    raises ``ValueError``, ``None`` for ``None``, else ``convert(value)``),
-    writes ``obj._d[name]``."""
+    ``members`` entry for it, with ``uuid`` the ``uuid.UUID`` of a canonical
+    UUID ``str``, ``parse(value)`` for a ``str`` unless that raises
+    ``ValueError``, ``None`` for ``None``, else ``convert(value)``), writes
+    ``obj._d[name]``."""
 
     def __new__(
         cls,
         name: str,
         *,
         members: Optional[dict[Any, Any]] = None,
+        uuid: bool = False,
         parse: Optional[Callable[[str], Any]] = None,
         convert: Optional[Callable[[Any], Any]] = None,
     ) -> Field: ...
