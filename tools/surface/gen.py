@@ -1,6 +1,7 @@
 """The surface generator: reads the description in ``surface/*.toml`` and
 writes each language's generated files (today: the Python models and
-resources of ``ffi-python/python/inkbox``).
+resources of ``ffi-python/python/inkbox``, and core's operation signatures
+``core/src/api/dynamic/signatures.rs``).
 
 Usage:
     python3 tools/surface/gen.py           # (re)write every generated file
@@ -498,9 +499,11 @@ def error_kind(domains: dict[str, Domain], e: Error) -> str:
 
 def main(argv: list[str]) -> int:
     import python_backend
+    import rust_backend
 
     domains = load()
     outputs = python_backend.render(domains, ROOT)
+    outputs.update(rust_backend.render(domains, ROOT))
     if "--list" in argv:
         for p in sorted(outputs):
             print(p.relative_to(ROOT))
