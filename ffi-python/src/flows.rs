@@ -10,7 +10,7 @@
 //! the page summary read back from them, so the body is read once.
 
 use getrandom::SysRng;
-use inkbox_core::api::catalog::Paging;
+use inkbox_core::api::catalog::{Operation, Paging};
 use inkbox_core::api::dynamic::PagerFlow;
 use inkbox_core::api::vault_flows::{
     self as core_flows, AnyFlow, CreateSecretFlow, DecryptedSecret, Flow, FlowOutput, GetSecretFlow, InitializeFlow,
@@ -41,12 +41,17 @@ use crate::vault::{PyOrgKey, enum_member, payload_from_py, payload_to_py};
 pub(crate) struct PyFlow {
     inner: AnyFlow,
     result: Option<Py<PyAny>>,
+    /// A pager's operation: its successful pages are parsed in `feed`, from
+    /// the response's own bytes, and core gets only their summary.
+    pager: Option<&'static Operation>,
+    /// The page parsed by `feed`, handed over by the next `next_request`.
+    parsed: Option<Py<PyAny>>,
 }
 
 impl PyFlow {
     fn new(inner: impl Into<AnyFlow>) -> Self {
         let inner = inner.into();
-        PyFlow { inner, result: None }
+        PyFlow { inner, result: None, pager: None, parsed: None }
     }
 }
 
@@ -172,7 +177,10 @@ impl PyFlow {
                     Ok(Some(Py::new(py, prepared)?.into_any()))
                 }
                 Step::Page(page) => {
-                    let page = self.hand_over(py, &page)?;
+                    let page = match self.parsed.take() {
+                        Some(value) => PyPage { operation: page.operation.name, status: page.status, value },
+                        None => self.hand_over(py, &page)?,
+                    };
                     Ok(Some(Py::new(py, page)?.into_any()))
                 }
                 Step::Done(out) => {
@@ -193,7 +201,18 @@ impl PyFlow {
     ) -> PyResult<()> {
         guard(py, || {
             let headers = headers_arg(headers)?;
-            self.inner.feed(&Response::new(status, &headers, body)).api_err(py)
+            let resp = Response::new(status, &headers, body);
+            if let Some(op) = self.pager
+                && resp.is_success()
+            {
+                let value = parse_response(py, op.name, &resp)?;
+                if let Some(summary) = page_summary(op.paging, &value)? {
+                    self.inner.feed_summarized(&resp, summary).api_err(py)?;
+                    self.parsed = Some(value.unbind());
+                    return Ok(());
+                }
+            }
+            self.inner.feed(&resp).api_err(py)
         })
     }
 
@@ -226,7 +245,10 @@ impl PyPagerFlow {
     fn new(py: Python<'_>, op: &str, args: Option<&Bound<'_, PyAny>>) -> PyResult<(Self, PyFlow)> {
         guard(py, || {
             let flow = PagerFlow::new(op, args_json(args)?).api_err(py)?;
-            Ok((PyPagerFlow, PyFlow::new(flow)))
+            let operation = flow.operation();
+            let mut base = PyFlow::new(flow);
+            base.pager = Some(operation);
+            Ok((PyPagerFlow, base))
         })
     }
 }

@@ -135,6 +135,16 @@ pub trait Flow {
         let _ = summary;
         Err(out_of_order("this flow yields no pages"))
     }
+
+    /// [`Flow::feed`] for a host that parsed a successful page itself from
+    /// `resp` and gives its `summary` at once: a pager keeps no copy of the
+    /// body (the [`Step::Page`] that follows carries an empty one). A
+    /// response that is not a 2xx is fed as by `feed`; flows that yield no
+    /// pages ignore the summary.
+    fn feed_summarized(&mut self, resp: &Response<'_>, summary: PageSummary) -> Result<(), ApiError> {
+        let _ = summary;
+        self.feed(resp)
+    }
 }
 
 /// Runs a flow to completion over a blocking `send` function that returns
@@ -1607,6 +1617,10 @@ impl<F: Flow> Flow for Erased<F> {
     fn summarize_page(&mut self, summary: PageSummary) -> Result<(), ApiError> {
         self.0.summarize_page(summary)
     }
+
+    fn feed_summarized(&mut self, resp: &Response<'_>, summary: PageSummary) -> Result<(), ApiError> {
+        self.0.feed_summarized(resp, summary)
+    }
 }
 
 macro_rules! any_flow_from {
@@ -1647,6 +1661,10 @@ impl Flow for AnyFlow {
 
     fn summarize_page(&mut self, summary: PageSummary) -> Result<(), ApiError> {
         self.0.summarize_page(summary)
+    }
+
+    fn feed_summarized(&mut self, resp: &Response<'_>, summary: PageSummary) -> Result<(), ApiError> {
+        self.0.feed_summarized(resp, summary)
     }
 }
 

@@ -23,6 +23,9 @@ enum State {
     Awaiting,
     /// A page was fed; the next `next` hands it over.
     Page(Page),
+    /// A page was fed with the caller's summary; the next `next` hands it
+    /// over (without its body) and decides what follows.
+    Summarized(Page, PageSummary),
     /// The page was handed over; the next page is decided from the caller's
     /// summary or, at the next `next`, from the body.
     Handed { status: u16, body: Arc<[u8]> },
@@ -37,7 +40,7 @@ impl State {
         match self {
             State::Send(_) => "send",
             State::Awaiting => "awaiting",
-            State::Page(_) => "page",
+            State::Page(_) | State::Summarized(..) => "page",
             State::Handed { .. } => "handed",
             State::Done => "done",
             State::Finished => "finished",
@@ -178,6 +181,11 @@ impl Flow for PagerFlow {
                 self.state = State::Handed { status: page.status, body: Arc::clone(&page.body) };
                 Ok(Step::Page(page))
             }
+            State::Summarized(page, summary) => {
+                self.pages = self.pages.saturating_add(1);
+                self.advance(&summary)?;
+                Ok(Step::Page(page))
+            }
             State::Done => Ok(Step::Done(self.pages)),
             State::Awaiting => {
                 self.state = State::Awaiting;
@@ -207,6 +215,25 @@ impl Flow for PagerFlow {
         }
     }
 
+    fn feed_summarized(&mut self, resp: &Response<'_>, summary: PageSummary) -> Result<(), ApiError> {
+        match mem::replace(&mut self.state, State::Finished) {
+            State::Awaiting if resp.is_success() => {
+                let page = Page {
+                    operation: self.op,
+                    status: resp.status,
+                    headers: resp.headers.to_vec(),
+                    body: Arc::from(&[][..]),
+                };
+                self.state = State::Summarized(page, summary);
+                Ok(())
+            }
+            other => {
+                self.state = other;
+                self.feed(resp)
+            }
+        }
+    }
+
     fn summarize_page(&mut self, summary: PageSummary) -> Result<(), ApiError> {
         match &self.state {
             State::Handed { .. } => self.advance(&summary),
@@ -231,6 +258,37 @@ mod tests {
 
     const UUID: &str = "5f0c1f8e-2a55-4b8e-9a51-0b1f4c3a7e10";
     const JSON: &[(String, String)] = &[];
+
+    #[test]
+    fn a_summarized_feed_keeps_no_body_and_pages_on() {
+        let mut f = flow("mail.messages.list", json!({"path": {"email": "a@b.co"}, "query": {"limit": 2}}));
+        let first = send(&mut f);
+        assert!(!first.path_and_query.contains("cursor="));
+        let body = br#"{"items":[{},{}],"next_cursor":"c1","has_more":true}"#;
+        f.feed_summarized(&Response::new(200, JSON, body), PageSummary::cursor(2, true, Some("c1".into()))).unwrap();
+        match f.next().unwrap() {
+            Step::Page(page) => assert!(page.body.is_empty() && page.status == 200),
+            other => panic!("expected a page, got {other:?}"),
+        }
+        assert!(send(&mut f).path_and_query.contains("cursor=c1"));
+        // A failed page is the typed error, summary or not.
+        let e =
+            f.feed_summarized(&Response::new(404, JSON, br#"{"detail":"Mailbox not found"}"#), PageSummary::default());
+        assert_eq!(e.unwrap_err().code(), "api.not_found");
+        // The last page: the flow ends after handing it over.
+        let mut g = flow("mail.messages.list", json!({"path": {"email": "a@b.co"}}));
+        send(&mut g);
+        g.feed_summarized(&Response::new(200, JSON, b"{}"), PageSummary::cursor(0, false, None)).unwrap();
+        assert!(matches!(g.next().unwrap(), Step::Page(_)));
+        assert!(matches!(g.next().unwrap(), Step::Done(FlowOutput::Pages(1))));
+        // Flows without pages ignore the summary: it is their feed.
+        let v = UnlockedVault::new(OrgKey::from_bytes([7; 32]), "org_1".into());
+        let mut secret: AnyFlow = GetSecretFlow::new(&v, UUID).unwrap().into();
+        let _ = secret.next().unwrap();
+        let e = secret
+            .feed_summarized(&Response::new(404, JSON, br#"{"detail":"Secret not found"}"#), PageSummary::default());
+        assert_eq!(e.unwrap_err().code(), "api.not_found");
+    }
 
     fn flow(op: &str, args: Value) -> AnyFlow {
         PagerFlow::new(op, args).unwrap().into()
