@@ -30,6 +30,34 @@ struct UuidClass {
     cls: Py<PyType>,
     unknown: Py<PyAny>,
     alloc: Option<pyo3::ffi::allocfunc>,
+    /// The `int` and `is_safe` slot descriptors of `UUID` and their type's
+    /// `tp_descr_set` (what `object.__setattr__` ends up calling).
+    slots: Option<SlotSetters>,
+}
+
+/// The `int` and `is_safe` descriptors and the setter of their type.
+type SlotSetters = (Py<PyAny>, Py<PyAny>, pyo3::ffi::descrsetfunc);
+
+/// The slot descriptors `int` and `is_safe` of `cls` and their setter, when
+/// both are member descriptors of one type with a `tp_descr_set`.
+fn slot_setters(cls: &Bound<'_, PyType>) -> PyResult<Option<SlotSetters>> {
+    let py = cls.py();
+    let dict = cls.getattr(intern!(py, "__dict__"))?;
+    let (Ok(int), Ok(safe)) = (dict.get_item("int"), dict.get_item("is_safe")) else { return Ok(None) };
+    if !int.get_type().is(safe.get_type()) || int.get_type().name()?.to_str()? != "member_descriptor" {
+        return Ok(None);
+    }
+    #[allow(unsafe_code)]
+    // SAFETY: the GIL is held and `int`'s type is a live type object that
+    // `PyType_GetSlot` only reads (a null slot reads as `None`).
+    let set = unsafe {
+        let slot = pyo3::ffi::PyType_GetSlot(int.get_type().as_type_ptr(), pyo3::ffi::Py_tp_descr_set);
+        if slot.is_null() {
+            return Ok(None);
+        }
+        std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::descrsetfunc>(slot)
+    };
+    Ok(Some((int.unbind(), safe.unbind(), set)))
 }
 
 static UUID_CLASS: PyOnceLock<UuidClass> = PyOnceLock::new();
@@ -41,7 +69,8 @@ fn uuid_class(py: Python<'_>) -> PyResult<&UuidClass> {
         let unknown = module.getattr("SafeUUID")?.getattr("unknown")?;
         let new = cls.getattr(intern!(py, "__new__"))?;
         let alloc = crate::pyser::plain_alloc(&cls, &new)?;
-        Ok(UuidClass { cls: cls.unbind(), unknown: unknown.unbind(), alloc })
+        let slots = slot_setters(&cls)?;
+        Ok(UuidClass { cls: cls.unbind(), unknown: unknown.unbind(), alloc, slots })
     })
 }
 
@@ -75,23 +104,24 @@ fn canonical_hex(s: &str) -> Option<[u8; 33]> {
 fn fast_uuid<'py>(py: Python<'py>, s: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Some(hex) = canonical_hex(s) else { return Ok(None) };
     let kit = uuid_class(py)?;
-    let Some(alloc) = kit.alloc else { return Ok(None) };
+    let (Some(alloc), Some((int_slot, safe_slot, set))) = (kit.alloc, &kit.slots) else { return Ok(None) };
     #[allow(unsafe_code)]
     // SAFETY: the GIL is held. `hex` is NUL-terminated ASCII hex, which
     // `PyLong_FromString` reads in base 16 (a new reference, or null with an
     // exception set). `alloc` is `UUID`'s own `tp_alloc` (see `plain_alloc`),
-    // called as `object.__new__` calls it. `PyObject_GenericSetAttr` sets the
-    // `int` and `is_safe` slots through their descriptors, as
-    // `object.__setattr__` does in `UUID.__init__`; every pointer passed is a
-    // live object owned by a `Bound` for the duration of the call.
+    // called as `object.__new__` calls it. `set` is the `tp_descr_set` of the
+    // `int` and `is_safe` member descriptors of `UUID` (see `slot_setters`):
+    // what `object.__setattr__` calls in `UUID.__init__`, given the
+    // descriptor, an instance of its class and the value. Every pointer
+    // passed is a live object owned for the duration of the call.
     unsafe {
         let int = Bound::from_owned_ptr_or_err(
             py,
             pyo3::ffi::PyLong_FromString(hex.as_ptr().cast(), std::ptr::null_mut(), 16),
         )?;
         let obj = Bound::from_owned_ptr_or_err(py, alloc(kit.cls.bind(py).as_type_ptr(), 0))?;
-        for (name, value) in [(intern!(py, "int"), &int), (intern!(py, "is_safe"), kit.unknown.bind(py))] {
-            if pyo3::ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) != 0 {
+        for (slot, value) in [(int_slot, &int), (safe_slot, kit.unknown.bind(py))] {
+            if set(slot.as_ptr(), obj.as_ptr(), value.as_ptr()) != 0 {
                 return Err(PyErr::fetch(py));
             }
         }
