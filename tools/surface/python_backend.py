@@ -320,18 +320,59 @@ def _returns(spec: str) -> tuple[str, str, str]:
     return "call", spec, spec
 
 
-def render_resources(module: str, resources: list[Any], domains: dict[str, Any]) -> str:
-    NO_DEFAULT, UNSET = typesys.NO_DEFAULT, typesys.UNSET
+def _kinds(domains: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """``(kinds, enums)``: ``"enum"`` or ``"model"`` for every described
+    type name (how a parameter of it is typed), and the enums by name."""
+    enums = {e.name: e for d in domains.values() for e in d.enums}
+    kinds = {name: "enum" for name in enums}
+    kinds.update({m.name: "model" for d in domains.values() for m in d.models})
+    return kinds, enums
 
+
+def _signature(first: str, params: list[Any], kinds: dict[str, str], enums: dict[str, Any]) -> list[str]:
+    """A method's parameter list: ``first`` (``self``/``cls``), then each
+    parameter with its type and default, ``*`` before the keyword-only ones
+    (an ``UNSET`` default is typed ``Any``)."""
+    sig = [first]
+    star = False
+    for p in params:
+        if p.keyword and not star:
+            sig.append("*")
+            star = True
+        ann = "Any" if p.default is typesys.UNSET else param_type(p.type, kinds)
+        text = f"{p.name}: {ann}"
+        if p.default is not typesys.NO_DEFAULT:
+            text += f" = {_default_text(p, enums)}"
+        sig.append(text)
+    return sig
+
+
+def _def_line(name: str, sig: list[str], ann: str, prefix: str = "") -> str:
+    """``    [async ]def name(...) -> ann:``, one parameter a line when long."""
+    head = f"    {prefix}def {name}({', '.join(sig)}) -> {ann}:\n"
+    if len(head) > 110:
+        head = f"    {prefix}def {name}(\n" + "".join(f"        {s},\n" for s in sig) + f"    ) -> {ann}:\n"
+    return head
+
+
+def _wire_args(params: list[Any]) -> str | None:
+    """The ``args(path={...}, query={...}, body={...})`` expression of the
+    sent parameters (``@auth`` ones excluded), or ``None`` when none is sent."""
+    sections: dict[str, list[str]] = {}
+    for p in params:
+        if not p.location or p.location == "auth":
+            continue
+        value = f"opt({p.name})" if p.default is None else p.name
+        sections.setdefault(p.location, []).append(f'"{p.wire}": {value}')
+    if not sections:
+        return None
+    parts = [f"{sec}={{{', '.join(items)}}}" for sec, items in sections.items()]
+    return f"args({', '.join(parts)})"
+
+
+def render_resources(module: str, resources: list[Any], domains: dict[str, Any]) -> str:
     where = _where(domains)
-    kinds: dict[str, str] = {}
-    enums: dict[str, Any] = {}
-    for d in domains.values():
-        for e in d.enums:
-            kinds[e.name] = "enum"
-            enums[e.name] = e
-        for m in d.models:
-            kinds[m.name] = "model"
+    kinds, enums = _kinds(domains)
     refs: set[str] = set()
     scalars: set[str] = set()
     for r in resources:
@@ -373,28 +414,13 @@ def render_resources(module: str, resources: list[Any], domains: dict[str, Any])
                 out.append(f"\n    @property\n    def {name}(self) -> {cls}:\n")
                 out.append(f'        """``{cls}``."""\n        return self._{name}\n')
         for m in r.methods:
-            sig = ["self"]
-            star = False
-            for p in m.params:
-                if p.keyword and not star:
-                    sig.append("*")
-                    star = True
-                ann = param_type(p.type, kinds)
-                if p.default is UNSET:
-                    ann = "Any"
-                text = f"{p.name}: {ann}"
-                if p.default is not NO_DEFAULT:
-                    text += f" = {_default_text(p, enums)}"
-                sig.append(text)
+            sig = _signature("self", m.params, kinds, enums)
             if m.delegate:
                 target = next(x for x in r.methods if x.name == m.delegate)
                 _, _, ann = _returns(target.returns)
             else:
                 runner, model, ann = _returns(m.returns)
-            head = f"    def {m.name}({', '.join(sig)}) -> {ann}:\n"
-            if len(head) > 110:
-                head = f"    def {m.name}(\n" + "".join(f"        {s},\n" for s in sig) + f"    ) -> {ann}:\n"
-            out.append("\n" + head)
+            out.append("\n" + _def_line(m.name, sig, ann))
             out.append(docstring(m.doc, "        "))
             if m.delegate:
                 pos = [p.name for p in m.params if not p.keyword]
@@ -402,19 +428,9 @@ def render_resources(module: str, resources: list[Any], domains: dict[str, Any])
                 fixed = [f"{k}={v!r}" for k, v in m.fixed.items()]
                 out.append(f"        return self.{m.delegate}({', '.join(pos + kw + fixed)})\n")
                 continue
-            sections: dict[str, list[str]] = {}
-            for p in m.params:
-                if not p.location:
-                    continue
-                if p.location == "auth":
-                    raise ValueError(f"{r.name}.{m.name}: @auth is only for the clients' class methods")
-                value = f"opt({p.name})" if p.default is None else p.name
-                sections.setdefault(p.location, []).append(f'"{p.wire}": {value}')
-            if sections:
-                parts = [f"{sec}={{{', '.join(items)}}}" for sec, items in sections.items()]
-                a = f"args({', '.join(parts)})"
-            else:
-                a = "None"
+            if any(p.location == "auth" for p in m.params):
+                raise ValueError(f"{r.name}.{m.name}: @auth is only for the clients' class methods")
+            a = _wire_args(m.params) or "None"
             call_args = [f'"{m.op}"', a] + ([model] if model else [])
             # raw answers are typed Any by the runner: name the type once.
             lead = f"result: {ann} = " if runner == "raw" else "return "
@@ -454,16 +470,8 @@ def _ret_annotation(spec: str) -> str:
 
 
 def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
-    NO_DEFAULT, UNSET = typesys.NO_DEFAULT, typesys.UNSET
     where = _where(domains)
-    kinds: dict[str, str] = {}
-    enums: dict[str, Any] = {}
-    for d in domains.values():
-        for e in d.enums:
-            kinds[e.name] = "enum"
-            enums[e.name] = e
-        for m in d.models:
-            kinds[m.name] = "model"
+    kinds, enums = _kinds(domains)
     methods = [m for d in domains.values() for m in d.scoped]
     source = next(d.name for d in domains.values() if d.scoped)
     ident = next((d.identity for d in domains.values() if d.identity), {})
@@ -503,7 +511,6 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
     out.append('    """What ``AgentIdentity`` does by calling one client method."""\n\n')
     out.append("    _inkbox: _ClientBase\n")
     # The identity's data, read as it is, and the guards of bound values.
-    ident = next((d.identity for d in domains.values() if d.identity), {})
     data_model = ident.get("data")
     models = {m.name: m for d in domains.values() for m in d.models}
     if data_model not in models:
@@ -536,22 +543,8 @@ def render_scoped(domains: dict[str, Any]) -> tuple[str, str]:
         if returns != "None":
             out.append("        return value\n")
     for m in methods:
-        sig = ["self"]
-        star = False
-        for p in m.params:
-            if p.keyword and not star:
-                sig.append("*")
-                star = True
-            ann = "Any" if p.default is UNSET else param_type(p.type, kinds)
-            text = f"{p.name}: {ann}"
-            if p.default is not NO_DEFAULT:
-                text += f" = {_default_text(p, enums)}"
-            sig.append(text)
-        ann = _ret_annotation(m.returns)
-        head = f"    def {m.name}({', '.join(sig)}) -> {ann}:\n"
-        if len(head) > 110:
-            head = f"    def {m.name}(\n" + "".join(f"        {s},\n" for s in sig) + f"    ) -> {ann}:\n"
-        out.append("\n" + head)
+        sig = _signature("self", m.params, kinds, enums)
+        out.append("\n" + _def_line(m.name, sig, _ret_annotation(m.returns)))
         out.append(docstring(m.doc, "        "))
         if m.guard:
             if m.guard not in ident.get("guard", {}):
@@ -587,8 +580,9 @@ def render_client(domains: dict[str, Any]) -> str:
                          + (" and their class methods." if any(d.statics for d in domains.values()) else ".")))
     statics = [m for d in domains.values() for m in d.statics]
     models = sorted({_returns(m.returns)[1] for m in statics} - {""})
+    where = _where(domains)
     for m in models:
-        imports.setdefault(types_module(where_of(domains, m)).split(".", 1)[1], set()).add(m)
+        imports.setdefault(types_module(where[m]).split(".", 1)[1], set()).add(m)
     out.append("\nfrom __future__ import annotations\n\n")
     if statics:
         out.append("from typing import Any, Optional  # noqa: F401\n\n")
@@ -619,18 +613,10 @@ def render_client(domains: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def where_of(domains: dict[str, Any], name: str) -> str:
-    """The domain that defines ``name``."""
-    return _where(domains)[name]
-
-
 def render_statics(statics: list[Any], domains: dict[str, Any]) -> str:
     """``ClientStatics`` / ``AsyncClientStatics``: the clients' class methods
     (no client needed), each one request without an API key of a client."""
-    NO_DEFAULT = typesys.NO_DEFAULT
-    kinds = {e.name: "enum" for d in domains.values() for e in d.enums}
-    kinds.update({m.name: "model" for d in domains.values() for m in d.models})
-    enums = {e.name: e for d in domains.values() for e in d.enums}
+    kinds, enums = _kinds(domains)
     out: list[str] = []
     for cls, asynchronous in (("ClientStatics", False), ("AsyncClientStatics", True)):
         what = "awaitables" if asynchronous else "values"
@@ -640,31 +626,16 @@ def render_statics(statics: list[Any], domains: dict[str, Any]) -> str:
             runner, model, ann = _returns(m.returns)
             if runner != "call":
                 raise ValueError(f"client.{m.name}: a class method returns one model, not {m.returns!r}")
-            sig = ["cls"]
-            star = False
-            for p in m.params:
-                if p.keyword and not star:
-                    sig.append("*")
-                    star = True
-                text = f"{p.name}: {param_type(p.type, kinds)}"
-                if p.default is not NO_DEFAULT:
-                    text += f" = {_default_text(p, enums)}"
-                sig.append(text)
-            if not star:
+            sig = _signature("cls", m.params, kinds, enums)
+            if "*" not in sig:
                 sig.append("*")
             sig += ["base_url: str = DEFAULT_BASE_URL", "timeout: float = DEFAULT_TIMEOUT"]
-            sections: dict[str, list[str]] = {}
-            auth = "None"
-            for p in m.params:
-                if p.location == "auth":
-                    auth = p.name
-                    continue
-                value = f"opt({p.name})" if p.default is None else p.name
-                sections.setdefault(p.location, []).append(f'"{p.wire}": {value}')
-            parts = [f"{sec}={{{', '.join(items)}}}" for sec, items in sections.items()]
-            a = f"args({', '.join(parts)})" if parts else "{}"
-            if auth != "None":
-                a = f'{{**{a}, "api_key": {auth}}}' if parts else f'{{"api_key": {auth}}}'
+            auth = next((p.name for p in m.params if p.location == "auth"), None)
+            sent = _wire_args(m.params)
+            if auth is None:
+                a = sent or "{}"
+            else:
+                a = f'{{**{sent}, "api_key": {auth}}}' if sent else f'{{"api_key": {auth}}}'
             prefix = "async " if asynchronous else ""
             out.append(f"\n    @classmethod\n    {prefix}def {m.name}(\n")
             out.extend(f"        {x},\n" for x in sig)

@@ -43,7 +43,7 @@ _HTTP_INIT = '''    status_code: int
         retry_after: Optional[float] = None,
     ) -> None:
         super().__init__(
-            f"HTTP {{status_code}}: {{detail}}",
+            f"HTTP {status_code}: {detail}",
             code=code,
             status_code=status_code,
             detail=detail,
@@ -124,7 +124,7 @@ def render_errors(d: Any, domains: dict[str, Any], kind_of: Any) -> str:
         if e.code:
             out.append(f'\n    default_code = "{e.code}"\n')
         if e.kind == "http":
-            out.append(_HTTP_INIT.replace("{{", "{").replace("}}", "}"))
+            out.append(_HTTP_INIT)
         elif e.kind == "decode":
             out.append(_DECODE_INIT.format(root=root))
         elif kind == "http" and (e.params or e.detail_fields):
