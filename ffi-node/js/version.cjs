@@ -1,0 +1,2 @@
+"use strict";
+module.exports = { VERSION: require("../package.json").version };

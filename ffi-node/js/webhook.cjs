@@ -1,0 +1,124 @@
+"use strict";
+// Webhook verification, TOTP and the vault's key helpers, over core.
+
+const { native, guard } = require("./native.cjs");
+const { camelDeep, snakeDeep } = require("./convert.cjs");
+const errors = require("./errors.cjs");
+
+const DEFAULT_TOLERANCE_SECONDS = 300;
+
+function headerPairs(headers) {
+  const out = [];
+  if (!headers) return out;
+  if (typeof headers.forEach === "function" && typeof headers.get === "function") {
+    headers.forEach((value, name) => out.push(name, value));
+    return out;
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (Array.isArray(value)) {
+      if (value.length) out.push(name, String(value[0]));
+    } else if (value !== undefined && value !== null) {
+      out.push(name, String(value));
+    }
+  }
+  return out;
+}
+
+function payloadBuffer(payload) {
+  if (typeof payload === "string") return Buffer.from(payload, "utf8");
+  if (payload instanceof Uint8Array) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  throw new errors.InkboxValidationError("payload must be the raw body: a Buffer, Uint8Array or string", { field: "payload" });
+}
+
+function secretsOf(o) {
+  const s = o.secrets !== undefined ? o.secrets : o.secret;
+  const list = Array.isArray(s) ? s : [s];
+  if (!list.length || list.some((x) => typeof x !== "string")) {
+    throw new errors.InkboxWebhookError("secret must be a non-empty string (or secrets a non-empty list of them)", { code: "webhook.empty_secret" });
+  }
+  return list;
+}
+
+/**
+ * Why a delivery is refused (a `webhook.*` code), or null when it verifies.
+ * Options: payload, headers, secret (or secrets: several, e.g. during a rotation),
+ * toleranceSeconds (default 300; null: no freshness check), now (seconds or a Date).
+ */
+function verifyWebhookReason(options) {
+  const o = options || {};
+  const payload = payloadBuffer(o.payload);
+  const headers = headerPairs(o.headers);
+  const secrets = secretsOf(o);
+  if (o.compat) return guard(() => native.verifyWebhookCompat(payload, headers, secrets[0])) ? null : "webhook.signature_mismatch";
+  const tolerance = o.toleranceSeconds === undefined ? DEFAULT_TOLERANCE_SECONDS : o.toleranceSeconds;
+  const now = o.now instanceof Date ? o.now.getTime() / 1000 : o.now ?? Date.now() / 1000;
+  return guard(() => native.verifyWebhook(payload, headers, secrets, tolerance, Math.floor(now)));
+}
+
+/**
+ * Whether a webhook delivery is authentic: `verifyWebhook({payload, headers, secret})`.
+ * Strict by default (a timestamp older or newer than 5 minutes is refused; the
+ * official SDK checks none); `compat: true` decides as the official SDK does.
+ * Never throws on a malformed signature.
+ */
+function verifyWebhook(options) {
+  return verifyWebhookReason(options) === null;
+}
+
+/** The headers of a signed delivery (for tests and for emulating a sender). */
+function signWebhook(options) {
+  const o = options || {};
+  const ts = o.timestamp === undefined ? String(Math.floor(Date.now() / 1000)) : String(o.timestamp);
+  return guard(() => native.signWebhook(payloadBuffer(o.payload), o.secret, o.requestId, ts));
+}
+
+// ------------------------------------------------------------------ TOTP
+
+function totpConfigJson(config) {
+  if (!config || typeof config !== "object") throw new errors.InkboxTOTPError("config must be a TOTPConfig object", { field: "config" });
+  return JSON.stringify(snakeDeep(config));
+}
+
+/** The current code of a TOTPConfig: {code, periodStart, periodEnd, secondsRemaining}. */
+function generateTotp(config, now) {
+  const t = now instanceof Date ? now.getTime() / 1000 : now ?? Date.now() / 1000;
+  const c = guard(() => native.generateTotp(totpConfigJson(config), Math.floor(t)));
+  return { code: c.code, periodStart: c.periodStart, periodEnd: c.periodEnd, secondsRemaining: c.secondsRemaining };
+}
+
+/** Whether `code` is valid now (window: periods accepted either side, default 1). */
+function verifyTotp(config, code, options) {
+  const o = options || {};
+  const t = o.now instanceof Date ? o.now.getTime() / 1000 : o.now ?? Date.now() / 1000;
+  return guard(() => native.verifyTotp(totpConfigJson(config), String(code), Math.floor(t), o.window ?? 1));
+}
+
+/** An otpauth://totp/ URI as a TOTPConfig. */
+function parseTotpUri(uri) {
+  return camelDeep(JSON.parse(guard(() => native.parseTotpUri(uri))));
+}
+
+// ---------------------------------------------------------------- names
+
+function validateAgentHandle(handle) {
+  guard(() => native.validateAgentHandle(handle));
+}
+function normalizeAgentHandle(handle) {
+  return guard(() => native.normalizeAgentHandle(handle));
+}
+function validateTunnelName(name) {
+  guard(() => native.validateTunnelName(name));
+}
+
+module.exports = {
+  DEFAULT_TOLERANCE_SECONDS,
+  verifyWebhook,
+  verifyWebhookReason,
+  signWebhook,
+  generateTotp,
+  verifyTotp,
+  parseTotpUri,
+  validateAgentHandle,
+  normalizeAgentHandle,
+  validateTunnelName,
+};
