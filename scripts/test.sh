@@ -81,5 +81,8 @@ test -x "$INKBOX_EMULATOR_BIN"
 step "Python package: wheel, stubtest, mypy, pytest (ffi-python/)"
 scripts/python.sh
 
+step "Node package: native module, node:test suites, npm pack (ffi-node/)"
+scripts/node.sh
+
 step "emulator conformance: the official inkbox 0.4.9 SDK runs the seed-001 flows against the emulator"
 scripts/conformance.sh

@@ -150,6 +150,16 @@ class AgentIdentity {
     for (const id of messageIds) await this._inkbox.messages.markUnread(address, id);
   }
 
+  /** Creates or rotates this identity's webhook signing key: {signingKey, createdAt} (shown once). */
+  async createSigningKey() {
+    return this._inkbox.signingKeys.createOrRotate(this.agentHandle);
+  }
+
+  /** Whether this identity has a signing key: {configured, createdAt}. */
+  async getSigningKeyStatus() {
+    return this._inkbox.signingKeys.getStatus(this.agentHandle);
+  }
+
   // ---- credentials -------------------------------------------------------
 
   _unlocked() {
