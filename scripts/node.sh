@@ -31,4 +31,4 @@ if [ -z "${INKBOX_EMULATOR_BIN:-}" ]; then
   export INKBOX_EMULATOR_BIN="$CARGO_TARGET_DIR/debug/inkbox-emulator"
   [ -x "$INKBOX_EMULATOR_BIN" ] || cargo build -p inkbox-emulator --locked
 fi
-node --test --test-concurrency=1 ffi-node/test/
+node --test --test-concurrency=1 ffi-node/test/*.test.cjs

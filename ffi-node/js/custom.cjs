@@ -73,6 +73,15 @@ if (textsUpdate) {
   });
 }
 
+/** contacts.create({...}): the official option names; accessIdentityIds: omitted / "wildcard" = every identity, [] = none. */
+define(gen.ContactsResource, "create", async function create(options) {
+  const { accessIdentityIds, ...rest } = options || {};
+  const body = snakeDeep(rest);
+  if (accessIdentityIds === null) body.access_identity_ids = null;
+  else if (accessIdentityIds !== undefined && accessIdentityIds !== "wildcard") body.access_identity_ids = accessIdentityIds.map(String);
+  return this._r.call("contacts.create", { body }, "Contact");
+});
+
 /** Webhook signing keys: per identity (with a handle) or the organization's (deprecated). */
 class SigningKeysResource {
   constructor(runner) {

@@ -6,15 +6,16 @@ const errors = require("./errors.cjs");
 const scoped = require("./gen/identity.cjs");
 const { Credentials } = require("./credentials.cjs");
 
+// What a bound value needs: [the property that must be set, the error when it is not].
 const GUARDS = {
-  email: (i) => i.emailAddress || `Identity '${i.agentHandle}' has no mailbox`,
-  phone: (i) => i.phoneNumber || `Identity '${i.agentHandle}' has no phone number assigned. Call identity.provisionPhoneNumber() first.`,
-  imessage: (i) => i.imessageEnabled || `Identity '${i.agentHandle}' is not iMessage-enabled. Call identity.update({ imessageEnabled: true }) first.`,
+  email: [(i) => i.emailAddress, (i) => `Identity '${i.agentHandle}' has no mailbox`],
+  phone: [(i) => i.phoneNumber, (i) => `Identity '${i.agentHandle}' has no phone number assigned. Call identity.provisionPhoneNumber() first.`],
+  imessage: [(i) => i.imessageEnabled, (i) => `Identity '${i.agentHandle}' is not iMessage-enabled. Call identity.update({ imessageEnabled: true }) first.`],
 };
 
 function require_(identity, guard) {
-  const ok = GUARDS[guard](identity);
-  if (typeof ok === "string") throw new errors.InkboxError(ok, { code: "identity.missing_channel" });
+  const [value, message] = GUARDS[guard];
+  if (!value(identity)) throw new errors.InkboxError(message(identity), { code: "identity.missing_channel" });
 }
 
 class AgentIdentity {

@@ -47,14 +47,16 @@ function fromDescriptor(desc, cause) {
 
 /** `e` as the typed error when the native module threw it. */
 function rethrow(e) {
-  if (e && e.code === "INKBOX_NATIVE" && typeof e.message === "string") {
+  // Sync entry points throw with code INKBOX_NATIVE; the rejections of the
+  // libuv-pool tasks carry napi's own code with the same JSON message.
+  if (e && typeof e.message === "string" && e.message.startsWith("{") && (e.code === "INKBOX_NATIVE" || e.message.includes('"class":'))) {
     let desc;
     try {
       desc = JSON.parse(e.message);
     } catch {
       return e;
     }
-    return fromDescriptor(desc);
+    if (typeof desc.class === "string") return fromDescriptor(desc);
   }
   return e;
 }

@@ -30,9 +30,10 @@ function decrypted(d) {
   };
 }
 
-function totpJson(totp) {
-  if (typeof totp === "string") return guard(() => native.parseTotpUri(totp));
-  return JSON.stringify(snakeDeep(totp));
+/** [configJson, uri] of a TOTPConfig or an otpauth:// URI. */
+function totpArgs(totp) {
+  if (typeof totp === "string") return [null, totp];
+  return [JSON.stringify(snakeDeep(totp)), null];
 }
 
 function totpCode(c) {
@@ -95,8 +96,9 @@ class UnlockedVault {
         this._native,
         String(secretId),
         o.name ?? null,
-        "description" in o ? o.description : null,
+        o.description ?? null,
         o.payload === undefined ? null : payloadJson(o.payload),
+        "description" in o && o.description === null,
       ),
     );
     const meta = fromWire(await this._r.drive(flow), "VaultSecret");
@@ -112,13 +114,13 @@ class UnlockedVault {
 
   /** Adds or replaces a login's TOTP (a TOTPConfig or an otpauth:// URI); resolves the updated secret. */
   async setTotp(secretId, totp) {
-    const flow = guard(() => native.Flow.setTotp(this._native, String(secretId), totpJson(totp)));
+    const flow = guard(() => native.Flow.setTotp(this._native, String(secretId), ...totpArgs(totp)));
     return this._remember(decrypted(await this._r.drive(flow)));
   }
 
   /** Removes a login's TOTP; resolves the updated secret. */
   async removeTotp(secretId) {
-    const flow = guard(() => native.Flow.setTotp(this._native, String(secretId), null));
+    const flow = guard(() => native.Flow.setTotp(this._native, String(secretId), null, null));
     return this._remember(decrypted(await this._r.drive(flow)));
   }
 
@@ -181,7 +183,7 @@ class VaultResource {
 
   async listKeys(options) {
     const o = options || {};
-    const query = o.keyType ? { type: o.keyType } : {};
+    const query = o.keyType ? { type: String(o.keyType).toLowerCase() } : {};
     return (await this._r.raw("vault.keys.list", { query })).map((k) => fromWire(k, "VaultKey"));
   }
 
@@ -191,7 +193,7 @@ class VaultResource {
 
   async listSecrets(options) {
     const o = options || {};
-    const query = o.secretType ? { secret_type: o.secretType } : {};
+    const query = o.secretType ? { secret_type: String(o.secretType).toLowerCase() } : {};
     return (await this._r.raw("vault.secrets.list", { query })).map((s) => fromWire(s, "VaultSecret"));
   }
 

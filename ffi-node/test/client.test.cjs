@@ -4,7 +4,7 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { startEmulator } = require("./emulator.cjs");
+const { startEmulator } = require("./_emulator.cjs");
 const sdk = require("..");
 
 let emu;
@@ -251,4 +251,37 @@ test("configuration errors", () => {
     process.env.HOME = home;
     if (saved !== undefined) process.env.INKBOX_API_KEY = saved;
   }
+});
+
+test("AgentPost (seed 003): inboxes over core's agentpost operations", async () => {
+  const AgentPost = require("../agentpost.cjs");
+  const key = await emu.control("POST", "/_emulator/agentpost/keys", {});
+  const client = new AgentPost({ apiKey: key.api_key, baseUrl: `${emu.url}/api/v1` });
+  const inbox = await client.inboxes.create({ username: "deploy-alerts", display_name: "Deployment Alerts" });
+  assert.match(inbox.email, /deploy-alerts/);
+  const again = await client.inboxes.create({ username: "ticket-routing", display_name: "Ticket Router", client_id: "ticket-router-prod-v1" });
+  const same = await client.inboxes.create({ username: "ticket-routing", display_name: "Ticket Router", client_id: "ticket-router-prod-v1" });
+  assert.equal(same.id, again.id);
+  const page = await client.inboxes.list({ limit: 20 });
+  assert.equal(page.items.length, 2);
+  assert.equal((await client.inboxes.get(inbox.id)).id, inbox.id);
+  const all = [];
+  for await (const i of client.inboxes.listAll({ limit: 1 })) all.push(i);
+  assert.equal(all.length, 2);
+  await assert.rejects(new AgentPost({ apiKey: "ap_sk_wrong", baseUrl: `${emu.url}/api/v1`, maxRetries: 0 }).inboxes.list(), (e) => e instanceof sdk.InkboxAPIError && e.statusCode === 401);
+});
+
+test("contacts: create with the official option names, get, list", async () => {
+  const c = await inkbox.contacts.create({ givenName: "Ada", familyName: "Lovelace", emails: [{ value: "ada@example.com", label: "work", isPrimary: true }] });
+  assert.equal(c.givenName, "Ada");
+  const got = await inkbox.contacts.get(c.id);
+  assert.equal(got.familyName, "Lovelace");
+});
+
+test("an unknown field of a nested argument is a validation error naming it", async () => {
+  await assert.rejects(inkbox.contacts.create({ emails: [{ emailAddress: "ada@example.com" }] }), (e) => {
+    assert.ok(e instanceof sdk.InkboxValidationError);
+    assert.equal(e.field, "body.emails[0].email_address");
+    return true;
+  });
 });

@@ -8,7 +8,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { startEmulator, REPO } = require("./emulator.cjs");
+const { startEmulator, REPO } = require("./_emulator.cjs");
 
 const DIR = path.join(REPO, "examples", "node");
 const SCRIPTS = fs.readdirSync(DIR).filter((f) => /^\d\d_.*\.mjs$/.test(f)).sort();

@@ -1,0 +1,149 @@
+//! The vault's cryptography for JS: Argon2id (a Promise on the libuv pool,
+//! and a `…Sync` twin), the org key, payload encryption and decryption, the
+//! vault-key rules and recovery codes. Key bytes never cross into JS except
+//! through `OrgKey.toBase64()` (the caller's explicit export).
+
+use getrandom::SysRng;
+use inkbox_core::vault::{self, MasterKey as CoreMaster, OrgKey as CoreOrg, RecoveryCode, SecretPayload, base64};
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Env, Task};
+use napi_derive::napi;
+use zeroize::{Zeroize as _, Zeroizing};
+
+use crate::errors::{Fail, NResult as Result, guard, guard_task};
+use crate::flows::payload_arg;
+
+/// A master key (Argon2id of a vault key): only its auth hash is readable.
+#[napi]
+pub struct MasterKey(CoreMaster);
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey(<redacted>)")
+    }
+}
+
+#[napi]
+impl MasterKey {
+    /// The hex SHA-256 the service knows the key by.
+    #[napi]
+    pub fn auth_hash(&self) -> String {
+        self.0.auth_hash().as_str().to_owned()
+    }
+}
+
+/// The organization's encryption key.
+#[napi]
+pub struct OrgKey(CoreOrg);
+
+impl std::fmt::Debug for OrgKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OrgKey(<redacted>)")
+    }
+}
+
+#[napi]
+impl OrgKey {
+    /// A fresh key from the OS CSPRNG.
+    #[napi(factory)]
+    pub fn generate() -> Result<Self> {
+        guard(|| Ok(OrgKey(CoreOrg::generate(&mut SysRng)?)))
+    }
+
+    /// A key from its 32 bytes in base64.
+    #[napi(factory)]
+    pub fn from_base64(b64: String) -> Result<Self> {
+        guard(|| {
+            let mut bytes = Zeroizing::new(
+                base64::decode_lenient_to_vec(&b64).map_err(|_| Fail::invalid("orgKey", "is not base64"))?,
+            );
+            let mut arr: [u8; vault::KEY_LEN] =
+                bytes.as_slice().try_into().map_err(|_| Fail::invalid("orgKey", "must be 32 bytes"))?;
+            let key = CoreOrg::from_bytes(arr);
+            arr.zeroize();
+            bytes.zeroize();
+            Ok(OrgKey(key))
+        })
+    }
+
+    /// The key's bytes in base64 (an explicit export: store it as a secret).
+    #[napi]
+    pub fn to_base64(&self) -> String {
+        base64::encode_to_string(self.0.as_bytes())
+    }
+}
+
+fn derive(vault_key: &str, organization_id: &str) -> std::result::Result<CoreMaster, Fail> {
+    Ok(vault::derive_master_key(vault_key, organization_id)?)
+}
+
+/// Argon2id on the libuv pool.
+pub struct DeriveTask {
+    vault_key: Zeroizing<String>,
+    organization_id: String,
+}
+
+impl std::fmt::Debug for DeriveTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeriveTask(<redacted>)")
+    }
+}
+
+impl Task for DeriveTask {
+    type Output = CoreMaster;
+    type JsValue = MasterKey;
+
+    fn compute(&mut self) -> napi::Result<CoreMaster> {
+        let (k, o) = (self.vault_key.clone(), self.organization_id.clone());
+        guard_task(move || derive(&k, &o)).map_err(|f| napi::Error::new(napi::Status::GenericFailure, f.json()))
+    }
+
+    fn resolve(&mut self, _env: Env, output: CoreMaster) -> napi::Result<MasterKey> {
+        Ok(MasterKey(output))
+    }
+}
+
+/// Argon2id (64 MiB, t=3) of `vaultKey` salted with the organization id, on
+/// the libuv thread pool.
+#[napi(ts_return_type = "Promise<MasterKey>")]
+pub fn derive_master_key(vault_key: String, organization_id: String) -> AsyncTask<DeriveTask> {
+    AsyncTask::new(DeriveTask { vault_key: Zeroizing::new(vault_key), organization_id })
+}
+
+/// `deriveMasterKey` on the calling thread.
+#[napi]
+pub fn derive_master_key_sync(vault_key: String, organization_id: String) -> Result<MasterKey> {
+    guard(|| Ok(MasterKey(derive(&Zeroizing::new(vault_key), &organization_id)?)))
+}
+
+/// Encrypts a payload (wire JSON, its type inferred) for secret `secretId`:
+/// the base64 blob the service stores.
+#[napi]
+pub fn encrypt_payload(org_key: &OrgKey, payload_json: String, secret_id: String) -> Result<String> {
+    guard(|| {
+        let payload: SecretPayload = payload_arg(&Zeroizing::new(payload_json))?;
+        Ok(vault::encrypt_payload(&org_key.0, &secret_id, &payload, &mut SysRng)?)
+    })
+}
+
+/// Decrypts a stored blob of secret `secretId`: the payload as wire JSON text.
+#[napi]
+pub fn decrypt_payload(org_key: &OrgKey, encrypted_b64: String, secret_id: String) -> Result<String> {
+    guard(|| {
+        let plaintext = vault::decrypt_plaintext(&org_key.0, &secret_id, &encrypted_b64)?;
+        let payload = SecretPayload::parse_inferred(&plaintext)?;
+        Ok(payload.to_json().to_string())
+    })
+}
+
+/// Checks a new vault key against the vault-key rules; throws `InkboxVaultKeyError`.
+#[napi]
+pub fn check_vault_key(vault_key: String) -> Result<()> {
+    guard(|| Ok(vault::check_vault_key(&Zeroizing::new(vault_key))?))
+}
+
+/// A fresh recovery code (show it once).
+#[napi]
+pub fn generate_recovery_code() -> Result<String> {
+    guard(|| Ok(RecoveryCode::generate(&mut SysRng)?.as_str().to_owned()))
+}

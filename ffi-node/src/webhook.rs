@@ -1,0 +1,138 @@
+//! Webhook verification and signing, TOTP, and the name rules: thin
+//! conversions over `inkbox_core::{webhook, totp}` and `api::{validate, tunnels}`.
+
+use inkbox_core::ErrorCode as _;
+use inkbox_core::api::{tunnels, validate};
+use inkbox_core::totp::{self, TotpConfig};
+use inkbox_core::webhook::{self, VerifyOptions};
+use napi::bindgen_prelude::Buffer;
+use napi::{Env, Unknown};
+use napi_derive::napi;
+use zeroize::Zeroizing;
+
+use crate::call::{header_pairs, num, whole};
+use crate::errors::{Fail, NResult as Result, guard};
+
+fn verify_result(
+    payload: &[u8],
+    headers: Vec<String>,
+    secrets: &[Zeroizing<String>],
+    now: u64,
+    options: &VerifyOptions,
+) -> std::result::Result<Option<&'static str>, Fail> {
+    let headers = header_pairs(headers)?;
+    match webhook::verify(headers.iter(), payload, secrets, now, options) {
+        Ok(_) => Ok(None),
+        // A misconfigured receiver (no secret, an empty one) is an error;
+        // a refused delivery is an answer.
+        Err(e) if e.is_configuration() => Err(Fail::from(e)),
+        Err(e) => Ok(Some(e.code())),
+    }
+}
+
+/// Why a delivery is refused (a `webhook.*` code), or null when it verifies:
+/// strict checks (freshness within `toleranceSecs` of `nowSecs` when not null,
+/// every Inkbox header present), any of `secrets` may have signed it.
+#[napi]
+pub fn verify_webhook(
+    payload: Buffer,
+    headers: Vec<String>,
+    secrets: Vec<String>,
+    tolerance_secs: Option<f64>,
+    now_secs: f64,
+) -> Result<Option<&'static str>> {
+    guard(|| {
+        let secrets: Vec<Zeroizing<String>> = secrets.into_iter().map(Zeroizing::new).collect();
+        let mut options = VerifyOptions::strict();
+        options.tolerance_secs = tolerance_secs.map(|t| whole(t, "toleranceSeconds")).transpose()?;
+        verify_result(&payload, headers, &secrets, whole(now_secs, "now")?, &options)
+    })
+}
+
+/// Decides as the official TypeScript SDK does (no freshness check, absent
+/// ids signed as empty), without its throw on a signature of another length.
+#[napi]
+pub fn verify_webhook_compat(payload: Buffer, headers: Vec<String>, secret: String) -> Result<bool> {
+    guard(|| {
+        let secrets = [Zeroizing::new(secret)];
+        Ok(verify_result(&payload, headers, &secrets, 0, &VerifyOptions::compat())?.is_none())
+    })
+}
+
+/// The three headers of a signed delivery: `{"x-inkbox-signature", "x-inkbox-request-id", "x-inkbox-timestamp"}`.
+#[napi(ts_return_type = "Record<string, string>")]
+pub fn sign_webhook<'e>(
+    env: &Env,
+    payload: Buffer,
+    secret: String,
+    request_id: String,
+    timestamp: String,
+) -> Result<Unknown<'e>> {
+    guard(|| {
+        let secret = Zeroizing::new(secret);
+        let signed = webhook::sign_raw(secret.as_bytes(), &request_id, &timestamp, &payload)?;
+        let mut map = serde_json::Map::new();
+        for (name, value) in signed.headers() {
+            map.insert(name.to_ascii_lowercase(), value.into());
+        }
+        Ok(env.to_js_value(&serde_json::Value::Object(map))?)
+    })
+}
+
+fn config(json: &str) -> std::result::Result<TotpConfig, Fail> {
+    Ok(TotpConfig::from_json(json)?)
+}
+
+/// The TOTP code of `configJson` (wire JSON: secret, algorithm, digits, period) at `nowSecs`.
+#[napi(ts_return_type = "{ code: string; periodStart: number; periodEnd: number; secondsRemaining: number }")]
+pub fn generate_totp<'e>(env: &Env, config_json: String, now_secs: f64) -> Result<Unknown<'e>> {
+    guard(|| {
+        let c = config(&Zeroizing::new(config_json))?.generate(whole(now_secs, "now")?)?;
+        let v = serde_json::json!({
+            "code": c.code.as_str(), "periodStart": num(c.period_start), "periodEnd": num(c.period_end),
+            "secondsRemaining": num(c.seconds_remaining),
+        });
+        Ok(env.to_js_value(&v)?)
+    })
+}
+
+/// Whether `code` is valid at `nowSecs`, `window` periods either side.
+#[napi]
+pub fn verify_totp(config_json: String, code: String, now_secs: f64, window: u32) -> Result<bool> {
+    guard(|| {
+        let window = u8::try_from(window).map_err(|_| Fail::invalid("window", "must be at most 255"))?;
+        Ok(config(&Zeroizing::new(config_json))?.verify(&code, whole(now_secs, "now")?, window)?.is_some())
+    })
+}
+
+/// An `otpauth://totp/` URI as the config's wire JSON text.
+#[napi]
+pub fn parse_totp_uri(uri: String) -> Result<String> {
+    guard(|| {
+        let uri = Zeroizing::new(uri);
+        let c = totp::parse_uri(&uri)?;
+        let v = serde_json::json!({
+            "secret": c.secret(), "algorithm": c.algorithm().as_str(), "digits": c.digits().get(),
+            "period": c.period().as_secs(), "issuer": c.issuer(), "account_name": c.account_name(),
+        });
+        Ok(v.to_string())
+    })
+}
+
+/// Checks an agent handle (core's rules); throws `InkboxValidationError`.
+#[napi]
+pub fn validate_agent_handle(handle: String) -> Result<()> {
+    guard(|| Ok(validate::handle("agentHandle", &handle)?))
+}
+
+/// The handle as the service stores it.
+#[napi]
+pub fn normalize_agent_handle(handle: String) -> String {
+    validate::normalize_handle(&handle)
+}
+
+/// Checks a tunnel name (core's rules); throws `InkboxValidationError`.
+#[napi]
+pub fn validate_tunnel_name(name: String) -> Result<()> {
+    guard(|| Ok(tunnels::validate_tunnel_name(&name)?))
+}
