@@ -198,10 +198,18 @@ pub(crate) fn summary(s: &State, i: &IdentityRec, clock: Clock) -> AgentIdentity
     full_identity(s, i, clock).summary()
 }
 
-/// Why a handle cannot be taken, as a 409 reply.
+/// Why a handle cannot be taken, as a 409 reply: `detail` = `{error: "handle_unavailable",
+/// message, code: "agent_handle_unavailable", blocking_namespace, agent_handle}`. The
+/// official TypeScript SDK (0.5.14) raises `HandleUnavailableError` only for that `code`
+/// (or an `error` of the same value); 0.4.9 and core map any 409 of create/update.
 pub(crate) fn handle_unavailable(s: &State, handle: &str, except_identity: Option<&str>) -> Option<Reply> {
     let conflict = |ns: &str, msg: &str| {
-        Reply::error(409, "handle_unavailable", msg, json!({ "blocking_namespace": ns, "agent_handle": handle }))
+        Reply::error(
+            409,
+            "handle_unavailable",
+            msg,
+            json!({ "code": "agent_handle_unavailable", "blocking_namespace": ns, "agent_handle": handle }),
+        )
     };
     if RESERVED.contains(&handle) {
         return Some(conflict("identities", &format!("Handle '{handle}' is reserved")));
@@ -583,7 +591,10 @@ fn update_identity(s: &mut State, ctx: &Ctx) -> R {
     }
     rec.updated_at = now;
     let rec = rec.clone();
-    Ok(Reply::model(200, &summary(s, &rec, ctx.clock)))
+    // The full identity with its channels (a superset of the summary): 0.5.14's
+    // `AgentIdentity.update` replaces its cached mailbox, phone number and tunnel
+    // from this body; 0.4.9 and core read the summary fields of it.
+    Ok(Reply::model(200, &full_identity(s, &rec, ctx.clock)))
 }
 
 fn delete_identity(s: &mut State, ctx: &Ctx) -> R {

@@ -389,3 +389,78 @@ fn sigint_shuts_down_cleanly() {
     let status = emu.signal("-INT");
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn identity_update_answers_the_full_identity_with_channels() {
+    // The official TypeScript SDK 0.5.14 (`AgentIdentity.update`) replaces its cached
+    // mailbox, phone number and tunnel from the PATCH body; 0.4.9 and core read the
+    // summary fields. So the answer is the full identity: a superset of the summary.
+    let emu = Emulator::start();
+    let admin = emu.admin_key.clone();
+    let mut input = CreateIdentityRequest::new("full-bot");
+    input.phone_number = Some(IdentityPhoneNumberCreateOptions::default());
+    let created = ids::parse_create(&emu.send(&ids::build_create(&input).unwrap(), &admin).as_response()).unwrap();
+    let up = UpdateIdentityRequest { description: Patch::Set("patched".into()), ..Default::default() };
+    let r = emu.send(&ids::build_update("full-bot", &up).unwrap(), &admin);
+    assert_eq!(r.status, 200, "{:?}", r.json());
+    let body = r.json();
+
+    // Channels, as GET answers them.
+    let got = ids::parse_get(&emu.send(&ids::build_get("full-bot").unwrap(), &admin).as_response()).unwrap();
+    let full = ids::parse_get(&r.as_response()).unwrap();
+    assert_eq!(full, got);
+    assert_eq!(full.description.as_deref(), Some("patched"));
+    assert_eq!(full.mailbox.as_ref().map(|m| &m.id), created.mailbox.as_ref().map(|m| &m.id));
+    assert_eq!(full.tunnel.as_ref().map(|t| &t.id), created.tunnel.as_ref().map(|t| &t.id));
+    assert_eq!(full.phone_number.as_ref().map(|p| &p.id), created.phone_number.as_ref().map(|p| &p.id));
+    assert!(body["mailbox"].is_object() && body["tunnel"].is_object() && body["phone_number"].is_object(), "{body}");
+
+    // Every key of the summary (the list entry) is there with the same value.
+    let list = emu.send(&ids::build_list().unwrap(), &admin).json();
+    let entry = list.as_array().unwrap().iter().find(|i| i["agent_handle"] == "full-bot").unwrap().clone();
+    for (k, v) in entry.as_object().unwrap() {
+        assert_eq!(&body[k], v, "summary key {k}");
+    }
+    // core's update parser (the summary) still reads it.
+    let s = ids::parse_update(&r.as_response()).unwrap();
+    assert_eq!(s, got.summary());
+
+    // A scoped key's own update answers the full identity too; identity without a
+    // phone number → phone_number null.
+    let plain = create(&emu, "plain-bot");
+    let key = scoped_key(&emu, &plain.id);
+    let up = UpdateIdentityRequest { display_name: Patch::Set("Plain".into()), ..Default::default() };
+    let r = emu.send(&ids::build_update("plain-bot", &up).unwrap(), &key);
+    assert_eq!(r.status, 200, "{:?}", r.json());
+    assert!(r.json()["phone_number"].is_null());
+    assert_eq!(r.json()["mailbox"]["id"], plain.mailbox.as_ref().unwrap().id.as_str());
+}
+
+#[test]
+fn handle_unavailable_detail_carries_the_agent_handle_unavailable_code() {
+    // 0.5.14 raises HandleUnavailableError only when detail.code (or detail.error) is
+    // "agent_handle_unavailable"; the existing keys stay for 0.4.9 and core.
+    let emu = Emulator::start();
+    let admin = emu.admin_key.clone();
+    create(&emu, "taken-bot");
+    for (handle, ns) in [("taken-bot", "identities"), ("postmaster", "identities")] {
+        let r = emu.send(&ids::build_create(&CreateIdentityRequest::new(handle)).unwrap(), &admin);
+        assert_eq!(r.status, 409);
+        let d = &r.json()["detail"];
+        assert_eq!(d["code"], "agent_handle_unavailable", "{d}");
+        assert_eq!(d["error"], "handle_unavailable");
+        assert_eq!(d["blocking_namespace"], ns);
+        assert_eq!(d["agent_handle"], handle);
+        assert!(d["message"].as_str().is_some_and(|m| m.contains(handle)), "{d}");
+        let e = ids::parse_create(&r.as_response()).unwrap_err();
+        assert!(
+            matches!(&status_err(&e).kind, ErrorKind::HandleUnavailable { blocking_namespace: Some(n) } if n == ns)
+        );
+    }
+    // The rename refusal keeps its own error (not a taken handle).
+    let rename = UpdateIdentityRequest { agent_handle: Some("other-name".into()), ..Default::default() };
+    let r = emu.send(&ids::build_update("taken-bot", &rename).unwrap(), &admin);
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["detail"]["error"], "handle_rename_blocked");
+    assert!(r.json()["detail"].get("code").is_none());
+}
