@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Node package (ffi-node/): builds the native module (napi-rs cdylib,
 # the dev profile: dependencies optimised, as the workspace tests use them),
-# then runs the node:test suites: the surface against a real emulator, the
+# checks the generated native.d.ts, then runs the node:test suites: the surface against a real emulator, the
 # official SDK's method list, `npm pack` installed and imported from CJS and
 # ESM in a fresh directory. Needs Node >= 20 with npm (on the machine).
 # Env: CARGO_TARGET_DIR     shared cargo target dir (default: <repo>/target)
@@ -23,8 +23,21 @@ if [ "$major" -lt 20 ]; then
   exit 1
 fi
 
-cargo build -p inkbox-node --locked
-cp "$CARGO_TARGET_DIR/debug/libinkbox_node.so" ffi-node/inkbox.linux-x64-gnu.node
+# The napi-rs CLI (pinned in ffi-node/tools/napi) builds the module with cargo
+# and writes ffi-node/native.d.ts from the #[napi] items and their docs.
+cli=ffi-node/tools/napi
+if [ ! -x "$cli/node_modules/.bin/napi" ] || ! cmp -s "$cli/package-lock.json" "$cli/node_modules/.package-lock.json"; then
+  (cd "$cli" && npm ci --silent --no-audit --no-fund)
+  cp "$cli/package-lock.json" "$cli/node_modules/.package-lock.json"
+fi
+(cd ffi-node && tools/napi/node_modules/.bin/napi build --manifest-path Cargo.toml \
+  --package-json-path tools/napi/package.json --target-dir "$CARGO_TARGET_DIR" \
+  --platform --no-js --dts native.d.ts -o . -- --locked)
+if ! git diff --quiet -- ffi-node/native.d.ts 2>/dev/null; then
+  echo "scripts/node.sh: ffi-node/native.d.ts is stale (the #[napi] items changed): commit the regenerated file" >&2
+  git --no-pager diff --stat -- ffi-node/native.d.ts >&2
+  exit 1
+fi
 [ "${1:-}" = "--build-only" ] && exit 0
 
 if [ -z "${INKBOX_EMULATOR_BIN:-}" ]; then

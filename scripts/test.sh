@@ -86,3 +86,6 @@ scripts/node.sh
 
 step "emulator conformance: the official inkbox 0.4.9 SDK runs the seed-001 flows against the emulator"
 scripts/conformance.sh
+
+step "Node conformance: the official @inkbox/sdk 0.5.14 runs its README flows against the emulator"
+scripts/conformance-node.sh
