@@ -30,6 +30,8 @@ mod phone;
 mod rules;
 mod signup;
 mod state;
+mod store;
+mod table;
 mod texts;
 mod tunnels;
 mod util;
