@@ -48,9 +48,9 @@ pub(crate) struct InboxRec {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct AgentPostState {
     #[serde(default)]
-    pub(crate) keys: Vec<ApKey>,
+    pub(crate) keys: crate::table::Table<ApKey>,
     #[serde(default)]
-    pub(crate) inboxes: Vec<InboxRec>,
+    pub(crate) inboxes: crate::table::Table<InboxRec>,
     #[serde(default)]
     pub(crate) next_seq: u64,
 }

@@ -1,6 +1,8 @@
 //! Request pipeline: faults → routing by core's catalog → auth → handler →
-//! snapshot of the state when it changed.
+//! the changed records queued for the store; the response waits (without the
+//! lock) until they, and everything the request read, are committed.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -14,7 +16,8 @@ use inkbox_core::api::request::Method;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use crate::state::{ApiKeyRec, Fault, IdempotencyRec, Org, State, Store};
+use crate::state::{ApiKeyRec, Fault, IdempotencyRec, Org, State};
+use crate::store::{Batch, Persister};
 use crate::util::{Clock, random_hex, uuid4};
 use crate::{agentpost, handlers, imessage, phone, signup, texts, tunnels, vault, webhooks};
 
@@ -226,12 +229,48 @@ impl Ctx {
 
 struct Inner {
     state: State,
-    store: Option<Store>,
+    /// Bumped when the state is reloaded from the store after a failed write.
+    generation: u64,
+    /// Seq of the last batch handed to the store.
+    seq: u64,
+    /// The meta record last handed to the store.
+    last_meta: String,
+}
+
+thread_local! {
+    /// The latest (generation, seq) this thread saw under the lock: a
+    /// response may go out only once that much is committed.
+    static BARRIER: std::cell::Cell<Option<(u64, u64)>> = const { std::cell::Cell::new(None) };
+}
+
+/// The state lock; on release it records what the thread has seen in [`BARRIER`].
+struct Guard<'a>(MutexGuard<'a, Inner>);
+
+impl std::ops::Deref for Guard<'_> {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.0
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        let seen = (self.0.generation, self.0.seq);
+        BARRIER.with(|b| b.set(Some(seen)));
+    }
 }
 
 /// The running emulator.
 pub(crate) struct App {
     inner: Mutex<Inner>,
+    /// The store's writer (with `--data`).
+    store: Option<Persister>,
     pub(crate) admin_key: String,
     pub(crate) org_id: String,
     data: Option<PathBuf>,
@@ -249,14 +288,14 @@ impl App {
     /// Loads the state from `data` (or starts fresh) and makes sure one org
     /// with one admin key exists.
     pub(crate) fn open(data: Option<PathBuf>) -> Result<Self, String> {
-        let mut store = match &data {
-            Some(p) => Some(Store::open(p)?),
-            None => None,
+        let (loaded, store) = match &data {
+            Some(p) => {
+                let (state, store) = crate::store::open(p)?;
+                (state, Some(store))
+            }
+            None => (None, None),
         };
-        let mut state = match &store {
-            Some(s) => s.load()?.unwrap_or_default(),
-            None => State::default(),
-        };
+        let mut state = loaded.unwrap_or_default();
         crate::mail::init_link_key()?;
         let clock = Clock::with_offset(state.clock_offset_ms);
         let fresh = state.orgs.is_empty();
@@ -270,16 +309,87 @@ impl App {
             .find(|k| k.record.organization_id == org_id && k.record.scoped_identity_id.is_none())
             .map(|k| k.secret.clone())
             .ok_or("no admin key")?;
-        if let (true, Some(s)) = (fresh, store.as_mut()) {
-            s.save(&state, clock.now_ms)?;
-        }
-        Ok(App {
-            inner: Mutex::new(Inner { state, store }),
+        let app = App {
+            inner: Mutex::new(Inner { state, generation: 0, seq: 0, last_meta: String::new() }),
+            store,
             admin_key,
             org_id,
             data,
             public_url: std::sync::OnceLock::new(),
-        })
+        };
+        if fresh {
+            let mut inner = app.lock();
+            app.persist(&mut inner)?;
+            let (generation, seq) = (inner.generation, inner.seq);
+            drop(inner);
+            if let Some(store) = &app.store {
+                store.wait(generation, seq)?;
+            }
+        }
+        Ok(app)
+    }
+
+    /// Hands the state's changes to the store (under the lock; a no-op
+    /// besides forgetting them without `--data`).
+    fn persist(&self, inner: &mut Inner) -> Result<(), String> {
+        inner.state.mutations = inner.state.mutations.saturating_add(1);
+        let Some(store) = &self.store else {
+            for (_, fam) in inner.state.families() {
+                fam.discard_changes();
+            }
+            return Ok(());
+        };
+        let (meta, families) = crate::store::take_batch(&mut inner.state, &mut inner.last_meta)?;
+        if meta.is_none() && families.is_empty() {
+            return Ok(());
+        }
+        let seq = inner.seq.saturating_add(1);
+        store.submit(Batch { generation: inner.generation, seq, meta, families })?;
+        inner.seq = seq;
+        Ok(())
+    }
+
+    /// After a failed write: waits out the batches in flight, then reloads
+    /// the committed state (keeping the runtime-only faults) and starts a new
+    /// generation. Called with the lock held.
+    fn rollback(&self, inner: &mut Inner) {
+        let Some(store) = &self.store else { return };
+        let _ = store.wait(inner.generation, inner.seq);
+        match store.reload() {
+            Ok(mut state) => {
+                state.faults = std::mem::take(&mut inner.state.faults);
+                inner.state = state;
+                inner.last_meta.clear();
+                inner.generation = inner.generation.saturating_add(1);
+            }
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "inkbox-emulator: cannot reload the state: {e}");
+            }
+        }
+    }
+
+    /// Waits until everything this thread saw under the lock is committed;
+    /// a failed write (of this request or one it read) becomes a 500.
+    fn settle(&self, reply: Reply) -> Reply {
+        let Some(seen) = BARRIER.with(|b| b.take()) else { return reply };
+        match self.wait_for(seen) {
+            Ok(()) => reply,
+            Err(r) => r,
+        }
+    }
+
+    fn wait_for(&self, (generation, seq): (u64, u64)) -> Result<(), Reply> {
+        let Some(store) = &self.store else { return Ok(()) };
+        match store.wait(generation, seq) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let mut inner = self.lock();
+                if inner.generation == generation {
+                    self.rollback(&mut inner);
+                }
+                Err(Reply::detail(500, &format!("emulator persistence failed: {e}")))
+            }
+        }
     }
 
     /// Sets the origin of absolute URLs (`--public-url` or the bound address).
@@ -287,8 +397,8 @@ impl App {
         let _ = self.public_url.set(url);
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> Guard<'_> {
+        Guard(self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// Reads the state under the lock.
@@ -299,21 +409,21 @@ impl App {
     }
 
     /// Changes the state under the lock; on `Ok` the change is persisted
-    /// (with `--data`), and if persisting fails it is rolled back and a 500
-    /// is returned. Background workers and control hooks use this.
+    /// (with `--data`) and committed before this returns (the lock is
+    /// released while waiting); if persisting fails the state is reloaded
+    /// from the store and a 500 is returned. Background workers and control
+    /// hooks use this.
     pub(crate) fn mutate<T>(&self, f: impl FnOnce(&mut State, Clock) -> Result<T, Reply>) -> Result<T, Reply> {
         let mut inner = self.lock();
         let clock = Clock::with_offset(inner.state.clock_offset_ms);
-        let backup = if inner.store.is_some() { Some(inner.state.clone()) } else { None };
         let out = f(&mut inner.state, clock)?;
-        if let Err(e) = persist(&mut inner, clock) {
-            if let Some(b) = backup {
-                let faults = std::mem::take(&mut inner.state.faults);
-                inner.state = b;
-                inner.state.faults = faults;
-            }
+        if let Err(e) = self.persist(&mut inner) {
+            self.rollback(&mut inner);
             return Err(Reply::detail(500, &format!("emulator persistence failed: {e}")));
         }
+        let seen = (inner.generation, inner.seq);
+        drop(inner);
+        self.wait_for(seen)?;
         Ok(out)
     }
 
@@ -398,7 +508,6 @@ impl App {
             _ => None,
         };
         let ctx = Ctx { caller, params, query: parse_query(query), body, clock, base_url };
-        let backup = if mutating && inner.store.is_some() { Some(inner.state.clone()) } else { None };
         let reply = handlers::dispatch(op, &mut inner.state, &ctx);
         if let (Some((scope, key, fingerprint)), true, None) = (idem, reply.is_success(), &reply.raw) {
             inner.state.idempotency.push(IdempotencyRec {
@@ -415,13 +524,9 @@ impl App {
         // failed verification attempt); the handler says so with this flag.
         let force = std::mem::take(&mut inner.state.persist_refused);
         if ((mutating && reply.is_success()) || force)
-            && let Err(e) = persist(&mut inner, clock)
+            && let Err(e) = self.persist(&mut inner)
         {
-            if let Some(b) = backup {
-                let faults = std::mem::take(&mut inner.state.faults);
-                inner.state = b;
-                inner.state.faults = faults;
-            }
+            self.rollback(&mut inner);
             return Reply::detail(500, &format!("emulator persistence failed: {e}"));
         }
         reply
@@ -485,7 +590,7 @@ impl App {
                 }
                 Err(r) => r,
             },
-            (Some(Method::Get), "/_emulator/outbox") => Reply::json(200, Value::Array(inner.state.outbox.clone())),
+            (Some(Method::Get), "/_emulator/outbox") => Reply::json(200, Value::Array(inner.state.outbox.to_vec())),
             (Some(m @ (Method::Get | Method::Post)), "/_emulator/phone/config") => {
                 match phone::config(&mut inner.state, &ctx, m == Method::Post) {
                     Ok(v) => Reply::json(200, v),
@@ -500,11 +605,13 @@ impl App {
             _ => Reply::detail(405, "Method Not Allowed"),
         };
         let persisted = matches!(path, "/_emulator/clock" | "/_emulator/transcripts" | "/_emulator/phone/config");
-        if persisted && method == Some(Method::Post) && reply.is_success() {
-            let now = Clock::with_offset(inner.state.clock_offset_ms);
-            if let Err(e) = persist(&mut inner, now) {
-                return Reply::detail(500, &format!("emulator persistence failed: {e}"));
-            }
+        if persisted
+            && method == Some(Method::Post)
+            && reply.is_success()
+            && let Err(e) = self.persist(&mut inner)
+        {
+            self.rollback(&mut inner);
+            return Reply::detail(500, &format!("emulator persistence failed: {e}"));
         }
         reply
     }
@@ -599,14 +706,6 @@ fn fingerprint(method: Method, path: &str, query: &str, body: &[u8]) -> String {
     format!("{h:016x}")
 }
 
-fn persist(inner: &mut Inner, clock: Clock) -> Result<(), String> {
-    inner.state.mutations = inner.state.mutations.saturating_add(1);
-    match inner.store.as_mut() {
-        Some(store) => store.save(&inner.state, clock.now_ms),
-        None => Ok(()),
-    }
-}
-
 fn clock_json(c: Clock) -> Value {
     json!({ "now": c.secs_f64(), "now_iso": c.timestamp().to_rfc3339() })
 }
@@ -691,7 +790,7 @@ pub(crate) fn last4(secret: &str) -> String {
 /// Resolves `X-API-Key` to a caller (and records its use).
 fn authenticate(state: &mut State, key: Option<&str>, clock: Clock) -> Option<Caller> {
     let key = key?;
-    let rec = state.api_keys.iter_mut().find(|r| r.secret == key && r.record.status == ApiKeyStatus::Active)?;
+    let rec = state.api_keys.find_mut(|r| r.secret == key && r.record.status == ApiKeyStatus::Active)?;
     rec.record.last_used_at = Some(clock.timestamp());
     let org_id = rec.record.organization_id.clone();
     let key_id = rec.record.id.clone();
@@ -835,7 +934,9 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
             idempotency_key: idem_key.as_deref(),
             content_type: content_type.as_deref(),
         };
-        app2.dispatch(method, &raw_path, &query, creds, body, base_url)
+        BARRIER.with(|b| b.set(None));
+        let reply = app2.dispatch(method, &raw_path, &query, creds, body, base_url);
+        app2.settle(reply)
     })
     .await;
     let reply = match res {

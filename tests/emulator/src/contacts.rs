@@ -21,8 +21,8 @@ use crate::util::uuid4;
 /// Contacts and notes of every org.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct ContactsState {
-    pub(crate) contacts: Vec<ContactRec>,
-    pub(crate) notes: Vec<NoteRec>,
+    pub(crate) contacts: crate::table::Table<ContactRec>,
+    pub(crate) notes: crate::table::Table<NoteRec>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -263,7 +263,7 @@ impl DataPlane {
         self.app
             .mutate(|s, clock| {
                 let now = clock.timestamp();
-                for t in &mut s.tunnels {
+                for t in s.tunnels.iter_mut() {
                     t.zone.clone_from(&zone);
                     t.public_host = public_host(&t.tunnel_name);
                     if t.currently_connected {

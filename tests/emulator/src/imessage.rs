@@ -110,20 +110,20 @@ pub(crate) struct IMessageState {
     #[serde(default)]
     pub(crate) triage_inactive: bool,
     #[serde(default)]
-    pub(crate) assignments: Vec<AssignmentRec>,
+    pub(crate) assignments: crate::table::Table<AssignmentRec>,
     #[serde(default)]
-    pub(crate) conversations: Vec<ConversationRec>,
+    pub(crate) conversations: crate::table::Table<ConversationRec>,
     #[serde(default)]
-    pub(crate) messages: Vec<MessageRec>,
+    pub(crate) messages: crate::table::Table<MessageRec>,
     #[serde(default)]
-    pub(crate) reactions: Vec<ReactionRec>,
+    pub(crate) reactions: crate::table::Table<ReactionRec>,
     #[serde(default)]
-    pub(crate) media: Vec<MediaRec>,
+    pub(crate) media: crate::table::Table<MediaRec>,
     #[serde(default)]
-    pub(crate) rules: Vec<RuleRec>,
+    pub(crate) rules: crate::table::Table<RuleRec>,
     /// Webhook events raised, typing indicators and read receipts (newest last).
     #[serde(default)]
-    pub(crate) log: Vec<Value>,
+    pub(crate) log: crate::table::Table<Value>,
     #[serde(default)]
     pub(crate) next_seq: u64,
 }
@@ -1059,7 +1059,7 @@ pub(crate) fn control(app: &App, method: Method, path: &str, ctx: &Ctx) -> Optio
         (Method::Get, "/_emulator/imessage/triage") => Ok(app.read(|s, _| triage_json(s))),
         (Method::Post, "/_emulator/imessage/triage") => app.mutate(|s, _| set_triage(s, ctx)),
         (Method::Get, "/_emulator/imessage/events") => {
-            Ok(app.read(|s, _| Reply::json(200, Value::Array(s.imessage.log.clone()))))
+            Ok(app.read(|s, _| Reply::json(200, Value::Array(s.imessage.log.to_vec()))))
         }
         (
             _,

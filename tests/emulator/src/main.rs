@@ -7,8 +7,8 @@
 //! Binds (loopback by default), prints one JSON line
 //! `{"url", "admin_api_key", "organization_id"}` on stdout, then serves until
 //! SIGINT/SIGTERM. Without `--data` the state lives in memory; with it every
-//! state change is snapshotted to SQLite before the response is sent, and a
-//! restart with the same path resumes (same org, same admin key).
+//! state change's records are committed to SQLite before the response is
+//! sent, and a restart with the same path resumes (same org, same admin key).
 //! Absolute URLs it hands out (attachment and media links, `Location`) start
 //! with `--public-url` (default: the bound address), never with the
 //! request's `Host` header.
@@ -30,6 +30,8 @@ mod phone;
 mod rules;
 mod signup;
 mod state;
+mod store;
+mod table;
 mod texts;
 mod tunnels;
 mod util;

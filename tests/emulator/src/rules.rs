@@ -45,9 +45,9 @@ pub(crate) struct PhoneRuleRec {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct RulesState {
     #[serde(default)]
-    pub(crate) mail: Vec<MailRuleRec>,
+    pub(crate) mail: crate::table::Table<MailRuleRec>,
     #[serde(default)]
-    pub(crate) phone: Vec<PhoneRuleRec>,
+    pub(crate) phone: crate::table::Table<PhoneRuleRec>,
     #[serde(default)]
     pub(crate) next_seq: u64,
 }

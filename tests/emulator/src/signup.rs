@@ -104,10 +104,10 @@ impl SignupRec {
 pub(crate) struct SignupState {
     /// Every self-signed-up agent.
     #[serde(default)]
-    pub(crate) agents: Vec<SignupRec>,
+    pub(crate) agents: crate::table::Table<SignupRec>,
     /// Times (emulated ms) of the signups of the last hour (rate limit).
     #[serde(default)]
-    pub(crate) recent_signups_ms: Vec<i64>,
+    pub(crate) recent_signups_ms: crate::table::Table<i64>,
     /// Signup rate limit override (`POST /_emulator/signup/config`).
     #[serde(default)]
     pub(crate) max_signups_per_hour: Option<u32>,
@@ -504,7 +504,7 @@ pub(crate) fn check_mail_send(
     let Some(identity_id) = s.mailbox(sender_mailbox_id).and_then(|m| m.mailbox.agent_identity_id.clone()) else {
         return Ok(());
     };
-    let Some(rec) = s.signup.agents.iter_mut().find(|a| a.identity_id == identity_id) else { return Ok(()) };
+    let Some(rec) = s.signup.agents.find_mut(|a| a.identity_id == identity_id) else { return Ok(()) };
     match rec.claim_status {
         ClaimStatus::AgentUnclaimed => {
             let r = &req.recipients;

@@ -1,7 +1,6 @@
-//! The emulator's whole state: one serde-serializable value kept in memory and
-//! snapshotted to SQLite (when `--data` is given) after every state change.
-
-use std::path::Path;
+//! The emulator's whole state: one serde-serializable value kept in memory.
+//! Its collections are [`Table`]s, persisted record by record (when `--data`
+//! is given) by [`crate::store`].
 
 use inkbox_core::api::common::FilterMode;
 use inkbox_core::api::identities::{IdentityAccess, IdentityStatus};
@@ -10,11 +9,9 @@ use inkbox_core::api::mail::{Mailbox, MessageDetail, ThreadFolder};
 use inkbox_core::api::phone::{PhoneCall, PhoneNumber, PhoneTranscript};
 use inkbox_core::api::time::Timestamp;
 use inkbox_core::api::tunnels::Tunnel;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-/// Bumped when the snapshot layout changes incompatibly.
-pub(crate) const SNAPSHOT_VERSION: i64 = 1;
+use crate::table::{Family, Table};
 
 /// An organization.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -159,28 +156,28 @@ pub(crate) struct IdempotencyRec {
 pub(crate) struct State {
     /// Emulated clock = real time + this offset (milliseconds).
     pub(crate) clock_offset_ms: i64,
-    pub(crate) orgs: Vec<Org>,
-    pub(crate) api_keys: Vec<ApiKeyRec>,
+    pub(crate) orgs: Table<Org>,
+    pub(crate) api_keys: Table<ApiKeyRec>,
     /// Live identities (deleted ones are removed; their channels stay, marked deleted).
-    pub(crate) identities: Vec<IdentityRec>,
-    pub(crate) mailboxes: Vec<MailboxRec>,
-    pub(crate) tunnels: Vec<Tunnel>,
-    pub(crate) phone_numbers: Vec<PhoneNumber>,
-    pub(crate) access: Vec<IdentityAccess>,
+    pub(crate) identities: Table<IdentityRec>,
+    pub(crate) mailboxes: Table<MailboxRec>,
+    pub(crate) tunnels: Table<Tunnel>,
+    pub(crate) phone_numbers: Table<PhoneNumber>,
+    pub(crate) access: Table<IdentityAccess>,
     /// Mail to addresses outside the emulator (placeholder until mail delivery exists).
     #[serde(default)]
-    pub(crate) outbox: Vec<serde_json::Value>,
+    pub(crate) outbox: Table<serde_json::Value>,
     /// Every mailbox's messages (each recipient mailbox has its own copy).
     #[serde(default)]
-    pub(crate) messages: Vec<MessageRec>,
+    pub(crate) messages: Table<MessageRec>,
     #[serde(default)]
-    pub(crate) threads: Vec<ThreadRec>,
+    pub(crate) threads: Table<ThreadRec>,
     /// Phone calls (all orgs).
     #[serde(default)]
-    pub(crate) calls: Vec<CallRec>,
+    pub(crate) calls: Table<CallRec>,
     /// Call transcript segments (injected through the control API).
     #[serde(default)]
-    pub(crate) transcripts: Vec<PhoneTranscript>,
+    pub(crate) transcripts: Table<PhoneTranscript>,
     /// Next `seq` of messages, threads and calls.
     #[serde(default)]
     pub(crate) next_seq: u64,
@@ -213,7 +210,7 @@ pub(crate) struct State {
     pub(crate) rules: crate::rules::RulesState,
     /// Responses remembered by `Idempotency-Key` (24 h of emulated time).
     #[serde(default)]
-    pub(crate) idempotency: Vec<IdempotencyRec>,
+    pub(crate) idempotency: Table<IdempotencyRec>,
     /// Set by a handler whose refused request changed the state anyway, so
     /// that the change is persisted too (reset after every request).
     #[serde(skip)]
@@ -250,6 +247,61 @@ pub(crate) struct OutEvent {
 }
 
 impl State {
+    /// Every table of the state with its family name in the store. A table
+    /// missing here is caught by [`crate::store::take_batch`] (its count of
+    /// tables serialized in meta mode would differ).
+    pub(crate) fn families(&mut self) -> Vec<(&'static str, &mut dyn Family)> {
+        let texts = &mut self.texts;
+        let im = &mut self.imessage;
+        let su = &mut self.signup;
+        let v = &mut self.vault;
+        let w = &mut self.webhooks;
+        vec![
+            ("orgs", &mut self.orgs),
+            ("api_keys", &mut self.api_keys),
+            ("identities", &mut self.identities),
+            ("mailboxes", &mut self.mailboxes),
+            ("tunnels", &mut self.tunnels),
+            ("phone_numbers", &mut self.phone_numbers),
+            ("access", &mut self.access),
+            ("outbox", &mut self.outbox),
+            ("mail_messages", &mut self.messages),
+            ("mail_threads", &mut self.threads),
+            ("calls", &mut self.calls),
+            ("transcripts", &mut self.transcripts),
+            ("idempotency", &mut self.idempotency),
+            ("texts", &mut texts.texts),
+            ("texts_conversations", &mut texts.conversations),
+            ("texts_opt_ins", &mut texts.opt_ins),
+            ("texts_opt_in_audit", &mut texts.audit),
+            ("texts_sends", &mut texts.sends),
+            ("texts_campaigns", &mut texts.campaigns),
+            ("texts_call_webhooks", &mut texts.call_webhooks),
+            ("imessage_assignments", &mut im.assignments),
+            ("imessage_conversations", &mut im.conversations),
+            ("imessage_messages", &mut im.messages),
+            ("imessage_reactions", &mut im.reactions),
+            ("imessage_media", &mut im.media),
+            ("imessage_rules", &mut im.rules),
+            ("imessage_log", &mut im.log),
+            ("signup_agents", &mut su.agents),
+            ("signup_recent_ms", &mut su.recent_signups_ms),
+            ("agentpost_keys", &mut su.agentpost.keys),
+            ("agentpost_inboxes", &mut su.agentpost.inboxes),
+            ("vaults", &mut v.vaults),
+            ("vault_keys", &mut v.keys),
+            ("vault_secrets", &mut v.secrets),
+            ("vault_access", &mut v.access),
+            ("webhook_queue", &mut w.queue),
+            ("webhook_subscriptions", &mut w.subscriptions),
+            ("webhook_deliveries", &mut w.deliveries),
+            ("tunnel_certs", &mut self.tunnel_ext.issued),
+            ("contacts", &mut self.contacts.contacts),
+            ("contact_notes", &mut self.contacts.notes),
+            ("mail_rules", &mut self.rules.mail),
+            ("phone_rules", &mut self.rules.phone),
+        ]
+    }
     /// Raises a webhook event (queued; delivered outside the request).
     pub(crate) fn emit(&mut self, event: OutEvent) {
         self.webhooks.enqueue(event);
@@ -281,52 +333,20 @@ impl State {
     }
 }
 
-/// SQLite persistence of [`State`] snapshots.
-#[derive(Debug)]
-pub(crate) struct Store {
-    conn: Connection,
-}
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
 
-impl Store {
-    pub(crate) fn open(path: &Path) -> Result<Self, String> {
-        let conn = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             CREATE TABLE IF NOT EXISTS snapshot (
-                 id INTEGER PRIMARY KEY CHECK (id = 1),
-                 version INTEGER NOT NULL,
-                 saved_at_ms INTEGER NOT NULL,
-                 state TEXT NOT NULL
-             );",
-        )
-        .map_err(|e| format!("cannot initialize {}: {e}", path.display()))?;
-        Ok(Store { conn })
-    }
-
-    pub(crate) fn load(&self) -> Result<Option<State>, String> {
-        let row: Option<(i64, String)> = self
-            .conn
-            .query_row("SELECT version, state FROM snapshot WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(|e| format!("cannot read snapshot: {e}"))?;
-        match row {
-            None => Ok(None),
-            Some((v, _)) if v != SNAPSHOT_VERSION => Err(format!("snapshot version {v} is not {SNAPSHOT_VERSION}")),
-            Some((_, text)) => serde_json::from_str(&text).map(Some).map_err(|e| format!("corrupt snapshot: {e}")),
-        }
-    }
-
-    pub(crate) fn save(&mut self, state: &State, now_ms: i64) -> Result<(), String> {
-        let text = serde_json::to_string(state).map_err(|e| format!("cannot serialize state: {e}"))?;
-        let tx = self.conn.transaction().map_err(|e| format!("cannot begin: {e}"))?;
-        tx.execute(
-            "INSERT INTO snapshot (id, version, saved_at_ms, state) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET version = excluded.version, saved_at_ms = excluded.saved_at_ms,
-             state = excluded.state",
-            params![SNAPSHOT_VERSION, now_ms, text],
-        )
-        .map_err(|e| format!("cannot write snapshot: {e}"))?;
-        tx.commit().map_err(|e| format!("cannot commit: {e}"))
+    #[test]
+    fn every_table_is_a_registered_family_with_a_unique_name() {
+        let mut s = State::default();
+        // Fails when a `Table` field is missing from `families`.
+        crate::store::take_batch(&mut s, &mut String::new()).unwrap();
+        let mut names: Vec<&str> = s.families().into_iter().map(|(n, _)| n).collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "family names are unique");
     }
 }

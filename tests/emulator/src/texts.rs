@@ -106,19 +106,19 @@ pub(crate) struct CallWebhookRec {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct TextsState {
     #[serde(default)]
-    pub(crate) texts: Vec<TextRec>,
+    pub(crate) texts: crate::table::Table<TextRec>,
     #[serde(default)]
-    pub(crate) conversations: Vec<ConversationRec>,
+    pub(crate) conversations: crate::table::Table<ConversationRec>,
     #[serde(default)]
-    pub(crate) opt_ins: Vec<OptInRec>,
+    pub(crate) opt_ins: crate::table::Table<OptInRec>,
     #[serde(default)]
-    pub(crate) audit: Vec<OptInAudit>,
+    pub(crate) audit: crate::table::Table<OptInAudit>,
     #[serde(default)]
-    pub(crate) sends: Vec<SendRec>,
+    pub(crate) sends: crate::table::Table<SendRec>,
     #[serde(default)]
-    pub(crate) campaigns: Vec<CampaignRec>,
+    pub(crate) campaigns: crate::table::Table<CampaignRec>,
     #[serde(default)]
-    pub(crate) call_webhooks: Vec<CallWebhookRec>,
+    pub(crate) call_webhooks: crate::table::Table<CallWebhookRec>,
 }
 
 /// Handles catalog operation `name` if it belongs to this module.

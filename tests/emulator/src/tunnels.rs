@@ -41,7 +41,7 @@ pub(crate) struct IssuedCert {
 pub(crate) struct TunnelsState {
     /// Every certificate issued by sign-csr.
     #[serde(default)]
-    pub(crate) issued: Vec<IssuedCert>,
+    pub(crate) issued: crate::table::Table<IssuedCert>,
 }
 
 /// Handles catalog operation `name` if it belongs to this module.

@@ -87,16 +87,16 @@ pub(crate) struct SecretRec {
 pub(crate) struct VaultState {
     /// At most one per organization.
     #[serde(default)]
-    pub(crate) vaults: Vec<VaultRec>,
+    pub(crate) vaults: crate::table::Table<VaultRec>,
     /// Every key ever registered (inactive ones keep their status).
     #[serde(default)]
-    pub(crate) keys: Vec<KeyRec>,
+    pub(crate) keys: crate::table::Table<KeyRec>,
     /// Secrets in creation order.
     #[serde(default)]
-    pub(crate) secrets: Vec<SecretRec>,
+    pub(crate) secrets: crate::table::Table<SecretRec>,
     /// Identity access rules.
     #[serde(default)]
-    pub(crate) access: Vec<AccessRule>,
+    pub(crate) access: crate::table::Table<AccessRule>,
 }
 
 /// Handles catalog operation `name` if it belongs to this module.

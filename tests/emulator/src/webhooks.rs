@@ -187,13 +187,13 @@ impl DeliveryRec {
 pub(crate) struct WebhooksState {
     /// Events raised and not yet fanned out to subscriptions.
     #[serde(default)]
-    pub(crate) queue: Vec<OutEvent>,
+    pub(crate) queue: crate::table::Table<OutEvent>,
     /// Every subscription ever created (deleted ones kept with `status: deleted`).
     #[serde(default)]
-    pub(crate) subscriptions: Vec<Subscription>,
+    pub(crate) subscriptions: crate::table::Table<Subscription>,
     /// The delivery log, oldest first (pending deliveries included).
     #[serde(default)]
-    pub(crate) deliveries: Vec<DeliveryRec>,
+    pub(crate) deliveries: crate::table::Table<DeliveryRec>,
     #[serde(default)]
     pub(crate) config: DeliveryConfig,
 }
@@ -439,7 +439,7 @@ fn owner_matches(sub: &Subscription, owner: &EventOwner) -> bool {
 /// Turns every queued event into one pending delivery per matching active
 /// subscription (events nobody subscribed to are dropped).
 fn fan_out(s: &mut State, clock: Clock) {
-    let events = std::mem::take(&mut s.webhooks.queue);
+    let events = std::mem::take(&mut *s.webhooks.queue);
     let now = clock.timestamp();
     let now_real = real_now_ms();
     for ev in events {

@@ -110,6 +110,24 @@ impl Emulator {
         self.raw_with(method, &url, headers, body.map(str::as_bytes)).expect("transport error")
     }
 
+    /// [`Emulator::raw_headers`] that reports transport errors instead of panicking.
+    pub fn try_raw_headers(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Result<Resp, ureq::Error> {
+        let url = format!("{}{}", self.url, path);
+        self.raw_with(method, &url, headers, body.map(str::as_bytes))
+    }
+
+    /// Sends SIGKILL without waiting (the process is reaped on drop).
+    pub fn kill_now(&self) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-KILL", &pid]).status().expect("kill");
+    }
+
     fn raw_with(
         &self,
         method: &str,
