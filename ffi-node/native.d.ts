@@ -107,6 +107,11 @@ export declare class Flow {
    * wire JSON (a cursor page object or a list).
    */
   get page(): unknown
+  /**
+   * The page of the last `next` that returned 1 as JSON text (what
+   * `page` gives, for `JSON.parse`).
+   */
+  get pageJson(): string | null
   /** Hands back the response to the last request, whatever its status. */
   feed(status: number, headers: Array<string>, body: Buffer): void
   /** The flow's result, once `next` returned 2 (taken: a second call fails). */
@@ -219,8 +224,16 @@ export declare function operations(): Array<string>
  */
 export declare function parse(op: string, status: number, headers: Array<string>, body: Buffer): unknown
 
-/** An `otpauth://totp/` URI as the config's wire JSON text. */
-export declare function parseTotpUri(uri: string): string
+/**
+ * Parses the response of `op` with core and answers the parsed model as
+ * JSON text (the wire's names and forms): the JS side reads it with
+ * `JSON.parse`, which builds objects faster than property-by-property
+ * conversion across N-API. Errors throw as with `parse`.
+ */
+export declare function parseJson(op: string, status: number, headers: Array<string>, body: Buffer): string
+
+/** An `otpauth://totp/` URI as a TOTPConfig. */
+export declare function parseTotpUri(uri: string): TotpConfigJs
 
 /**
  * Builds the request of operation `op` from `argsJson` (`{"path", "query",
@@ -230,6 +243,23 @@ export declare function prepare(op: string, argsJson: string | undefined | null,
 
 /** The three headers of a signed delivery: `{"x-inkbox-signature", "x-inkbox-request-id", "x-inkbox-timestamp"}`. */
 export declare function signWebhook(payload: Buffer, secret: string, requestId: string, timestamp: string): Record<string, string>
+
+/**
+ * The TOTP code of the configuration given field by field at `nowSecs`
+ * (the fast path of `generateTotp`; the period boundaries are arithmetic
+ * the caller does).
+ */
+export declare function totpCode(secret: string, algorithm: string, digits: number, period: number, nowSecs: number): string
+
+/** A TOTP configuration as the official SDK shapes it. */
+export interface TotpConfigJs {
+  secret: string
+  algorithm: string
+  digits: number
+  period: number
+  issuer?: string
+  accountName?: string
+}
 
 /** Checks an agent handle (core's rules); throws `InkboxValidationError`. */
 export declare function validateAgentHandle(handle: string): void

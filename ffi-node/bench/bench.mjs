@@ -99,7 +99,8 @@ const msg = (i) => ({
 const body = Buffer.from(JSON.stringify({ items: Array.from({ length: 100 }, (_, i) => msg(i)), next_cursor: null, has_more: false }));
 const hdrs = ["content-type", "application/json"];
 row("100-message page into objects", 1,
-  timeSync(() => native.parse("mail.messages.list", 200, hdrs, body).items.map((m) => fromWire(m, "Message")), 2000),
+  // As the runtime reads a page: core's parse as JSON text, JSON.parse, the generated converters.
+  timeSync(() => JSON.parse(native.parseJson("mail.messages.list", 200, hdrs, body)).items.map((m) => fromWire(m, "Message")), 2000),
   timeSync(() => JSON.parse(body.toString("utf8")).items.map(offMail.parseMessage), 2000));
 
 console.log("\n| measure | ours (µs) | official (µs) | ours/official | goal | met |");

@@ -4,6 +4,7 @@
 // tables (gen/schema.cjs) and the type text of each field and parameter.
 
 const { MODELS, ALIASES, ENUMS } = require("./gen/schema.cjs");
+const converters = require("./gen/converters.cjs");
 
 // ------------------------------------------------------------ type parsing
 
@@ -123,21 +124,13 @@ function fromWire(value, t) {
   switch (t.kind) {
     case "scalar":
       if (t.name === "datetime" && typeof value === "string") return new Date(value);
-      if (t.name === "json") return camelDeep(value);
-      return value;
+      return value; // json values pass as they are (user data: metadata, attachment metadata)
     case "enum":
       return value;
     case "alias":
       return fromWire(value, resolve(t));
-    case "model": {
-      if (typeof value !== "object" || Array.isArray(value)) return value;
-      const out = {};
-      for (const [wire, js, ft] of table(t.name)) {
-        const v = value[wire];
-        out[js] = v === undefined || v === null ? null : fromWire(v, ft);
-      }
-      return out;
-    }
+    case "model":
+      return converters.M[t.name](value);
     case "list":
       return Array.isArray(value) ? value.map((v) => fromWire(v, t.items[0])) : value;
     case "map": {
@@ -178,7 +171,6 @@ function toWire(value, t) {
   if (value instanceof Date) return value.toISOString();
   switch (t.kind) {
     case "scalar":
-      if (t.name === "json") return snakeDeep(value);
       if ((t.name === "bytes" || t.name === "binary") && value instanceof Uint8Array) {
         return Buffer.from(value).toString(t.name === "bytes" ? "utf8" : "base64");
       }
@@ -230,5 +222,7 @@ function snakeDeep(value) {
   }
   return value;
 }
+
+converters.useGeneric(fromWire);
 
 module.exports = { type, fromWire, toWire, camel, snake, camelDeep, snakeDeep };

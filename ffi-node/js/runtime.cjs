@@ -141,7 +141,9 @@ class Runner {
     const json = args ? JSON.stringify(args) : null;
     const call = guard(() => new native.Call(op, json, this.baseUrl, this.apiKey, this.options, idempotentPost));
     const r = await guardAsync(this.run(call));
-    return guard(() => native.parse(op, r.status, r.headers, r.body));
+    // JSON text from core, read by V8's JSON.parse: faster than building
+    // the objects property by property across N-API.
+    return JSON.parse(guard(() => native.parseJson(op, r.status, r.headers, r.body)));
   }
 
   /** Sends a request a flow prepared, through the call engine. */
@@ -161,7 +163,7 @@ class Runner {
         const r = await this.exchange(flow.request);
         guard(() => flow.feed(r.status, r.headers, r.body));
       } else if (step === 1) {
-        yield flow.page;
+        yield JSON.parse(guard(() => flow.pageJson));
       } else {
         return;
       }

@@ -2,23 +2,32 @@
 // Webhook verification, TOTP and the vault's key helpers, over core.
 
 const { native, guard } = require("./native.cjs");
-const { camelDeep, snakeDeep } = require("./convert.cjs");
+const { snakeDeep } = require("./convert.cjs");
 const errors = require("./errors.cjs");
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
 
+/** The `X-Inkbox-*` headers as flat pairs (core reads only those; every
+ * occurrence is passed, so core still sees a repeated header). */
 function headerPairs(headers) {
   const out = [];
   if (!headers) return out;
+  const take = (name, value) => {
+    if (name.length > 9 && (name.charCodeAt(0) | 32) === 120 && name.slice(0, 9).toLowerCase() === "x-inkbox-") {
+      out.push(name, value);
+    }
+  };
   if (typeof headers.forEach === "function" && typeof headers.get === "function") {
-    headers.forEach((value, name) => out.push(name, value));
+    headers.forEach((value, name) => take(name, value));
     return out;
   }
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    if (!Object.prototype.hasOwnProperty.call(headers, name)) continue;
+    const value = headers[name];
     if (Array.isArray(value)) {
-      if (value.length) out.push(name, String(value[0]));
+      for (const v of value) take(name, String(v));
     } else if (value !== undefined && value !== null) {
-      out.push(name, String(value));
+      take(name, String(value));
     }
   }
   return out;
@@ -81,8 +90,14 @@ function totpConfigJson(config) {
 
 /** The current code of a TOTPConfig: {code, periodStart, periodEnd, secondsRemaining}. */
 function generateTotp(config, now) {
-  const t = now instanceof Date ? now.getTime() / 1000 : now ?? Date.now() / 1000;
-  const c = guard(() => native.generateTotp(totpConfigJson(config), Math.floor(t)));
+  const t = Math.floor(now instanceof Date ? now.getTime() / 1000 : now ?? Date.now() / 1000);
+  if (config && typeof config === "object" && typeof config.secret === "string") {
+    const period = config.period ?? 30;
+    const code = guard(() => native.totpCode(config.secret, config.algorithm ?? "sha1", config.digits ?? 6, period, t));
+    const periodStart = t - (t % period);
+    return { code, periodStart, periodEnd: periodStart + period, secondsRemaining: periodStart + period - t };
+  }
+  const c = guard(() => native.generateTotp(totpConfigJson(config), t));
   return { code: c.code, periodStart: c.periodStart, periodEnd: c.periodEnd, secondsRemaining: c.secondsRemaining };
 }
 
@@ -95,7 +110,7 @@ function verifyTotp(config, code, options) {
 
 /** An otpauth://totp/ URI as a TOTPConfig. */
 function parseTotpUri(uri) {
-  return camelDeep(JSON.parse(guard(() => native.parseTotpUri(uri))));
+  return guard(() => native.parseTotpUri(uri));
 }
 
 // ---------------------------------------------------------------- names

@@ -22,7 +22,7 @@ use napi::{Env, Task, Unknown};
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
-use crate::call::{Prepared, args_value, header_pairs, num, parse_to_js, status_arg, whole};
+use crate::call::{Prepared, args_value, header_pairs, num, parse_to_js, parse_to_json, status_arg, whole};
 use crate::errors::{Fail, NResult as Result, guard, guard_task};
 
 const STEP_SEND: u32 = 0;
@@ -304,6 +304,19 @@ impl Flow {
             match &inner.page {
                 None => Ok(None),
                 Some(page) => Ok(Some(parse_to_js(env, page.operation.name, &page.response())?)),
+            }
+        })
+    }
+
+    /// The page of the last `next` that returned 1 as JSON text (what
+    /// `page` gives, for `JSON.parse`).
+    #[napi(getter)]
+    pub fn page_json(&self) -> Result<Option<String>> {
+        guard(|| {
+            let inner = lock(&self.inner)?;
+            match &inner.page {
+                None => Ok(None),
+                Some(page) => Ok(Some(parse_to_json(page.operation.name, &page.response())?)),
             }
         })
     }

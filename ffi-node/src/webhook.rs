@@ -105,17 +105,47 @@ pub fn verify_totp(config_json: String, code: String, now_secs: f64, window: u32
     })
 }
 
-/// An `otpauth://totp/` URI as the config's wire JSON text.
+/// A TOTP configuration as the official SDK shapes it.
+#[napi(object)]
+#[derive(Debug)]
+pub struct TotpConfigJs {
+    pub secret: String,
+    pub algorithm: String,
+    pub digits: u32,
+    pub period: u32,
+    pub issuer: Option<String>,
+    pub account_name: Option<String>,
+}
+
+/// An `otpauth://totp/` URI as a TOTPConfig.
 #[napi]
-pub fn parse_totp_uri(uri: String) -> Result<String> {
+pub fn parse_totp_uri(uri: String) -> Result<TotpConfigJs> {
     guard(|| {
         let uri = Zeroizing::new(uri);
         let c = totp::parse_uri(&uri)?;
-        let v = serde_json::json!({
-            "secret": c.secret(), "algorithm": c.algorithm().as_str(), "digits": c.digits().get(),
-            "period": c.period().as_secs(), "issuer": c.issuer(), "account_name": c.account_name(),
-        });
-        Ok(v.to_string())
+        Ok(TotpConfigJs {
+            secret: c.secret().to_owned(),
+            algorithm: c.algorithm().as_str().to_owned(),
+            digits: c.digits().get(),
+            period: u32::try_from(c.period().as_secs()).unwrap_or(u32::MAX),
+            issuer: c.issuer().map(str::to_owned),
+            account_name: c.account_name().map(str::to_owned),
+        })
+    })
+}
+
+/// The TOTP code of the configuration given field by field at `nowSecs`
+/// (the fast path of `generateTotp`; the period boundaries are arithmetic
+/// the caller does).
+#[napi]
+pub fn totp_code(secret: String, algorithm: String, digits: u32, period: u32, now_secs: f64) -> Result<String> {
+    guard(|| {
+        let secret = Zeroizing::new(secret);
+        let config = TotpConfig::new(secret.as_str())?
+            .with_algorithm(totp::Algorithm::from_config_name(&algorithm)?)
+            .with_digits(totp::Digits::new(u64::from(digits))?)
+            .with_period(totp::Period::new(u64::from(period))?);
+        Ok(config.generate(whole(now_secs, "now")?)?.code.as_str().to_owned())
     })
 }
 

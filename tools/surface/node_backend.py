@@ -94,6 +94,89 @@ def render_schema(domains: dict[str, gen.Domain]) -> str:
     return "".join(out)
 
 
+def _conv_expr(t: typesys.Type, src: str, domains_types: dict[str, Any], depth: int = 0) -> str:
+    """A JS expression converting wire value ``src`` of type ``t`` (not null-checked)."""
+    kind, target = _resolve(t, domains_types)
+    if kind == "datetime":
+        return f"new Date({src})"
+    if kind == "model":
+        return f"M.{target}({src})"
+    if kind == "list":
+        inner_t = target
+        ik, it = _resolve(inner_t, domains_types)
+        if ik == "model":
+            return f"{src}.map(M.{it})"
+        if ik == "datetime":
+            return f"{src}.map(toDate)"
+        if ik == "plain":
+            return src
+        return f"G({src}, {_js(_type_text(t))})"
+    if kind == "plain":
+        return src
+    return f"G({src}, {_js(_type_text(t))})"
+
+
+def _resolve(t: typesys.Type, types: dict[str, Any]) -> tuple[str, Any]:
+    """("datetime"|"model"|"list"|"plain"|"other", detail) of a type, aliases followed."""
+    seen = 0
+    while t.kind == "ref" and types.get(t.name, ("", None))[0] == "alias" and seen < 10:
+        t = types[t.name][1]
+        seen += 1
+    if t.kind == "scalar":
+        return ("datetime", None) if t.name == "datetime" else ("plain", None)
+    if t.kind == "literal":
+        return "plain", None
+    if t.kind == "ref":
+        k = types.get(t.name, ("", None))[0]
+        if k == "model":
+            return "model", t.name
+        if k in ("enum", "literal"):
+            return "plain", None
+        return "other", None
+    if t.kind == "list":
+        return "list", t.items[0]
+    return "other", None
+
+
+def render_converters(domains: dict[str, gen.Domain]) -> str:
+    """One converter function per model (wire object → the official SDK's
+    camelCase object, ISO strings → Date, missing fields → null), written
+    out as the official SDK writes its ``parseX`` functions, so V8 builds
+    every result object with one shape."""
+    models = _all_models(domains)
+    types: dict[str, Any] = {}
+    for d in domains.values():
+        for e in d.enums:
+            types[e.name] = ("enum", None)
+        for lit in d.literals:
+            types[lit.name] = ("literal", None)
+        for a in d.aliases:
+            types[a.name] = ("alias", a.of)
+    for name in models:
+        types[name] = ("model", None)
+    out = [HEADER, '"use strict";\n\n',
+           "// Wire object -> JS object, one function per model (runtime.cjs uses them on JSON.parse's output).\n",
+           "// G: the generic converter (convert.cjs) for the types these do not spell out.\n\n",
+           "let G = null;\n",
+           "const toDate = (s) => (s == null ? null : new Date(s));\n",
+           "const M = {};\n"]
+    for name in sorted(models):
+        out.append(f"M.{name} = function {name}(v) {{\n")
+        out.append("  if (v === null || typeof v !== \"object\" || Array.isArray(v)) return v;\n")
+        out.append("  return {\n")
+        for f in _fields(models, models[name]):
+            src = f"v.{f.name}"
+            expr = _conv_expr(f.type, src, types)
+            if expr == src:
+                out.append(f"    {names.camel(f.name)}: {src} ?? null,\n")
+            else:
+                out.append(f"    {names.camel(f.name)}: {src} == null ? null : {expr},\n")
+        out.append("  };\n};\n")
+    out.append("\n/** Installs the generic converter the functions fall back on. */\n")
+    out.append("function useGeneric(fn) {\n  G = fn;\n}\n\nmodule.exports = { M, useGeneric };\n")
+    return "".join(out)
+
+
 def render_enums(domains: dict[str, gen.Domain]) -> str:
     """The runtime enum objects (``MessageDirection.INBOUND === "inbound"``), as
     the official SDK's TypeScript enums are at runtime."""
@@ -476,6 +559,7 @@ def render(domains: dict[str, gen.Domain], root: Path) -> dict[Path, str]:
     js = root / "ffi-node" / "js" / "gen"
     return {
         js / "schema.cjs": render_schema(domains),
+        js / "converters.cjs": render_converters(domains),
         js / "enums.cjs": render_enums(domains),
         js / "resources.cjs": render_resources(domains),
         js / "identity.cjs": render_identity(domains),
