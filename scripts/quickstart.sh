@@ -14,6 +14,7 @@
 # Env:   CARGO_TARGET_DIR  shared cargo target dir (default: <repo>/target);
 #                          the venv is $CARGO_TARGET_DIR/py-venv (scripts/python.sh)
 # Usage: scripts/quickstart.sh          the Python quick start
+#        scripts/quickstart.sh --node   the Node quick start (examples/node/01_quick_start.mjs)
 #        scripts/quickstart.sh --rust   the Rust security primitives example
 #                                       (core/examples/primitives.rs)
 set -euo pipefail
@@ -26,12 +27,20 @@ if [ "${1:-}" = "--rust" ]; then
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-echo "Building the inkbox wheel and installing it into $CARGO_TARGET_DIR/py-venv ..."
-scripts/python.sh --build-only
-py="$CARGO_TARGET_DIR/py-venv/bin/python"
+if [ "${1:-}" = "--node" ]; then
+  echo "Building the Node package (ffi-node/) ..."
+  scripts/node.sh --build-only
+  mkdir -p examples/node/node_modules/@inkbox-core
+  ln -sfn "$root/ffi-node" examples/node/node_modules/@inkbox-core/sdk
+  run=(node examples/node/01_quick_start.mjs)
+else
+  echo "Building the inkbox wheel and installing it into $CARGO_TARGET_DIR/py-venv ..."
+  scripts/python.sh --build-only
+  run=("$CARGO_TARGET_DIR/py-venv/bin/python" examples/quickstart.py)
+fi
 
 if [ -n "${INKBOX_API_KEY:-}" ]; then
-  exec "$py" examples/quickstart.py
+  exec "${run[@]}"
 fi
 
 echo "Building the local emulator ..."
@@ -63,9 +72,9 @@ done
 hello=$(head -n 1 "$work/emulator.out")
 [ -n "$hello" ] || { echo "the emulator printed nothing within 30 s" >&2; exit 1; }
 read -r INKBOX_BASE_URL INKBOX_API_KEY < <(
-  "$py" -c 'import json, sys; h = json.loads(sys.argv[1]); print(h["url"], h["admin_api_key"])' "$hello"
+  python3 -c 'import json, sys; h = json.loads(sys.argv[1]); print(h["url"], h["admin_api_key"])' "$hello"
 )
 export INKBOX_BASE_URL INKBOX_API_KEY INKBOX_EMULATOR=1
 unset INKBOX_VAULT_KEY
 echo "Emulator running at $INKBOX_BASE_URL"
-"$py" examples/quickstart.py
+"${run[@]}"
