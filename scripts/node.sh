@@ -26,9 +26,9 @@ fi
 # The napi-rs CLI (pinned in ffi-node/tools/napi) builds the module with cargo
 # and writes ffi-node/native.d.ts from the #[napi] items and their docs.
 cli=ffi-node/tools/napi
-if [ ! -x "$cli/node_modules/.bin/napi" ] || ! cmp -s "$cli/package-lock.json" "$cli/node_modules/.package-lock.json"; then
+if [ ! -x "$cli/node_modules/.bin/napi" ] || ! cmp -s "$cli/package-lock.json" "$cli/node_modules/.inkbox-lock-stamp"; then
   (cd "$cli" && npm ci --silent --no-audit --no-fund)
-  cp "$cli/package-lock.json" "$cli/node_modules/.package-lock.json"
+  cp "$cli/package-lock.json" "$cli/node_modules/.inkbox-lock-stamp"
 fi
 (cd ffi-node && tools/napi/node_modules/.bin/napi build --manifest-path Cargo.toml \
   --package-json-path tools/napi/package.json --target-dir "$CARGO_TARGET_DIR" \
