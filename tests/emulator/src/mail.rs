@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq as _;
 
 use crate::app::{Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{MAIL_DOMAIN, R, admin_only, can_see, mailbox_visible};
-use crate::state::{AttachmentRec, EventOwner, MessageRec, OutEvent, State, ThreadRec};
+use crate::state::{AttachmentRec, EventOwner, MailBlob, MessageRec, OutEvent, State, ThreadRec};
 use crate::util::{Clock, uuid4};
 
 /// Lifetime of an attachment download URL.
@@ -278,24 +278,23 @@ pub(crate) fn send(s: &mut State, ctx: &Ctx) -> R {
     let req: SendEmailRequest = ctx.parse()?;
     mail::validate_send(&req).map_err(|e| unprocessable(&e.to_string()))?;
     let mut attachments = Vec::new();
+    let mut metadata: Vec<Map<String, Value>> = Vec::new();
+    let mut blobs = Vec::new();
     for a in req.attachments.iter().flatten() {
-        if base64_decode(&a.content_base64).is_none() {
+        let Some(bytes) = base64_decode(&a.content_base64) else {
             return Err(unprocessable("attachments.content_base64 must be standard base64"));
-        }
+        };
+        let v = json!({ "filename": a.filename, "content_type": a.content_type, "size": bytes.len() });
+        metadata.push(v.as_object().cloned().unwrap_or_default());
+        let id = format!("blob_{}", crate::util::uuid4());
         attachments.push(AttachmentRec {
             filename: a.filename.clone(),
             content_type: a.content_type.clone(),
-            content_base64: a.content_base64.clone(),
+            blob: id.clone(),
+            content_base64: String::new(),
         });
+        blobs.push(MailBlob { id, content_base64: a.content_base64.clone() });
     }
-    let metadata: Vec<Map<String, Value>> = attachments
-        .iter()
-        .map(|a| {
-            let size = base64_decode(&a.content_base64).map_or(0, |b| b.len());
-            let v = json!({ "filename": a.filename, "content_type": a.content_type, "size": size });
-            v.as_object().cloned().unwrap_or_default()
-        })
-        .collect();
     crate::signup::check_mail_send(s, &sender_mb, &req, ctx)?;
     let rcpt = &req.recipients;
     let (in_reply_to, references) = reply_refs(s, &sender_mb, req.in_reply_to_message_id.as_deref());
@@ -351,6 +350,10 @@ pub(crate) fn send(s: &mut State, ctx: &Ctx) -> R {
             "attachment_metadata": out.metadata,
             "created_at": out.now.to_rfc3339(),
         }));
+    }
+    // The contents, once for every copy of this send.
+    for b in blobs {
+        s.mail_blobs.push(b);
     }
     Ok(Reply::model(200, &sent.message))
 }
@@ -688,7 +691,8 @@ pub(crate) fn serve_file(s: &State, token: &str, clock: Clock) -> Reply {
         .iter()
         .find(|m| m.detail.message.id == id)
         .and_then(|m| m.attachments.iter().find(|a| a.filename == filename));
-    match att.and_then(|a| base64_decode(&a.content_base64).map(|b| (b, a.content_type.clone()))) {
+    let content = att.and_then(|a| s.attachment_content(a).map(|c| (c, a)));
+    match content.and_then(|(c, a)| base64_decode(c).map(|b| (b, a.content_type.clone()))) {
         Some((bytes, ctype)) => Reply::bytes(200, bytes, &ctype),
         None => gone(),
     }

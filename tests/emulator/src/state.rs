@@ -64,11 +64,27 @@ pub(crate) struct MailboxRec {
     pub(crate) deleted: bool,
 }
 
-/// A stored attachment (content kept as the standard base64 it was sent in).
+/// A stored attachment of one mailbox's copy of a message. The content is a
+/// [`MailBlob`], written once per send however many mailboxes get a copy,
+/// and never rewritten when the message changes (flags, folders).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct AttachmentRec {
     pub(crate) filename: String,
     pub(crate) content_type: String,
+    /// The id of its [`MailBlob`].
+    #[serde(default)]
+    pub(crate) blob: String,
+    /// The content inline: only records written before blobs existed
+    /// (state files of format 1 and their migration) have it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub(crate) content_base64: String,
+}
+
+/// Attachment content (standard base64, as it was sent), shared by every
+/// mailbox copy of one send.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct MailBlob {
+    pub(crate) id: String,
     pub(crate) content_base64: String,
 }
 
@@ -172,6 +188,9 @@ pub(crate) struct State {
     pub(crate) messages: Table<MessageRec>,
     #[serde(default)]
     pub(crate) threads: Table<ThreadRec>,
+    /// Attachment contents, one per attachment of a send (see [`AttachmentRec`]).
+    #[serde(default)]
+    pub(crate) mail_blobs: Table<MailBlob>,
     /// Phone calls (all orgs).
     #[serde(default)]
     pub(crate) calls: Table<CallRec>,
@@ -267,6 +286,7 @@ impl State {
             ("outbox", &mut self.outbox),
             ("mail_messages", &mut self.messages),
             ("mail_threads", &mut self.threads),
+            ("mail_blobs", &mut self.mail_blobs),
             ("calls", &mut self.calls),
             ("transcripts", &mut self.transcripts),
             ("idempotency", &mut self.idempotency),
@@ -318,6 +338,15 @@ impl State {
 
     pub(crate) fn identity_by_id(&self, id: &str) -> Option<&IdentityRec> {
         self.identities.iter().find(|i| i.id == id)
+    }
+
+    /// The content (standard base64) of a stored attachment: its blob's, or
+    /// the inline copy of a record written before blobs.
+    pub(crate) fn attachment_content<'a>(&'a self, a: &'a AttachmentRec) -> Option<&'a str> {
+        if a.blob.is_empty() {
+            return Some(a.content_base64.as_str());
+        }
+        self.mail_blobs.iter().find(|b| b.id == a.blob).map(|b| b.content_base64.as_str())
     }
 
     pub(crate) fn mailbox(&self, id: &str) -> Option<&MailboxRec> {

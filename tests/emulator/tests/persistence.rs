@@ -222,3 +222,53 @@ fn unknown_formats_are_refused_with_a_clear_message() {
     drop(conn);
     refused(&future, "is in state format 3; this emulator reads format 2");
 }
+
+#[test]
+fn attachment_contents_are_stored_once_outside_the_message_records() {
+    let dir = TempDir::new("blobs");
+    let db = dir.0.join("state.sqlite");
+    let emu = Emulator::start_with_data(&db);
+    let from = create(&emu, "blob-sender");
+    let to_a = create(&emu, "blob-a");
+    let to_b = create(&emu, "blob-b");
+    // A marker no other record holds: only the blob row may contain it.
+    let content = "SU5LQk9YLUJMT0ItTUFSS0VSLTEyMzQ1Njc4OQ==";
+    let send = serde_json::json!({
+        "recipients": { "to": [to_a, to_b] }, "subject": "with a file", "body_text": "see attached",
+        "attachments": [{ "filename": "r.txt", "content_type": "text/plain", "content_base64": content }],
+    })
+    .to_string();
+    let headers = [("X-API-Key", emu.admin_key.as_str()), ("Content-Type", "application/json")];
+    let r = emu.raw_headers("POST", &send_path(&from), &headers, Some(&send));
+    assert_eq!(r.status, 200, "{:?}", r.json());
+    // A flag change on one copy rewrites that message record only.
+    let got = all_messages(&emu, &to_a);
+    let id = &got[0].id;
+    let patch = r#"{"is_read": true}"#;
+    let path = format!("/api/v1/mail/mailboxes/{to_a}/messages/{id}");
+    assert_eq!(emu.raw_headers("PATCH", &path, &headers, Some(patch)).status, 200);
+    assert!(emu.terminate().success());
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [content], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM records WHERE family = 'mail_blobs' AND instr(data, ?1) > 0"), 1);
+    assert_eq!(count("SELECT count(*) FROM records WHERE family <> 'mail_blobs' AND instr(data, ?1) > 0"), 0);
+    drop(conn);
+
+    // After a restart the attachment still downloads from either copy.
+    let emu = Emulator::start_with_data(&db);
+    for mailbox in [&to_a, &to_b] {
+        let msg = &all_messages(&emu, mailbox)[0];
+        let url = format!("/api/v1/mail/mailboxes/{mailbox}/messages/{}/attachments/r.txt?redirect=false", msg.id);
+        let r = emu.raw("GET", &url, Some(&emu.admin_key), None);
+        assert_eq!(r.status, 200, "{:?}", r.json());
+        let link = r.json()["url"].as_str().unwrap().to_owned();
+        let path = link
+            .split_once("127.0.0.1")
+            .map(|(_, rest)| rest.split_once('/').map(|(_, p)| format!("/{p}")).unwrap())
+            .unwrap();
+        let file = emu.raw("GET", &path, None, None);
+        assert_eq!(file.status, 200);
+        assert_eq!(file.body, b"INKBOX-BLOB-MARKER-123456789".to_vec());
+    }
+}
