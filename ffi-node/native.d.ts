@@ -282,3 +282,11 @@ export declare function verifyWebhook(payload: Buffer, headers: Array<string>, s
  * ids signed as empty), without its throw on a signature of another length.
  */
 export declare function verifyWebhookCompat(payload: Buffer, headers: Array<string>, secret: string): boolean
+
+/**
+ * `verifyWebhook` with fewer crossings: the payload as a byte view and the
+ * `X-Inkbox-*` headers packed into one string, each name and value ended
+ * by a NUL (`"x-inkbox-signature\0sha256=…\0x-inkbox-request-id\0…\0"`).
+ * What the JS `verifyWebhook` calls.
+ */
+export declare function verifyWebhookPacked(payload: Uint8Array, headers: string, secret: string, toleranceSecs: number | undefined | null, nowSecs: number): string | null

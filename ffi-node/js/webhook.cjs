@@ -13,7 +13,8 @@ function headerPairs(headers) {
   const out = [];
   if (!headers) return out;
   const take = (name, value) => {
-    if (name.length > 9 && (name.charCodeAt(0) | 32) === 120 && name.slice(0, 9).toLowerCase() === "x-inkbox-") {
+    // "x" or "X", then the rest of the prefix in any case.
+    if (name.length > 9 && (name.charCodeAt(0) | 32) === 120 && name.charCodeAt(1) === 45 && name.slice(2, 9).toLowerCase() === "inkbox-") {
       out.push(name, value);
     }
   };
@@ -21,8 +22,7 @@ function headerPairs(headers) {
     headers.forEach((value, name) => take(name, value));
     return out;
   }
-  for (const name in headers) {
-    if (!Object.prototype.hasOwnProperty.call(headers, name)) continue;
+  for (const name of Object.keys(headers)) {
     const value = headers[name];
     if (Array.isArray(value)) {
       for (const v of value) take(name, String(v));
@@ -33,7 +33,18 @@ function headerPairs(headers) {
   return out;
 }
 
+/** The same headers packed for `verifyWebhookPacked`: each name and value NUL-terminated. */
+function packHeaders(flat) {
+  let out = "";
+  for (let i = 0; i < flat.length; i++) {
+    if (flat[i].includes("\0")) return null; // not representable: the array path checks it
+    out += flat[i] + "\0";
+  }
+  return out;
+}
+
 function payloadBuffer(payload) {
+  if (Buffer.isBuffer(payload)) return payload;
   if (typeof payload === "string") return Buffer.from(payload, "utf8");
   if (payload instanceof Uint8Array) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   throw new errors.InkboxValidationError("payload must be the raw body: a Buffer, Uint8Array or string", { field: "payload" });
@@ -41,7 +52,7 @@ function payloadBuffer(payload) {
 
 function secretsOf(o) {
   const s = o.secrets !== undefined ? o.secrets : o.secret;
-  const list = Array.isArray(s) ? s : [s];
+  const list = typeof s === "string" ? [s] : Array.isArray(s) ? s : [s];
   if (!list.length || list.some((x) => typeof x !== "string")) {
     throw new errors.InkboxWebhookError("secret must be a non-empty string (or secrets a non-empty list of them)", { code: "webhook.empty_secret" });
   }
@@ -60,8 +71,11 @@ function verifyWebhookReason(options) {
   const secrets = secretsOf(o);
   if (o.compat) return guard(() => native.verifyWebhookCompat(payload, headers, secrets[0])) ? null : "webhook.signature_mismatch";
   const tolerance = o.toleranceSeconds === undefined ? DEFAULT_TOLERANCE_SECONDS : o.toleranceSeconds;
-  const now = o.now instanceof Date ? o.now.getTime() / 1000 : o.now ?? Date.now() / 1000;
-  return guard(() => native.verifyWebhook(payload, headers, secrets, tolerance, Math.floor(now)));
+  const now = Math.floor(o.now instanceof Date ? o.now.getTime() / 1000 : o.now ?? Date.now() / 1000);
+  // One secret: the packed call (fewer values cross N-API); several: the list.
+  const packed = secrets.length === 1 ? packHeaders(headers) : null;
+  if (packed !== null) return guard(() => native.verifyWebhookPacked(payload, packed, secrets[0], tolerance, now));
+  return guard(() => native.verifyWebhook(payload, headers, secrets, tolerance, now));
 }
 
 /**

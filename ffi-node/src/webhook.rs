@@ -49,6 +49,36 @@ pub fn verify_webhook(
     })
 }
 
+/// `verifyWebhook` with fewer crossings: the payload as a byte view and the
+/// `X-Inkbox-*` headers packed into one string, each name and value ended
+/// by a NUL (`"x-inkbox-signature\0sha256=…\0x-inkbox-request-id\0…\0"`).
+/// What the JS `verifyWebhook` calls.
+#[napi]
+pub fn verify_webhook_packed(
+    payload: &[u8],
+    headers: String,
+    secret: String,
+    tolerance_secs: Option<f64>,
+    now_secs: f64,
+) -> Result<Option<&'static str>> {
+    guard(|| {
+        let parts: Vec<&str> = headers.split('\0').collect();
+        // A trailing NUL leaves one empty part; pairs are the rest.
+        let pairs: Vec<(&str, &str)> = parts.chunks_exact(2).map(|c| (c[0], c[1])).collect();
+        if parts.len() % 2 != 1 || parts.last().is_some_and(|p| !p.is_empty()) {
+            return Err(Fail::invalid("headers", "must be NUL-terminated names and values"));
+        }
+        let secrets = [Zeroizing::new(secret)];
+        let mut options = VerifyOptions::strict();
+        options.tolerance_secs = tolerance_secs.map(|t| whole(t, "toleranceSeconds")).transpose()?;
+        match webhook::verify(pairs.iter(), payload, &secrets, whole(now_secs, "now")?, &options) {
+            Ok(_) => Ok(None),
+            Err(e) if e.is_configuration() => Err(Fail::from(e)),
+            Err(e) => Ok(Some(e.code())),
+        }
+    })
+}
+
 /// Decides as the official TypeScript SDK does (no freshness check, absent
 /// ids signed as empty), without its throw on a signature of another length.
 #[napi]
