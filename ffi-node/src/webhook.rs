@@ -62,11 +62,16 @@ pub fn verify_webhook_packed(
     now_secs: f64,
 ) -> Result<Option<&'static str>> {
     guard(|| {
-        let parts: Vec<&str> = headers.split('\0').collect();
-        // A trailing NUL leaves one empty part; pairs are the rest.
-        let pairs: Vec<(&str, &str)> = parts.chunks_exact(2).map(|c| (c[0], c[1])).collect();
-        if parts.len() % 2 != 1 || parts.last().is_some_and(|p| !p.is_empty()) {
+        let Some(body) = headers.strip_suffix('\0').or(headers.is_empty().then_some("")) else {
             return Err(Fail::invalid("headers", "must be NUL-terminated names and values"));
+        };
+        let mut parts = body.split('\0');
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if !body.is_empty() {
+            while let Some(name) = parts.next() {
+                let value = parts.next().ok_or_else(|| Fail::invalid("headers", "a header name without a value"))?;
+                pairs.push((name, value));
+            }
         }
         let secrets = [Zeroizing::new(secret)];
         let mut options = VerifyOptions::strict();

@@ -225,6 +225,12 @@ test("webhooks: verify strict by default, compat as the official, never throws",
   assert.equal(sdk.verifyWebhook({ payload, headers: short, secret: "whsec_abc" }), false);
   assert.equal(sdk.verifyWebhook({ payload, headers: short, secret: "whsec_abc", compat: true }), false);
   assert.equal(sdk.verifyWebhook({ payload, headers: {}, secret: "whsec_abc" }), false);
+  // Header names in any case, Headers objects, repeated values, a NUL inside a value.
+  const upper = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]));
+  assert.equal(sdk.verifyWebhook({ payload, headers: upper, secret: "whsec_abc" }), true);
+  assert.equal(sdk.verifyWebhook({ payload, headers: new Headers(headers), secret: "whsec_abc" }), true);
+  assert.equal(sdk.verifyWebhook({ payload, headers: { ...headers, "x-inkbox-request-id": ["req-1", "req-2"] }, secret: "whsec_abc" }), false);
+  assert.equal(sdk.verifyWebhook({ payload, headers: { ...headers, "x-inkbox-request-id": "req\u00001" }, secret: "whsec_abc" }), false);
   assert.throws(() => sdk.verifyWebhook({ payload, headers, secret: "" }), sdk.InkboxWebhookError);
 });
 
