@@ -13,3 +13,12 @@ pub trait ErrorCode {
     /// The stable dotted code, e.g. `"vault.decryption_failed"`.
     fn code(&self) -> &'static str;
 }
+
+/// The class of the SDK error family (described once in
+/// `surface/errors.toml`) that every binding raises for an error value, by
+/// name: `"InkboxVaultKeyError"`, `"HandleUnavailableError"`, ... One
+/// mapping for Python, Node and the rest, so a binding never decides it.
+pub trait ErrorClass {
+    /// The class name, as `surface/errors.toml` spells it.
+    fn error_class(&self) -> &'static str;
+}

@@ -14,4 +14,4 @@ pub mod totp;
 pub mod vault;
 pub mod webhook;
 
-pub use error::ErrorCode;
+pub use error::{ErrorClass, ErrorCode};

@@ -4,45 +4,18 @@
 use std::fmt::Display;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use inkbox_core::ErrorCode;
 use inkbox_core::api::{ApiError, Detail, ErrorKind, RetryAfter, StatusError};
-use inkbox_core::totp::TotpError;
-use inkbox_core::vault::VaultError;
-use inkbox_core::webhook::WebhookError;
+use inkbox_core::{ErrorClass, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::convert::{json_to_py, now_unix};
 
-/// The Python exception class (a name in `inkbox.exceptions`) of a core error.
-pub(crate) trait PyErrorClass: ErrorCode + Display {
-    fn class_name(&self) -> &'static str;
-}
+/// A core error with its class of the error family (core's
+/// [`ErrorClass`], a name in `inkbox.exceptions`) and its dotted code.
+pub(crate) trait PyErrorClass: ErrorClass + ErrorCode + Display {}
 
-impl PyErrorClass for WebhookError {
-    fn class_name(&self) -> &'static str {
-        "InkboxWebhookError"
-    }
-}
-
-impl PyErrorClass for TotpError {
-    fn class_name(&self) -> &'static str {
-        "InkboxTOTPError"
-    }
-}
-
-impl PyErrorClass for VaultError {
-    fn class_name(&self) -> &'static str {
-        match self {
-            VaultError::WeakVaultKey { .. } => "InkboxVaultKeyError",
-            VaultError::DecryptionFailed => "InkboxDecryptionError",
-            VaultError::InvalidPayload | VaultError::PayloadTypeMismatch | VaultError::UnsupportedSecretType => {
-                "InkboxVaultPayloadError"
-            }
-            _ => "InkboxVaultError",
-        }
-    }
-}
+impl<E: ErrorClass + ErrorCode + Display> PyErrorClass for E {}
 
 /// Builds `inkbox.exceptions.<class_name>(message, code=code)`.
 fn build(py: Python<'_>, class_name: &str, code: &str, message: &str) -> PyResult<PyErr> {
@@ -60,21 +33,13 @@ pub(crate) fn exception(py: Python<'_>, class_name: &str, code: &str, message: &
 
 /// The typed exception of a core error. Core messages never contain secrets.
 pub(crate) fn to_py<E: PyErrorClass>(py: Python<'_>, err: E) -> PyErr {
-    exception(py, err.class_name(), err.code(), &err.to_string())
+    exception(py, err.error_class(), err.code(), &err.to_string())
 }
 
-/// The class of an HTTP error status in `inkbox.exceptions`, from core's
-/// classification. `None`: the base `InkboxAPIError`.
+/// The class of an HTTP error status in `inkbox.exceptions` (core's
+/// [`ErrorClass`]). `None`: the base `InkboxAPIError`.
 fn status_class(kind: &ErrorKind) -> Option<&'static str> {
-    Some(match kind {
-        ErrorKind::RecipientBlocked { .. } => "RecipientBlockedError",
-        ErrorKind::DuplicateContactRule { .. } => "DuplicateContactRuleError",
-        ErrorKind::RedundantGrant => "RedundantContactAccessGrantError",
-        ErrorKind::HandleUnavailable { .. } => "HandleUnavailableError",
-        ErrorKind::TunnelTlsModeMismatch => "TunnelTLSModeMismatch",
-        ErrorKind::TunnelCsrStateConflict => "TunnelCSRStateConflict",
-        _ => return None,
-    })
+    Some(kind.error_class()).filter(|&name| name != "InkboxAPIError")
 }
 
 /// `detail` as Python: `None`, `str`, `dict` or `list`.
@@ -133,22 +98,21 @@ fn build_api(py: Python<'_>, err: ApiError) -> PyResult<PyErr> {
     let message = err.to_string();
     let kwargs = PyDict::new(py);
     kwargs.set_item("code", code)?;
+    let class = module.getattr(err.error_class())?;
     let exc = match err {
         ApiError::Status(e) => return build_status(py, &e),
         ApiError::Validation { field, .. } => {
             kwargs.set_item("field", field.as_ref())?;
-            module.getattr("InkboxValidationError")?.call((message,), Some(&kwargs))?
+            class.call((message,), Some(&kwargs))?
         }
-        ApiError::Transport { .. } => module.getattr("InkboxTransportError")?.call((message,), Some(&kwargs))?,
         ApiError::Decode { status, body, .. } => {
             kwargs.set_item("status_code", status)?;
             kwargs.set_item("body", PyBytes::new(py, &body))?;
-            module.getattr("InkboxDecodeError")?.call((message,), Some(&kwargs))?
+            class.call((message,), Some(&kwargs))?
         }
-        ApiError::Flow { .. } => module.getattr("InkboxFlowError")?.call((message,), Some(&kwargs))?,
         ApiError::Vault(e) => return Ok(to_py(py, e)),
         ApiError::Totp(e) => return Ok(to_py(py, e)),
-        _ => module.getattr("InkboxError")?.call((message,), Some(&kwargs))?,
+        _ => class.call((message,), Some(&kwargs))?,
     };
     Ok(PyErr::from_value(exc))
 }

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::catalog::Operation;
 use super::request::Response;
 use super::retry::RetryAfter;
-use crate::ErrorCode;
+use crate::{ErrorClass, ErrorCode};
 
 /// Why a transport failed (reported by the binding's HTTP stack).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -350,6 +350,36 @@ impl ApiError {
     }
 }
 
+/// The class of an HTTP error status, from core's classification
+/// (`"InkboxAPIError"`, the base, for the unstructured kinds).
+impl ErrorClass for ErrorKind {
+    fn error_class(&self) -> &'static str {
+        match self {
+            ErrorKind::RecipientBlocked { .. } => "RecipientBlockedError",
+            ErrorKind::DuplicateContactRule { .. } => "DuplicateContactRuleError",
+            ErrorKind::RedundantGrant => "RedundantContactAccessGrantError",
+            ErrorKind::HandleUnavailable { .. } => "HandleUnavailableError",
+            ErrorKind::TunnelTlsModeMismatch => "TunnelTLSModeMismatch",
+            ErrorKind::TunnelCsrStateConflict => "TunnelCSRStateConflict",
+            _ => "InkboxAPIError",
+        }
+    }
+}
+
+impl ErrorClass for ApiError {
+    fn error_class(&self) -> &'static str {
+        match self {
+            ApiError::Status(e) => e.kind.error_class(),
+            ApiError::Validation { .. } => "InkboxValidationError",
+            ApiError::Transport { .. } => "InkboxTransportError",
+            ApiError::Decode { .. } => "InkboxDecodeError",
+            ApiError::Flow { .. } => "InkboxFlowError",
+            ApiError::Vault(e) => e.error_class(),
+            ApiError::Totp(e) => e.error_class(),
+        }
+    }
+}
+
 impl ErrorCode for ApiError {
     fn code(&self) -> &'static str {
         match self {
@@ -487,6 +517,64 @@ mod tests {
 
     fn err(op: &'static Operation, status: u16, body: &str, headers: &[(String, String)]) -> ApiError {
         ApiError::from_response(op, &Response::new(status, headers, body.as_bytes()))
+    }
+
+    /// Every class name core hands the bindings is a class of the error
+    /// family the description defines.
+    #[test]
+    fn error_classes_are_classes_of_the_described_family() {
+        const FAMILY: &str = include_str!("../../../surface/errors.toml");
+        let described = |name: &str| FAMILY.contains(&alloc::format!("name = \"{name}\""));
+        let h = [("retry-after".to_string(), "3".to_string())];
+        let statuses: alloc::vec::Vec<ApiError> = [
+            (&CREATE, 409, r#"{"detail":{"code":"agent_handle_unavailable","blocking_namespace":"identities"}}"#),
+            (
+                &SEND,
+                403,
+                r#"{"detail":{"error":"recipient_blocked","matched_rule_id":null,"address":"a","reason":"r"}}"#,
+            ),
+            (&CSR, 409, r#"{"detail":"tls_mode is passthrough"}"#),
+            (&SEND, 404, r#"{"detail":"nope"}"#),
+            (&SEND, 429, r#"{"detail":"slow down"}"#),
+        ]
+        .into_iter()
+        .map(|(op, status, body)| err(op, status, body, &h))
+        .collect();
+        let mut seen = alloc::collections::BTreeSet::new();
+        for e in &statuses {
+            seen.insert(e.error_class());
+        }
+        for e in [
+            ApiError::validation("x", "y"),
+            ApiError::transport(super::super::TransportErrorKind::Timeout, "t"),
+            ApiError::Flow { code: "flow.out_of_order", message: "m".into() },
+            ApiError::Vault(crate::vault::VaultError::DecryptionFailed),
+            ApiError::Vault(crate::vault::VaultError::InvalidPayload),
+            ApiError::Vault(crate::vault::VaultError::Rng),
+            ApiError::Totp(crate::totp::TotpError::InvalidAlgorithm),
+        ] {
+            seen.insert(e.error_class());
+        }
+        seen.insert(crate::webhook::WebhookError::SignatureMismatch.error_class());
+        for class in &seen {
+            assert!(described(class), "{class} is not a class of surface/errors.toml");
+        }
+        for class in [
+            "HandleUnavailableError",
+            "RecipientBlockedError",
+            "TunnelTLSModeMismatch",
+            "InkboxAPIError",
+            "InkboxValidationError",
+            "InkboxTransportError",
+            "InkboxFlowError",
+            "InkboxDecryptionError",
+            "InkboxVaultPayloadError",
+            "InkboxVaultError",
+            "InkboxTOTPError",
+            "InkboxWebhookError",
+        ] {
+            assert!(seen.contains(class), "{class} not produced");
+        }
     }
 
     #[test]

@@ -97,6 +97,12 @@ impl fmt::Display for TotpError {
 
 impl core::error::Error for TotpError {}
 
+impl crate::ErrorClass for TotpError {
+    fn error_class(&self) -> &'static str {
+        "InkboxTOTPError"
+    }
+}
+
 impl ErrorCode for TotpError {
     fn code(&self) -> &'static str {
         match self {

@@ -86,6 +86,19 @@ impl fmt::Display for VaultError {
 
 impl core::error::Error for VaultError {}
 
+impl crate::ErrorClass for VaultError {
+    fn error_class(&self) -> &'static str {
+        match self {
+            VaultError::WeakVaultKey { .. } => "InkboxVaultKeyError",
+            VaultError::DecryptionFailed => "InkboxDecryptionError",
+            VaultError::InvalidPayload | VaultError::PayloadTypeMismatch | VaultError::UnsupportedSecretType => {
+                "InkboxVaultPayloadError"
+            }
+            _ => "InkboxVaultError",
+        }
+    }
+}
+
 impl crate::ErrorCode for VaultError {
     fn code(&self) -> &'static str {
         match self {

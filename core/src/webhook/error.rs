@@ -85,6 +85,12 @@ impl fmt::Display for WebhookError {
 
 impl core::error::Error for WebhookError {}
 
+impl crate::ErrorClass for WebhookError {
+    fn error_class(&self) -> &'static str {
+        "InkboxWebhookError"
+    }
+}
+
 impl ErrorCode for WebhookError {
     fn code(&self) -> &'static str {
         match self {
