@@ -104,12 +104,7 @@ export declare class Flow {
   get request(): Prepared | null
   /**
    * The page of the last `next` that returned 1: the operation's parsed
-   * wire JSON (a cursor page object or a list).
-   */
-  get page(): unknown
-  /**
-   * The page of the last `next` that returned 1 as JSON text (what
-   * `page` gives, for `JSON.parse`).
+   * wire JSON (a cursor page object or a list) as text, for `JSON.parse`.
    */
   get pageJson(): string | null
   /** Hands back the response to the last request, whatever its status. */
@@ -212,23 +207,17 @@ export declare function generateTotp(configJson: string, nowSecs: number): { cod
 export declare function normalizeAgentHandle(handle: string): string
 
 /**
- * The name of every operation `prepare`, `Call` and `parse` accept, in
+ * The name of every operation `prepare`, `Call` and `parseJson` accept, in
  * core's table order.
  */
 export declare function operations(): Array<string>
 
 /**
- * Parses the response of `op` into the wire JSON (snake_case keys, ISO
- * strings; `null` for an operation without a result); an error status or
- * an undecodable body throws.
- */
-export declare function parse(op: string, status: number, headers: Array<string>, body: Buffer): unknown
-
-/**
  * Parses the response of `op` with core and answers the parsed model as
- * JSON text (the wire's names and forms): the JS side reads it with
- * `JSON.parse`, which builds objects faster than property-by-property
- * conversion across N-API. Errors throw as with `parse`.
+ * JSON text (the wire's names and forms; `null` for an operation without
+ * a result): the JS side reads it with `JSON.parse`, which builds objects
+ * faster than property-by-property conversion across N-API. An error
+ * status or an undecodable body throws.
  */
 export declare function parseJson(op: string, status: number, headers: Array<string>, body: Buffer): string
 

@@ -20,7 +20,7 @@ const { PENDING, installPending, pendingClass } = require("./pending.cjs");
 // Official methods whose operations core lacks: typed rejections (pending.cjs).
 for (const name of Object.keys(PENDING)) if (gen[name]) installPending(gen[name].prototype, name);
 const Pending = {};
-for (const name of Object.keys(PENDING)) if (!gen[name] && name !== "AgentIdentity") Pending[name] = pendingClass(name);
+for (const name of Object.keys(PENDING)) if (!gen[name] && name !== "AgentIdentity" && name !== "Inkbox") Pending[name] = pendingClass(name);
 
 const DEFAULT_BASE_URL = "https://inkbox.ai";
 const DEFAULT_TIMEOUT_MS = 30000;
@@ -229,8 +229,7 @@ for (const [name, spec] of Object.entries(gen.STATICS)) {
   };
 }
 
-Inkbox.previewA2AInvitation = function previewA2AInvitation() {
-  return Promise.reject(new errors.InkboxUnsupportedOperationError("Inkbox.previewA2AInvitation", "a2a.invitations.preview"));
-};
+// Class methods of the official SDK whose operations core lacks (pending.cjs).
+installPending(Inkbox, "Inkbox");
 
 module.exports = { Inkbox, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS };

@@ -9,6 +9,9 @@
 // official method is either implemented or here.
 
 const PENDING = {
+  "Inkbox": {
+    "previewA2AInvitation": "a2a.invitations.preview"
+  },
   "A2AClient": {
     "fetchCard": "a2a.client.fetch_card",
     "send": "a2a.client.send",
@@ -188,7 +191,7 @@ function stub(cls, method, operation) {
   };
 }
 
-/** Adds the pending methods of `name` that `proto` lacks. */
+/** Adds the pending methods of `name` that `proto` (a prototype, or a class for its static methods) lacks. */
 function installPending(proto, name) {
   for (const [method, operation] of Object.entries(PENDING[name] || {})) {
     if (method in proto) continue;

@@ -21,9 +21,6 @@ function flatHeaders(headers) {
     headers.forEach((value, name) => {
       out.push(name, value);
     });
-    if (typeof headers.getSetCookie === "function") {
-      // forEach joins set-cookie values; that is what core reads anyway.
-    }
     return out;
   }
   for (const [name, value] of Object.entries(headers)) {
@@ -215,8 +212,8 @@ function put(args, place, wire, value) {
 /** Core's arguments (`{path, query, body}`) of a described method call. */
 function buildArgs(spec, positional, options) {
   const args = {};
-  const given = (place, wire, text, dflt, value, present) => {
-    if (value === undefined || (!present && value === undefined)) {
+  const given = (place, wire, text, dflt, value) => {
+    if (value === undefined) {
       if (dflt !== null && dflt !== undefined) put(args, place, wire, dflt);
       return;
     }
@@ -227,12 +224,12 @@ function buildArgs(spec, positional, options) {
     put(args, place, wire, toWire(value, text));
   };
   if (spec.pos) {
-    spec.pos.forEach(([place, wire, text, dflt], i) => given(place, wire, text, dflt, positional[i], i < positional.length));
+    spec.pos.forEach(([place, wire, text, dflt], i) => given(place, wire, text, dflt, positional[i]));
   }
   if (spec.opt) {
     const o = options && typeof options === "object" ? options : {};
     for (const [js, [place, wire, text, dflt]] of Object.entries(spec.opt)) {
-      given(place, wire, text, dflt, o[js], js in o);
+      given(place, wire, text, dflt, o[js]);
     }
   }
   if (spec.fix) for (const [place, wire, value] of spec.fix) put(args, place, wire, value);

@@ -4,7 +4,6 @@
 //! engine (timeouts, idempotency keys, retries). The JS runtime moves the
 //! bytes and sleeps.
 
-use std::cell::RefCell;
 use std::fmt;
 
 use getrandom::SysRng;
@@ -14,9 +13,7 @@ use inkbox_core::api::{
     Request, Response, RetryPolicy, Step, TransportErrorKind,
 };
 use napi::bindgen_prelude::Buffer;
-use napi::{Env, Unknown};
 use napi_derive::napi;
-use serde::ser::{Error as _, Serialize, Serializer};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -70,36 +67,6 @@ pub(crate) fn whole(value: f64, name: &str) -> Result<u64, Fail> {
 #[allow(clippy::cast_precision_loss)]
 pub(crate) fn num(v: u64) -> f64 {
     v as f64
-}
-
-/// Core's parse of `op` as a `Serialize` value, so napi's serializer
-/// (`Env::to_js_value`) writes the parsed model straight into JS values. A
-/// parse failure (error status, undecodable body) is kept in `failed`.
-struct Parsed<'a, 'r> {
-    op: &'a str,
-    resp: &'a Response<'r>,
-    failed: &'a RefCell<Option<ApiError>>,
-}
-
-impl Serialize for Parsed<'_, '_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        dynamic::parse_into(self.op, self.resp, ser).map_err(|e| match e {
-            DynParseError::Api(e) => {
-                *self.failed.borrow_mut() = Some(e);
-                S::Error::custom("the response did not parse")
-            }
-            DynParseError::Serialize(e) => e,
-        })
-    }
-}
-
-/// Parses the response of `op` into JS values; errors as descriptors.
-pub(crate) fn parse_to_js<'e>(env: &Env, op: &str, resp: &Response<'_>) -> Result<Unknown<'e>, Fail> {
-    let failed = RefCell::new(None);
-    env.to_js_value(&Parsed { op, resp, failed: &failed }).map_err(|e| match failed.take() {
-        Some(api) => Fail::from(api),
-        None => Fail::from(e),
-    })
 }
 
 // ---------------------------------------------------------------- prepare
@@ -207,7 +174,7 @@ pub fn prepare(op: String, args_json: Option<String>, base_url: String, api_key:
     })
 }
 
-/// The name of every operation `prepare`, `Call` and `parse` accept, in
+/// The name of every operation `prepare`, `Call` and `parseJson` accept, in
 /// core's table order.
 #[napi]
 pub fn operations() -> Vec<&'static str> {
@@ -216,22 +183,11 @@ pub fn operations() -> Vec<&'static str> {
 
 // ------------------------------------------------------------------ parse
 
-/// Parses the response of `op` into the wire JSON (snake_case keys, ISO
-/// strings; `null` for an operation without a result); an error status or
-/// an undecodable body throws.
-#[napi(ts_return_type = "unknown")]
-pub fn parse<'e>(env: &Env, op: String, status: u32, headers: Vec<String>, body: Buffer) -> Result<Unknown<'e>> {
-    guard(|| {
-        let headers = header_pairs(headers)?;
-        let resp = Response::new(status_arg(status)?, &headers, &body);
-        parse_to_js(env, &op, &resp)
-    })
-}
-
 /// Parses the response of `op` with core and answers the parsed model as
-/// JSON text (the wire's names and forms): the JS side reads it with
-/// `JSON.parse`, which builds objects faster than property-by-property
-/// conversion across N-API. Errors throw as with `parse`.
+/// JSON text (the wire's names and forms; `null` for an operation without
+/// a result): the JS side reads it with `JSON.parse`, which builds objects
+/// faster than property-by-property conversion across N-API. An error
+/// status or an undecodable body throws.
 #[napi]
 pub fn parse_json(op: String, status: u32, headers: Vec<String>, body: Buffer) -> Result<String> {
     guard(|| {

@@ -9,11 +9,11 @@
 use std::fmt::Display;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use inkbox_core::ErrorCode;
 use inkbox_core::api::{ApiError, Detail, ErrorKind, RetryAfter, StatusError};
 use inkbox_core::totp::TotpError;
 use inkbox_core::vault::VaultError;
 use inkbox_core::webhook::WebhookError;
+use inkbox_core::{ErrorClass, ErrorCode};
 use serde_json::{Map, Value};
 
 /// The `code` of every error this module throws: napi-rs uses the status
@@ -79,59 +79,16 @@ impl From<napi::Error> for Fail {
     }
 }
 
-/// The class (a name of `surface/errors.toml`) of a core error.
-pub(crate) trait ErrorClass: ErrorCode + Display {
-    fn class_name(&self) -> &'static str;
-}
-
-impl ErrorClass for WebhookError {
-    fn class_name(&self) -> &'static str {
-        "InkboxWebhookError"
-    }
-}
-
-impl ErrorClass for TotpError {
-    fn class_name(&self) -> &'static str {
-        "InkboxTOTPError"
-    }
-}
-
-impl ErrorClass for VaultError {
-    fn class_name(&self) -> &'static str {
-        match self {
-            VaultError::WeakVaultKey { .. } => "InkboxVaultKeyError",
-            VaultError::DecryptionFailed => "InkboxDecryptionError",
-            VaultError::InvalidPayload | VaultError::PayloadTypeMismatch | VaultError::UnsupportedSecretType => {
-                "InkboxVaultPayloadError"
-            }
-            _ => "InkboxVaultError",
-        }
-    }
-}
-
 macro_rules! from_core {
     ($($t:ty),*) => {$(
         impl From<$t> for Fail {
             fn from(e: $t) -> Self {
-                Fail::new(e.class_name(), e.code(), &e)
+                Fail::new(e.error_class(), e.code(), &e)
             }
         }
     )*};
 }
 from_core!(WebhookError, TotpError, VaultError);
-
-/// The class of an HTTP error status, from core's classification.
-fn status_class(kind: &ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::RecipientBlocked { .. } => "RecipientBlockedError",
-        ErrorKind::DuplicateContactRule { .. } => "DuplicateContactRuleError",
-        ErrorKind::RedundantGrant => "RedundantContactAccessGrantError",
-        ErrorKind::HandleUnavailable { .. } => "HandleUnavailableError",
-        ErrorKind::TunnelTlsModeMismatch => "TunnelTLSModeMismatch",
-        ErrorKind::TunnelCsrStateConflict => "TunnelCSRStateConflict",
-        _ => "InkboxAPIError",
-    }
-}
 
 fn detail_json(detail: &Detail) -> Value {
     match detail {
@@ -158,7 +115,7 @@ fn retry_after_secs(ra: RetryAfter) -> f64 {
 }
 
 fn status_fail(e: &StatusError, message: String) -> Fail {
-    let mut f = Fail::new(status_class(&e.kind), e.kind.code(), message)
+    let mut f = Fail::new(e.kind.error_class(), e.kind.code(), message)
         .with("statusCode", e.status)
         .with("detail", detail_json(&e.detail))
         .with("retryAfterSeconds", e.retry_after.map(retry_after_secs));
@@ -184,17 +141,14 @@ impl From<ApiError> for Fail {
     fn from(err: ApiError) -> Self {
         let code = err.code();
         let message = err.to_string();
+        let class = err.error_class();
         match err {
             ApiError::Status(e) => status_fail(&e, message),
-            ApiError::Validation { field, .. } => {
-                Fail::new("InkboxValidationError", code, message).with("field", field.as_ref())
-            }
-            ApiError::Transport { .. } => Fail::new("InkboxTransportError", code, message),
-            ApiError::Decode { status, .. } => Fail::new("InkboxDecodeError", code, message).with("statusCode", status),
-            ApiError::Flow { .. } => Fail::new("InkboxFlowError", code, message),
+            ApiError::Validation { field, .. } => Fail::new(class, code, message).with("field", field.as_ref()),
+            ApiError::Decode { status, .. } => Fail::new(class, code, message).with("statusCode", status),
             ApiError::Vault(e) => Fail::from(e),
             ApiError::Totp(e) => Fail::from(e),
-            _ => Fail::new("InkboxError", code, message),
+            _ => Fail::new(class, code, message),
         }
     }
 }
@@ -206,8 +160,12 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, Fail>) -> NResult<T> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(Fail::panic())).map_err(Fail::into_napi)
 }
 
-/// [`guard`] for the `compute` of an `AsyncTask`: the failure stays a
-/// [`Fail`] until `resolve` has an `Env` to build the JS error with.
-pub(crate) fn guard_task<T>(f: impl FnOnce() -> Result<T, Fail>) -> Result<T, Fail> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(Fail::panic()))
+/// [`guard`] for the `compute` of an `AsyncTask`, which runs on the libuv
+/// pool and must fail with napi's own error type: the rejection carries
+/// napi's status as its `code` and the descriptor JSON as its message
+/// (`js/native.cjs` reads both forms).
+pub(crate) fn guard_task<T>(f: impl FnOnce() -> Result<T, Fail>) -> napi::Result<T> {
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(Fail::panic()))
+        .map_err(|f| napi::Error::new(napi::Status::GenericFailure, f.json()))
 }

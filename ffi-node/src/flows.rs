@@ -1,6 +1,6 @@
 //! The flows of `inkbox_core::api::vault_flows` (the vault flows and the
 //! pager of any paged list) as one JS class, `Flow`, driven by the runtime's
-//! one step loop: `next` (0: send `request`, 1: hand over `page`, 2: done,
+//! one step loop: `next` (0: send `request`, 1: hand over `pageJson`, 2: done,
 //! read `result()`), `feed` (the response, whatever its status). A step that
 //! runs Argon2id (`nextIsHeavy`) runs on the libuv pool through `nextAsync`.
 //! Keys stay in Rust and are zeroized on drop.
@@ -22,7 +22,7 @@ use napi::{Env, Task, Unknown};
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
-use crate::call::{Prepared, args_value, header_pairs, num, parse_to_js, parse_to_json, status_arg, whole};
+use crate::call::{Prepared, args_value, header_pairs, num, parse_to_json, status_arg, whole};
 use crate::errors::{Fail, NResult as Result, guard, guard_task};
 
 const STEP_SEND: u32 = 0;
@@ -134,7 +134,6 @@ impl Task for NextTask {
         let base = self.base_url.clone();
         let key = self.api_key.clone();
         guard_task(move || lock(&inner)?.step(&base, key.as_deref().map(String::as_str)))
-            .map_err(|f| napi::Error::new(napi::Status::GenericFailure, f.json()))
     }
 
     fn resolve(&mut self, _env: Env, output: u32) -> napi::Result<u32> {
@@ -296,20 +295,7 @@ impl Flow {
     }
 
     /// The page of the last `next` that returned 1: the operation's parsed
-    /// wire JSON (a cursor page object or a list).
-    #[napi(getter, ts_return_type = "unknown")]
-    pub fn page<'e>(&self, env: &Env) -> Result<Option<Unknown<'e>>> {
-        guard(|| {
-            let inner = lock(&self.inner)?;
-            match &inner.page {
-                None => Ok(None),
-                Some(page) => Ok(Some(parse_to_js(env, page.operation.name, &page.response())?)),
-            }
-        })
-    }
-
-    /// The page of the last `next` that returned 1 as JSON text (what
-    /// `page` gives, for `JSON.parse`).
+    /// wire JSON (a cursor page object or a list) as text, for `JSON.parse`.
     #[napi(getter)]
     pub fn page_json(&self) -> Result<Option<String>> {
         guard(|| {

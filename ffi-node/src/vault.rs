@@ -95,7 +95,7 @@ impl Task for DeriveTask {
 
     fn compute(&mut self) -> napi::Result<CoreMaster> {
         let (k, o) = (self.vault_key.clone(), self.organization_id.clone());
-        guard_task(move || derive(&k, &o)).map_err(|f| napi::Error::new(napi::Status::GenericFailure, f.json()))
+        guard_task(move || derive(&k, &o))
     }
 
     fn resolve(&mut self, _env: Env, output: CoreMaster) -> napi::Result<MasterKey> {

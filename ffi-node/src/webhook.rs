@@ -13,14 +13,15 @@ use zeroize::Zeroizing;
 use crate::call::{header_pairs, num, whole};
 use crate::errors::{Fail, NResult as Result, guard};
 
-fn verify_result(
+/// Core's verification over header pairs: `None` when the delivery verifies,
+/// else the refusal's code.
+fn verify_result<N: AsRef<[u8]>, V: AsRef<[u8]>>(
     payload: &[u8],
-    headers: Vec<String>,
+    headers: &[(N, V)],
     secrets: &[Zeroizing<String>],
     now: u64,
     options: &VerifyOptions,
 ) -> std::result::Result<Option<&'static str>, Fail> {
-    let headers = header_pairs(headers)?;
     match webhook::verify(headers.iter(), payload, secrets, now, options) {
         Ok(_) => Ok(None),
         // A misconfigured receiver (no secret, an empty one) is an error;
@@ -28,6 +29,13 @@ fn verify_result(
         Err(e) if e.is_configuration() => Err(Fail::from(e)),
         Err(e) => Ok(Some(e.code())),
     }
+}
+
+/// The strict options with the caller's freshness window (`None`: no check).
+fn strict(tolerance_secs: Option<f64>) -> std::result::Result<VerifyOptions, Fail> {
+    let mut options = VerifyOptions::strict();
+    options.tolerance_secs = tolerance_secs.map(|t| whole(t, "toleranceSeconds")).transpose()?;
+    Ok(options)
 }
 
 /// Why a delivery is refused (a `webhook.*` code), or null when it verifies:
@@ -43,9 +51,8 @@ pub fn verify_webhook(
 ) -> Result<Option<&'static str>> {
     guard(|| {
         let secrets: Vec<Zeroizing<String>> = secrets.into_iter().map(Zeroizing::new).collect();
-        let mut options = VerifyOptions::strict();
-        options.tolerance_secs = tolerance_secs.map(|t| whole(t, "toleranceSeconds")).transpose()?;
-        verify_result(&payload, headers, &secrets, whole(now_secs, "now")?, &options)
+        let headers = header_pairs(headers)?;
+        verify_result(&payload, &headers, &secrets, whole(now_secs, "now")?, &strict(tolerance_secs)?)
     })
 }
 
@@ -74,13 +81,7 @@ pub fn verify_webhook_packed(
             }
         }
         let secrets = [Zeroizing::new(secret)];
-        let mut options = VerifyOptions::strict();
-        options.tolerance_secs = tolerance_secs.map(|t| whole(t, "toleranceSeconds")).transpose()?;
-        match webhook::verify(pairs.iter(), payload, &secrets, whole(now_secs, "now")?, &options) {
-            Ok(_) => Ok(None),
-            Err(e) if e.is_configuration() => Err(Fail::from(e)),
-            Err(e) => Ok(Some(e.code())),
-        }
+        verify_result(payload, &pairs, &secrets, whole(now_secs, "now")?, &strict(tolerance_secs)?)
     })
 }
 
@@ -90,7 +91,8 @@ pub fn verify_webhook_packed(
 pub fn verify_webhook_compat(payload: Buffer, headers: Vec<String>, secret: String) -> Result<bool> {
     guard(|| {
         let secrets = [Zeroizing::new(secret)];
-        Ok(verify_result(&payload, headers, &secrets, 0, &VerifyOptions::compat())?.is_none())
+        let headers = header_pairs(headers)?;
+        Ok(verify_result(&payload, &headers, &secrets, 0, &VerifyOptions::compat())?.is_none())
     })
 }
 
