@@ -85,7 +85,12 @@ def test_detail_fields_and_params_are_read_as_described() -> None:
 
 
 def test_the_native_module_raises_only_described_classes() -> None:
-    source = (ROOT / "ffi-python" / "src" / "errors.rs").read_text()
+    # The native module's own class names, and the bodies of core's
+    # ErrorClass::error_class, the mapping it raises through.
+    core = "\n".join(p.read_text() for p in sorted((ROOT / "core" / "src").glob("**/error.rs")))
+    mapping = re.findall(r"fn error_class\(&self\) -> &'static str \{\n(.*?)\n    \}\n", core, re.S)
+    assert len(mapping) >= 5, "core's ErrorClass impls not found"
+    source = "\n".join([(ROOT / "ffi-python" / "src" / "errors.rs").read_text(), *mapping])
     named = set(re.findall(r'"((?:Inkbox|Tunnel)\w*|\w+Error)"', source))
     assert len(named) >= 15
     assert named <= set(_errors()), sorted(named - set(_errors()))
