@@ -71,6 +71,71 @@ const fn sextet(byte: u8) -> Option<u8> {
     }
 }
 
+/// Each byte's 6-bit value in the standard alphabet, [`INVALID`] elsewhere.
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        // `i < 64` and a byte index: both in bounds.
+        #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+        {
+            table[ALPHABET[i] as usize] = i as u8;
+        }
+        i += 1;
+    }
+    table
+};
+const INVALID: u8 = 0xff;
+
+fn value(byte: u8) -> u8 {
+    // A 256-entry table indexed by a byte.
+    #[allow(clippy::indexing_slicing)]
+    DECODE[usize::from(byte)]
+}
+
+/// The decoded length of `input` when it is canonical padded base64 (a
+/// multiple of four characters, all in the alphabet but for one or two
+/// closing `=`), else `None`. On such input the lenient state machine below
+/// decodes exactly what [`decode_canonical`] does, so it is the fast path.
+fn canonical_len(input: &[u8]) -> Option<usize> {
+    if !input.len().is_multiple_of(4) {
+        return None;
+    }
+    let pads = match input {
+        [.., a, b'=', b'='] if value(*a) != INVALID => 2,
+        [.., a, b, b'='] if value(*a) != INVALID && value(*b) != INVALID => 1,
+        _ => 0,
+    };
+    let data = input.get(..input.len() - pads)?;
+    if data.iter().any(|&b| value(b) == INVALID) {
+        return None;
+    }
+    Some(input.len() / 4 * 3 - pads)
+}
+
+/// Decodes input [`canonical_len`] accepted (`len` bytes) into `out`.
+fn decode_canonical(input: &[u8], len: usize, out: &mut [u8]) -> Result<usize, Base64Error> {
+    let out = out.get_mut(..len).ok_or(Base64Error::BufferTooSmall)?;
+    let mut written = 0usize;
+    for quad in input.chunks_exact(4) {
+        let mut n = 0u32;
+        for &b in quad {
+            // '=' (only in the last quad) contributes zero bits.
+            n = (n << 6) | u32::from(value(b) & 0x3f);
+        }
+        for shift in [16u32, 8, 0] {
+            let Some(slot) = out.get_mut(written) else { break };
+            // The low 8 bits of the shifted quantum.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *slot = (n >> shift) as u8;
+            }
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
 /// The CPython 3.11 `a2b_base64(strict_mode=False)` state machine; calls
 /// `emit` for each decoded byte.
 fn run<E>(input: &str, mut emit: impl FnMut(u8) -> Result<(), E>, map: impl Fn(Base64Error) -> E) -> Result<(), E> {
@@ -129,6 +194,9 @@ fn run<E>(input: &str, mut emit: impl FnMut(u8) -> Result<(), E>, map: impl Fn(B
 /// # Errors
 /// Any [`Base64Error`] the decode itself would return (never `BufferTooSmall`).
 pub fn decoded_len_lenient(input: &str) -> Result<usize, Base64Error> {
+    if let Some(len) = canonical_len(input.as_bytes()) {
+        return Ok(len);
+    }
     let mut n = 0usize;
     run(
         input,
@@ -152,6 +220,9 @@ pub fn decoded_len_lenient(input: &str) -> Result<usize, Base64Error> {
 /// [`Base64Error::BufferTooSmall`] if `out` cannot hold the result (`out` may
 /// then be partly written).
 pub fn decode_lenient(input: &str, out: &mut [u8]) -> Result<usize, Base64Error> {
+    if let Some(len) = canonical_len(input.as_bytes()) {
+        return decode_canonical(input.as_bytes(), len, out);
+    }
     let mut n = 0usize;
     run(
         input,
@@ -292,6 +363,61 @@ mod tests {
         }
         let mut small = [0u8; 2];
         assert_eq!(decode_lenient("QUJD", &mut small), Err(BufferTooSmall));
+    }
+
+    /// The canonical fast path decodes exactly what the state machine does.
+    #[cfg(feature = "alloc")]
+    #[test]
+    fn the_fast_path_agrees_with_the_state_machine() {
+        let slow = |input: &str| {
+            let mut out = alloc::vec::Vec::new();
+            run(
+                input,
+                |b| -> Result<(), Base64Error> {
+                    out.push(b);
+                    Ok(())
+                },
+                |e| e,
+            )
+            .map(|()| out)
+        };
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let symbols = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n!";
+        let mut fast_taken = 0;
+        for round in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let text: alloc::string::String = if round % 2 == 0 {
+                // Mostly canonical: an encoding, sometimes with one byte changed.
+                let raw: alloc::vec::Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                let mut t = encode_to_string(&raw).into_bytes();
+                if !t.is_empty() && next() % 3 == 0 {
+                    let at = (next() as usize) % t.len();
+                    t[at] = symbols[(next() as usize) % symbols.len()];
+                }
+                alloc::string::String::from_utf8(t).unwrap()
+            } else {
+                (0..len).map(|_| symbols[(next() as usize) % symbols.len()] as char).collect()
+            };
+            if canonical_len(text.as_bytes()).is_some() {
+                fast_taken += 1;
+            }
+            let expected = slow(&text);
+            assert_eq!(
+                decoded_len_lenient(&text),
+                expected.as_ref().map(alloc::vec::Vec::len).map_err(|e| *e),
+                "{text:?}"
+            );
+            let mut out = [0u8; 32];
+            let got = decode_lenient(&text, &mut out).map(|n| out[..n].to_vec());
+            assert_eq!(got, expected, "{text:?}");
+        }
+        assert!(fast_taken > 5_000, "the fast path was taken {fast_taken} times");
     }
 
     #[test]
