@@ -6,6 +6,7 @@
 
 const { native, fromDescriptor, guard, guardAsync } = require("./native.cjs");
 const { fromWire, toWire } = require("./convert.cjs");
+const { C } = require("./gen/converters.cjs");
 
 const STEP_SEND = 0;
 const STEP_SLEEP = 1;
@@ -62,6 +63,46 @@ function pageItems(value) {
   if (Array.isArray(value)) return value;
   if (value && Array.isArray(value.items)) return value.items;
   return [];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A 2xx page parsed here, by V8, when every item is exactly as described
+ * (`C`, the checked converters): `{items (converted), hasMore, nextCursor}`;
+ * null otherwise (not UTF-8, not JSON, not the page's shape, an item off the
+ * description), and core's parser then reads the page and decides. Only
+ * cursor and offset pages: the one-page shapes are core's.
+ */
+function checkedPage(body, paging, conv) {
+  let page;
+  try {
+    page = JSON.parse(utf8.decode(body));
+  } catch {
+    return null;
+  }
+  let items;
+  let hasMore = false;
+  let nextCursor = null;
+  if (paging === "cursor") {
+    if (page === null || typeof page !== "object" || !Array.isArray(page.items) || typeof page.has_more !== "boolean") return null;
+    if (page.next_cursor !== null && page.next_cursor !== undefined && typeof page.next_cursor !== "string") return null;
+    items = page.items;
+    hasMore = page.has_more;
+    nextCursor = page.next_cursor ?? null;
+  } else if (paging === "offset") {
+    if (!Array.isArray(page)) return null;
+    items = page;
+  } else {
+    return null;
+  }
+  const out = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const v = conv(items[i]);
+    if (v === undefined) return null;
+    out[i] = v;
+  }
+  return { items: out, hasMore, nextCursor };
 }
 
 function itemType(ret) {
@@ -179,8 +220,32 @@ class Runner {
   /** Every item of every page of `op`, converted as `item`. */
   async *paginate(op, args, item) {
     const flow = guard(() => native.Flow.pager(op, args ? JSON.stringify(args) : null));
-    for await (const page of this.steps(flow)) {
-      for (const v of pageItems(page)) yield fromWire(v, item);
+    const checked = Object.prototype.hasOwnProperty.call(C, item) ? C[item] : null;
+    const paging = checked ? flow.paging : null;
+    let mine = null; // the items of the page this side parsed, when it did
+    for (;;) {
+      const step = guard(() => flow.next(this.baseUrl, this.apiKey));
+      if (step === STEP_SEND) {
+        const r = await this.exchange(flow.request);
+        const page = checked && r.status >= 200 && r.status < 300 ? checkedPage(r.body, paging, checked) : null;
+        if (page) {
+          guard(() => flow.feedSummary(r.status, r.headers, page.items.length, page.hasMore, page.nextCursor));
+          mine = page.items;
+        } else {
+          guard(() => flow.feed(r.status, r.headers, r.body));
+          mine = null;
+        }
+      } else if (step === 1) {
+        if (mine) {
+          const items = mine;
+          mine = null;
+          yield* items;
+        } else {
+          for (const v of pageItems(JSON.parse(guard(() => flow.pageJson)))) yield fromWire(v, item);
+        }
+      } else {
+        return;
+      }
     }
   }
 
@@ -237,4 +302,4 @@ function buildArgs(spec, positional, options) {
   return args;
 }
 
-module.exports = { Runner, buildArgs, flatHeaders, failureKind, pageItems };
+module.exports = { Runner, buildArgs, flatHeaders, failureKind, pageItems, checkedPage };

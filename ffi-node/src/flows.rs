@@ -8,13 +8,14 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use getrandom::SysRng;
-use inkbox_core::api::dynamic::PagerFlow;
+use inkbox_core::api::catalog::Paging;
+use inkbox_core::api::dynamic::{self, PagerFlow};
 use inkbox_core::api::vault_flows::{
     AnyFlow, CreateSecretFlow, DecryptedSecret as CoreDecrypted, Flow as _, FlowOutput, GetSecretFlow, InitializeFlow,
     NewSecret, Proof, SecretChanges, Step, TotpUpdateFlow, UnlockFlow, UnlockedVault as CoreUnlocked, UpdateKeyFlow,
     UpdateSecretFlow,
 };
-use inkbox_core::api::{ApiError, BaseUrl, Page, Patch, Response, codes};
+use inkbox_core::api::{ApiError, BaseUrl, Page, PageSummary, Patch, Response, codes};
 use inkbox_core::totp::TotpConfig;
 use inkbox_core::vault::SecretPayload;
 use napi::bindgen_prelude::{AsyncTask, Buffer};
@@ -31,6 +32,10 @@ const STEP_DONE: u32 = 2;
 
 struct Inner {
     flow: AnyFlow,
+    /// A pager's paging (`None` for the vault flows).
+    paging: Option<Paging>,
+    /// The last page was fed with `feedSummary`: its items are the caller's.
+    summarized: bool,
     request: Option<Prepared>,
     page: Option<Page>,
     result: Option<FlowOutput>,
@@ -85,9 +90,15 @@ fn lock(inner: &Mutex<Inner>) -> std::result::Result<MutexGuard<'_, Inner>, Fail
 
 impl Flow {
     fn of(flow: impl Into<AnyFlow>) -> Self {
+        Flow::with_paging(flow, None)
+    }
+
+    fn with_paging(flow: impl Into<AnyFlow>, paging: Option<Paging>) -> Self {
         Flow {
             inner: Arc::new(Mutex::new(Inner {
                 flow: flow.into(),
+                paging,
+                summarized: false,
                 request: None,
                 page: None,
                 result: None,
@@ -147,7 +158,10 @@ impl Flow {
     /// called with `argsJson`; `result()` is the number of pages.
     #[napi(factory)]
     pub fn pager(op: String, args_json: Option<String>) -> Result<Self> {
-        guard(|| Ok(Flow::of(PagerFlow::new(&op, args_value(args_json.as_deref())?)?)))
+        guard(|| {
+            let paging = dynamic::operation(&op).map(|o| o.paging);
+            Ok(Flow::with_paging(PagerFlow::new(&op, args_value(args_json.as_deref())?)?, paging))
+        })
     }
 
     /// Unlocks the vault with a vault key or a recovery code (with
@@ -302,8 +316,58 @@ impl Flow {
             let inner = lock(&self.inner)?;
             match &inner.page {
                 None => Ok(None),
+                Some(_) if inner.summarized => Ok(None),
                 Some(page) => Ok(Some(parse_to_json(page.operation.name, &page.response())?)),
             }
+        })
+    }
+
+    /// A pager's paging: `"cursor"` (pages are `{items, has_more,
+    /// next_cursor}`), `"offset"` (bare arrays), `"limit"` or `"none"` (one
+    /// page); null for the vault flows.
+    #[napi(getter)]
+    pub fn paging(&self) -> Result<Option<&'static str>> {
+        guard(|| {
+            Ok(lock(&self.inner)?.paging.map(|p| match p {
+                Paging::Cursor => "cursor",
+                Paging::Offset => "offset",
+                Paging::Limit => "limit",
+                Paging::None => "none",
+            }))
+        })
+    }
+
+    /// `feed` of a 2xx page the caller parsed itself, with what the pager
+    /// needs of it (the item count, a cursor page's `has_more` and
+    /// `next_cursor`); the body does not cross. The page that follows
+    /// (`next` returns 1) is the caller's: `pageJson` is then null.
+    #[napi]
+    pub fn feed_summary(
+        &self,
+        status: u32,
+        headers: Vec<String>,
+        items: u32,
+        has_more: bool,
+        next_cursor: Option<String>,
+    ) -> Result<()> {
+        guard(|| {
+            let status = status_arg(status)?;
+            if !(200..300).contains(&status) {
+                return Err(Fail::invalid("status", "feedSummary takes a 2xx page (feed hands over the others)"));
+            }
+            let headers = header_pairs(headers)?;
+            let resp = Response::new(status, &headers, &[]);
+            let mut inner = lock(&self.inner)?;
+            let items = usize::try_from(items).unwrap_or(usize::MAX);
+            let summary = match inner.paging {
+                Some(Paging::Cursor) => PageSummary::cursor(items, has_more, next_cursor),
+                Some(Paging::Offset) => PageSummary::offset(items),
+                Some(Paging::Limit | Paging::None) => PageSummary::default(),
+                None => return Err(Fail::invalid("flow", "only a pager takes a page summary")),
+            };
+            inner.flow.feed_summarized(&resp, summary)?;
+            inner.summarized = true;
+            Ok(())
         })
     }
 
@@ -313,7 +377,9 @@ impl Flow {
         guard(|| {
             let headers = header_pairs(headers)?;
             let resp = Response::new(status_arg(status)?, &headers, &body);
-            lock(&self.inner)?.flow.feed(&resp)?;
+            let mut inner = lock(&self.inner)?;
+            inner.summarized = false;
+            inner.flow.feed(&resp)?;
             Ok(())
         })
     }

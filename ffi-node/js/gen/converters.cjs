@@ -888,9 +888,1651 @@ M.WhoamiJwtResponse = function WhoamiJwtResponse(v) {
   };
 };
 
+// C: the same conversion, checking every field against the description on the way: the
+// converted object, or F (undefined) when anything is not exactly as described (runtime.cjs
+// then hands the page to core, which decides). No C for a model with a field C leaves to core.
+const F = undefined;
+const S = (x) => (typeof x === "string" ? x : F);
+const I = (x) => (Number.isSafeInteger(x) ? x : F);
+const N = (x) => (typeof x === "number" ? x : F);
+const B = (x) => (typeof x === "boolean" ? x : F);
+/** Two ASCII digits at `i` as a number, else -1. */
+function D2(x, i) {
+  const a = x.charCodeAt(i) - 48;
+  const b = x.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** A timestamp in the API's own form, `YYYY-MM-DDTHH:MM:SS`, 1-9 fraction digits or none, then
+ * `Z` or `±hh:mm`, with a real calendar date, as a Date. Core reads more forms (a space for `T`,
+ * `z`, a comma, a leap second) and decides on those: F. Every value accepted here, core accepts
+ * as the same instant (V8 alone would roll 2026-02-31 over into March). */
+function T(x) {
+  if (typeof x !== "string" || x.length < 20 || x.length > 35) return F;
+  if (x.charCodeAt(4) !== 45 || x.charCodeAt(7) !== 45 || x.charCodeAt(10) !== 84 || x.charCodeAt(13) !== 58 || x.charCodeAt(16) !== 58) return F;
+  const y1 = D2(x, 0), y2 = D2(x, 2), mo = D2(x, 5), da = D2(x, 8), h = D2(x, 11), mi = D2(x, 14), se = D2(x, 17);
+  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || da < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return F;
+  const y = y1 * 100 + y2;
+  if (da > (mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS[mo])) return F;
+  let i = 19;
+  if (x.charCodeAt(i) === 46) {
+    const from = ++i;
+    for (let c = x.charCodeAt(i); c >= 48 && c <= 57; c = x.charCodeAt(++i));
+    if (i === from || i - from > 9) return F;
+  }
+  const end = x.charCodeAt(i);
+  if (end === 90) {
+    if (i !== x.length - 1) return F;
+  } else if (end === 43 || end === 45) {
+    const oh = D2(x, i + 1), om = D2(x, i + 4);
+    if (i !== x.length - 6 || x.charCodeAt(i + 3) !== 58 || oh < 0 || oh > 23 || om < 0 || om > 59) return F;
+  } else return F;
+  const d = new Date(x);
+  return Number.isNaN(d.getTime()) ? F : d;
+}
+function LS(a) {
+  if (!Array.isArray(a)) return F;
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== "string") return F;
+  return a;
+}
+function L(a, fn) {
+  if (!Array.isArray(a)) return F;
+  const out = new Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = fn(a[i]);
+    if (v === F) return F;
+    out[i] = v;
+  }
+  return out;
+}
+const LIT_BlockingNamespace = ["identities","tunnels","mail"];
+const LIT_CallDirectionWire = ["outbound","inbound"];
+const LIT_CallStatusWire = ["initiated","ringing","answered","completed","failed","canceled"];
+const LIT_HangupReasonWire = ["local","remote","max_duration","voicemail","rejected"];
+const LIT_IMessageDeliveryStatusWire = ["registered","pending","queued","accepted","sent","delivered","declined","error","received"];
+const LIT_IMessageDirectionWire = ["inbound","outbound"];
+const LIT_IMessageReactionTypeWire = ["love","like","dislike","laugh","emphasize","question","custom"];
+const LIT_IMessageSendStyleWire = ["celebration","shooting_star","fireworks","lasers","love","confetti","balloons","spotlight","echo","invisible","gentle","loud","slam"];
+const LIT_IMessageServiceWire = ["imessage","sms","rcs"];
+const LIT_IMessageTypeWire = ["message","carousel"];
+const LIT_IMessageWebhookEventType = ["imessage.received","imessage.reaction_received","imessage.sent","imessage.delivered","imessage.delivery_failed"];
+const LIT_MailContactBucket = ["from","to","cc","bcc"];
+const LIT_MailWebhookEventType = ["message.received","message.sent","message.forwarded","message.delivered","message.bounced","message.failed"];
+const LIT_MessageDirectionWire = ["inbound","outbound"];
+const LIT_MessageStatusWire = ["queued","sent","delivered","bounced","failed","received","deleted"];
+const LIT_SmsDeliveryStatusWire = ["queued","sent","delivered","delivery_failed","delivery_unconfirmed","sending_failed"];
+const LIT_TextDirectionWire = ["inbound","outbound"];
+const LIT_TextMessageOriginWire = ["user_initiated","auto_reply"];
+const LIT_TextTypeWire = ["sms","mms"];
+const LIT_TextWebhookEventType = ["text.received","text.sent","text.delivered","text.delivery_failed","text.delivery_unconfirmed"];
+const C = {};
+C.AccessRule = function AccessRule(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.vault_secret_id);
+  if (f1 === F) return F;
+  const f2 = S(v.identity_id);
+  if (f2 === F) return F;
+  const f3 = T(v.created_at);
+  if (f3 === F) return F;
+  return {
+    id: f0,
+    vaultSecretId: f1,
+    identityId: f2,
+    createdAt: f3,
+  };
+};
+C.AgentIdentitySummary = function AgentIdentitySummary(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.organization_id);
+  if (f1 === F) return F;
+  const f2 = S(v.agent_handle);
+  if (f2 === F) return F;
+  const f3 = (v.display_name == null ? null : S(v.display_name));
+  if (f3 === F) return F;
+  const f4 = (v.description == null ? null : S(v.description));
+  if (f4 === F) return F;
+  const f5 = (v.email_address == null ? null : S(v.email_address));
+  if (f5 === F) return F;
+  const f6 = B(v.imessage_enabled);
+  if (f6 === F) return F;
+  const f7 = S(v.imessage_filter_mode);
+  if (f7 === F) return F;
+  const f8 = T(v.created_at);
+  if (f8 === F) return F;
+  const f9 = T(v.updated_at);
+  if (f9 === F) return F;
+  const f10 = (v.status == null ? null : S(v.status));
+  if (f10 === F) return F;
+  return {
+    id: f0,
+    organizationId: f1,
+    agentHandle: f2,
+    displayName: f3,
+    description: f4,
+    emailAddress: f5,
+    imessageEnabled: f6,
+    imessageFilterMode: f7,
+    createdAt: f8,
+    updatedAt: f9,
+    status: f10,
+  };
+};
+C.AgentSignupResponse = function AgentSignupResponse(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.email_address);
+  if (f0 === F) return F;
+  const f1 = S(v.organization_id);
+  if (f1 === F) return F;
+  const f2 = S(v.api_key);
+  if (f2 === F) return F;
+  const f3 = S(v.agent_handle);
+  if (f3 === F) return F;
+  const f4 = S(v.claim_status);
+  if (f4 === F) return F;
+  const f5 = S(v.human_email);
+  if (f5 === F) return F;
+  const f6 = S(v.message);
+  if (f6 === F) return F;
+  return {
+    emailAddress: f0,
+    organizationId: f1,
+    apiKey: f2,
+    agentHandle: f3,
+    claimStatus: f4,
+    humanEmail: f5,
+    message: f6,
+  };
+};
+C.AgentSignupStatusResponse = function AgentSignupStatusResponse(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.claim_status);
+  if (f0 === F) return F;
+  const f1 = S(v.human_state);
+  if (f1 === F) return F;
+  const f2 = S(v.human_email);
+  if (f2 === F) return F;
+  const f3 = C.SignupRestrictions(v.restrictions);
+  if (f3 === F) return F;
+  return {
+    claimStatus: f0,
+    humanState: f1,
+    humanEmail: f2,
+    restrictions: f3,
+  };
+};
+C.AgentSignupVerifyResponse = function AgentSignupVerifyResponse(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.claim_status);
+  if (f0 === F) return F;
+  const f1 = S(v.organization_id);
+  if (f1 === F) return F;
+  const f2 = S(v.message);
+  if (f2 === F) return F;
+  return {
+    claimStatus: f0,
+    organizationId: f1,
+    message: f2,
+  };
+};
+C.ApiKey = function ApiKey(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.organization_id);
+  if (f1 === F) return F;
+  const f2 = (v.created_by == null ? null : S(v.created_by));
+  if (f2 === F) return F;
+  const f3 = (v.creator_type == null ? null : S(v.creator_type));
+  if (f3 === F) return F;
+  const f4 = (v.scoped_identity_id == null ? null : S(v.scoped_identity_id));
+  if (f4 === F) return F;
+  const f5 = S(v.label);
+  if (f5 === F) return F;
+  const f6 = (v.description == null ? null : S(v.description));
+  if (f6 === F) return F;
+  const f7 = S(v.status);
+  if (f7 === F) return F;
+  const f8 = (v.last4 == null ? null : S(v.last4));
+  if (f8 === F) return F;
+  const f9 = (v.display_prefix == null ? null : S(v.display_prefix));
+  if (f9 === F) return F;
+  const f10 = (v.last_used_at == null ? null : T(v.last_used_at));
+  if (f10 === F) return F;
+  const f11 = (v.expires_at == null ? null : T(v.expires_at));
+  if (f11 === F) return F;
+  const f12 = (v.revoked_at == null ? null : T(v.revoked_at));
+  if (f12 === F) return F;
+  const f13 = T(v.created_at);
+  if (f13 === F) return F;
+  const f14 = T(v.updated_at);
+  if (f14 === F) return F;
+  return {
+    id: f0,
+    organizationId: f1,
+    createdBy: f2,
+    creatorType: f3,
+    scopedIdentityId: f4,
+    label: f5,
+    description: f6,
+    status: f7,
+    last4: f8,
+    displayPrefix: f9,
+    lastUsedAt: f10,
+    expiresAt: f11,
+    revokedAt: f12,
+    createdAt: f13,
+    updatedAt: f14,
+  };
+};
+C.AttachmentUrl = function AttachmentUrl(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.url);
+  if (f0 === F) return F;
+  const f1 = (v.filename == null ? null : S(v.filename));
+  if (f1 === F) return F;
+  const f2 = (v.expires_in == null ? null : I(v.expires_in));
+  if (f2 === F) return F;
+  return {
+    url: f0,
+    filename: f1,
+    expiresIn: f2,
+  };
+};
+C.ContactAccess = function ContactAccess(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.contact_id);
+  if (f1 === F) return F;
+  const f2 = (v.identity_id == null ? null : S(v.identity_id));
+  if (f2 === F) return F;
+  const f3 = T(v.created_at);
+  if (f3 === F) return F;
+  return {
+    id: f0,
+    contactId: f1,
+    identityId: f2,
+    createdAt: f3,
+  };
+};
+C.ContactAddress = function ContactAddress(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.label == null ? null : S(v.label));
+  if (f0 === F) return F;
+  const f1 = (v.street == null ? null : S(v.street));
+  if (f1 === F) return F;
+  const f2 = (v.city == null ? null : S(v.city));
+  if (f2 === F) return F;
+  const f3 = (v.region == null ? null : S(v.region));
+  if (f3 === F) return F;
+  const f4 = (v.postal == null ? null : S(v.postal));
+  if (f4 === F) return F;
+  const f5 = (v.country == null ? null : S(v.country));
+  if (f5 === F) return F;
+  return {
+    label: f0,
+    street: f1,
+    city: f2,
+    region: f3,
+    postal: f4,
+    country: f5,
+  };
+};
+C.ContactCustomField = function ContactCustomField(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.label);
+  if (f0 === F) return F;
+  const f1 = S(v.value);
+  if (f1 === F) return F;
+  return {
+    label: f0,
+    value: f1,
+  };
+};
+C.ContactEmail = function ContactEmail(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.label == null ? null : S(v.label));
+  if (f0 === F) return F;
+  const f1 = S(v.value);
+  if (f1 === F) return F;
+  const f2 = B(v.is_primary);
+  if (f2 === F) return F;
+  return {
+    label: f0,
+    value: f1,
+    isPrimary: f2,
+  };
+};
+C.ContactPhone = function ContactPhone(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.label == null ? null : S(v.label));
+  if (f0 === F) return F;
+  const f1 = S(v.value_e164);
+  if (f1 === F) return F;
+  const f2 = B(v.is_primary);
+  if (f2 === F) return F;
+  return {
+    label: f0,
+    valueE164: f1,
+    isPrimary: f2,
+  };
+};
+C.ContactWebsite = function ContactWebsite(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.label == null ? null : S(v.label));
+  if (f0 === F) return F;
+  const f1 = S(v.url);
+  if (f1 === F) return F;
+  return {
+    label: f0,
+    url: f1,
+  };
+};
+C.CreatedApiKey = function CreatedApiKey(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.api_key);
+  if (f0 === F) return F;
+  const f1 = C.ApiKey(v.record);
+  if (f1 === F) return F;
+  return {
+    apiKey: f0,
+    record: f1,
+  };
+};
+C.Domain = function Domain(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.domain);
+  if (f1 === F) return F;
+  const f2 = S(v.status);
+  if (f2 === F) return F;
+  const f3 = B(v.is_default);
+  if (f3 === F) return F;
+  const f4 = (v.verified_at == null ? null : T(v.verified_at));
+  if (f4 === F) return F;
+  return {
+    id: f0,
+    domain: f1,
+    status: f2,
+    isDefault: f3,
+    verifiedAt: f4,
+  };
+};
+C.FilterModeChangeNotice = function FilterModeChangeNotice(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.new_filter_mode);
+  if (f0 === F) return F;
+  const f1 = S(v.redundant_rule_action);
+  if (f1 === F) return F;
+  const f2 = I(v.redundant_rule_count);
+  if (f2 === F) return F;
+  return {
+    newFilterMode: f0,
+    redundantRuleAction: f1,
+    redundantRuleCount: f2,
+  };
+};
+C.IMessage = function IMessage(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.conversation_id);
+  if (f1 === F) return F;
+  const f2 = (v.assignment_id == null ? null : S(v.assignment_id));
+  if (f2 === F) return F;
+  const f3 = S(v.direction);
+  if (f3 === F) return F;
+  const f4 = (v.remote_number == null ? null : S(v.remote_number));
+  if (f4 === F) return F;
+  const f5 = (v.content == null ? null : S(v.content));
+  if (f5 === F) return F;
+  const f6 = S(v.message_type);
+  if (f6 === F) return F;
+  const f7 = S(v.service);
+  if (f7 === F) return F;
+  const f8 = (v.send_style == null ? null : S(v.send_style));
+  if (f8 === F) return F;
+  const f9 = (v.media == null ? null : L(v.media, (x) => C.IMessageMediaItem(x)));
+  if (f9 === F) return F;
+  const f10 = (v.was_downgraded == null ? null : B(v.was_downgraded));
+  if (f10 === F) return F;
+  const f11 = (v.status == null ? null : S(v.status));
+  if (f11 === F) return F;
+  const f12 = (v.error_code == null ? null : S(v.error_code));
+  if (f12 === F) return F;
+  const f13 = (v.error_message == null ? null : S(v.error_message));
+  if (f13 === F) return F;
+  const f14 = (v.error_reason == null ? null : S(v.error_reason));
+  if (f14 === F) return F;
+  const f15 = (v.error_detail == null ? null : S(v.error_detail));
+  if (f15 === F) return F;
+  const f16 = B(v.is_read);
+  if (f16 === F) return F;
+  const f17 = B(v.is_blocked);
+  if (f17 === F) return F;
+  const f18 = (v.recipients == null ? null : L(v.recipients, (x) => C.IMessageRecipient(x)));
+  if (f18 === F) return F;
+  const f19 = (v.reactions == null ? null : L(v.reactions, (x) => C.IMessageMessageReaction(x)));
+  if (f19 === F) return F;
+  const f20 = T(v.created_at);
+  if (f20 === F) return F;
+  const f21 = T(v.updated_at);
+  if (f21 === F) return F;
+  return {
+    id: f0,
+    conversationId: f1,
+    assignmentId: f2,
+    direction: f3,
+    remoteNumber: f4,
+    content: f5,
+    messageType: f6,
+    service: f7,
+    sendStyle: f8,
+    media: f9,
+    wasDowngraded: f10,
+    status: f11,
+    errorCode: f12,
+    errorMessage: f13,
+    errorReason: f14,
+    errorDetail: f15,
+    isRead: f16,
+    isBlocked: f17,
+    recipients: f18,
+    reactions: f19,
+    createdAt: f20,
+    updatedAt: f21,
+  };
+};
+C.IMessageAssignment = function IMessageAssignment(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.remote_number);
+  if (f1 === F) return F;
+  const f2 = S(v.agent_identity_id);
+  if (f2 === F) return F;
+  const f3 = S(v.organization_id);
+  if (f3 === F) return F;
+  const f4 = S(v.status);
+  if (f4 === F) return F;
+  const f5 = (v.released_at == null ? null : T(v.released_at));
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  const f7 = T(v.updated_at);
+  if (f7 === F) return F;
+  return {
+    id: f0,
+    remoteNumber: f1,
+    agentIdentityId: f2,
+    organizationId: f3,
+    status: f4,
+    releasedAt: f5,
+    createdAt: f6,
+    updatedAt: f7,
+  };
+};
+C.IMessageContactRule = function IMessageContactRule(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.agent_identity_id);
+  if (f1 === F) return F;
+  const f2 = S(v.action);
+  if (f2 === F) return F;
+  const f3 = S(v.match_type);
+  if (f3 === F) return F;
+  const f4 = S(v.match_target);
+  if (f4 === F) return F;
+  const f5 = S(v.status);
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  const f7 = T(v.updated_at);
+  if (f7 === F) return F;
+  return {
+    id: f0,
+    agentIdentityId: f1,
+    action: f2,
+    matchType: f3,
+    matchTarget: f4,
+    status: f5,
+    createdAt: f6,
+    updatedAt: f7,
+  };
+};
+C.IMessageConversation = function IMessageConversation(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = (v.assignment_id == null ? null : S(v.assignment_id));
+  if (f1 === F) return F;
+  const f2 = S(v.assignment_status);
+  if (f2 === F) return F;
+  const f3 = (v.remote_number == null ? null : S(v.remote_number));
+  if (f3 === F) return F;
+  const f4 = T(v.created_at);
+  if (f4 === F) return F;
+  const f5 = T(v.updated_at);
+  if (f5 === F) return F;
+  return {
+    id: f0,
+    assignmentId: f1,
+    assignmentStatus: f2,
+    remoteNumber: f3,
+    createdAt: f4,
+    updatedAt: f5,
+  };
+};
+C.IMessageConversationSummary = function IMessageConversationSummary(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = (v.assignment_id == null ? null : S(v.assignment_id));
+  if (f1 === F) return F;
+  const f2 = S(v.assignment_status);
+  if (f2 === F) return F;
+  const f3 = (v.remote_number == null ? null : S(v.remote_number));
+  if (f3 === F) return F;
+  const f4 = T(v.created_at);
+  if (f4 === F) return F;
+  const f5 = T(v.updated_at);
+  if (f5 === F) return F;
+  const f6 = (v.latest_text == null ? null : S(v.latest_text));
+  if (f6 === F) return F;
+  const f7 = (v.latest_message_at == null ? null : T(v.latest_message_at));
+  if (f7 === F) return F;
+  const f8 = (v.latest_direction == null ? null : S(v.latest_direction));
+  if (f8 === F) return F;
+  const f9 = B(v.latest_has_media);
+  if (f9 === F) return F;
+  const f10 = I(v.unread_count);
+  if (f10 === F) return F;
+  const f11 = I(v.total_count);
+  if (f11 === F) return F;
+  return {
+    id: f0,
+    assignmentId: f1,
+    assignmentStatus: f2,
+    remoteNumber: f3,
+    createdAt: f4,
+    updatedAt: f5,
+    latestText: f6,
+    latestMessageAt: f7,
+    latestDirection: f8,
+    latestHasMedia: f9,
+    unreadCount: f10,
+    totalCount: f11,
+  };
+};
+C.IMessageMarkReadResult = function IMessageMarkReadResult(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.conversation_id);
+  if (f0 === F) return F;
+  const f1 = I(v.updated_count);
+  if (f1 === F) return F;
+  return {
+    conversationId: f0,
+    updatedCount: f1,
+  };
+};
+C.IMessageMediaItem = function IMessageMediaItem(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.url);
+  if (f0 === F) return F;
+  const f1 = (v.content_type == null ? null : S(v.content_type));
+  if (f1 === F) return F;
+  const f2 = (v.size == null ? null : I(v.size));
+  if (f2 === F) return F;
+  return {
+    url: f0,
+    contentType: f1,
+    size: f2,
+  };
+};
+C.IMessageMediaUpload = function IMessageMediaUpload(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.media_url);
+  if (f0 === F) return F;
+  const f1 = (v.content_type == null ? null : S(v.content_type));
+  if (f1 === F) return F;
+  const f2 = (v.size == null ? null : I(v.size));
+  if (f2 === F) return F;
+  return {
+    mediaUrl: f0,
+    contentType: f1,
+    size: f2,
+  };
+};
+C.IMessageMessageReaction = function IMessageMessageReaction(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.direction);
+  if (f1 === F) return F;
+  const f2 = S(v.reaction);
+  if (f2 === F) return F;
+  const f3 = (v.custom_emoji == null ? null : S(v.custom_emoji));
+  if (f3 === F) return F;
+  const f4 = S(v.remote_number);
+  if (f4 === F) return F;
+  const f5 = I(v.part_index);
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  return {
+    id: f0,
+    direction: f1,
+    reaction: f2,
+    customEmoji: f3,
+    remoteNumber: f4,
+    partIndex: f5,
+    createdAt: f6,
+  };
+};
+C.IMessageReaction = function IMessageReaction(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.conversation_id);
+  if (f1 === F) return F;
+  const f2 = (v.assignment_id == null ? null : S(v.assignment_id));
+  if (f2 === F) return F;
+  const f3 = S(v.target_message_id);
+  if (f3 === F) return F;
+  const f4 = S(v.direction);
+  if (f4 === F) return F;
+  const f5 = S(v.reaction);
+  if (f5 === F) return F;
+  const f6 = (v.custom_emoji == null ? null : S(v.custom_emoji));
+  if (f6 === F) return F;
+  const f7 = S(v.remote_number);
+  if (f7 === F) return F;
+  const f8 = I(v.part_index);
+  if (f8 === F) return F;
+  const f9 = T(v.created_at);
+  if (f9 === F) return F;
+  const f10 = T(v.updated_at);
+  if (f10 === F) return F;
+  return {
+    id: f0,
+    conversationId: f1,
+    assignmentId: f2,
+    targetMessageId: f3,
+    direction: f4,
+    reaction: f5,
+    customEmoji: f6,
+    remoteNumber: f7,
+    partIndex: f8,
+    createdAt: f9,
+    updatedAt: f10,
+  };
+};
+C.IMessageRecipient = function IMessageRecipient(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.remote_number);
+  if (f0 === F) return F;
+  const f1 = (v.delivery_status == null ? null : S(v.delivery_status));
+  if (f1 === F) return F;
+  const f2 = (v.service == null ? null : S(v.service));
+  if (f2 === F) return F;
+  const f3 = (v.error_code == null ? null : S(v.error_code));
+  if (f3 === F) return F;
+  const f4 = (v.error_message == null ? null : S(v.error_message));
+  if (f4 === F) return F;
+  const f5 = (v.error_reason == null ? null : S(v.error_reason));
+  if (f5 === F) return F;
+  const f6 = (v.error_detail == null ? null : S(v.error_detail));
+  if (f6 === F) return F;
+  const f7 = (v.sent_at == null ? null : T(v.sent_at));
+  if (f7 === F) return F;
+  const f8 = (v.delivered_at == null ? null : T(v.delivered_at));
+  if (f8 === F) return F;
+  const f9 = (v.failed_at == null ? null : T(v.failed_at));
+  if (f9 === F) return F;
+  return {
+    remoteNumber: f0,
+    deliveryStatus: f1,
+    service: f2,
+    errorCode: f3,
+    errorMessage: f4,
+    errorReason: f5,
+    errorDetail: f6,
+    sentAt: f7,
+    deliveredAt: f8,
+    failedAt: f9,
+  };
+};
+C.IMessageTriageNumber = function IMessageTriageNumber(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.number);
+  if (f0 === F) return F;
+  const f1 = S(v.connect_command);
+  if (f1 === F) return F;
+  return {
+    number: f0,
+    connectCommand: f1,
+  };
+};
+C.IdentityAccess = function IdentityAccess(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.target_identity_id);
+  if (f1 === F) return F;
+  const f2 = (v.viewer_identity_id == null ? null : S(v.viewer_identity_id));
+  if (f2 === F) return F;
+  const f3 = T(v.created_at);
+  if (f3 === F) return F;
+  return {
+    id: f0,
+    targetIdentityId: f1,
+    viewerIdentityId: f2,
+    createdAt: f3,
+  };
+};
+C.IdentityMailbox = function IdentityMailbox(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.email_address);
+  if (f1 === F) return F;
+  const f2 = S(v.sending_domain);
+  if (f2 === F) return F;
+  const f3 = S(v.filter_mode);
+  if (f3 === F) return F;
+  const f4 = (v.agent_identity_id == null ? null : S(v.agent_identity_id));
+  if (f4 === F) return F;
+  const f5 = (v.filter_mode_change_notice == null ? null : C.FilterModeChangeNotice(v.filter_mode_change_notice));
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  const f7 = T(v.updated_at);
+  if (f7 === F) return F;
+  return {
+    id: f0,
+    emailAddress: f1,
+    sendingDomain: f2,
+    filterMode: f3,
+    agentIdentityId: f4,
+    filterModeChangeNotice: f5,
+    createdAt: f6,
+    updatedAt: f7,
+  };
+};
+C.IdentityMailboxCreateOptions = function IdentityMailboxCreateOptions(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.email_local_part == null ? null : S(v.email_local_part));
+  if (f0 === F) return F;
+  const f1 = (v.sending_domain == null ? null : S(v.sending_domain));
+  if (f1 === F) return F;
+  return {
+    emailLocalPart: f0,
+    sendingDomain: f1,
+  };
+};
+C.IdentityPhoneNumberCreateOptions = function IdentityPhoneNumberCreateOptions(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.state == null ? null : S(v.state));
+  if (f0 === F) return F;
+  const f1 = S(v.incoming_call_action);
+  if (f1 === F) return F;
+  const f2 = (v.client_websocket_url == null ? null : S(v.client_websocket_url));
+  if (f2 === F) return F;
+  const f3 = (v.incoming_call_webhook_url == null ? null : S(v.incoming_call_webhook_url));
+  if (f3 === F) return F;
+  return {
+    state: f0,
+    incomingCallAction: f1,
+    clientWebsocketUrl: f2,
+    incomingCallWebhookUrl: f3,
+  };
+};
+C.IdentityTunnelCreateOptions = function IdentityTunnelCreateOptions(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.tls_mode);
+  if (f0 === F) return F;
+  return {
+    tlsMode: f0,
+  };
+};
+C.MailContactRule = function MailContactRule(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.mailbox_id);
+  if (f1 === F) return F;
+  const f2 = S(v.action);
+  if (f2 === F) return F;
+  const f3 = S(v.match_type);
+  if (f3 === F) return F;
+  const f4 = S(v.match_target);
+  if (f4 === F) return F;
+  const f5 = S(v.status);
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  const f7 = T(v.updated_at);
+  if (f7 === F) return F;
+  return {
+    id: f0,
+    mailboxId: f1,
+    action: f2,
+    matchType: f3,
+    matchTarget: f4,
+    status: f5,
+    createdAt: f6,
+    updatedAt: f7,
+  };
+};
+C.Mailbox = function Mailbox(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.email_address);
+  if (f1 === F) return F;
+  const f2 = (v.sending_domain == null ? null : S(v.sending_domain));
+  if (f2 === F) return F;
+  const f3 = S(v.filter_mode);
+  if (f3 === F) return F;
+  const f4 = (v.agent_identity_id == null ? null : S(v.agent_identity_id));
+  if (f4 === F) return F;
+  const f5 = (v.filter_mode_change_notice == null ? null : C.FilterModeChangeNotice(v.filter_mode_change_notice));
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  const f7 = T(v.updated_at);
+  if (f7 === F) return F;
+  return {
+    id: f0,
+    emailAddress: f1,
+    sendingDomain: f2,
+    filterMode: f3,
+    agentIdentityId: f4,
+    filterModeChangeNotice: f5,
+    createdAt: f6,
+    updatedAt: f7,
+  };
+};
+C.Message = function Message(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.mailbox_id);
+  if (f1 === F) return F;
+  const f2 = (v.thread_id == null ? null : S(v.thread_id));
+  if (f2 === F) return F;
+  const f3 = (v.message_id == null ? null : S(v.message_id));
+  if (f3 === F) return F;
+  const f4 = S(v.from_address);
+  if (f4 === F) return F;
+  const f5 = LS(v.to_addresses);
+  if (f5 === F) return F;
+  const f6 = (v.cc_addresses == null ? null : LS(v.cc_addresses));
+  if (f6 === F) return F;
+  const f7 = (v.subject == null ? null : S(v.subject));
+  if (f7 === F) return F;
+  const f8 = (v.snippet == null ? null : S(v.snippet));
+  if (f8 === F) return F;
+  const f9 = S(v.direction);
+  if (f9 === F) return F;
+  const f10 = S(v.status);
+  if (f10 === F) return F;
+  const f11 = B(v.is_read);
+  if (f11 === F) return F;
+  const f12 = B(v.is_starred);
+  if (f12 === F) return F;
+  const f13 = B(v.has_attachments);
+  if (f13 === F) return F;
+  const f14 = T(v.created_at);
+  if (f14 === F) return F;
+  const f15 = (v.import_job_id == null ? null : S(v.import_job_id));
+  if (f15 === F) return F;
+  const f16 = (v.first_opened_at == null ? null : T(v.first_opened_at));
+  if (f16 === F) return F;
+  const f17 = (v.open_count == null ? null : I(v.open_count));
+  if (f17 === F) return F;
+  return {
+    id: f0,
+    mailboxId: f1,
+    threadId: f2,
+    messageId: f3,
+    fromAddress: f4,
+    toAddresses: f5,
+    ccAddresses: f6,
+    subject: f7,
+    snippet: f8,
+    direction: f9,
+    status: f10,
+    isRead: f11,
+    isStarred: f12,
+    hasAttachments: f13,
+    createdAt: f14,
+    importJobId: f15,
+    firstOpenedAt: f16,
+    openCount: f17,
+  };
+};
+C.Note = function Note(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.organization_id);
+  if (f1 === F) return F;
+  const f2 = S(v.created_by);
+  if (f2 === F) return F;
+  const f3 = (v.title == null ? null : S(v.title));
+  if (f3 === F) return F;
+  const f4 = S(v.body);
+  if (f4 === F) return F;
+  const f5 = S(v.status);
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  const f7 = T(v.updated_at);
+  if (f7 === F) return F;
+  const f8 = L(v.access, (x) => C.NoteAccess(x));
+  if (f8 === F) return F;
+  return {
+    id: f0,
+    organizationId: f1,
+    createdBy: f2,
+    title: f3,
+    body: f4,
+    status: f5,
+    createdAt: f6,
+    updatedAt: f7,
+    access: f8,
+  };
+};
+C.NoteAccess = function NoteAccess(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.note_id);
+  if (f1 === F) return F;
+  const f2 = S(v.identity_id);
+  if (f2 === F) return F;
+  const f3 = T(v.created_at);
+  if (f3 === F) return F;
+  return {
+    id: f0,
+    noteId: f1,
+    identityId: f2,
+    createdAt: f3,
+  };
+};
+C.PhoneCall = function PhoneCall(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.local_phone_number);
+  if (f1 === F) return F;
+  const f2 = S(v.remote_phone_number);
+  if (f2 === F) return F;
+  const f3 = S(v.direction);
+  if (f3 === F) return F;
+  const f4 = S(v.status);
+  if (f4 === F) return F;
+  const f5 = (v.client_websocket_url == null ? null : S(v.client_websocket_url));
+  if (f5 === F) return F;
+  const f6 = (v.use_inkbox_tts == null ? null : B(v.use_inkbox_tts));
+  if (f6 === F) return F;
+  const f7 = (v.use_inkbox_stt == null ? null : B(v.use_inkbox_stt));
+  if (f7 === F) return F;
+  const f8 = (v.hangup_reason == null ? null : S(v.hangup_reason));
+  if (f8 === F) return F;
+  const f9 = (v.started_at == null ? null : T(v.started_at));
+  if (f9 === F) return F;
+  const f10 = (v.ended_at == null ? null : T(v.ended_at));
+  if (f10 === F) return F;
+  const f11 = B(v.is_blocked);
+  if (f11 === F) return F;
+  const f12 = T(v.created_at);
+  if (f12 === F) return F;
+  const f13 = T(v.updated_at);
+  if (f13 === F) return F;
+  return {
+    id: f0,
+    localPhoneNumber: f1,
+    remotePhoneNumber: f2,
+    direction: f3,
+    status: f4,
+    clientWebsocketUrl: f5,
+    useInkboxTts: f6,
+    useInkboxStt: f7,
+    hangupReason: f8,
+    startedAt: f9,
+    endedAt: f10,
+    isBlocked: f11,
+    createdAt: f12,
+    updatedAt: f13,
+  };
+};
+C.PhoneCallWithRateLimit = function PhoneCallWithRateLimit(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.local_phone_number);
+  if (f1 === F) return F;
+  const f2 = S(v.remote_phone_number);
+  if (f2 === F) return F;
+  const f3 = S(v.direction);
+  if (f3 === F) return F;
+  const f4 = S(v.status);
+  if (f4 === F) return F;
+  const f5 = (v.client_websocket_url == null ? null : S(v.client_websocket_url));
+  if (f5 === F) return F;
+  const f6 = (v.use_inkbox_tts == null ? null : B(v.use_inkbox_tts));
+  if (f6 === F) return F;
+  const f7 = (v.use_inkbox_stt == null ? null : B(v.use_inkbox_stt));
+  if (f7 === F) return F;
+  const f8 = (v.hangup_reason == null ? null : S(v.hangup_reason));
+  if (f8 === F) return F;
+  const f9 = (v.started_at == null ? null : T(v.started_at));
+  if (f9 === F) return F;
+  const f10 = (v.ended_at == null ? null : T(v.ended_at));
+  if (f10 === F) return F;
+  const f11 = B(v.is_blocked);
+  if (f11 === F) return F;
+  const f12 = T(v.created_at);
+  if (f12 === F) return F;
+  const f13 = T(v.updated_at);
+  if (f13 === F) return F;
+  const f14 = C.RateLimitInfo(v.rate_limit);
+  if (f14 === F) return F;
+  return {
+    id: f0,
+    localPhoneNumber: f1,
+    remotePhoneNumber: f2,
+    direction: f3,
+    status: f4,
+    clientWebsocketUrl: f5,
+    useInkboxTts: f6,
+    useInkboxStt: f7,
+    hangupReason: f8,
+    startedAt: f9,
+    endedAt: f10,
+    isBlocked: f11,
+    createdAt: f12,
+    updatedAt: f13,
+    rateLimit: f14,
+  };
+};
+C.PhoneContactRule = function PhoneContactRule(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.phone_number_id);
+  if (f1 === F) return F;
+  const f2 = S(v.action);
+  if (f2 === F) return F;
+  const f3 = S(v.match_type);
+  if (f3 === F) return F;
+  const f4 = S(v.match_target);
+  if (f4 === F) return F;
+  const f5 = S(v.status);
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  const f7 = T(v.updated_at);
+  if (f7 === F) return F;
+  return {
+    id: f0,
+    phoneNumberId: f1,
+    action: f2,
+    matchType: f3,
+    matchTarget: f4,
+    status: f5,
+    createdAt: f6,
+    updatedAt: f7,
+  };
+};
+C.PhoneNumber = function PhoneNumber(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.number);
+  if (f1 === F) return F;
+  const f2 = S(v.status);
+  if (f2 === F) return F;
+  const f3 = S(v.sms_status);
+  if (f3 === F) return F;
+  const f4 = (v.sms_error_code == null ? null : S(v.sms_error_code));
+  if (f4 === F) return F;
+  const f5 = (v.sms_error_detail == null ? null : S(v.sms_error_detail));
+  if (f5 === F) return F;
+  const f6 = (v.sms_ready_at == null ? null : T(v.sms_ready_at));
+  if (f6 === F) return F;
+  const f7 = S(v.incoming_call_action);
+  if (f7 === F) return F;
+  const f8 = (v.client_websocket_url == null ? null : S(v.client_websocket_url));
+  if (f8 === F) return F;
+  const f9 = (v.incoming_call_webhook_url == null ? null : S(v.incoming_call_webhook_url));
+  if (f9 === F) return F;
+  const f10 = S(v.filter_mode);
+  if (f10 === F) return F;
+  const f11 = (v.state == null ? null : S(v.state));
+  if (f11 === F) return F;
+  const f12 = (v.agent_identity_id == null ? null : S(v.agent_identity_id));
+  if (f12 === F) return F;
+  const f13 = (v.filter_mode_change_notice == null ? null : C.FilterModeChangeNotice(v.filter_mode_change_notice));
+  if (f13 === F) return F;
+  const f14 = T(v.created_at);
+  if (f14 === F) return F;
+  const f15 = T(v.updated_at);
+  if (f15 === F) return F;
+  return {
+    id: f0,
+    number: f1,
+    status: f2,
+    smsStatus: f3,
+    smsErrorCode: f4,
+    smsErrorDetail: f5,
+    smsReadyAt: f6,
+    incomingCallAction: f7,
+    clientWebsocketUrl: f8,
+    incomingCallWebhookUrl: f9,
+    filterMode: f10,
+    state: f11,
+    agentIdentityId: f12,
+    filterModeChangeNotice: f13,
+    createdAt: f14,
+    updatedAt: f15,
+  };
+};
+C.PhoneTranscript = function PhoneTranscript(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.call_id);
+  if (f1 === F) return F;
+  const f2 = I(v.seq);
+  if (f2 === F) return F;
+  const f3 = I(v.ts_ms);
+  if (f3 === F) return F;
+  const f4 = S(v.party);
+  if (f4 === F) return F;
+  const f5 = S(v.text);
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  return {
+    id: f0,
+    callId: f1,
+    seq: f2,
+    tsMs: f3,
+    party: f4,
+    text: f5,
+    createdAt: f6,
+  };
+};
+C.RateLimitInfo = function RateLimitInfo(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = I(v.calls_used);
+  if (f0 === F) return F;
+  const f1 = I(v.calls_remaining);
+  if (f1 === F) return F;
+  const f2 = I(v.calls_limit);
+  if (f2 === F) return F;
+  const f3 = N(v.minutes_used);
+  if (f3 === F) return F;
+  const f4 = N(v.minutes_remaining);
+  if (f4 === F) return F;
+  const f5 = I(v.minutes_limit);
+  if (f5 === F) return F;
+  return {
+    callsUsed: f0,
+    callsRemaining: f1,
+    callsLimit: f2,
+    minutesUsed: f3,
+    minutesRemaining: f4,
+    minutesLimit: f5,
+  };
+};
+C.SetDefaultDomainResponse = function SetDefaultDomainResponse(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.default_domain == null ? null : S(v.default_domain));
+  if (f0 === F) return F;
+  return {
+    defaultDomain: f0,
+  };
+};
+C.SignedCert = function SignedCert(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.cert_pem);
+  if (f0 === F) return F;
+  const f1 = S(v.chain_pem);
+  if (f1 === F) return F;
+  const f2 = S(v.cert_fingerprint_sha256);
+  if (f2 === F) return F;
+  const f3 = T(v.cert_expires_at);
+  if (f3 === F) return F;
+  return {
+    certPem: f0,
+    chainPem: f1,
+    certFingerprintSha256: f2,
+    certExpiresAt: f3,
+  };
+};
+C.SignupRestrictions = function SignupRestrictions(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = I(v.max_sends_per_day);
+  if (f0 === F) return F;
+  const f1 = LS(v.allowed_recipients);
+  if (f1 === F) return F;
+  const f2 = B(v.can_receive);
+  if (f2 === F) return F;
+  const f3 = B(v.can_create_mailboxes);
+  if (f3 === F) return F;
+  return {
+    maxSendsPerDay: f0,
+    allowedRecipients: f1,
+    canReceive: f2,
+    canCreateMailboxes: f3,
+  };
+};
+C.SmsOptIn = function SmsOptIn(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.organization_id);
+  if (f1 === F) return F;
+  const f2 = S(v.receiver_number);
+  if (f2 === F) return F;
+  const f3 = S(v.status);
+  if (f3 === F) return F;
+  const f4 = S(v.source);
+  if (f4 === F) return F;
+  const f5 = (v.opted_in_at == null ? null : T(v.opted_in_at));
+  if (f5 === F) return F;
+  const f6 = (v.opted_out_at == null ? null : T(v.opted_out_at));
+  if (f6 === F) return F;
+  const f7 = T(v.created_at);
+  if (f7 === F) return F;
+  const f8 = T(v.updated_at);
+  if (f8 === F) return F;
+  return {
+    id: f0,
+    organizationId: f1,
+    receiverNumber: f2,
+    status: f3,
+    source: f4,
+    optedInAt: f5,
+    optedOutAt: f6,
+    createdAt: f7,
+    updatedAt: f8,
+  };
+};
+C.TextConversationSummary = function TextConversationSummary(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.id == null ? null : S(v.id));
+  if (f0 === F) return F;
+  const f1 = (v.remote_phone_number == null ? null : S(v.remote_phone_number));
+  if (f1 === F) return F;
+  const f2 = (v.participants == null ? null : LS(v.participants));
+  if (f2 === F) return F;
+  const f3 = B(v.is_group);
+  if (f3 === F) return F;
+  const f4 = (v.latest_text == null ? null : S(v.latest_text));
+  if (f4 === F) return F;
+  const f5 = S(v.latest_direction);
+  if (f5 === F) return F;
+  const f6 = S(v.latest_type);
+  if (f6 === F) return F;
+  const f7 = B(v.latest_has_media);
+  if (f7 === F) return F;
+  const f8 = T(v.latest_message_at);
+  if (f8 === F) return F;
+  const f9 = I(v.unread_count);
+  if (f9 === F) return F;
+  const f10 = I(v.total_count);
+  if (f10 === F) return F;
+  return {
+    id: f0,
+    remotePhoneNumber: f1,
+    participants: f2,
+    isGroup: f3,
+    latestText: f4,
+    latestDirection: f5,
+    latestType: f6,
+    latestHasMedia: f7,
+    latestMessageAt: f8,
+    unreadCount: f9,
+    totalCount: f10,
+  };
+};
+C.TextConversationUpdateResult = function TextConversationUpdateResult(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.remote_phone_number == null ? null : S(v.remote_phone_number));
+  if (f0 === F) return F;
+  const f1 = (v.conversation_id == null ? null : S(v.conversation_id));
+  if (f1 === F) return F;
+  const f2 = B(v.is_read);
+  if (f2 === F) return F;
+  const f3 = I(v.updated_count);
+  if (f3 === F) return F;
+  return {
+    remotePhoneNumber: f0,
+    conversationId: f1,
+    isRead: f2,
+    updatedCount: f3,
+  };
+};
+C.TextMediaItem = function TextMediaItem(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.content_type);
+  if (f0 === F) return F;
+  const f1 = I(v.size);
+  if (f1 === F) return F;
+  const f2 = S(v.url);
+  if (f2 === F) return F;
+  return {
+    contentType: f0,
+    size: f1,
+    url: f2,
+  };
+};
+C.TextMessage = function TextMessage(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.direction);
+  if (f1 === F) return F;
+  const f2 = S(v.local_phone_number);
+  if (f2 === F) return F;
+  const f3 = (v.remote_phone_number == null ? null : S(v.remote_phone_number));
+  if (f3 === F) return F;
+  const f4 = (v.text == null ? null : S(v.text));
+  if (f4 === F) return F;
+  const f5 = S(v.type);
+  if (f5 === F) return F;
+  const f6 = (v.media == null ? null : L(v.media, (x) => C.TextMediaItem(x)));
+  if (f6 === F) return F;
+  const f7 = B(v.is_read);
+  if (f7 === F) return F;
+  const f8 = (v.conversation_id == null ? null : S(v.conversation_id));
+  if (f8 === F) return F;
+  const f9 = (v.sender_phone_number == null ? null : S(v.sender_phone_number));
+  if (f9 === F) return F;
+  const f10 = (v.recipients == null ? null : L(v.recipients, (x) => C.TextMessageRecipient(x)));
+  if (f10 === F) return F;
+  const f11 = (v.delivery_status == null ? null : S(v.delivery_status));
+  if (f11 === F) return F;
+  const f12 = S(v.origin);
+  if (f12 === F) return F;
+  const f13 = (v.error_code == null ? null : S(v.error_code));
+  if (f13 === F) return F;
+  const f14 = (v.error_detail == null ? null : S(v.error_detail));
+  if (f14 === F) return F;
+  const f15 = (v.sent_at == null ? null : T(v.sent_at));
+  if (f15 === F) return F;
+  const f16 = (v.delivered_at == null ? null : T(v.delivered_at));
+  if (f16 === F) return F;
+  const f17 = (v.failed_at == null ? null : T(v.failed_at));
+  if (f17 === F) return F;
+  const f18 = B(v.is_blocked);
+  if (f18 === F) return F;
+  const f19 = T(v.created_at);
+  if (f19 === F) return F;
+  const f20 = T(v.updated_at);
+  if (f20 === F) return F;
+  return {
+    id: f0,
+    direction: f1,
+    localPhoneNumber: f2,
+    remotePhoneNumber: f3,
+    text: f4,
+    type: f5,
+    media: f6,
+    isRead: f7,
+    conversationId: f8,
+    senderPhoneNumber: f9,
+    recipients: f10,
+    deliveryStatus: f11,
+    origin: f12,
+    errorCode: f13,
+    errorDetail: f14,
+    sentAt: f15,
+    deliveredAt: f16,
+    failedAt: f17,
+    isBlocked: f18,
+    createdAt: f19,
+    updatedAt: f20,
+  };
+};
+C.TextMessageRecipient = function TextMessageRecipient(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.recipient_phone_number);
+  if (f0 === F) return F;
+  const f1 = (v.delivery_status == null ? null : S(v.delivery_status));
+  if (f1 === F) return F;
+  const f2 = (v.carrier == null ? null : S(v.carrier));
+  if (f2 === F) return F;
+  const f3 = (v.line_type == null ? null : S(v.line_type));
+  if (f3 === F) return F;
+  const f4 = (v.error_code == null ? null : S(v.error_code));
+  if (f4 === F) return F;
+  const f5 = (v.error_detail == null ? null : S(v.error_detail));
+  if (f5 === F) return F;
+  const f6 = (v.sent_at == null ? null : T(v.sent_at));
+  if (f6 === F) return F;
+  const f7 = (v.delivered_at == null ? null : T(v.delivered_at));
+  if (f7 === F) return F;
+  const f8 = (v.failed_at == null ? null : T(v.failed_at));
+  if (f8 === F) return F;
+  return {
+    recipientPhoneNumber: f0,
+    deliveryStatus: f1,
+    carrier: f2,
+    lineType: f3,
+    errorCode: f4,
+    errorDetail: f5,
+    sentAt: f6,
+    deliveredAt: f7,
+    failedAt: f8,
+  };
+};
+C.Thread = function Thread(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.mailbox_id);
+  if (f1 === F) return F;
+  const f2 = (v.subject == null ? null : S(v.subject));
+  if (f2 === F) return F;
+  const f3 = S(v.folder);
+  if (f3 === F) return F;
+  const f4 = I(v.message_count);
+  if (f4 === F) return F;
+  const f5 = T(v.last_message_at);
+  if (f5 === F) return F;
+  const f6 = T(v.created_at);
+  if (f6 === F) return F;
+  const f7 = (v.messages == null ? null : L(v.messages, (x) => C.Message(x)));
+  if (f7 === F) return F;
+  return {
+    id: f0,
+    mailboxId: f1,
+    subject: f2,
+    folder: f3,
+    messageCount: f4,
+    lastMessageAt: f5,
+    createdAt: f6,
+    messages: f7,
+  };
+};
+C.VaultInfo = function VaultInfo(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.organization_id);
+  if (f1 === F) return F;
+  const f2 = T(v.created_at);
+  if (f2 === F) return F;
+  const f3 = T(v.updated_at);
+  if (f3 === F) return F;
+  const f4 = I(v.key_count);
+  if (f4 === F) return F;
+  const f5 = I(v.secret_count);
+  if (f5 === F) return F;
+  const f6 = I(v.recovery_key_count);
+  if (f6 === F) return F;
+  return {
+    id: f0,
+    organizationId: f1,
+    createdAt: f2,
+    updatedAt: f3,
+    keyCount: f4,
+    secretCount: f5,
+    recoveryKeyCount: f6,
+  };
+};
+C.VaultInitializeResult = function VaultInitializeResult(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.vault_id);
+  if (f0 === F) return F;
+  const f1 = S(v.vault_key_id);
+  if (f1 === F) return F;
+  const f2 = S(v.organization_id);
+  if (f2 === F) return F;
+  const f3 = I(v.recovery_key_count);
+  if (f3 === F) return F;
+  const f4 = LS(v.recovery_codes);
+  if (f4 === F) return F;
+  return {
+    vaultId: f0,
+    vaultKeyId: f1,
+    organizationId: f2,
+    recoveryKeyCount: f3,
+    recoveryCodes: f4,
+  };
+};
+C.VaultRecoveryKey = function VaultRecoveryKey(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = (v.id == null ? null : S(v.id));
+  if (f0 === F) return F;
+  const f1 = S(v.recovery_code);
+  if (f1 === F) return F;
+  return {
+    id: f0,
+    recoveryCode: f1,
+  };
+};
+C.WebhookSubscription = function WebhookSubscription(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.id);
+  if (f0 === F) return F;
+  const f1 = S(v.organization_id);
+  if (f1 === F) return F;
+  const f2 = (v.mailbox_id == null ? null : S(v.mailbox_id));
+  if (f2 === F) return F;
+  const f3 = (v.phone_number_id == null ? null : S(v.phone_number_id));
+  if (f3 === F) return F;
+  const f4 = (v.agent_identity_id == null ? null : S(v.agent_identity_id));
+  if (f4 === F) return F;
+  const f5 = S(v.url);
+  if (f5 === F) return F;
+  const f6 = L(v.event_types, (x) => S(x));
+  if (f6 === F) return F;
+  const f7 = S(v.status);
+  if (f7 === F) return F;
+  const f8 = T(v.created_at);
+  if (f8 === F) return F;
+  const f9 = T(v.updated_at);
+  if (f9 === F) return F;
+  return {
+    id: f0,
+    organizationId: f1,
+    mailboxId: f2,
+    phoneNumberId: f3,
+    agentIdentityId: f4,
+    url: f5,
+    eventTypes: f6,
+    status: f7,
+    createdAt: f8,
+    updatedAt: f9,
+  };
+};
+C.WhoamiApiKeyResponse = function WhoamiApiKeyResponse(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.auth_type);
+  if (f0 === F) return F;
+  const f1 = (v.auth_subtype == null ? null : S(v.auth_subtype));
+  if (f1 === F) return F;
+  const f2 = (v.organization_id == null ? null : S(v.organization_id));
+  if (f2 === F) return F;
+  const f3 = (v.created_by == null ? null : S(v.created_by));
+  if (f3 === F) return F;
+  const f4 = (v.creator_type == null ? null : S(v.creator_type));
+  if (f4 === F) return F;
+  const f5 = (v.key_id == null ? null : S(v.key_id));
+  if (f5 === F) return F;
+  const f6 = (v.label == null ? null : S(v.label));
+  if (f6 === F) return F;
+  const f7 = (v.description == null ? null : S(v.description));
+  if (f7 === F) return F;
+  const f8 = (v.created_at == null ? null : N(v.created_at));
+  if (f8 === F) return F;
+  const f9 = (v.last_used_at == null ? null : N(v.last_used_at));
+  if (f9 === F) return F;
+  const f10 = (v.expires_at == null ? null : N(v.expires_at));
+  if (f10 === F) return F;
+  const f11 = (v.scope == null ? null : S(v.scope));
+  if (f11 === F) return F;
+  return {
+    authType: f0,
+    authSubtype: f1,
+    organizationId: f2,
+    createdBy: f3,
+    creatorType: f4,
+    keyId: f5,
+    label: f6,
+    description: f7,
+    createdAt: f8,
+    lastUsedAt: f9,
+    expiresAt: f10,
+    scope: f11,
+  };
+};
+C.WhoamiJwtResponse = function WhoamiJwtResponse(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return F;
+  const f0 = S(v.auth_type);
+  if (f0 === F) return F;
+  const f1 = (v.auth_subtype == null ? null : S(v.auth_subtype));
+  if (f1 === F) return F;
+  const f2 = (v.organization_id == null ? null : S(v.organization_id));
+  if (f2 === F) return F;
+  const f3 = (v.user_id == null ? null : S(v.user_id));
+  if (f3 === F) return F;
+  const f4 = (v.email == null ? null : S(v.email));
+  if (f4 === F) return F;
+  const f5 = (v.name == null ? null : S(v.name));
+  if (f5 === F) return F;
+  const f6 = (v.org_role == null ? null : S(v.org_role));
+  if (f6 === F) return F;
+  const f7 = (v.org_slug == null ? null : S(v.org_slug));
+  if (f7 === F) return F;
+  return {
+    authType: f0,
+    authSubtype: f1,
+    organizationId: f2,
+    userId: f3,
+    email: f4,
+    name: f5,
+    orgRole: f6,
+    orgSlug: f7,
+  };
+};
+
 /** Installs the generic converter the functions fall back on. */
 function useGeneric(fn) {
   G = fn;
 }
 
-module.exports = { M, useGeneric };
+module.exports = { M, C, useGeneric };
