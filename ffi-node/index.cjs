@@ -9,6 +9,7 @@ const { UnlockedVault } = require("./js/vault.cjs");
 const { Credentials } = require("./js/credentials.cjs");
 const helpers = require("./js/webhook.cjs");
 const { VERSION } = require("./js/version.cjs");
+const { pendingExports } = require("./js/pending.cjs");
 
 const { KINDS, ...errorClasses } = errors;
 void KINDS;
@@ -22,4 +23,5 @@ module.exports = {
   ...helpers,
   ...enums,
   ...errorClasses,
+  ...pendingExports(errors),
 };

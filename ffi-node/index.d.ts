@@ -15,6 +15,7 @@ import type {
   IMessageContactRulesResource,
   IMessagesResource,
   IdentityMailbox,
+  InkboxAPIError,
   InkboxError,
   InkboxTransportError,
   MailContactRulesResource,
@@ -273,3 +274,75 @@ export declare class InkboxUnsupportedOperationError extends InkboxError {
   readonly operation: string;
   constructor(method: string, operation: string);
 }
+
+// ---- the vault's key helpers (as the official SDK's vault/crypto)
+
+export declare const TOTPAlgorithm: { readonly SHA1: "sha1"; readonly SHA256: "sha256"; readonly SHA512: "sha512" };
+export type TOTPAlgorithm = (typeof TOTPAlgorithm)[keyof typeof TOTPAlgorithm];
+export declare const VaultKeyType: { readonly PRIMARY: "primary"; readonly RECOVERY: "recovery" };
+export type VaultKeyType = (typeof VaultKeyType)[keyof typeof VaultKeyType];
+export declare const VaultSecretType: {
+  readonly API_KEY: "api_key"; readonly KEY_PAIR: "key_pair"; readonly LOGIN: "login"; readonly SSH_KEY: "ssh_key"; readonly OTHER: "other";
+};
+export type VaultSecretType = (typeof VaultSecretType)[keyof typeof VaultSecretType];
+
+/** What registers a vault key (`POST /vault/initialize`, `POST /vault/keys`). */
+export interface VaultKeyMaterial {
+  id: string;
+  wrappedOrgEncryptionKey: string;
+  authHash: string;
+  keyType: VaultKeyType;
+}
+/** 32 random bytes from the OS CSPRNG. */
+export declare function generateOrgEncryptionKey(): Uint8Array;
+/** Checks the vault key against the rules (`InkboxVaultKeyError`), then derives (Argon2id, off the main thread) and wraps. */
+export declare function generateVaultKeyMaterial(vaultKey: string, organizationId: string, orgEncryptionKey: Uint8Array, options?: { keyType?: VaultKeyType }): Promise<VaultKeyMaterial>;
+/** A fresh recovery code (show it once) and its material. */
+export declare function generateRecoveryCode(organizationId: string, orgEncryptionKey: Uint8Array): Promise<[string, VaultKeyMaterial]>;
+export declare function vaultKeyMaterialToWire(m: VaultKeyMaterial): Record<string, string>;
+
+// ---- official exports of the families inkbox-core does not have yet (js/pending.cjs):
+// present so that imports and `instanceof` work; the methods reject with
+// InkboxUnsupportedOperationError naming the operation.
+
+export declare const CallMode: { readonly CLIENT_WEBSOCKET: "client_websocket"; readonly HOSTED_AGENT: "hosted_agent" };
+export declare const CallOrigin: {
+  readonly DEDICATED_NUMBER: "dedicated_number"; readonly SHARED_IMESSAGE_NUMBER: "shared_imessage_number"; readonly DEDICATED_IMESSAGE_NUMBER: "dedicated_imessage_number";
+};
+export declare const HostedAgentAuthorityMode: { readonly CONTACT_SCOPED: "contact_scoped"; readonly YOLO: "yolo" };
+export declare const HostedAgentToolInvocationStatus: { readonly STARTED: "started"; readonly SUCCEEDED: "succeeded"; readonly FAILED: "failed" };
+export declare const IMessageGroupCreationStatus: { readonly CREATING: "creating"; readonly NOT_CREATED: "not_created"; readonly READY: "ready" };
+export declare const IMessageNumberStatus: { readonly ACTIVE: "active"; readonly PAUSED: "paused" };
+export declare const IMessageNumberType: { readonly DEDICATED_INBOUND: "dedicated_inbound"; readonly DEDICATED_OUTBOUND: "dedicated_outbound" };
+export declare const MailImportFormat: { readonly AUTO: "auto"; readonly MBOX: "mbox"; readonly EML: "eml"; readonly ZIP: "zip" };
+export declare const MailImportJobStatus: {
+  readonly PENDING_UPLOAD: "pending_upload"; readonly QUEUED: "queued"; readonly RUNNING: "running";
+  readonly COMPLETED: "completed"; readonly FAILED: "failed"; readonly CANCELLED: "cancelled";
+};
+export declare const VoicemailDetection: { readonly ENABLED: "enabled"; readonly DISABLED: "disabled" };
+export declare class IdempotencyKeyReusedError extends InkboxAPIError {}
+export declare class StorageLimitExceededError extends InkboxAPIError {}
+export declare class DedicatedIMessageNumberInventoryPendingError extends InkboxAPIError {}
+export declare class DedicatedIMessageNumberQuotaExceededError extends InkboxAPIError {}
+export declare class MailImportQuotaExceededError extends InkboxAPIError {}
+export declare class MailImportUploadError extends InkboxError {}
+export declare class A2AProtocolError extends InkboxError {}
+export declare class A2AInvitationParseError extends InkboxError {}
+export declare class A2AClient {
+  constructor(...args: unknown[]);
+  fetchCard(...args: unknown[]): Promise<never>;
+  send(...args: unknown[]): Promise<never>;
+  getTask(...args: unknown[]): Promise<never>;
+  listTasks(...args: unknown[]): Promise<never>;
+  cancel(...args: unknown[]): Promise<never>;
+  wait(...args: unknown[]): Promise<never>;
+}
+export declare class A2AInvitationsResource {
+  constructor(...args: unknown[]);
+  create(...args: unknown[]): Promise<never>;
+  list(...args: unknown[]): Promise<never>;
+  get(...args: unknown[]): Promise<never>;
+  revoke(...args: unknown[]): Promise<never>;
+  accept(...args: unknown[]): Promise<never>;
+}
+export declare function extractA2AInvitationToken(text: string): never;

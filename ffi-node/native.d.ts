@@ -107,6 +107,19 @@ export declare class Flow {
    * wire JSON (a cursor page object or a list) as text, for `JSON.parse`.
    */
   get pageJson(): string | null
+  /**
+   * A pager's paging: `"cursor"` (pages are `{items, has_more,
+   * next_cursor}`), `"offset"` (bare arrays), `"limit"` or `"none"` (one
+   * page); null for the vault flows.
+   */
+  get paging(): string | null
+  /**
+   * `feed` of a 2xx page the caller parsed itself, with what the pager
+   * needs of it (the item count, a cursor page's `has_more` and
+   * `next_cursor`); the body does not cross. The page that follows
+   * (`next` returns 1) is the caller's: `pageJson` is then null.
+   */
+  feedSummary(status: number, headers: Array<string>, items: number, hasMore: boolean, nextCursor?: string | undefined | null): void
   /** Hands back the response to the last request, whatever its status. */
   feed(status: number, headers: Array<string>, body: Buffer): void
   /** The flow's result, once `next` returned 2 (taken: a second call fails). */
@@ -200,8 +213,21 @@ export declare function encryptPayload(orgKey: OrgKey, payloadJson: string, secr
 /** A fresh recovery code (show it once). */
 export declare function generateRecoveryCode(): string
 
+/**
+ * A fresh recovery code and its material (`code` set), derived and wrapped
+ * on the libuv pool.
+ */
+export declare function generateRecoveryCodeMaterial(organizationId: string, orgEncryptionKey: Buffer): Promise<VaultKeyMaterialJs>
+
 /** The TOTP code of `configJson` (wire JSON: secret, algorithm, digits, period) at `nowSecs`. */
 export declare function generateTotp(configJson: string, nowSecs: number): { code: string; periodStart: number; periodEnd: number; secondsRemaining: number }
+
+/**
+ * The material of a new vault key: checks it against the vault-key rules
+ * (throws `InkboxVaultKeyError`), then derives and wraps on the libuv pool.
+ * `orgEncryptionKey`: the key's 32 bytes; `keyType`: `primary` or `recovery`.
+ */
+export declare function generateVaultKeyMaterial(vaultKey: string, organizationId: string, orgEncryptionKey: Buffer, keyType: string): Promise<VaultKeyMaterialJs>
 
 /** The handle as the service stores it. */
 export declare function normalizeAgentHandle(handle: string): string
@@ -223,6 +249,15 @@ export declare function parseJson(op: string, status: number, headers: Array<str
 
 /** An `otpauth://totp/` URI as a TOTPConfig. */
 export declare function parseTotpUri(uri: string): TotpConfigJs
+
+/**
+ * `parseTotpUri` in one string, which JS slices into the object (one
+ * string crosses instead of an object built property by property):
+ * `"{digits},{period},{n_secret},{n_algorithm},{n_issuer},{n_account};"`
+ * then the secret, algorithm, issuer and account name back to back, each
+ * `n` counted in UTF-16 code units, -1 for an absent issuer or account.
+ */
+export declare function parseTotpUriPacked(uri: string): string
 
 /**
  * Builds the request of operation `op` from `argsJson` (`{"path", "query",
@@ -256,6 +291,19 @@ export declare function validateAgentHandle(handle: string): void
 /** Checks a tunnel name (core's rules); throws `InkboxValidationError`. */
 export declare function validateTunnelName(name: string): void
 
+/**
+ * The material that registers a vault key (`POST /vault/initialize`,
+ * `POST /vault/keys`), as the official `VaultKeyMaterial`; `code` is the
+ * recovery code when one was generated (show it once).
+ */
+export interface VaultKeyMaterialJs {
+  code?: string
+  id: string
+  wrappedOrgEncryptionKey: string
+  authHash: string
+  keyType: string
+}
+
 /** Whether `code` is valid at `nowSecs`, `window` periods either side. */
 export declare function verifyTotp(configJson: string, code: string, nowSecs: number, window: number): boolean
 
@@ -279,3 +327,10 @@ export declare function verifyWebhookCompat(payload: Buffer, headers: Array<stri
  * What the JS `verifyWebhook` calls.
  */
 export declare function verifyWebhookPacked(payload: Uint8Array, headers: string, secret: string, toleranceSecs: number | undefined | null, nowSecs: number): string | null
+
+/**
+ * `verifyWebhook` for the common delivery: the three `X-Inkbox-*` values
+ * (each `null` when absent) already picked out by the caller, one secret.
+ * Core sees them as the lower-case headers they came from.
+ */
+export declare function verifyWebhookParts(payload: Uint8Array, signature: string | undefined | null, requestId: string | undefined | null, timestamp: string | undefined | null, secret: string, toleranceSecs: number | undefined | null, nowSecs: number): string | null

@@ -208,3 +208,67 @@ function pendingClass(name) {
 
 module.exports.installPending = installPending;
 module.exports.pendingClass = pendingClass;
+
+// Runtime exports of the official 0.5.14 that belong to the same pending
+// families (calls and the hosted agent, dedicated iMessage numbers and
+// groups, mail imports, A2A, the errors of routes core lacks): present, so
+// that an import or an `instanceof` of them works, with the official values.
+// They go when the description gains the families.
+const PENDING_ENUMS = {
+  CallMode: { CLIENT_WEBSOCKET: "client_websocket", HOSTED_AGENT: "hosted_agent" },
+  CallOrigin: {
+    DEDICATED_NUMBER: "dedicated_number",
+    SHARED_IMESSAGE_NUMBER: "shared_imessage_number",
+    DEDICATED_IMESSAGE_NUMBER: "dedicated_imessage_number",
+  },
+  HostedAgentAuthorityMode: { CONTACT_SCOPED: "contact_scoped", YOLO: "yolo" },
+  HostedAgentToolInvocationStatus: { STARTED: "started", SUCCEEDED: "succeeded", FAILED: "failed" },
+  IMessageGroupCreationStatus: { CREATING: "creating", NOT_CREATED: "not_created", READY: "ready" },
+  IMessageNumberStatus: { ACTIVE: "active", PAUSED: "paused" },
+  IMessageNumberType: { DEDICATED_INBOUND: "dedicated_inbound", DEDICATED_OUTBOUND: "dedicated_outbound" },
+  MailImportFormat: { AUTO: "auto", MBOX: "mbox", EML: "eml", ZIP: "zip" },
+  MailImportJobStatus: {
+    PENDING_UPLOAD: "pending_upload", QUEUED: "queued", RUNNING: "running",
+    COMPLETED: "completed", FAILED: "failed", CANCELLED: "cancelled",
+  },
+  VoicemailDetection: { ENABLED: "enabled", DISABLED: "disabled" },
+};
+
+/** The pending exports: enums, error classes, and the A2A classes and helper. */
+function pendingExports(errors) {
+  const out = {};
+  for (const [name, values] of Object.entries(PENDING_ENUMS)) out[name] = Object.freeze({ ...values });
+  const http = (name, code) => ({
+    [name]: class extends errors.InkboxAPIError {
+      constructor(statusCode, detail, options) {
+        super(statusCode, detail, { code, ...options });
+        this.name = name;
+      }
+    },
+  })[name];
+  const plain = (name, code) => ({
+    [name]: class extends errors.InkboxError {
+      constructor(message, options) {
+        super(message, { code, ...options });
+        this.name = name;
+      }
+    },
+  })[name];
+  out.IdempotencyKeyReusedError = http("IdempotencyKeyReusedError", "api.idempotency_key_reused");
+  out.StorageLimitExceededError = http("StorageLimitExceededError", "api.storage_limit_exceeded");
+  out.DedicatedIMessageNumberInventoryPendingError = http("DedicatedIMessageNumberInventoryPendingError", "api.dedicated_imessage_number_inventory_pending");
+  out.DedicatedIMessageNumberQuotaExceededError = http("DedicatedIMessageNumberQuotaExceededError", "api.dedicated_imessage_number_quota_exceeded");
+  out.MailImportQuotaExceededError = http("MailImportQuotaExceededError", "api.mail_import_quota_exceeded");
+  out.MailImportUploadError = plain("MailImportUploadError", "mail_import.upload_failed");
+  out.A2AProtocolError = plain("A2AProtocolError", "a2a.protocol");
+  out.A2AInvitationParseError = plain("A2AInvitationParseError", "a2a.invitation_parse");
+  out.A2AClient = pendingClass("A2AClient");
+  out.A2AInvitationsResource = pendingClass("A2AInvitationsResource");
+  out.extractA2AInvitationToken = function extractA2AInvitationToken() {
+    throw new errors.InkboxUnsupportedOperationError("extractA2AInvitationToken", "a2a.invitations.extract_token");
+  };
+  return out;
+}
+
+module.exports.PENDING_ENUMS = PENDING_ENUMS;
+module.exports.pendingExports = pendingExports;

@@ -1,7 +1,8 @@
 "use strict";
 // Webhook verification, TOTP and the vault's key helpers, over core.
 
-const { native, guard } = require("./native.cjs");
+const crypto = require("node:crypto");
+const { native, guard, guardAsync, rethrow } = require("./native.cjs");
 const { snakeDeep } = require("./convert.cjs");
 const errors = require("./errors.cjs");
 
@@ -50,6 +51,38 @@ function payloadBuffer(payload) {
   throw new errors.InkboxValidationError("payload must be the raw body: a Buffer, Uint8Array or string", { field: "payload" });
 }
 
+const SIGNATURE = "x-inkbox-signature";
+const REQUEST_ID = "x-inkbox-request-id";
+const TIMESTAMP = "x-inkbox-timestamp";
+
+/** The three `X-Inkbox-*` values of a plain headers object, each at most
+ * once (in any case): `[signature, requestId, timestamp]` (undefined when
+ * absent), or null when a name repeats or a value is not a string (the
+ * general path then hands every occurrence to core). */
+function pickThree(headers) {
+  let sig;
+  let rid;
+  let ts;
+  for (const name in headers) {
+    if (name.length < 18 || (name.charCodeAt(0) | 32) !== 120) continue;
+    const lower = name === SIGNATURE || name === REQUEST_ID || name === TIMESTAMP ? name : name.toLowerCase();
+    if (lower === SIGNATURE) {
+      if (sig !== undefined) return null;
+      sig = headers[name];
+      if (typeof sig !== "string") return null;
+    } else if (lower === REQUEST_ID) {
+      if (rid !== undefined) return null;
+      rid = headers[name];
+      if (typeof rid !== "string") return null;
+    } else if (lower === TIMESTAMP) {
+      if (ts !== undefined) return null;
+      ts = headers[name];
+      if (typeof ts !== "string") return null;
+    }
+  }
+  return [sig, rid, ts];
+}
+
 function secretsOf(o) {
   const s = o.secrets !== undefined ? o.secrets : o.secret;
   const list = typeof s === "string" ? [s] : Array.isArray(s) ? s : [s];
@@ -66,6 +99,23 @@ function secretsOf(o) {
  */
 function verifyWebhookReason(options) {
   const o = options || {};
+  const h = o.headers;
+  // The common delivery (a plain headers object, one secret, strict): the
+  // three values picked here and passed as they are, the fewest crossings.
+  if (!o.compat && typeof o.secret === "string" && o.secrets === undefined && h && typeof h === "object" &&
+      typeof h.get !== "function" && (Buffer.isBuffer(o.payload) || typeof o.payload === "string")) {
+    const three = pickThree(h);
+    if (three !== null) {
+      const payload = typeof o.payload === "string" ? Buffer.from(o.payload, "utf8") : o.payload;
+      const tolerance = o.toleranceSeconds === undefined ? DEFAULT_TOLERANCE_SECONDS : o.toleranceSeconds;
+      const now = Math.floor(o.now instanceof Date ? o.now.getTime() / 1000 : o.now ?? Date.now() / 1000);
+      try {
+        return native.verifyWebhookParts(payload, three[0], three[1], three[2], o.secret, tolerance, now);
+      } catch (err) {
+        throw rethrow(err);
+      }
+    }
+  }
   const payload = payloadBuffer(o.payload);
   const headers = headerPairs(o.headers);
   const secrets = secretsOf(o);
@@ -124,7 +174,70 @@ function verifyTotp(config, code, options) {
 
 /** An otpauth://totp/ URI as a TOTPConfig. */
 function parseTotpUri(uri) {
-  return guard(() => native.parseTotpUri(uri));
+  if (typeof uri !== "string") return guard(() => native.parseTotpUri(uri)); // core's typed error
+  // One packed string from core (see parseTotpUriPacked in NATIVE.md), sliced here.
+  const s = guard(() => native.parseTotpUriPacked(uri));
+  const head = s.indexOf(";");
+  const n = s.slice(0, head).split(",");
+  let at = head + 1;
+  const take = (len) => {
+    if (len < 0) return null;
+    const v = s.slice(at, at + len);
+    at += len;
+    return v;
+  };
+  const secret = take(+n[2]);
+  const algorithm = take(+n[3]);
+  const issuer = take(+n[4]);
+  const accountName = take(+n[5]);
+  return { secret, algorithm, digits: +n[0], period: +n[1], issuer, accountName };
+}
+
+// ------------------------------------------------------------ vault keys
+
+// The official SDK's runtime enums of these values (core's own: the TOTP
+// algorithms, core's VaultKeyType and SecretType wire names).
+const TOTPAlgorithm = Object.freeze({ SHA1: "sha1", SHA256: "sha256", SHA512: "sha512" });
+const VaultKeyType = Object.freeze({ PRIMARY: "primary", RECOVERY: "recovery" });
+const VaultSecretType = Object.freeze({ API_KEY: "api_key", KEY_PAIR: "key_pair", LOGIN: "login", SSH_KEY: "ssh_key", OTHER: "other" });
+
+/** A fresh org encryption key: 32 bytes from the OS CSPRNG (a Buffer, as the official). */
+function generateOrgEncryptionKey() {
+  return crypto.randomBytes(32);
+}
+
+function orgKeyBytes(key) {
+  if (!(key instanceof Uint8Array)) {
+    throw new errors.InkboxValidationError("orgEncryptionKey must be the key's 32 bytes (a Uint8Array)", { field: "orgEncryptionKey" });
+  }
+  return Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+}
+
+function material(m) {
+  return { id: m.id, wrappedOrgEncryptionKey: m.wrappedOrgEncryptionKey, authHash: m.authHash, keyType: m.keyType };
+}
+
+/**
+ * The material that registers a vault key (checked against the vault-key
+ * rules first: `InkboxVaultKeyError`): Argon2id off the main thread, the org
+ * key wrapped under a fresh key id. `options.keyType`: "primary" (default) or "recovery".
+ */
+async function generateVaultKeyMaterial(vaultKey, organizationId, orgEncryptionKey, options = {}) {
+  const keyType = (options && options.keyType) ?? VaultKeyType.PRIMARY;
+  const task = guard(() => native.generateVaultKeyMaterial(vaultKey, organizationId, orgKeyBytes(orgEncryptionKey), keyType));
+  return material(await guardAsync(task));
+}
+
+/** A fresh recovery code and its material: `[code, material]` (show the code once). */
+async function generateRecoveryCode(organizationId, orgEncryptionKey) {
+  const task = guard(() => native.generateRecoveryCodeMaterial(organizationId, orgKeyBytes(orgEncryptionKey)));
+  const m = await guardAsync(task);
+  return [m.code, material(m)];
+}
+
+/** The material as `POST /vault/initialize` and `POST /vault/keys` take it. */
+function vaultKeyMaterialToWire(m) {
+  return { id: m.id, wrapped_org_encryption_key: m.wrappedOrgEncryptionKey, auth_hash: m.authHash, key_type: m.keyType };
 }
 
 // ---------------------------------------------------------------- names
@@ -140,6 +253,13 @@ function validateTunnelName(name) {
 }
 
 module.exports = {
+  TOTPAlgorithm,
+  VaultKeyType,
+  VaultSecretType,
+  generateOrgEncryptionKey,
+  generateVaultKeyMaterial,
+  generateRecoveryCode,
+  vaultKeyMaterialToWire,
   DEFAULT_TOLERANCE_SECONDS,
   verifyWebhook,
   verifyWebhookReason,

@@ -4,8 +4,12 @@
 //! through `OrgKey.toBase64()` (the caller's explicit export).
 
 use getrandom::SysRng;
-use inkbox_core::vault::{self, MasterKey as CoreMaster, OrgKey as CoreOrg, RecoveryCode, SecretPayload, base64};
+use inkbox_core::vault::{
+    self, ClientUuid, KeyMaterial, MasterKey as CoreMaster, OrgKey as CoreOrg, RecoveryCode, SecretPayload,
+    VaultKeyType, base64,
+};
 use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::Buffer;
 use napi::{Env, Task};
 use napi_derive::napi;
 use zeroize::{Zeroize as _, Zeroizing};
@@ -114,6 +118,121 @@ pub fn derive_master_key(vault_key: String, organization_id: String) -> AsyncTas
 #[napi]
 pub fn derive_master_key_sync(vault_key: String, organization_id: String) -> Result<MasterKey> {
     guard(|| Ok(MasterKey(derive(&Zeroizing::new(vault_key), &organization_id)?)))
+}
+
+/// The material that registers a vault key (`POST /vault/initialize`,
+/// `POST /vault/keys`), as the official `VaultKeyMaterial`; `code` is the
+/// recovery code when one was generated (show it once).
+#[napi(object)]
+pub struct VaultKeyMaterialJs {
+    pub code: Option<String>,
+    pub id: String,
+    pub wrapped_org_encryption_key: String,
+    pub auth_hash: String,
+    pub key_type: String,
+}
+
+impl std::fmt::Debug for VaultKeyMaterialJs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VaultKeyMaterialJs")
+            .field("id", &self.id)
+            .field("key_type", &self.key_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Argon2id and the key wrap of a new vault key (or of a recovery code
+/// generated here), on the libuv pool.
+pub struct KeyMaterialTask {
+    /// The vault key; `None`: generate a recovery code.
+    vault_key: Option<Zeroizing<String>>,
+    organization_id: String,
+    org_key: CoreOrg,
+    key_type: VaultKeyType,
+}
+
+impl std::fmt::Debug for KeyMaterialTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyMaterialTask(<redacted>)")
+    }
+}
+
+impl Task for KeyMaterialTask {
+    type Output = (Option<Zeroizing<String>>, KeyMaterial);
+    type JsValue = VaultKeyMaterialJs;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        guard_task(|| {
+            let (code, secret) = match &self.vault_key {
+                Some(k) => (None, k.clone()),
+                None => {
+                    let code = RecoveryCode::generate(&mut SysRng)?;
+                    let text = Zeroizing::new(code.as_str().to_owned());
+                    (Some(text.clone()), text)
+                }
+            };
+            let master = derive(&secret, &self.organization_id)?;
+            let id = ClientUuid::generate(&mut SysRng)?;
+            Ok((code, KeyMaterial::new(&master, &self.org_key, id, self.key_type, &mut SysRng)?))
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, (code, m): Self::Output) -> napi::Result<VaultKeyMaterialJs> {
+        Ok(VaultKeyMaterialJs {
+            code: code.map(|c| c.as_str().to_owned()),
+            id: m.id().as_str().to_owned(),
+            wrapped_org_encryption_key: m.wrapped_org_encryption_key().as_str().to_owned(),
+            auth_hash: m.auth_hash().as_str().to_owned(),
+            key_type: m.key_type().as_str().to_owned(),
+        })
+    }
+}
+
+fn org_key_bytes(mut bytes: Zeroizing<Vec<u8>>) -> std::result::Result<CoreOrg, Fail> {
+    let mut arr: [u8; vault::KEY_LEN] =
+        bytes.as_slice().try_into().map_err(|_| Fail::invalid("orgEncryptionKey", "must be 32 bytes"))?;
+    let key = CoreOrg::from_bytes(arr);
+    arr.zeroize();
+    bytes.zeroize();
+    Ok(key)
+}
+
+/// The material of a new vault key: checks it against the vault-key rules
+/// (throws `InkboxVaultKeyError`), then derives and wraps on the libuv pool.
+/// `orgEncryptionKey`: the key's 32 bytes; `keyType`: `primary` or `recovery`.
+#[napi(ts_return_type = "Promise<VaultKeyMaterialJs>")]
+pub fn generate_vault_key_material(
+    vault_key: String,
+    organization_id: String,
+    org_encryption_key: Buffer,
+    key_type: String,
+) -> Result<AsyncTask<KeyMaterialTask>> {
+    guard(|| {
+        let vault_key = Zeroizing::new(vault_key);
+        vault::check_vault_key(&vault_key)?;
+        let key_type = VaultKeyType::parse(&key_type)
+            .ok_or_else(|| Fail::invalid("keyType", "must be \"primary\" or \"recovery\""))?;
+        let org_key = org_key_bytes(Zeroizing::new(org_encryption_key.to_vec()))?;
+        Ok(AsyncTask::new(KeyMaterialTask { vault_key: Some(vault_key), organization_id, org_key, key_type }))
+    })
+}
+
+/// A fresh recovery code and its material (`code` set), derived and wrapped
+/// on the libuv pool.
+#[napi(ts_return_type = "Promise<VaultKeyMaterialJs>")]
+pub fn generate_recovery_code_material(
+    organization_id: String,
+    org_encryption_key: Buffer,
+) -> Result<AsyncTask<KeyMaterialTask>> {
+    guard(|| {
+        let org_key = org_key_bytes(Zeroizing::new(org_encryption_key.to_vec()))?;
+        Ok(AsyncTask::new(KeyMaterialTask {
+            vault_key: None,
+            organization_id,
+            org_key,
+            key_type: VaultKeyType::Recovery,
+        }))
+    })
 }
 
 /// Encrypts a payload (wire JSON, its type inferred) for secret `secretId`:

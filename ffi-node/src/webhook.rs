@@ -6,7 +6,7 @@ use inkbox_core::api::{tunnels, validate};
 use inkbox_core::totp::{self, TotpConfig};
 use inkbox_core::webhook::{self, VerifyOptions};
 use napi::bindgen_prelude::Buffer;
-use napi::{Env, Unknown};
+use napi::{Env, JsString, Unknown};
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
@@ -82,6 +82,49 @@ pub fn verify_webhook_packed(
         }
         let secrets = [Zeroizing::new(secret)];
         verify_result(payload, &pairs, &secrets, whole(now_secs, "now")?, &strict(tolerance_secs)?)
+    })
+}
+
+/// A header value's bytes. Read as UTF-16, whose length V8 knows without a
+/// scan (UTF-8 needs one pass to size and another to encode); an ASCII value
+/// (every real one) narrows unit by unit, anything else is its UTF-8, which
+/// core then refuses as a non-ASCII header.
+fn header_value(value: JsString<'_>) -> napi::Result<Vec<u8>> {
+    let units = value.into_utf16()?;
+    let units = units.as_slice().split_last().map_or(&[][..], |(_nul, text)| text);
+    if units.iter().all(|&u| u < 0x80) {
+        // Each unit is below 0x80: an ASCII byte.
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(units.iter().map(|&u| u as u8).collect())
+    } else {
+        Ok(String::from_utf16_lossy(units).into_bytes())
+    }
+}
+
+/// `verifyWebhook` for the common delivery: the three `X-Inkbox-*` values
+/// (each `null` when absent) already picked out by the caller, one secret.
+/// Core sees them as the lower-case headers they came from.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn verify_webhook_parts(
+    payload: &[u8],
+    signature: Option<JsString<'_>>,
+    request_id: Option<JsString<'_>>,
+    timestamp: Option<JsString<'_>>,
+    secret: String,
+    tolerance_secs: Option<f64>,
+    now_secs: f64,
+) -> Result<Option<&'static str>> {
+    guard(|| {
+        let read = |v: Option<JsString<'_>>| v.map(header_value).transpose();
+        let pairs = [
+            ("x-inkbox-signature", read(signature)?),
+            ("x-inkbox-request-id", read(request_id)?),
+            ("x-inkbox-timestamp", read(timestamp)?),
+        ];
+        let present: Vec<(&str, &[u8])> = pairs.iter().filter_map(|(n, v)| v.as_deref().map(|v| (*n, v))).collect();
+        let secrets = [Zeroizing::new(secret)];
+        verify_result(payload, &present, &secrets, whole(now_secs, "now")?, &strict(tolerance_secs)?)
     })
 }
 
@@ -168,6 +211,37 @@ pub fn parse_totp_uri(uri: String) -> Result<TotpConfigJs> {
             issuer: c.issuer().map(str::to_owned),
             account_name: c.account_name().map(str::to_owned),
         })
+    })
+}
+
+/// `parseTotpUri` in one string, which JS slices into the object (one
+/// string crosses instead of an object built property by property):
+/// `"{digits},{period},{n_secret},{n_algorithm},{n_issuer},{n_account};"`
+/// then the secret, algorithm, issuer and account name back to back, each
+/// `n` counted in UTF-16 code units, -1 for an absent issuer or account.
+#[napi]
+pub fn parse_totp_uri_packed(uri: String) -> Result<String> {
+    guard(|| {
+        let uri = Zeroizing::new(uri);
+        let c = totp::parse_uri(&uri)?;
+        let units = |s: Option<&str>| s.map_or(-1, |s| i64::try_from(s.encode_utf16().count()).unwrap_or(i64::MAX));
+        let (secret, algorithm) = (c.secret(), c.algorithm().as_str());
+        let (issuer, account) = (c.issuer(), c.account_name());
+        let mut out = format!(
+            "{},{},{},{},{},{};",
+            c.digits().get(),
+            c.period().as_secs(),
+            units(Some(secret)),
+            units(Some(algorithm)),
+            units(issuer),
+            units(account),
+        );
+        out.reserve(secret.len() + algorithm.len() + issuer.map_or(0, str::len) + account.map_or(0, str::len));
+        out.push_str(secret);
+        out.push_str(algorithm);
+        out.push_str(issuer.unwrap_or(""));
+        out.push_str(account.unwrap_or(""));
+        Ok(out)
     })
 }
 

@@ -108,3 +108,37 @@ test("no pending entry shadows an implemented method", () => {
     }
   }
 });
+
+/** The runtime (not type-only) exports of the official entry point, from its index.d.ts. */
+function officialRuntimeExports() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "inkbox-peer-"));
+  try {
+    execFileSync("tar", ["xzf", PEER, "-C", dir, "package/dist/index.d.ts"]);
+    const text = fs.readFileSync(path.join(dir, "package", "dist", "index.d.ts"), "utf8");
+    const names = [];
+    for (const m of text.matchAll(/^export \{([^}]*)\} from/gm)) {
+      for (const part of m[1].split(",")) {
+        const name = part.trim();
+        if (name && !name.startsWith("type ")) names.push(name.split(/\s+as\s+/).pop());
+      }
+    }
+    return names;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("every official runtime export exists on ours, in CJS and ESM alike", { skip: !fs.existsSync(PEER) && `no ${PEER}` }, async () => {
+  const names = officialRuntimeExports();
+  assert.ok(names.length > 70, `only ${names.length} exports read`);
+  const esm = await import("../index.mjs");
+  const missing = names.filter((n) => !(n in sdk));
+  assert.deepEqual(missing, []);
+  for (const n of names) assert.equal(esm[n], sdk[n], n);
+  // The pending ones are real: error classes of the family, enums frozen.
+  assert.ok(new sdk.IdempotencyKeyReusedError(409, "reused") instanceof sdk.InkboxAPIError);
+  assert.equal(new sdk.IdempotencyKeyReusedError(409, "reused").statusCode, 409);
+  assert.ok(Object.isFrozen(sdk.CallMode) && sdk.CallMode.HOSTED_AGENT === "hosted_agent");
+  assert.throws(() => sdk.extractA2AInvitationToken("x"), (e) => e instanceof sdk.InkboxUnsupportedOperationError);
+  await assert.rejects(new sdk.A2AClient({}, "x").fetchCard(), (e) => e instanceof sdk.InkboxUnsupportedOperationError);
+});
