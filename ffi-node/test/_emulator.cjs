@@ -58,7 +58,12 @@ async function startEmulator(extraArgs = []) {
       if (proc.exitCode !== null) return proc.exitCode;
       const exited = new Promise((resolve) => proc.once("exit", (code) => resolve(code)));
       proc.kill("SIGTERM");
-      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 10000))]);
+      let timer;
+      const late = new Promise((r) => {
+        timer = setTimeout(() => r("timeout"), 10000);
+      });
+      const code = await Promise.race([exited, late]);
+      clearTimeout(timer); // a pending timer would keep the test process alive 10 s
       if (code === "timeout") {
         proc.kill("SIGKILL");
         return exited;
