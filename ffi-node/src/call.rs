@@ -59,7 +59,7 @@ pub(crate) fn whole(value: f64, name: &str) -> Result<u64, Fail> {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Ok(value.floor() as u64)
     } else {
-        Err(Fail::invalid(name, "must be a finite, non-negative number"))
+        Err(Fail::invalid(name, "must be a finite, non-negative number no larger than 2^53"))
     }
 }
 
