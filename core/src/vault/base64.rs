@@ -93,6 +93,13 @@ fn value(byte: u8) -> u8 {
     DECODE[usize::from(byte)]
 }
 
+/// Whether `byte` is in the standard alphabet (branch-free, so the check
+/// of a whole input vectorises).
+const fn in_alphabet(byte: u8) -> bool {
+    let lower = byte | 0x20;
+    (lower >= b'a' && lower <= b'z') | (byte >= b'0' && byte <= b'9') | (byte == b'+') | (byte == b'/')
+}
+
 /// The decoded length of `input` when it is canonical padded base64 (a
 /// multiple of four characters, all in the alphabet but for one or two
 /// closing `=`), else `None`. On such input the lenient state machine below
@@ -102,38 +109,42 @@ fn canonical_len(input: &[u8]) -> Option<usize> {
         return None;
     }
     let pads = match input {
-        [.., a, b'=', b'='] if value(*a) != INVALID => 2,
-        [.., a, b, b'='] if value(*a) != INVALID && value(*b) != INVALID => 1,
+        [.., a, b'=', b'='] if in_alphabet(*a) => 2,
+        [.., a, b, b'='] if in_alphabet(*a) && in_alphabet(*b) => 1,
         _ => 0,
     };
     let data = input.get(..input.len() - pads)?;
-    if data.iter().any(|&b| value(b) == INVALID) {
+    // A fold rather than `all`: no early exit, so the loop vectorises.
+    if !data.iter().fold(true, |ok, &b| ok & in_alphabet(b)) {
         return None;
     }
     Some(input.len() / 4 * 3 - pads)
 }
 
+/// The 24 bits of one quad (a `=` counts as zero bits).
+fn quad_bits(quad: &[u8]) -> u32 {
+    quad.iter().fold(0u32, |n, &b| (n << 6) | u32::from(value(b) & 0x3f))
+}
+
 /// Decodes input [`canonical_len`] accepted (`len` bytes) into `out`.
 fn decode_canonical(input: &[u8], len: usize, out: &mut [u8]) -> Result<usize, Base64Error> {
     let out = out.get_mut(..len).ok_or(Base64Error::BufferTooSmall)?;
-    let mut written = 0usize;
-    for quad in input.chunks_exact(4) {
-        let mut n = 0u32;
-        for &b in quad {
-            // '=' (only in the last quad) contributes zero bits.
-            n = (n << 6) | u32::from(value(b) & 0x3f);
-        }
-        for shift in [16u32, 8, 0] {
-            let Some(slot) = out.get_mut(written) else { break };
-            // The low 8 bits of the shifted quantum.
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                *slot = (n >> shift) as u8;
-            }
-            written += 1;
+    let mut quads = input.chunks_exact(4);
+    let mut triples = out.chunks_exact_mut(3);
+    for (quad, triple) in (&mut quads).zip(&mut triples) {
+        let [_, x, y, z] = quad_bits(quad).to_be_bytes();
+        triple.copy_from_slice(&[x, y, z]);
+    }
+    // A padded last quad: one or two bytes left, with its bits.
+    let rest = triples.into_remainder();
+    if !rest.is_empty() {
+        let last = input.get(input.len().saturating_sub(4)..).unwrap_or(&[]);
+        let [_, x, y, _] = quad_bits(last).to_be_bytes();
+        for (d, s) in rest.iter_mut().zip([x, y]) {
+            *d = s;
         }
     }
-    Ok(written)
+    Ok(len)
 }
 
 /// The CPython 3.11 `a2b_base64(strict_mode=False)` state machine; calls
