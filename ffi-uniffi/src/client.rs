@@ -73,7 +73,7 @@ impl ClientInner {
         let mut last: Option<Answer> = None;
         loop {
             enum Next {
-                Send(HttpRequest, u64),
+                Send(Arc<HttpRequest>, u64),
                 Sleep(u64),
                 Done,
             }
@@ -113,13 +113,13 @@ impl ClientInner {
     }
 }
 
-fn to_http(request: &PreparedRequest) -> HttpRequest {
-    HttpRequest {
+fn to_http(request: &PreparedRequest) -> Arc<HttpRequest> {
+    Arc::new(HttpRequest {
         method: request.method.as_str().to_owned(),
         url: request.url.clone(),
         headers: request.headers.iter().map(|(n, v)| HttpHeader { name: n.clone(), value: v.clone() }).collect(),
         body: request.body.clone(),
-    }
+    })
 }
 
 /// 16 bytes from the operating system's CSPRNG (an idempotency key).

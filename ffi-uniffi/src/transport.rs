@@ -5,6 +5,7 @@
 //! test fake).
 
 use std::fmt;
+use std::sync::Arc;
 
 use inkbox_core::api::TransportErrorKind;
 
@@ -23,16 +24,38 @@ impl fmt::Debug for HttpHeader {
 }
 
 /// A request exactly as it goes on the wire (core prepared it: URL, every
-/// header with authentication, the body).
-#[derive(Clone, uniffi::Record)]
+/// header with authentication, the body). An Object, not a Record, so the
+/// host's `toString` never shows the API key or the body.
+#[derive(uniffi::Object)]
 pub struct HttpRequest {
+    pub(crate) method: String,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<HttpHeader>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+#[uniffi::export]
+impl HttpRequest {
     /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
-    pub method: String,
+    pub fn method(&self) -> String {
+        self.method.clone()
+    }
+
     /// The absolute URL.
-    pub url: String,
-    pub headers: Vec<HttpHeader>,
-    /// `None`: no body.
-    pub body: Option<Vec<u8>>,
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Every header to send, authentication included (the values are the
+    /// wire's: the API key is among them).
+    pub fn headers(&self) -> Vec<HttpHeader> {
+        self.headers.clone()
+    }
+
+    /// The body; `None`: no body.
+    pub fn body(&self) -> Option<Vec<u8>> {
+        self.body.clone()
+    }
 }
 
 impl fmt::Debug for HttpRequest {
@@ -128,7 +151,7 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for TransportError {
 #[async_trait::async_trait]
 pub trait HttpTransport: Send + Sync {
     /// Sends `request`, waiting at most `timeout_ms` for the whole exchange.
-    async fn send(&self, request: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, TransportError>;
+    async fn send(&self, request: Arc<HttpRequest>, timeout_ms: u64) -> Result<HttpResponse, TransportError>;
 
     /// Waits `ms` milliseconds.
     async fn sleep(&self, ms: u64) -> Result<(), TransportError>;

@@ -84,7 +84,7 @@ pub enum InkboxError {
         reason: Option<String>,
     },
     /// `InkboxTOTPError`: An invalid TOTP secret, parameter, ``otpauth://`` URI or time. A
-    TOTP {
+    Totp {
         /// The stable dotted code, e.g. `api.not_found`.
         code: String,
         /// The human-readable text (never secrets).
@@ -284,7 +284,7 @@ pub enum InkboxError {
         reason: Option<String>,
     },
     /// `InkboxAPIError`: The API answered with a 4xx or 5xx status.
-    API {
+    Api {
         /// The stable dotted code, e.g. `api.not_found`.
         code: String,
         /// The human-readable text (never secrets).
@@ -609,7 +609,7 @@ pub enum InkboxError {
         reason: Option<String>,
     },
     /// `TunnelTLSModeMismatch`: 409 from ``sign_csr`` on an edge (non-passthrough) tunnel.
-    TunnelTLSModeMismatch {
+    TunnelTlsModeMismatch {
         /// The stable dotted code, e.g. `api.not_found`.
         code: String,
         /// The human-readable text (never secrets).
@@ -634,7 +634,7 @@ pub enum InkboxError {
         reason: Option<String>,
     },
     /// `TunnelCSRStateConflict`: 409 from ``sign_csr``: the certificate state does not allow it.
-    TunnelCSRStateConflict {
+    TunnelCsrStateConflict {
         /// The stable dotted code, e.g. `api.not_found`.
         code: String,
         /// The human-readable text (never secrets).
@@ -667,7 +667,7 @@ impl InkboxError {
             "InkboxError" => InkboxError::Generic { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "InkboxInternalError" => InkboxError::Internal { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "InkboxWebhookError" => InkboxError::Webhook { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
-            "InkboxTOTPError" => InkboxError::TOTP { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "InkboxTOTPError" => InkboxError::Totp { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "InkboxVaultError" => InkboxError::Vault { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "InkboxVaultKeyError" => InkboxError::VaultKey { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "InkboxDecryptionError" => InkboxError::Decryption { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
@@ -675,7 +675,7 @@ impl InkboxError {
             "InkboxTransportError" => InkboxError::Transport { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "InkboxValidationError" => InkboxError::Validation { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "InkboxFlowError" => InkboxError::Flow { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
-            "InkboxAPIError" => InkboxError::API { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "InkboxAPIError" => InkboxError::Api { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "InkboxDecodeError" => InkboxError::Decode { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "DuplicateContactRuleError" => InkboxError::DuplicateContactRule { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "RedundantContactAccessGrantError" => InkboxError::RedundantContactAccessGrant { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
@@ -688,8 +688,8 @@ impl InkboxError {
             "TunnelAuthError" => InkboxError::TunnelAuth { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "TunnelConnectError" => InkboxError::TunnelConnect { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "TunnelStateConflict" => InkboxError::TunnelStateConflict { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
-            "TunnelTLSModeMismatch" => InkboxError::TunnelTLSModeMismatch { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
-            "TunnelCSRStateConflict" => InkboxError::TunnelCSRStateConflict { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "TunnelTLSModeMismatch" => InkboxError::TunnelTlsModeMismatch { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "TunnelCSRStateConflict" => InkboxError::TunnelCsrStateConflict { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             _ => InkboxError::Internal { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
         }
     }
@@ -700,7 +700,7 @@ impl InkboxError {
             InkboxError::Generic { .. } => "InkboxError",
             InkboxError::Internal { .. } => "InkboxInternalError",
             InkboxError::Webhook { .. } => "InkboxWebhookError",
-            InkboxError::TOTP { .. } => "InkboxTOTPError",
+            InkboxError::Totp { .. } => "InkboxTOTPError",
             InkboxError::Vault { .. } => "InkboxVaultError",
             InkboxError::VaultKey { .. } => "InkboxVaultKeyError",
             InkboxError::Decryption { .. } => "InkboxDecryptionError",
@@ -708,7 +708,7 @@ impl InkboxError {
             InkboxError::Transport { .. } => "InkboxTransportError",
             InkboxError::Validation { .. } => "InkboxValidationError",
             InkboxError::Flow { .. } => "InkboxFlowError",
-            InkboxError::API { .. } => "InkboxAPIError",
+            InkboxError::Api { .. } => "InkboxAPIError",
             InkboxError::Decode { .. } => "InkboxDecodeError",
             InkboxError::DuplicateContactRule { .. } => "DuplicateContactRuleError",
             InkboxError::RedundantContactAccessGrant { .. } => "RedundantContactAccessGrantError",
@@ -721,15 +721,15 @@ impl InkboxError {
             InkboxError::TunnelAuth { .. } => "TunnelAuthError",
             InkboxError::TunnelConnect { .. } => "TunnelConnectError",
             InkboxError::TunnelStateConflict { .. } => "TunnelStateConflict",
-            InkboxError::TunnelTLSModeMismatch { .. } => "TunnelTLSModeMismatch",
-            InkboxError::TunnelCSRStateConflict { .. } => "TunnelCSRStateConflict",
+            InkboxError::TunnelTlsModeMismatch { .. } => "TunnelTLSModeMismatch",
+            InkboxError::TunnelCsrStateConflict { .. } => "TunnelCSRStateConflict",
         }
     }
 
     /// The stable dotted code and the text.
     pub fn parts(&self) -> (&str, &str) {
         match self {
-            InkboxError::Generic { code, description, .. } | InkboxError::Internal { code, description, .. } | InkboxError::Webhook { code, description, .. } | InkboxError::TOTP { code, description, .. } | InkboxError::Vault { code, description, .. } | InkboxError::VaultKey { code, description, .. } | InkboxError::Decryption { code, description, .. } | InkboxError::VaultPayload { code, description, .. } | InkboxError::Transport { code, description, .. } | InkboxError::Validation { code, description, .. } | InkboxError::Flow { code, description, .. } | InkboxError::API { code, description, .. } | InkboxError::Decode { code, description, .. } | InkboxError::DuplicateContactRule { code, description, .. } | InkboxError::RedundantContactAccessGrant { code, description, .. } | InkboxError::RecipientBlocked { code, description, .. } | InkboxError::HandleUnavailable { code, description, .. } | InkboxError::Tunnel { code, description, .. } | InkboxError::TunnelNameInvalid { code, description, .. } | InkboxError::TunnelRemoved { code, description, .. } | InkboxError::TunnelNotProvisioned { code, description, .. } | InkboxError::TunnelAuth { code, description, .. } | InkboxError::TunnelConnect { code, description, .. } | InkboxError::TunnelStateConflict { code, description, .. } | InkboxError::TunnelTLSModeMismatch { code, description, .. } | InkboxError::TunnelCSRStateConflict { code, description, .. } => (code, description),
+            InkboxError::Generic { code, description, .. } | InkboxError::Internal { code, description, .. } | InkboxError::Webhook { code, description, .. } | InkboxError::Totp { code, description, .. } | InkboxError::Vault { code, description, .. } | InkboxError::VaultKey { code, description, .. } | InkboxError::Decryption { code, description, .. } | InkboxError::VaultPayload { code, description, .. } | InkboxError::Transport { code, description, .. } | InkboxError::Validation { code, description, .. } | InkboxError::Flow { code, description, .. } | InkboxError::Api { code, description, .. } | InkboxError::Decode { code, description, .. } | InkboxError::DuplicateContactRule { code, description, .. } | InkboxError::RedundantContactAccessGrant { code, description, .. } | InkboxError::RecipientBlocked { code, description, .. } | InkboxError::HandleUnavailable { code, description, .. } | InkboxError::Tunnel { code, description, .. } | InkboxError::TunnelNameInvalid { code, description, .. } | InkboxError::TunnelRemoved { code, description, .. } | InkboxError::TunnelNotProvisioned { code, description, .. } | InkboxError::TunnelAuth { code, description, .. } | InkboxError::TunnelConnect { code, description, .. } | InkboxError::TunnelStateConflict { code, description, .. } | InkboxError::TunnelTlsModeMismatch { code, description, .. } | InkboxError::TunnelCsrStateConflict { code, description, .. } => (code, description),
         }
     }
 }

@@ -81,12 +81,20 @@ impl Client {
     pub fn notes(&self) -> Arc<NotesResource> {
         Arc::new(NotesResource { client: Arc::clone(&self.inner) })
     }
+    /// The `WebhookSubscriptionsResource` resource (Python keeps it behind hand-written methods).
+    pub fn webhook_subscriptions(&self) -> Arc<WebhookSubscriptionsResource> {
+        Arc::new(WebhookSubscriptionsResource { client: Arc::clone(&self.inner) })
+    }
+    /// The `IdentitiesResource` resource (Python keeps it behind hand-written methods).
+    pub fn identities(&self) -> Arc<IdentitiesResource> {
+        Arc::new(IdentitiesResource { client: Arc::clone(&self.inner) })
+    }
 }
 
 /// Per-contact access grants.
 #[derive(uniffi::Object)]
 pub struct ContactAccessResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for ContactAccessResource {
@@ -123,7 +131,7 @@ impl ContactAccessResource {
 /// vCard import and export.
 #[derive(uniffi::Object)]
 pub struct VCardsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for VCardsResource {
@@ -162,7 +170,7 @@ impl VCardsResource {
 /// The organization's contacts, with per-identity access control.
 #[derive(uniffi::Object)]
 pub struct ContactsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for ContactsResource {
@@ -263,7 +271,7 @@ impl ContactsResource {
 /// Agent identities by handle.
 #[derive(uniffi::Object)]
 pub struct IdentitiesResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for IdentitiesResource {
@@ -274,6 +282,24 @@ impl std::fmt::Debug for IdentitiesResource {
 
 #[uniffi::export]
 impl IdentitiesResource {
+    /// Creates an identity with its mailbox and tunnel.
+    ///
+    /// Operation `identities.create`.
+    #[uniffi::method(default(display_name = None, description = None, imessage_enabled = None, mailbox = None, tunnel = None, phone_number = None, vault_secret_ids = None))]
+    pub async fn create(&self, agent_handle: String, display_name: Option<String>, description: Option<String>, imessage_enabled: Option<bool>, mailbox: Option<String>, tunnel: Option<String>, phone_number: Option<String>, vault_secret_ids: Option<String>) -> Result<inkbox_core::api::identities::AgentIdentity, InkboxError> {
+        let mut args = Args::new(true);
+        args.body("agent_handle", &agent_handle)?;
+        if let Some(v) = &display_name { args.body("display_name", v)?; }
+        if let Some(v) = &description { args.body_value("description", Args::json("description", v)?); }
+        if let Some(v) = &imessage_enabled { args.body("imessage_enabled", v)?; }
+        if let Some(v) = &mailbox { args.body_value("mailbox", Args::json("mailbox", v)?); }
+        if let Some(v) = &tunnel { args.body_value("tunnel", Args::json("tunnel", v)?); }
+        if let Some(v) = &phone_number { args.body_value("phone_number", Args::json("phone_number", v)?); }
+        if let Some(v) = &vault_secret_ids { args.body_value("vault_secret_ids", Args::json("vault_secret_ids", v)?); }
+        let answer = self.client.execute("identities.create", &args.finish()).await?;
+        let parsed: inkbox_core::api::identities::AgentIdentity = inkbox_core::api::identities::parse_create(&answer.response())?;
+        Ok(parsed)
+    }
     /// Every identity visible to the caller.
     ///
     /// Operation `identities.list`.
@@ -367,7 +393,7 @@ impl IdentitiesResource {
 /// iMessage contact rules of an identity (by handle).
 #[derive(uniffi::Object)]
 pub struct IMessageContactRulesResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for IMessageContactRulesResource {
@@ -463,7 +489,7 @@ impl IMessageContactRulesResource {
 /// iMessages, conversations, assignments, reactions, media.
 #[derive(uniffi::Object)]
 pub struct IMessagesResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for IMessagesResource {
@@ -592,7 +618,7 @@ impl IMessagesResource {
 /// The organization's custom sending domains.
 #[derive(uniffi::Object)]
 pub struct DomainsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for DomainsResource {
@@ -619,7 +645,7 @@ impl DomainsResource {
 /// Mailboxes of the organization (created and deleted with identities).
 #[derive(uniffi::Object)]
 pub struct MailboxesResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for MailboxesResource {
@@ -667,7 +693,7 @@ impl MailboxesResource {
 /// Messages of one mailbox, addressed by its email address.
 #[derive(uniffi::Object)]
 pub struct MessagesResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for MessagesResource {
@@ -732,7 +758,7 @@ impl MessagesResource {
 /// Threads of one mailbox.
 #[derive(uniffi::Object)]
 pub struct ThreadsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for ThreadsResource {
@@ -783,7 +809,7 @@ impl ThreadsResource {
 /// Allow/block rules of mailboxes, and the org-wide list.
 #[derive(uniffi::Object)]
 pub struct MailContactRulesResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for MailContactRulesResource {
@@ -878,7 +904,7 @@ impl MailContactRulesResource {
 /// Per-note access grants (no wildcard).
 #[derive(uniffi::Object)]
 pub struct NoteAccessResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for NoteAccessResource {
@@ -926,7 +952,7 @@ impl NoteAccessResource {
 /// Organization notes with per-identity grants.
 #[derive(uniffi::Object)]
 pub struct NotesResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for NotesResource {
@@ -1006,7 +1032,7 @@ impl NotesResource {
 /// Calls: list, get, place.
 #[derive(uniffi::Object)]
 pub struct CallsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for CallsResource {
@@ -1060,7 +1086,7 @@ impl CallsResource {
 /// Phone numbers: list, get, provision, update, release, search.
 #[derive(uniffi::Object)]
 pub struct PhoneNumbersResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for PhoneNumbersResource {
@@ -1148,7 +1174,7 @@ impl PhoneNumbersResource {
 /// SMS opt-in registry: list, get, opt in, opt out.
 #[derive(uniffi::Object)]
 pub struct SmsOptInsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for SmsOptInsResource {
@@ -1207,7 +1233,7 @@ impl SmsOptInsResource {
 /// Text messages and conversations.
 #[derive(uniffi::Object)]
 pub struct TextsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for TextsResource {
@@ -1318,7 +1344,7 @@ impl TextsResource {
 /// Transcripts of calls.
 #[derive(uniffi::Object)]
 pub struct TranscriptsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for TranscriptsResource {
@@ -1345,7 +1371,7 @@ impl TranscriptsResource {
 /// Allow/block rules of phone numbers (calls and texts), and the org-wide list.
 #[derive(uniffi::Object)]
 pub struct PhoneContactRulesResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for PhoneContactRulesResource {
@@ -1441,7 +1467,7 @@ impl PhoneContactRulesResource {
 /// Tunnels are created and deleted with identities; this reads and edits them.
 #[derive(uniffi::Object)]
 pub struct TunnelsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for TunnelsResource {
@@ -1499,7 +1525,7 @@ impl TunnelsResource {
 /// Webhook subscriptions: one owner (mailbox, phone number or agent
 #[derive(uniffi::Object)]
 pub struct WebhookSubscriptionsResource {
-    client: Arc<ClientInner>,
+    pub(crate) client: Arc<ClientInner>,
 }
 
 impl std::fmt::Debug for WebhookSubscriptionsResource {

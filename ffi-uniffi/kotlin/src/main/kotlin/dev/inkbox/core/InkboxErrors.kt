@@ -7,7 +7,7 @@ val InkboxException.code: String
         is InkboxException.Generic -> this.code
         is InkboxException.Internal -> this.code
         is InkboxException.Webhook -> this.code
-        is InkboxException.TOTP -> this.code
+        is InkboxException.Totp -> this.code
         is InkboxException.Vault -> this.code
         is InkboxException.VaultKey -> this.code
         is InkboxException.Decryption -> this.code
@@ -15,7 +15,7 @@ val InkboxException.code: String
         is InkboxException.Transport -> this.code
         is InkboxException.Validation -> this.code
         is InkboxException.Flow -> this.code
-        is InkboxException.API -> this.code
+        is InkboxException.Api -> this.code
         is InkboxException.Decode -> this.code
         is InkboxException.DuplicateContactRule -> this.code
         is InkboxException.RedundantContactAccessGrant -> this.code
@@ -28,8 +28,8 @@ val InkboxException.code: String
         is InkboxException.TunnelAuth -> this.code
         is InkboxException.TunnelConnect -> this.code
         is InkboxException.TunnelStateConflict -> this.code
-        is InkboxException.TunnelTLSModeMismatch -> this.code
-        is InkboxException.TunnelCSRStateConflict -> this.code
+        is InkboxException.TunnelTlsModeMismatch -> this.code
+        is InkboxException.TunnelCsrStateConflict -> this.code
     }
 
 /** The human-readable text (never secrets). */
@@ -38,7 +38,7 @@ val InkboxException.description: String
         is InkboxException.Generic -> this.description
         is InkboxException.Internal -> this.description
         is InkboxException.Webhook -> this.description
-        is InkboxException.TOTP -> this.description
+        is InkboxException.Totp -> this.description
         is InkboxException.Vault -> this.description
         is InkboxException.VaultKey -> this.description
         is InkboxException.Decryption -> this.description
@@ -46,7 +46,7 @@ val InkboxException.description: String
         is InkboxException.Transport -> this.description
         is InkboxException.Validation -> this.description
         is InkboxException.Flow -> this.description
-        is InkboxException.API -> this.description
+        is InkboxException.Api -> this.description
         is InkboxException.Decode -> this.description
         is InkboxException.DuplicateContactRule -> this.description
         is InkboxException.RedundantContactAccessGrant -> this.description
@@ -59,8 +59,8 @@ val InkboxException.description: String
         is InkboxException.TunnelAuth -> this.description
         is InkboxException.TunnelConnect -> this.description
         is InkboxException.TunnelStateConflict -> this.description
-        is InkboxException.TunnelTLSModeMismatch -> this.description
-        is InkboxException.TunnelCSRStateConflict -> this.description
+        is InkboxException.TunnelTlsModeMismatch -> this.description
+        is InkboxException.TunnelCsrStateConflict -> this.description
     }
 
 /** The HTTP status of an API error. */
@@ -69,7 +69,7 @@ val InkboxException.statusCode: UShort?
         is InkboxException.Generic -> this.statusCode
         is InkboxException.Internal -> this.statusCode
         is InkboxException.Webhook -> this.statusCode
-        is InkboxException.TOTP -> this.statusCode
+        is InkboxException.Totp -> this.statusCode
         is InkboxException.Vault -> this.statusCode
         is InkboxException.VaultKey -> this.statusCode
         is InkboxException.Decryption -> this.statusCode
@@ -77,7 +77,7 @@ val InkboxException.statusCode: UShort?
         is InkboxException.Transport -> this.statusCode
         is InkboxException.Validation -> this.statusCode
         is InkboxException.Flow -> this.statusCode
-        is InkboxException.API -> this.statusCode
+        is InkboxException.Api -> this.statusCode
         is InkboxException.Decode -> this.statusCode
         is InkboxException.DuplicateContactRule -> this.statusCode
         is InkboxException.RedundantContactAccessGrant -> this.statusCode
@@ -90,8 +90,8 @@ val InkboxException.statusCode: UShort?
         is InkboxException.TunnelAuth -> this.statusCode
         is InkboxException.TunnelConnect -> this.statusCode
         is InkboxException.TunnelStateConflict -> this.statusCode
-        is InkboxException.TunnelTLSModeMismatch -> this.statusCode
-        is InkboxException.TunnelCSRStateConflict -> this.statusCode
+        is InkboxException.TunnelTlsModeMismatch -> this.statusCode
+        is InkboxException.TunnelCsrStateConflict -> this.statusCode
     }
 
 /** The response's `detail` as JSON text. */
@@ -100,7 +100,7 @@ val InkboxException.detail: String?
         is InkboxException.Generic -> this.detail
         is InkboxException.Internal -> this.detail
         is InkboxException.Webhook -> this.detail
-        is InkboxException.TOTP -> this.detail
+        is InkboxException.Totp -> this.detail
         is InkboxException.Vault -> this.detail
         is InkboxException.VaultKey -> this.detail
         is InkboxException.Decryption -> this.detail
@@ -108,7 +108,7 @@ val InkboxException.detail: String?
         is InkboxException.Transport -> this.detail
         is InkboxException.Validation -> this.detail
         is InkboxException.Flow -> this.detail
-        is InkboxException.API -> this.detail
+        is InkboxException.Api -> this.detail
         is InkboxException.Decode -> this.detail
         is InkboxException.DuplicateContactRule -> this.detail
         is InkboxException.RedundantContactAccessGrant -> this.detail
@@ -121,8 +121,8 @@ val InkboxException.detail: String?
         is InkboxException.TunnelAuth -> this.detail
         is InkboxException.TunnelConnect -> this.detail
         is InkboxException.TunnelStateConflict -> this.detail
-        is InkboxException.TunnelTLSModeMismatch -> this.detail
-        is InkboxException.TunnelCSRStateConflict -> this.detail
+        is InkboxException.TunnelTlsModeMismatch -> this.detail
+        is InkboxException.TunnelCsrStateConflict -> this.detail
     }
 
 /** The server's `Retry-After`, in seconds. */
@@ -131,7 +131,7 @@ val InkboxException.retryAfterSeconds: Double?
         is InkboxException.Generic -> this.retryAfterSeconds
         is InkboxException.Internal -> this.retryAfterSeconds
         is InkboxException.Webhook -> this.retryAfterSeconds
-        is InkboxException.TOTP -> this.retryAfterSeconds
+        is InkboxException.Totp -> this.retryAfterSeconds
         is InkboxException.Vault -> this.retryAfterSeconds
         is InkboxException.VaultKey -> this.retryAfterSeconds
         is InkboxException.Decryption -> this.retryAfterSeconds
@@ -139,7 +139,7 @@ val InkboxException.retryAfterSeconds: Double?
         is InkboxException.Transport -> this.retryAfterSeconds
         is InkboxException.Validation -> this.retryAfterSeconds
         is InkboxException.Flow -> this.retryAfterSeconds
-        is InkboxException.API -> this.retryAfterSeconds
+        is InkboxException.Api -> this.retryAfterSeconds
         is InkboxException.Decode -> this.retryAfterSeconds
         is InkboxException.DuplicateContactRule -> this.retryAfterSeconds
         is InkboxException.RedundantContactAccessGrant -> this.retryAfterSeconds
@@ -152,8 +152,8 @@ val InkboxException.retryAfterSeconds: Double?
         is InkboxException.TunnelAuth -> this.retryAfterSeconds
         is InkboxException.TunnelConnect -> this.retryAfterSeconds
         is InkboxException.TunnelStateConflict -> this.retryAfterSeconds
-        is InkboxException.TunnelTLSModeMismatch -> this.retryAfterSeconds
-        is InkboxException.TunnelCSRStateConflict -> this.retryAfterSeconds
+        is InkboxException.TunnelTlsModeMismatch -> this.retryAfterSeconds
+        is InkboxException.TunnelCsrStateConflict -> this.retryAfterSeconds
     }
 
 /** The argument a validation error is about. */
@@ -162,7 +162,7 @@ val InkboxException.fieldName: String?
         is InkboxException.Generic -> this.fieldName
         is InkboxException.Internal -> this.fieldName
         is InkboxException.Webhook -> this.fieldName
-        is InkboxException.TOTP -> this.fieldName
+        is InkboxException.Totp -> this.fieldName
         is InkboxException.Vault -> this.fieldName
         is InkboxException.VaultKey -> this.fieldName
         is InkboxException.Decryption -> this.fieldName
@@ -170,7 +170,7 @@ val InkboxException.fieldName: String?
         is InkboxException.Transport -> this.fieldName
         is InkboxException.Validation -> this.fieldName
         is InkboxException.Flow -> this.fieldName
-        is InkboxException.API -> this.fieldName
+        is InkboxException.Api -> this.fieldName
         is InkboxException.Decode -> this.fieldName
         is InkboxException.DuplicateContactRule -> this.fieldName
         is InkboxException.RedundantContactAccessGrant -> this.fieldName
@@ -183,8 +183,8 @@ val InkboxException.fieldName: String?
         is InkboxException.TunnelAuth -> this.fieldName
         is InkboxException.TunnelConnect -> this.fieldName
         is InkboxException.TunnelStateConflict -> this.fieldName
-        is InkboxException.TunnelTLSModeMismatch -> this.fieldName
-        is InkboxException.TunnelCSRStateConflict -> this.fieldName
+        is InkboxException.TunnelTlsModeMismatch -> this.fieldName
+        is InkboxException.TunnelCsrStateConflict -> this.fieldName
     }
 
 /** HandleUnavailable: where the handle is taken. */
@@ -193,7 +193,7 @@ val InkboxException.blockingNamespace: String?
         is InkboxException.Generic -> this.blockingNamespace
         is InkboxException.Internal -> this.blockingNamespace
         is InkboxException.Webhook -> this.blockingNamespace
-        is InkboxException.TOTP -> this.blockingNamespace
+        is InkboxException.Totp -> this.blockingNamespace
         is InkboxException.Vault -> this.blockingNamespace
         is InkboxException.VaultKey -> this.blockingNamespace
         is InkboxException.Decryption -> this.blockingNamespace
@@ -201,7 +201,7 @@ val InkboxException.blockingNamespace: String?
         is InkboxException.Transport -> this.blockingNamespace
         is InkboxException.Validation -> this.blockingNamespace
         is InkboxException.Flow -> this.blockingNamespace
-        is InkboxException.API -> this.blockingNamespace
+        is InkboxException.Api -> this.blockingNamespace
         is InkboxException.Decode -> this.blockingNamespace
         is InkboxException.DuplicateContactRule -> this.blockingNamespace
         is InkboxException.RedundantContactAccessGrant -> this.blockingNamespace
@@ -214,8 +214,8 @@ val InkboxException.blockingNamespace: String?
         is InkboxException.TunnelAuth -> this.blockingNamespace
         is InkboxException.TunnelConnect -> this.blockingNamespace
         is InkboxException.TunnelStateConflict -> this.blockingNamespace
-        is InkboxException.TunnelTLSModeMismatch -> this.blockingNamespace
-        is InkboxException.TunnelCSRStateConflict -> this.blockingNamespace
+        is InkboxException.TunnelTlsModeMismatch -> this.blockingNamespace
+        is InkboxException.TunnelCsrStateConflict -> this.blockingNamespace
     }
 
 /** DuplicateContactRule: the rule that exists. */
@@ -224,7 +224,7 @@ val InkboxException.existingRuleId: String?
         is InkboxException.Generic -> this.existingRuleId
         is InkboxException.Internal -> this.existingRuleId
         is InkboxException.Webhook -> this.existingRuleId
-        is InkboxException.TOTP -> this.existingRuleId
+        is InkboxException.Totp -> this.existingRuleId
         is InkboxException.Vault -> this.existingRuleId
         is InkboxException.VaultKey -> this.existingRuleId
         is InkboxException.Decryption -> this.existingRuleId
@@ -232,7 +232,7 @@ val InkboxException.existingRuleId: String?
         is InkboxException.Transport -> this.existingRuleId
         is InkboxException.Validation -> this.existingRuleId
         is InkboxException.Flow -> this.existingRuleId
-        is InkboxException.API -> this.existingRuleId
+        is InkboxException.Api -> this.existingRuleId
         is InkboxException.Decode -> this.existingRuleId
         is InkboxException.DuplicateContactRule -> this.existingRuleId
         is InkboxException.RedundantContactAccessGrant -> this.existingRuleId
@@ -245,8 +245,8 @@ val InkboxException.existingRuleId: String?
         is InkboxException.TunnelAuth -> this.existingRuleId
         is InkboxException.TunnelConnect -> this.existingRuleId
         is InkboxException.TunnelStateConflict -> this.existingRuleId
-        is InkboxException.TunnelTLSModeMismatch -> this.existingRuleId
-        is InkboxException.TunnelCSRStateConflict -> this.existingRuleId
+        is InkboxException.TunnelTlsModeMismatch -> this.existingRuleId
+        is InkboxException.TunnelCsrStateConflict -> this.existingRuleId
     }
 
 /** RecipientBlocked: the rule that matched. */
@@ -255,7 +255,7 @@ val InkboxException.matchedRuleId: String?
         is InkboxException.Generic -> this.matchedRuleId
         is InkboxException.Internal -> this.matchedRuleId
         is InkboxException.Webhook -> this.matchedRuleId
-        is InkboxException.TOTP -> this.matchedRuleId
+        is InkboxException.Totp -> this.matchedRuleId
         is InkboxException.Vault -> this.matchedRuleId
         is InkboxException.VaultKey -> this.matchedRuleId
         is InkboxException.Decryption -> this.matchedRuleId
@@ -263,7 +263,7 @@ val InkboxException.matchedRuleId: String?
         is InkboxException.Transport -> this.matchedRuleId
         is InkboxException.Validation -> this.matchedRuleId
         is InkboxException.Flow -> this.matchedRuleId
-        is InkboxException.API -> this.matchedRuleId
+        is InkboxException.Api -> this.matchedRuleId
         is InkboxException.Decode -> this.matchedRuleId
         is InkboxException.DuplicateContactRule -> this.matchedRuleId
         is InkboxException.RedundantContactAccessGrant -> this.matchedRuleId
@@ -276,8 +276,8 @@ val InkboxException.matchedRuleId: String?
         is InkboxException.TunnelAuth -> this.matchedRuleId
         is InkboxException.TunnelConnect -> this.matchedRuleId
         is InkboxException.TunnelStateConflict -> this.matchedRuleId
-        is InkboxException.TunnelTLSModeMismatch -> this.matchedRuleId
-        is InkboxException.TunnelCSRStateConflict -> this.matchedRuleId
+        is InkboxException.TunnelTlsModeMismatch -> this.matchedRuleId
+        is InkboxException.TunnelCsrStateConflict -> this.matchedRuleId
     }
 
 /** RecipientBlocked: the blocked address. */
@@ -286,7 +286,7 @@ val InkboxException.address: String?
         is InkboxException.Generic -> this.address
         is InkboxException.Internal -> this.address
         is InkboxException.Webhook -> this.address
-        is InkboxException.TOTP -> this.address
+        is InkboxException.Totp -> this.address
         is InkboxException.Vault -> this.address
         is InkboxException.VaultKey -> this.address
         is InkboxException.Decryption -> this.address
@@ -294,7 +294,7 @@ val InkboxException.address: String?
         is InkboxException.Transport -> this.address
         is InkboxException.Validation -> this.address
         is InkboxException.Flow -> this.address
-        is InkboxException.API -> this.address
+        is InkboxException.Api -> this.address
         is InkboxException.Decode -> this.address
         is InkboxException.DuplicateContactRule -> this.address
         is InkboxException.RedundantContactAccessGrant -> this.address
@@ -307,8 +307,8 @@ val InkboxException.address: String?
         is InkboxException.TunnelAuth -> this.address
         is InkboxException.TunnelConnect -> this.address
         is InkboxException.TunnelStateConflict -> this.address
-        is InkboxException.TunnelTLSModeMismatch -> this.address
-        is InkboxException.TunnelCSRStateConflict -> this.address
+        is InkboxException.TunnelTlsModeMismatch -> this.address
+        is InkboxException.TunnelCsrStateConflict -> this.address
     }
 
 /** RecipientBlocked: why. */
@@ -317,7 +317,7 @@ val InkboxException.reason: String?
         is InkboxException.Generic -> this.reason
         is InkboxException.Internal -> this.reason
         is InkboxException.Webhook -> this.reason
-        is InkboxException.TOTP -> this.reason
+        is InkboxException.Totp -> this.reason
         is InkboxException.Vault -> this.reason
         is InkboxException.VaultKey -> this.reason
         is InkboxException.Decryption -> this.reason
@@ -325,7 +325,7 @@ val InkboxException.reason: String?
         is InkboxException.Transport -> this.reason
         is InkboxException.Validation -> this.reason
         is InkboxException.Flow -> this.reason
-        is InkboxException.API -> this.reason
+        is InkboxException.Api -> this.reason
         is InkboxException.Decode -> this.reason
         is InkboxException.DuplicateContactRule -> this.reason
         is InkboxException.RedundantContactAccessGrant -> this.reason
@@ -338,8 +338,8 @@ val InkboxException.reason: String?
         is InkboxException.TunnelAuth -> this.reason
         is InkboxException.TunnelConnect -> this.reason
         is InkboxException.TunnelStateConflict -> this.reason
-        is InkboxException.TunnelTLSModeMismatch -> this.reason
-        is InkboxException.TunnelCSRStateConflict -> this.reason
+        is InkboxException.TunnelTlsModeMismatch -> this.reason
+        is InkboxException.TunnelCsrStateConflict -> this.reason
     }
 
 /** The class of `surface/errors.toml` this error is. */
@@ -348,7 +348,7 @@ val InkboxException.className: String
         is InkboxException.Generic -> "InkboxError"
         is InkboxException.Internal -> "InkboxInternalError"
         is InkboxException.Webhook -> "InkboxWebhookError"
-        is InkboxException.TOTP -> "InkboxTOTPError"
+        is InkboxException.Totp -> "InkboxTOTPError"
         is InkboxException.Vault -> "InkboxVaultError"
         is InkboxException.VaultKey -> "InkboxVaultKeyError"
         is InkboxException.Decryption -> "InkboxDecryptionError"
@@ -356,7 +356,7 @@ val InkboxException.className: String
         is InkboxException.Transport -> "InkboxTransportError"
         is InkboxException.Validation -> "InkboxValidationError"
         is InkboxException.Flow -> "InkboxFlowError"
-        is InkboxException.API -> "InkboxAPIError"
+        is InkboxException.Api -> "InkboxAPIError"
         is InkboxException.Decode -> "InkboxDecodeError"
         is InkboxException.DuplicateContactRule -> "DuplicateContactRuleError"
         is InkboxException.RedundantContactAccessGrant -> "RedundantContactAccessGrantError"
@@ -369,6 +369,6 @@ val InkboxException.className: String
         is InkboxException.TunnelAuth -> "TunnelAuthError"
         is InkboxException.TunnelConnect -> "TunnelConnectError"
         is InkboxException.TunnelStateConflict -> "TunnelStateConflict"
-        is InkboxException.TunnelTLSModeMismatch -> "TunnelTLSModeMismatch"
-        is InkboxException.TunnelCSRStateConflict -> "TunnelCSRStateConflict"
+        is InkboxException.TunnelTlsModeMismatch -> "TunnelTLSModeMismatch"
+        is InkboxException.TunnelCsrStateConflict -> "TunnelCSRStateConflict"
     }
