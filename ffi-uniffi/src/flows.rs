@@ -72,7 +72,7 @@ where
 /// Where a flow stopped.
 pub(crate) enum Progress {
     Page(Page),
-    Done(FlowOutput),
+    Done(Box<FlowOutput>),
 }
 
 /// Steps `flow` until it hands over a page or ends; requests go through the
@@ -103,7 +103,7 @@ pub(crate) async fn advance(
         match step {
             Err(e) => return (Some(flow), Err(e.into())),
             Ok(Step::Page(page)) => return (Some(flow), Ok(Progress::Page(page))),
-            Ok(Step::Done(out)) => return (Some(flow), Ok(Progress::Done(out))),
+            Ok(Step::Done(out)) => return (Some(flow), Ok(Progress::Done(Box::new(out)))),
             Ok(Step::Send(req)) => {
                 let answer = match client.execute_request(&req).await {
                     Ok(a) => a,
@@ -120,7 +120,7 @@ pub(crate) async fn advance(
 /// Runs a flow that yields no pages to its end.
 pub(crate) async fn run(client: &ClientInner, flow: impl Into<AnyFlow>) -> Result<FlowOutput, InkboxError> {
     match advance(client, flow.into()).await.1? {
-        Progress::Done(out) => Ok(out),
+        Progress::Done(out) => Ok(*out),
         Progress::Page(_) => Err(InkboxError::of("InkboxFlowError", "flow.out_of_order", "the flow yielded a page")),
     }
 }
