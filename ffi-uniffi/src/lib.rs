@@ -18,6 +18,7 @@ uniffi::setup_scaffolding!();
 pub mod client;
 pub mod error;
 pub mod flows;
+pub mod identity;
 pub mod messages;
 // Written by tools/surface/gen.py; `--check` diffs it, so rustfmt leaves it as written.
 #[rustfmt::skip]

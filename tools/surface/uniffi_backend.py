@@ -56,6 +56,9 @@ JSON_OBJECT = {"Map<String, Value>", "serde_json::Map<String, serde_json::Value>
 RUST_KEYWORDS = {"type", "match", "move", "ref", "self", "super", "use", "where", "loop", "impl", "fn", "mod", "in",
                  "as", "box", "const", "crate", "dyn", "enum", "extern", "for", "if", "let", "mut", "pub", "return",
                  "static", "struct", "trait", "unsafe", "while", "async", "await", "yield", "abstract", "final"}
+# Described methods whose operation the description leaves to hand-written
+# code (Python's mixins), written by hand here too.
+HAND_WRITTEN = {"Identity.send_email": "src/identity.rs, over `MessagesResource.send` (src/messages.rs)"}
 # Models the hand-written part of the binding returns (vault.rs).
 HAND_WRITTEN_NEEDS = ["VaultSecret"]
 
@@ -462,6 +465,73 @@ def _param(p: Any, types: Types) -> tuple[GenParam | None, str]:
     return GenParam(name, opt, "None", send), ""
 
 
+def _delegate(r: Any, m: Any) -> tuple[Any, list[Any], list[str], str]:
+    """(the method ``m`` delegates to, ``m``'s parameters placed as that
+    method places them, the sends of its fixed values, why not)."""
+    import copy
+
+    t = next((x for x in r.methods if x.name == m.delegate), None)
+    if t is None or t.delegate:
+        return None, [], [], f"delegates to `{m.delegate}`, which is not a method with an operation"
+    slots = [p for p in t.params if not p.keyword]
+    placed = []
+    positional = [p for p in m.params if not p.keyword]
+    for p, tp in zip(positional, slots):
+        q = copy.copy(p)
+        q.location, q.wire = tp.location, tp.wire
+        placed.append(q)
+    for p in m.params:
+        if p.keyword:
+            tp = next((x for x in t.params if x.name == p.name), None)
+            if tp is None:
+                return None, [], [], f"`{p.name}` is not a parameter of `{t.name}`"
+            q = copy.copy(p)
+            q.location, q.wire = tp.location, tp.wire
+            placed.append(q)
+    fixed = []
+    for name, value in m.fixed.items():
+        tp = next((x for x in t.params if x.name == name), None)
+        if tp is None or tp.location not in ("query", "body"):
+            return None, [], [], f"fixed `{name}` is not a query or body parameter of `{t.name}`"
+        fixed.append(f'args.{tp.location}_value("{tp.wire}", Args::json("{name}", {json.dumps(json.dumps(value))})?);')
+    return t, placed, fixed, ""
+
+
+def _emit(m: Any, op: str, parser: str, ret: str, parsed: str, gparams: list[GenParam], fixed_sends: list[str],
+          has_body: bool, pagers: dict[str, str], core: CoreIndex, client: str, prelude: str) -> str:
+    """One generated method: ``prelude`` (bound values) and the sends, the
+    call, core's typed parse (or a pager)."""
+    fn = _rust_ident(m.name)
+    defaults = [f"{g.name} = {g.default}" for g in gparams if g.default is not None]
+    attr = f"    #[uniffi::method(default({', '.join(defaults)}))]\n" if defaults else ""
+    doc = "".join(f"    /// {line}\n".replace("///  ", "/// ").rstrip() + "\n"
+                  for line in (m.doc or m.name).strip().splitlines())
+    doc += f"    ///\n    /// Operation `{op}`.\n"
+    sig = "".join(f", {g.name}: {g.rust}" for g in gparams)
+    sends = prelude + "".join(f"        {g.send}\n" for g in gparams) + "".join(f"        {f}\n" for f in fixed_sends)
+    mut = "mut " if sends else ""
+    if ret.startswith("iter "):
+        item = ret[5:]
+        pager = pagers.setdefault(item, item.rsplit("::", 1)[-1] + "Pager")
+        return (
+            f"{doc}{attr}    pub fn {fn}(&self{sig}) -> Result<Arc<{pager}>, InkboxError> {{\n"
+            f"        let {mut}args = Args::new({'true' if has_body else 'false'});\n{sends}"
+            f"        let state = PagerState::new(&{client}, \"{op}\", args.finish())?;\n"
+            f"        let parse: ParseItems<{item}> = |r| Ok({parser}(r)?.items);\n"
+            f"        Ok(Arc::new({pager} {{ state, parse }}))\n    }}\n"
+        )
+    if op in core.page_as_list and parsed.startswith("Vec<"):
+        tail = (f"        let parsed: {parsed.replace('Vec<', 'inkbox_core::api::CursorPage<', 1)} = "
+                f"{parser}(&answer.response())?;\n        Ok(parsed.items)\n    }}\n")
+    else:
+        tail = f"        let parsed: {parsed} = {parser}(&answer.response())?;\n        Ok(parsed)\n    }}\n"
+    return (
+        f"{doc}{attr}    pub async fn {fn}(&self{sig}) -> Result<{ret}, InkboxError> {{\n"
+        f"        let {mut}args = Args::new({'true' if has_body else 'false'});\n{sends}"
+        f"        let answer = {client}.execute(\"{op}\", &args.finish()).await?;\n" + tail
+    )
+
+
 # ------------------------------------------------------------ rendering
 
 
@@ -598,22 +668,27 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
         methods: list[str] = []
         for m in r.methods:
             who = f"{r.name}.{m.name}"
+            sent_params, fixed_sends, why = list(m.params), [], ""
+            target = m
             if m.delegate:
-                missing.append((who, f"delegates to `{m.delegate}` (not generated yet)"))
-                continue
-            if not m.op:
+                target, sent_params, fixed_sends, why = _delegate(r, m)
+                if target is None:
+                    missing.append((who, why))
+                    continue
+            if not target.op:
                 missing.append((who, "hand-written (no operation)"))
                 continue
-            parser = core.parsers.get(m.op)
+            op = target.op
+            parser = core.parsers.get(op)
             if parser is None:
-                missing.append((who, f"no parser of `{m.op}` in core's dispatch table"))
+                missing.append((who, f"no parser of `{op}` in core's dispatch table"))
                 continue
-            ret, parsed, why = _result(m.returns, types)
+            ret, parsed, why = _result(target.returns, types)
             if ret is None:
                 missing.append((who, why))
                 continue
             gparams: list[GenParam] = []
-            for p in m.params:
+            for p in sent_params:
                 g, why = _param(p, types)
                 if g is None:
                     break
@@ -623,37 +698,9 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
             if why:
                 missing.append((who, why))
                 continue
-            fn = _rust_ident(m.name)
-            has_body = any(p.location == "body" for p in m.params)
-            defaults = [f"{g.name} = {g.default}" for g in gparams if g.default is not None]
-            attr = f"    #[uniffi::method(default({', '.join(defaults)}))]\n" if defaults else ""
-            doc = "".join(f"    /// {line}\n".replace("///  ", "/// ").rstrip() + "\n"
-                          for line in (m.doc or m.name).strip().splitlines())
-            doc += f"    ///\n    /// Operation `{m.op}`.\n"
-            sig = "".join(f", {g.name}: {g.rust}" for g in gparams)
-            sends = "".join(f"        {g.send}\n" for g in gparams)
-            mut = "mut " if gparams else ""
-            if ret.startswith("iter "):
-                item = ret[5:]
-                pager = pagers.setdefault(item, item.rsplit("::", 1)[-1] + "Pager")
-                methods.append(
-                    f"{doc}{attr}    pub fn {fn}(&self{sig}) -> Result<Arc<{pager}>, InkboxError> {{\n"
-                    f"        let {mut}args = Args::new({'true' if has_body else 'false'});\n{sends}"
-                    f"        let state = PagerState::new(&self.client, \"{m.op}\", args.finish())?;\n"
-                    f"        let parse: ParseItems<{item}> = |r| Ok({parser}(r)?.items);\n"
-                    f"        Ok(Arc::new({pager} {{ state, parse }}))\n    }}\n"
-                )
-            else:
-                methods.append(
-                    f"{doc}{attr}    pub async fn {fn}(&self{sig}) -> Result<{ret}, InkboxError> {{\n"
-                    f"        let {mut}args = Args::new({'true' if has_body else 'false'});\n{sends}"
-                    f"        let answer = self.client.execute(\"{m.op}\", &args.finish()).await?;\n"
-                    + (f"        let parsed: {parsed.replace('Vec<', 'inkbox_core::api::CursorPage<', 1)} = "
-                       f"{parser}(&answer.response())?;\n        Ok(parsed.items)\n    }}\n"
-                       if m.op in core.page_as_list and parsed.startswith("Vec<") else
-                       f"        let parsed: {parsed} = {parser}(&answer.response())?;\n        Ok(parsed)\n    }}\n")
-                )
-            covered.append(f"{who} (`{m.op}`)")
+            methods.append(_emit(m, op, parser, ret, parsed, gparams, fixed_sends,
+                                 any(p.location == "body" for p in target.params), pagers, core, "self.client", ""))
+            covered.append(f"`{who}` → `{op}`")
         children = "".join(
             f"    /// The `{attr}` sub-resource.\n    pub fn {_rust_ident(attr)}(&self) -> Arc<{cls}> {{\n"
             f"        Arc::new({cls} {{ client: Arc::clone(&self.client) }})\n    }}\n"
@@ -672,6 +719,100 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
             f"#[uniffi::export]\nimpl {r.name} {{\n" + children + "".join(methods) + "}\n\n"
         )
 
+
+    # ---- Identity: the identity-scoped methods (identity.toml) on one Object.
+    client_cls = {c.attr: c.cls for d in domains.values() for c in d.client}
+    guards = {}
+    for d in domains.values():
+        guards.update(d.identity.get("guard", {}))
+    bound_expr = {
+        "id": ("self.data.id.clone()", None),
+        "handle": ("self.data.agent_handle.clone()", None),
+        "email": ("self.data.email_address.clone()", "email"),
+        "phone.id": ("self.data.phone_number.as_ref().map(|p| p.id.clone())", "phone"),
+        "phone.number": ("self.data.phone_number.as_ref().map(|p| p.number.clone())", "phone"),
+    }
+    scoped_methods: list[str] = []
+    for d in domains.values():
+        for m in d.scoped:
+            who = f"Identity.{m.name}"
+            attr, _, name = m.call.partition(".")
+            r = resources.get(client_cls.get(attr, ""))
+            t = None if r is None else next((x for x in r.methods if x.name == name), None)
+            if who in HAND_WRITTEN:
+                covered.append(f"`{who}`: hand-written in {HAND_WRITTEN[who]}")
+                continue
+            if r is None or t is None:
+                missing.append((who, f"calls `{m.call}`, a hand-written method"))
+                continue
+            if t.delegate or not t.op:
+                missing.append((who, f"calls `{m.call}`, which delegates (not generated yet)"))
+                continue
+            parser = core.parsers.get(t.op)
+            ret, parsed, why = _result(t.returns, types)
+            if parser is None or ret is None:
+                missing.append((who, why or f"no parser of `{t.op}`"))
+                continue
+            slots = [p for p in t.params if not p.keyword]
+            sources: dict[str, tuple[str, Any]] = {}
+            positional = [("bound", b) for b in m.bind] + [("param", p) for p in m.params if not p.keyword]
+            for (kind, v), slot in zip(positional, slots):
+                sources[slot.name] = (kind, v)
+            for p in m.params:
+                if p.keyword:
+                    sources[p.name] = ("param", p)
+            for k, b in m.bind_kw.items():
+                sources[k] = ("bound", b)
+            for k, v in m.fixed.items():
+                sources[k] = ("fixed", v)
+            prelude, gparams, fixed_sends, why = "", [], [], ""
+            used_guards: list[str] = []
+            for tp in t.params:
+                src = sources.get(tp.name)
+                if src is None:
+                    continue
+                kind, v = src
+                if kind == "bound":
+                    expr, guard = bound_expr[v]
+                    var = "bound_" + re.sub(r"\W", "_", v)
+                    if guard:
+                        g = guards[guard]
+                        msg = json.dumps(g["error"].replace("{agent_handle}", "{}"))
+                        prelude += (f"        let {var} = {expr}.ok_or_else(|| InkboxError::of(\"InkboxError\", "
+                                    f"\"identity.unbound\", format!({msg}, self.data.agent_handle)))?;\n")
+                    else:
+                        prelude += f"        let {var} = {expr};\n"
+                    if tp.location == "path":
+                        prelude += f'        args.path("{tp.wire}", &{var});\n'
+                    else:
+                        prelude += f'        args.{tp.location}("{tp.wire}", &{var})?;\n'
+                elif kind == "fixed":
+                    fixed_sends.append(f'args.{tp.location}_value("{tp.wire}", Args::json("{tp.name}", {json.dumps(json.dumps(v))})?);')
+                else:
+                    import copy
+                    q = copy.copy(v)
+                    q.location, q.wire = tp.location, tp.wire
+                    g, why = _param(q, types)
+                    if g is None:
+                        break
+                    gparams.append(g)
+            if why:
+                missing.append((who, why))
+                continue
+            if m.guard:
+                g = guards[m.guard]
+                msg = json.dumps(g["error"].replace("{agent_handle}", "{}"))
+                prelude = (f"        if !self.data.{g['value']} {{\n            return Err(InkboxError::of(\"InkboxError\", "
+                           f"\"identity.unbound\", format!({msg}, self.data.agent_handle)));\n        }}\n") + prelude
+            scoped_methods.append(_emit(m, t.op, parser, ret, parsed, gparams, fixed_sends,
+                                        any(p.location == "body" for p in t.params), pagers, core, "self.client", prelude))
+            covered.append(f"`{who}` → `{t.op}`")
+    identity_src = (
+        "/// An agent identity with its client: the identity-scoped methods of\n"
+        "/// `surface/identity.toml` with its address, number, id or handle bound.\n"
+        "/// (`AgentIdentity` is core's record of its data: `data()`.)\n"
+        "#[uniffi::export]\nimpl Identity {\n" + "".join(scoped_methods) + "}\n\n"
+    )
     accessors = []
     for d in domains.values():
         for c in d.client:
@@ -719,7 +860,8 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
            "type ParseItems<T> = fn(&Response<'_>) -> Result<Vec<T>, ApiError>;\n\n",
            "/// A JSON argument, given as JSON text.\n",
            "type JsonText = String;\n\n",
-           "#[uniffi::export]\nimpl Client {\n", *accessors, "}\n\n", *objects, *pager_src]
+           "use crate::identity::Identity;\n\n",
+           "#[uniffi::export]\nimpl Client {\n", *accessors, "}\n\n", *objects, identity_src, *pager_src]
     resources_rs = "".join(res)
     if "JsonText" not in resources_rs.split("type JsonText = String;", 1)[1]:
         resources_rs = resources_rs.replace("/// A JSON argument, given as JSON text.\ntype JsonText = String;\n\n", "")
@@ -765,13 +907,13 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
     total = len(covered) + len(missing)
     cov = ["# ffi-uniffi: what the generator covers\n\n",
            "Generated by `tools/surface/gen.py` (`uniffi_backend.py`): do not edit.\n\n",
-           f"{len(covered)} of {total} described resource methods are generated; "
+           f"{len(covered)} of {total} described methods (resources and identity-scoped) are generated; "
            f"{len(types.order)} of core's types cross as remote mirrors.\n\n",
            "## Not generated yet\n\n"]
     cov += [f"- `{who}`: {why}\n" for who, why in missing] or ["(none)\n"]
     cov += ["\n## Description and core disagree\n\n"]
     cov += [f"- {n}\n" for n in types.notes] or ["(none)\n"]
-    cov += ["\n## Generated\n\n"] + [f"- `{c}`\n" for c in covered]
+    cov += ["\n## Generated\n\n"] + [f"- {c}\n" for c in covered]
 
     return {
         root / OUT / "mod.rs": mod_rs,

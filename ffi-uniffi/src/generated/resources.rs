@@ -15,6 +15,8 @@ use crate::flows::PagerState;
 /// A page's items from its response (the operation's typed parser).
 type ParseItems<T> = fn(&Response<'_>) -> Result<Vec<T>, ApiError>;
 
+use crate::identity::Identity;
+
 #[uniffi::export]
 impl Client {
     /// Mailboxes: list, get, update, search.
@@ -738,6 +740,54 @@ impl MessagesResource {
         args.path("message_id", &message_id);
         if let Some(v) = &is_read { args.body("is_read", v)?; }
         if let Some(v) = &is_starred { args.body("is_starred", v)?; }
+        let answer = self.client.execute("mail.messages.update", &args.finish()).await?;
+        let parsed: inkbox_core::api::mail::Message = inkbox_core::api::mail::parse_update_message_flags(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Marks the message read.
+    ///
+    /// Operation `mail.messages.update`.
+    pub async fn mark_read(&self, email_address: String, message_id: String) -> Result<inkbox_core::api::mail::Message, InkboxError> {
+        let mut args = Args::new(true);
+        args.path("email", &email_address);
+        args.path("message_id", &message_id);
+        args.body_value("is_read", Args::json("is_read", "true")?);
+        let answer = self.client.execute("mail.messages.update", &args.finish()).await?;
+        let parsed: inkbox_core::api::mail::Message = inkbox_core::api::mail::parse_update_message_flags(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Marks the message unread.
+    ///
+    /// Operation `mail.messages.update`.
+    pub async fn mark_unread(&self, email_address: String, message_id: String) -> Result<inkbox_core::api::mail::Message, InkboxError> {
+        let mut args = Args::new(true);
+        args.path("email", &email_address);
+        args.path("message_id", &message_id);
+        args.body_value("is_read", Args::json("is_read", "false")?);
+        let answer = self.client.execute("mail.messages.update", &args.finish()).await?;
+        let parsed: inkbox_core::api::mail::Message = inkbox_core::api::mail::parse_update_message_flags(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Stars the message.
+    ///
+    /// Operation `mail.messages.update`.
+    pub async fn star(&self, email_address: String, message_id: String) -> Result<inkbox_core::api::mail::Message, InkboxError> {
+        let mut args = Args::new(true);
+        args.path("email", &email_address);
+        args.path("message_id", &message_id);
+        args.body_value("is_starred", Args::json("is_starred", "true")?);
+        let answer = self.client.execute("mail.messages.update", &args.finish()).await?;
+        let parsed: inkbox_core::api::mail::Message = inkbox_core::api::mail::parse_update_message_flags(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Unstars the message.
+    ///
+    /// Operation `mail.messages.update`.
+    pub async fn unstar(&self, email_address: String, message_id: String) -> Result<inkbox_core::api::mail::Message, InkboxError> {
+        let mut args = Args::new(true);
+        args.path("email", &email_address);
+        args.path("message_id", &message_id);
+        args.body_value("is_starred", Args::json("is_starred", "false")?);
         let answer = self.client.execute("mail.messages.update", &args.finish()).await?;
         let parsed: inkbox_core::api::mail::Message = inkbox_core::api::mail::parse_update_message_flags(&answer.response())?;
         Ok(parsed)
@@ -1597,6 +1647,355 @@ impl WebhookSubscriptionsResource {
         args.path("id", &sub_id);
         let answer = self.client.execute("webhooks.subscriptions.delete", &args.finish()).await?;
         let parsed: () = inkbox_core::api::webhook_subscriptions::parse_delete(&answer.response())?;
+        Ok(parsed)
+    }
+}
+
+/// An agent identity with its client: the identity-scoped methods of
+/// `surface/identity.toml` with its address, number, id or handle bound.
+/// (`AgentIdentity` is core's record of its data: `data()`.)
+#[uniffi::export]
+impl Identity {
+    /// Deletes the identity (cascades to its mailbox, tunnel and number).
+    ///
+    /// Operation `identities.delete`.
+    pub async fn delete(&self) -> Result<(), InkboxError> {
+        let mut args = Args::new(false);
+        let bound_handle = self.data.agent_handle.clone();
+        args.path("handle", &bound_handle);
+        let answer = self.client.execute("identities.delete", &args.finish()).await?;
+        let parsed: () = inkbox_core::api::identities::parse_delete(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Who can see this identity.
+    ///
+    /// Operation `identities.access.list`.
+    pub async fn list_access(&self) -> Result<Vec<inkbox_core::api::identities::IdentityAccess>, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_handle = self.data.agent_handle.clone();
+        args.path("handle", &bound_handle);
+        let answer = self.client.execute("identities.access.list", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::identities::IdentityAccess> = inkbox_core::api::identities::parse_list_access(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Grants one viewer (or, with ``None``, every identity) visibility.
+    ///
+    /// Operation `identities.access.grant`.
+    pub async fn grant_access(&self, viewer_identity_id: Option<String>) -> Result<inkbox_core::api::identities::IdentityAccess, InkboxError> {
+        let mut args = Args::new(true);
+        let bound_handle = self.data.agent_handle.clone();
+        args.path("handle", &bound_handle);
+        args.body("viewer_identity_id", &viewer_identity_id)?;
+        let answer = self.client.execute("identities.access.grant", &args.finish()).await?;
+        let parsed: inkbox_core::api::identities::IdentityAccess = inkbox_core::api::identities::parse_grant_access(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Revokes one viewer's visibility.
+    ///
+    /// Operation `identities.access.revoke`.
+    pub async fn revoke_access(&self, viewer_identity_id: String) -> Result<(), InkboxError> {
+        let mut args = Args::new(false);
+        let bound_handle = self.data.agent_handle.clone();
+        args.path("handle", &bound_handle);
+        args.path("viewer_identity_id", &viewer_identity_id);
+        let answer = self.client.execute("identities.access.revoke", &args.finish()).await?;
+        let parsed: () = inkbox_core::api::identities::parse_revoke_access(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Iterates the mailbox's messages, newest first.
+    ///
+    /// Operation `mail.messages.list`.
+    #[uniffi::method(default(page_size = 50, direction = None))]
+    pub fn iter_emails(&self, page_size: i64, direction: Option<inkbox_core::api::mail::MessageDirection>) -> Result<Arc<MessagePager>, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_email = self.data.email_address.clone().ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no mailbox", self.data.agent_handle)))?;
+        args.path("email", &bound_email);
+        args.query("limit", &page_size)?;
+        if let Some(v) = &direction { args.query("direction", v)?; }
+        let state = PagerState::new(&self.client, "mail.messages.list", args.finish())?;
+        let parse: ParseItems<inkbox_core::api::mail::Message> = |r| Ok(inkbox_core::api::mail::parse_list_messages(r)?.items);
+        Ok(Arc::new(MessagePager { state, parse }))
+    }
+    /// One message with its bodies.
+    ///
+    /// Operation `mail.messages.get`.
+    pub async fn get_message(&self, message_id: String) -> Result<inkbox_core::api::mail::MessageDetail, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_email = self.data.email_address.clone().ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no mailbox", self.data.agent_handle)))?;
+        args.path("email", &bound_email);
+        args.path("message_id", &message_id);
+        let answer = self.client.execute("mail.messages.get", &args.finish()).await?;
+        let parsed: inkbox_core::api::mail::MessageDetail = inkbox_core::api::mail::parse_get_message(&answer.response())?;
+        Ok(parsed)
+    }
+    /// A thread with its messages, oldest first.
+    ///
+    /// Operation `mail.threads.get`.
+    pub async fn get_thread(&self, thread_id: String) -> Result<inkbox_core::api::mail::Thread, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_email = self.data.email_address.clone().ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no mailbox", self.data.agent_handle)))?;
+        args.path("email", &bound_email);
+        args.path("thread_id", &thread_id);
+        let answer = self.client.execute("mail.threads.get", &args.finish()).await?;
+        let parsed: inkbox_core::api::mail::Thread = inkbox_core::api::mail::parse_get_thread(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Places a call from the identity's number.
+    ///
+    /// Operation `phone.calls.place`.
+    #[uniffi::method(default(client_websocket_url = None))]
+    pub async fn place_call(&self, to_number: String, client_websocket_url: Option<String>) -> Result<inkbox_core::api::phone::PhoneCallWithRateLimit, InkboxError> {
+        let mut args = Args::new(true);
+        let bound_phone_number = self.data.phone_number.as_ref().map(|p| p.number.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.body("from_number", &bound_phone_number)?;
+        args.body("to_number", &to_number)?;
+        if let Some(v) = &client_websocket_url { args.body("client_websocket_url", v)?; }
+        let answer = self.client.execute("phone.calls.place", &args.finish()).await?;
+        let parsed: inkbox_core::api::phone::PhoneCallWithRateLimit = inkbox_core::api::phone::parse_place_call(&answer.response())?;
+        Ok(parsed)
+    }
+    /// The number's calls, newest first.
+    ///
+    /// Operation `phone.calls.list`.
+    #[uniffi::method(default(limit = 50, offset = 0, is_blocked = None))]
+    pub async fn list_calls(&self, limit: i64, offset: i64, is_blocked: Option<bool>) -> Result<Vec<inkbox_core::api::phone::PhoneCall>, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.path("phone_number_id", &bound_phone_id);
+        args.query("limit", &limit)?;
+        args.query("offset", &offset)?;
+        if let Some(v) = &is_blocked { args.query("is_blocked", v)?; }
+        let answer = self.client.execute("phone.calls.list", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::phone::PhoneCall> = inkbox_core::api::phone::parse_list_calls(&answer.response())?;
+        Ok(parsed)
+    }
+    /// A call's transcript segments.
+    ///
+    /// Operation `phone.transcripts.list`.
+    pub async fn list_transcripts(&self, call_id: String) -> Result<Vec<inkbox_core::api::phone::PhoneTranscript>, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.path("phone_number_id", &bound_phone_id);
+        args.path("call_id", &call_id);
+        let answer = self.client.execute("phone.transcripts.list", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::phone::PhoneTranscript> = inkbox_core::api::phone::parse_list_transcripts(&answer.response())?;
+        Ok(parsed)
+    }
+    /// The number's texts, newest first.
+    ///
+    /// Operation `texts.list`.
+    #[uniffi::method(default(limit = 50, offset = 0, is_read = None, is_blocked = None))]
+    pub async fn list_texts(&self, limit: i64, offset: i64, is_read: Option<bool>, is_blocked: Option<bool>) -> Result<Vec<inkbox_core::api::texts::TextMessage>, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.path("phone_number_id", &bound_phone_id);
+        args.query("limit", &limit)?;
+        args.query("offset", &offset)?;
+        if let Some(v) = &is_read { args.query("is_read", v)?; }
+        if let Some(v) = &is_blocked { args.query("is_blocked", v)?; }
+        let answer = self.client.execute("texts.list", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::texts::TextMessage> = inkbox_core::api::texts::parse_list(&answer.response())?;
+        Ok(parsed)
+    }
+    /// One text.
+    ///
+    /// Operation `texts.get`.
+    pub async fn get_text(&self, text_id: String) -> Result<inkbox_core::api::texts::TextMessage, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.path("phone_number_id", &bound_phone_id);
+        args.path("text_id", &text_id);
+        let answer = self.client.execute("texts.get", &args.finish()).await?;
+        let parsed: inkbox_core::api::texts::TextMessage = inkbox_core::api::texts::parse_get(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Conversation summaries.
+    ///
+    /// Operation `texts.conversations.list`.
+    #[uniffi::method(default(limit = 50, offset = 0, is_blocked = None, include_groups = false))]
+    pub async fn list_text_conversations(&self, limit: i64, offset: i64, is_blocked: Option<bool>, include_groups: bool) -> Result<Vec<inkbox_core::api::texts::TextConversationSummary>, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.path("phone_number_id", &bound_phone_id);
+        args.query("limit", &limit)?;
+        args.query("offset", &offset)?;
+        if let Some(v) = &is_blocked { args.query("is_blocked", v)?; }
+        args.query("include_groups", &include_groups)?;
+        let answer = self.client.execute("texts.conversations.list", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::texts::TextConversationSummary> = inkbox_core::api::texts::parse_list_conversations(&answer.response())?;
+        Ok(parsed)
+    }
+    /// A conversation's texts (by remote number or conversation UUID).
+    ///
+    /// Operation `texts.conversations.get`.
+    #[uniffi::method(default(limit = 50, offset = 0))]
+    pub async fn get_text_conversation(&self, remote_number: String, limit: i64, offset: i64) -> Result<Vec<inkbox_core::api::texts::TextMessage>, InkboxError> {
+        let mut args = Args::new(false);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.path("phone_number_id", &bound_phone_id);
+        args.path("key", &remote_number);
+        args.query("limit", &limit)?;
+        args.query("offset", &offset)?;
+        let answer = self.client.execute("texts.conversations.get", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::texts::TextMessage> = inkbox_core::api::texts::parse_get_conversation(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Marks one text read.
+    ///
+    /// Operation `texts.update`.
+    pub async fn mark_text_read(&self, text_id: String) -> Result<inkbox_core::api::texts::TextMessage, InkboxError> {
+        let mut args = Args::new(true);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.path("phone_number_id", &bound_phone_id);
+        args.path("text_id", &text_id);
+        args.body_value("is_read", Args::json("is_read", "true")?);
+        let answer = self.client.execute("texts.update", &args.finish()).await?;
+        let parsed: inkbox_core::api::texts::TextMessage = inkbox_core::api::texts::parse_update(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Marks a conversation read.
+    ///
+    /// Operation `texts.conversations.update`.
+    pub async fn mark_text_conversation_read(&self, remote_number: String) -> Result<inkbox_core::api::texts::TextConversationUpdateResult, InkboxError> {
+        let mut args = Args::new(true);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        args.path("phone_number_id", &bound_phone_id);
+        args.path("key", &remote_number);
+        args.body_value("is_read", Args::json("is_read", "true")?);
+        let answer = self.client.execute("texts.conversations.update", &args.finish()).await?;
+        let parsed: inkbox_core::api::texts::TextConversationUpdateResult = inkbox_core::api::texts::parse_update_conversation(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Sends an iMessage as this identity.
+    ///
+    /// Operation `imessage.messages.send`.
+    #[uniffi::method(default(to = None, conversation_id = None, text = None, media_urls = None, send_style = None))]
+    pub async fn send_imessage(&self, to: Option<String>, conversation_id: Option<String>, text: Option<String>, media_urls: Option<Vec<String>>, send_style: Option<inkbox_core::api::imessage::IMessageSendStyle>) -> Result<inkbox_core::api::imessage::IMessage, InkboxError> {
+        let mut args = Args::new(true);
+        if !self.data.imessage_enabled {
+            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+        }
+        let bound_id = self.data.id.clone();
+        args.query("agent_identity_id", &bound_id)?;
+        if let Some(v) = &to { args.body("to", v)?; }
+        if let Some(v) = &conversation_id { args.body("conversation_id", v)?; }
+        if let Some(v) = &text { args.body("text", v)?; }
+        if let Some(v) = &media_urls { args.body("media_urls", v)?; }
+        if let Some(v) = &send_style { args.body("send_style", v)?; }
+        let answer = self.client.execute("imessage.messages.send", &args.finish()).await?;
+        let parsed: inkbox_core::api::imessage::IMessage = inkbox_core::api::imessage::parse_send_message(&answer.response())?;
+        Ok(parsed)
+    }
+    /// The identity's iMessages, newest first.
+    ///
+    /// Operation `imessage.messages.list`.
+    #[uniffi::method(default(conversation_id = None, limit = 50, offset = 0, is_read = None, is_blocked = None))]
+    pub async fn list_imessages(&self, conversation_id: Option<String>, limit: i64, offset: i64, is_read: Option<bool>, is_blocked: Option<bool>) -> Result<Vec<inkbox_core::api::imessage::IMessage>, InkboxError> {
+        let mut args = Args::new(false);
+        if !self.data.imessage_enabled {
+            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+        }
+        let bound_id = self.data.id.clone();
+        args.query("agent_identity_id", &bound_id)?;
+        if let Some(v) = &conversation_id { args.query("conversation_id", v)?; }
+        args.query("limit", &limit)?;
+        args.query("offset", &offset)?;
+        if let Some(v) = &is_read { args.query("is_read", v)?; }
+        if let Some(v) = &is_blocked { args.query("is_blocked", v)?; }
+        let answer = self.client.execute("imessage.messages.list", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::imessage::IMessage> = inkbox_core::api::imessage::parse_list_messages(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Recipients connected to this identity.
+    ///
+    /// Operation `imessage.assignments.list`.
+    #[uniffi::method(default(limit = 50, offset = 0))]
+    pub async fn list_imessage_assignments(&self, limit: i64, offset: i64) -> Result<Vec<inkbox_core::api::imessage::IMessageAssignment>, InkboxError> {
+        let mut args = Args::new(false);
+        if !self.data.imessage_enabled {
+            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+        }
+        let bound_id = self.data.id.clone();
+        args.query("agent_identity_id", &bound_id)?;
+        args.query("limit", &limit)?;
+        args.query("offset", &offset)?;
+        let answer = self.client.execute("imessage.assignments.list", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::imessage::IMessageAssignment> = inkbox_core::api::imessage::parse_list_assignments(&answer.response())?;
+        Ok(parsed)
+    }
+    /// The identity's conversations.
+    ///
+    /// Operation `imessage.conversations.list`.
+    #[uniffi::method(default(limit = 50, offset = 0, is_blocked = None))]
+    pub async fn list_imessage_conversations(&self, limit: i64, offset: i64, is_blocked: Option<bool>) -> Result<Vec<inkbox_core::api::imessage::IMessageConversationSummary>, InkboxError> {
+        let mut args = Args::new(false);
+        if !self.data.imessage_enabled {
+            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+        }
+        let bound_id = self.data.id.clone();
+        args.query("agent_identity_id", &bound_id)?;
+        args.query("limit", &limit)?;
+        args.query("offset", &offset)?;
+        if let Some(v) = &is_blocked { args.query("is_blocked", v)?; }
+        let answer = self.client.execute("imessage.conversations.list", &args.finish()).await?;
+        let parsed: Vec<inkbox_core::api::imessage::IMessageConversationSummary> = inkbox_core::api::imessage::parse_list_conversations(&answer.response())?;
+        Ok(parsed)
+    }
+    /// One conversation.
+    ///
+    /// Operation `imessage.conversations.get`.
+    pub async fn get_imessage_conversation(&self, conversation_id: String) -> Result<inkbox_core::api::imessage::IMessageConversation, InkboxError> {
+        let mut args = Args::new(false);
+        if !self.data.imessage_enabled {
+            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+        }
+        let bound_id = self.data.id.clone();
+        args.query("agent_identity_id", &bound_id)?;
+        args.path("conversation_id", &conversation_id);
+        let answer = self.client.execute("imessage.conversations.get", &args.finish()).await?;
+        let parsed: inkbox_core::api::imessage::IMessageConversation = inkbox_core::api::imessage::parse_get_conversation(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Sends a tapback.
+    ///
+    /// Operation `imessage.reactions.send`.
+    #[uniffi::method(default(part_index = 0))]
+    pub async fn send_imessage_reaction(&self, message_id: String, reaction: inkbox_core::api::imessage::IMessageReactionType, part_index: i64) -> Result<inkbox_core::api::imessage::IMessageReaction, InkboxError> {
+        let mut args = Args::new(true);
+        if !self.data.imessage_enabled {
+            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+        }
+        args.body("message_id", &message_id)?;
+        args.body("reaction", &reaction)?;
+        args.body("part_index", &part_index)?;
+        let answer = self.client.execute("imessage.reactions.send", &args.finish()).await?;
+        let parsed: inkbox_core::api::imessage::IMessageReaction = inkbox_core::api::imessage::parse_send_reaction(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Sends a read receipt.
+    ///
+    /// Operation `imessage.conversations.mark_read`.
+    pub async fn mark_imessage_conversation_read(&self, conversation_id: String) -> Result<inkbox_core::api::imessage::IMessageMarkReadResult, InkboxError> {
+        let mut args = Args::new(true);
+        if !self.data.imessage_enabled {
+            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+        }
+        args.body("conversation_id", &conversation_id)?;
+        let answer = self.client.execute("imessage.conversations.mark_read", &args.finish()).await?;
+        let parsed: inkbox_core::api::imessage::IMessageMarkReadResult = inkbox_core::api::imessage::parse_mark_read(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Shows a typing indicator.
+    ///
+    /// Operation `imessage.typing.send`.
+    pub async fn send_imessage_typing(&self, conversation_id: String) -> Result<(), InkboxError> {
+        let mut args = Args::new(true);
+        if !self.data.imessage_enabled {
+            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+        }
+        args.body("conversation_id", &conversation_id)?;
+        let answer = self.client.execute("imessage.typing.send", &args.finish()).await?;
+        let parsed: () = inkbox_core::api::imessage::parse_send_typing(&answer.response())?;
         Ok(parsed)
     }
 }

@@ -954,6 +954,16 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func webhookSubscriptions()  -> WebhookSubscriptionsResource
     
     /**
+     * An identity by handle, bound to this client (`identities.get`).
+     */
+    func getIdentity(agentHandle: String) async throws  -> Identity
+    
+    /**
+     * Binds identity data (e.g. from `identities().create(...)`) to this client.
+     */
+    func identity(data: AgentIdentity)  -> Identity
+    
+    /**
      * One call of operation `operation` (a name of core's table, e.g.
      * `identities.create`) with `argsJson` (`{"path": {...}, "query":
      * {...}, "body": {...}}`), through the same engine (retries,
@@ -1273,6 +1283,38 @@ open func webhookSubscriptions() -> WebhookSubscriptionsResource  {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_client_webhook_subscriptions(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An identity by handle, bound to this client (`identities.get`).
+     */
+open func getIdentity(agentHandle: String)async throws  -> Identity  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_client_get_identity(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(agentHandle)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeIdentity_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Binds identity data (e.g. from `identities().create(...)`) to this client.
+     */
+open func identity(data: AgentIdentity) -> Identity  {
+    return try!  FfiConverterTypeIdentity_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_client_identity(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAgentIdentity_lower(data),uniffiCallStatus
     )
 })
 }
@@ -3674,6 +3716,886 @@ public func FfiConverterTypeIdentitiesResource_lower(_ value: IdentitiesResource
 
 
 /**
+ * An agent identity bound to its client.
+ */
+public protocol IdentityProtocol: AnyObject, Sendable {
+    
+    /**
+     * Deletes the identity (cascades to its mailbox, tunnel and number).
+     *
+     * Operation `identities.delete`.
+     */
+    func delete() async throws 
+    
+    /**
+     * One conversation.
+     *
+     * Operation `imessage.conversations.get`.
+     */
+    func getImessageConversation(conversationId: String) async throws  -> IMessageConversation
+    
+    /**
+     * One message with its bodies.
+     *
+     * Operation `mail.messages.get`.
+     */
+    func getMessage(messageId: String) async throws  -> MessageDetail
+    
+    /**
+     * One text.
+     *
+     * Operation `texts.get`.
+     */
+    func getText(textId: String) async throws  -> TextMessage
+    
+    /**
+     * A conversation's texts (by remote number or conversation UUID).
+     *
+     * Operation `texts.conversations.get`.
+     */
+    func getTextConversation(remoteNumber: String, limit: Int64, offset: Int64) async throws  -> [TextMessage]
+    
+    /**
+     * A thread with its messages, oldest first.
+     *
+     * Operation `mail.threads.get`.
+     */
+    func getThread(threadId: String) async throws  -> Thread
+    
+    /**
+     * Grants one viewer (or, with ``None``, every identity) visibility.
+     *
+     * Operation `identities.access.grant`.
+     */
+    func grantAccess(viewerIdentityId: String?) async throws  -> IdentityAccess
+    
+    /**
+     * Iterates the mailbox's messages, newest first.
+     *
+     * Operation `mail.messages.list`.
+     */
+    func iterEmails(pageSize: Int64, direction: MessageDirection?) throws  -> MessagePager
+    
+    /**
+     * Who can see this identity.
+     *
+     * Operation `identities.access.list`.
+     */
+    func listAccess() async throws  -> [IdentityAccess]
+    
+    /**
+     * The number's calls, newest first.
+     *
+     * Operation `phone.calls.list`.
+     */
+    func listCalls(limit: Int64, offset: Int64, isBlocked: Bool?) async throws  -> [PhoneCall]
+    
+    /**
+     * Recipients connected to this identity.
+     *
+     * Operation `imessage.assignments.list`.
+     */
+    func listImessageAssignments(limit: Int64, offset: Int64) async throws  -> [IMessageAssignment]
+    
+    /**
+     * The identity's conversations.
+     *
+     * Operation `imessage.conversations.list`.
+     */
+    func listImessageConversations(limit: Int64, offset: Int64, isBlocked: Bool?) async throws  -> [IMessageConversationSummary]
+    
+    /**
+     * The identity's iMessages, newest first.
+     *
+     * Operation `imessage.messages.list`.
+     */
+    func listImessages(conversationId: String?, limit: Int64, offset: Int64, isRead: Bool?, isBlocked: Bool?) async throws  -> [IMessage]
+    
+    /**
+     * Conversation summaries.
+     *
+     * Operation `texts.conversations.list`.
+     */
+    func listTextConversations(limit: Int64, offset: Int64, isBlocked: Bool?, includeGroups: Bool) async throws  -> [TextConversationSummary]
+    
+    /**
+     * The number's texts, newest first.
+     *
+     * Operation `texts.list`.
+     */
+    func listTexts(limit: Int64, offset: Int64, isRead: Bool?, isBlocked: Bool?) async throws  -> [TextMessage]
+    
+    /**
+     * A call's transcript segments.
+     *
+     * Operation `phone.transcripts.list`.
+     */
+    func listTranscripts(callId: String) async throws  -> [PhoneTranscript]
+    
+    /**
+     * Sends a read receipt.
+     *
+     * Operation `imessage.conversations.mark_read`.
+     */
+    func markImessageConversationRead(conversationId: String) async throws  -> IMessageMarkReadResult
+    
+    /**
+     * Marks a conversation read.
+     *
+     * Operation `texts.conversations.update`.
+     */
+    func markTextConversationRead(remoteNumber: String) async throws  -> TextConversationUpdateResult
+    
+    /**
+     * Marks one text read.
+     *
+     * Operation `texts.update`.
+     */
+    func markTextRead(textId: String) async throws  -> TextMessage
+    
+    /**
+     * Places a call from the identity's number.
+     *
+     * Operation `phone.calls.place`.
+     */
+    func placeCall(toNumber: String, clientWebsocketUrl: String?) async throws  -> PhoneCallWithRateLimit
+    
+    /**
+     * Revokes one viewer's visibility.
+     *
+     * Operation `identities.access.revoke`.
+     */
+    func revokeAccess(viewerIdentityId: String) async throws 
+    
+    /**
+     * Sends an iMessage as this identity.
+     *
+     * Operation `imessage.messages.send`.
+     */
+    func sendImessage(to: String?, conversationId: String?, text: String?, mediaUrls: [String]?, sendStyle: IMessageSendStyle?) async throws  -> IMessage
+    
+    /**
+     * Sends a tapback.
+     *
+     * Operation `imessage.reactions.send`.
+     */
+    func sendImessageReaction(messageId: String, reaction: IMessageReactionType, partIndex: Int64) async throws  -> IMessageReaction
+    
+    /**
+     * Shows a typing indicator.
+     *
+     * Operation `imessage.typing.send`.
+     */
+    func sendImessageTyping(conversationId: String) async throws 
+    
+    /**
+     * The handle.
+     */
+    func agentHandle()  -> String
+    
+    /**
+     * The identity's data as last fetched.
+     */
+    func data()  -> AgentIdentity
+    
+    /**
+     * The mailbox address, when it has one.
+     */
+    func emailAddress()  -> String?
+    
+    /**
+     * The identity fetched again.
+     */
+    func refresh() async throws  -> Identity
+    
+    /**
+     * Sends an email from the identity's mailbox (as Python's
+     * `identity.send_email`, over the hand-written `messages.send`).
+     */
+    func sendEmail(to: [String], subject: String, bodyText: String?, bodyHtml: String?, cc: [String]?, bcc: [String]?, inReplyToMessageId: String?) async throws  -> Message
+    
+}
+/**
+ * An agent identity bound to its client.
+ */
+open class Identity: IdentityProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_identity(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_identity(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Deletes the identity (cascades to its mailbox, tunnel and number).
+     *
+     * Operation `identities.delete`.
+     */
+open func delete()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_delete(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * One conversation.
+     *
+     * Operation `imessage.conversations.get`.
+     */
+open func getImessageConversation(conversationId: String)async throws  -> IMessageConversation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_get_imessage_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIMessageConversation_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * One message with its bodies.
+     *
+     * Operation `mail.messages.get`.
+     */
+open func getMessage(messageId: String)async throws  -> MessageDetail  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_get_message(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(messageId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessageDetail_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * One text.
+     *
+     * Operation `texts.get`.
+     */
+open func getText(textId: String)async throws  -> TextMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_get_text(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(textId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTextMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * A conversation's texts (by remote number or conversation UUID).
+     *
+     * Operation `texts.conversations.get`.
+     */
+open func getTextConversation(remoteNumber: String, limit: Int64 = Int64(50), offset: Int64 = Int64(0))async throws  -> [TextMessage]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_get_text_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(remoteNumber),FfiConverterInt64.lower(limit),FfiConverterInt64.lower(offset)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeTextMessage.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * A thread with its messages, oldest first.
+     *
+     * Operation `mail.threads.get`.
+     */
+open func getThread(threadId: String)async throws  -> Thread  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_get_thread(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(threadId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeThread_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Grants one viewer (or, with ``None``, every identity) visibility.
+     *
+     * Operation `identities.access.grant`.
+     */
+open func grantAccess(viewerIdentityId: String?)async throws  -> IdentityAccess  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_grant_access(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(viewerIdentityId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIdentityAccess_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Iterates the mailbox's messages, newest first.
+     *
+     * Operation `mail.messages.list`.
+     */
+open func iterEmails(pageSize: Int64 = Int64(50), direction: MessageDirection? = nil)throws  -> MessagePager  {
+    return try  FfiConverterTypeMessagePager_lift(try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_identity_iter_emails(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(pageSize),
+        FfiConverterOptionTypeMessageDirection.lower(direction),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Who can see this identity.
+     *
+     * Operation `identities.access.list`.
+     */
+open func listAccess()async throws  -> [IdentityAccess]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_list_access(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeIdentityAccess.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The number's calls, newest first.
+     *
+     * Operation `phone.calls.list`.
+     */
+open func listCalls(limit: Int64 = Int64(50), offset: Int64 = Int64(0), isBlocked: Bool? = nil)async throws  -> [PhoneCall]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_list_calls(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(limit),FfiConverterInt64.lower(offset),FfiConverterOptionBool.lower(isBlocked)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePhoneCall.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Recipients connected to this identity.
+     *
+     * Operation `imessage.assignments.list`.
+     */
+open func listImessageAssignments(limit: Int64 = Int64(50), offset: Int64 = Int64(0))async throws  -> [IMessageAssignment]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_list_imessage_assignments(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(limit),FfiConverterInt64.lower(offset)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeIMessageAssignment.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The identity's conversations.
+     *
+     * Operation `imessage.conversations.list`.
+     */
+open func listImessageConversations(limit: Int64 = Int64(50), offset: Int64 = Int64(0), isBlocked: Bool? = nil)async throws  -> [IMessageConversationSummary]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_list_imessage_conversations(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(limit),FfiConverterInt64.lower(offset),FfiConverterOptionBool.lower(isBlocked)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeIMessageConversationSummary.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The identity's iMessages, newest first.
+     *
+     * Operation `imessage.messages.list`.
+     */
+open func listImessages(conversationId: String? = nil, limit: Int64 = Int64(50), offset: Int64 = Int64(0), isRead: Bool? = nil, isBlocked: Bool? = nil)async throws  -> [IMessage]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_list_imessages(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(conversationId),FfiConverterInt64.lower(limit),FfiConverterInt64.lower(offset),FfiConverterOptionBool.lower(isRead),FfiConverterOptionBool.lower(isBlocked)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeIMessage.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Conversation summaries.
+     *
+     * Operation `texts.conversations.list`.
+     */
+open func listTextConversations(limit: Int64 = Int64(50), offset: Int64 = Int64(0), isBlocked: Bool? = nil, includeGroups: Bool = false)async throws  -> [TextConversationSummary]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_list_text_conversations(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(limit),FfiConverterInt64.lower(offset),FfiConverterOptionBool.lower(isBlocked),FfiConverterBool.lower(includeGroups)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeTextConversationSummary.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The number's texts, newest first.
+     *
+     * Operation `texts.list`.
+     */
+open func listTexts(limit: Int64 = Int64(50), offset: Int64 = Int64(0), isRead: Bool? = nil, isBlocked: Bool? = nil)async throws  -> [TextMessage]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_list_texts(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(limit),FfiConverterInt64.lower(offset),FfiConverterOptionBool.lower(isRead),FfiConverterOptionBool.lower(isBlocked)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeTextMessage.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * A call's transcript segments.
+     *
+     * Operation `phone.transcripts.list`.
+     */
+open func listTranscripts(callId: String)async throws  -> [PhoneTranscript]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_list_transcripts(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(callId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePhoneTranscript.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Sends a read receipt.
+     *
+     * Operation `imessage.conversations.mark_read`.
+     */
+open func markImessageConversationRead(conversationId: String)async throws  -> IMessageMarkReadResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_mark_imessage_conversation_read(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIMessageMarkReadResult_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Marks a conversation read.
+     *
+     * Operation `texts.conversations.update`.
+     */
+open func markTextConversationRead(remoteNumber: String)async throws  -> TextConversationUpdateResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_mark_text_conversation_read(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(remoteNumber)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTextConversationUpdateResult_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Marks one text read.
+     *
+     * Operation `texts.update`.
+     */
+open func markTextRead(textId: String)async throws  -> TextMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_mark_text_read(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(textId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTextMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Places a call from the identity's number.
+     *
+     * Operation `phone.calls.place`.
+     */
+open func placeCall(toNumber: String, clientWebsocketUrl: String? = nil)async throws  -> PhoneCallWithRateLimit  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_place_call(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(toNumber),FfiConverterOptionString.lower(clientWebsocketUrl)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePhoneCallWithRateLimit_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Revokes one viewer's visibility.
+     *
+     * Operation `identities.access.revoke`.
+     */
+open func revokeAccess(viewerIdentityId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_revoke_access(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(viewerIdentityId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Sends an iMessage as this identity.
+     *
+     * Operation `imessage.messages.send`.
+     */
+open func sendImessage(to: String? = nil, conversationId: String? = nil, text: String? = nil, mediaUrls: [String]? = nil, sendStyle: IMessageSendStyle? = nil)async throws  -> IMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_send_imessage(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(to),FfiConverterOptionString.lower(conversationId),FfiConverterOptionString.lower(text),FfiConverterOptionSequenceString.lower(mediaUrls),FfiConverterOptionTypeIMessageSendStyle.lower(sendStyle)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Sends a tapback.
+     *
+     * Operation `imessage.reactions.send`.
+     */
+open func sendImessageReaction(messageId: String, reaction: IMessageReactionType, partIndex: Int64 = Int64(0))async throws  -> IMessageReaction  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_send_imessage_reaction(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(messageId),FfiConverterTypeIMessageReactionType_lower(reaction),FfiConverterInt64.lower(partIndex)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIMessageReaction_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Shows a typing indicator.
+     *
+     * Operation `imessage.typing.send`.
+     */
+open func sendImessageTyping(conversationId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_send_imessage_typing(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The handle.
+     */
+open func agentHandle() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_identity_agent_handle(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The identity's data as last fetched.
+     */
+open func data() -> AgentIdentity  {
+    return try!  FfiConverterTypeAgentIdentity_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_identity_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The mailbox address, when it has one.
+     */
+open func emailAddress() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_identity_email_address(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The identity fetched again.
+     */
+open func refresh()async throws  -> Identity  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_refresh(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeIdentity_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Sends an email from the identity's mailbox (as Python's
+     * `identity.send_email`, over the hand-written `messages.send`).
+     */
+open func sendEmail(to: [String], subject: String, bodyText: String? = nil, bodyHtml: String? = nil, cc: [String]? = nil, bcc: [String]? = nil, inReplyToMessageId: String? = nil)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_send_email(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(to),FfiConverterString.lower(subject),FfiConverterOptionString.lower(bodyText),FfiConverterOptionString.lower(bodyHtml),FfiConverterOptionSequenceString.lower(cc),FfiConverterOptionSequenceString.lower(bcc),FfiConverterOptionString.lower(inReplyToMessageId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdentity: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Identity
+
+    public static func lift(_ handle: UInt64) throws -> Identity {
+        return Identity(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Identity) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Identity {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Identity, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdentity_lift(_ handle: UInt64) throws -> Identity {
+    return try FfiConverterTypeIdentity.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdentity_lower(_ value: Identity) -> UInt64 {
+    return FfiConverterTypeIdentity.lower(value)
+}
+
+
+
+
+
+
+/**
  * A newly created vault. The recovery codes are only readable through
  * `recoveryCodes()` (never in `toString`).
  */
@@ -4607,6 +5529,34 @@ public protocol MessagesResourceProtocol: AnyObject, Sendable {
     func list(emailAddress: String, pageSize: Int64, direction: MessageDirection?) throws  -> MessagePager
     
     /**
+     * Marks the message read.
+     *
+     * Operation `mail.messages.update`.
+     */
+    func markRead(emailAddress: String, messageId: String) async throws  -> Message
+    
+    /**
+     * Marks the message unread.
+     *
+     * Operation `mail.messages.update`.
+     */
+    func markUnread(emailAddress: String, messageId: String) async throws  -> Message
+    
+    /**
+     * Stars the message.
+     *
+     * Operation `mail.messages.update`.
+     */
+    func star(emailAddress: String, messageId: String) async throws  -> Message
+    
+    /**
+     * Unstars the message.
+     *
+     * Operation `mail.messages.update`.
+     */
+    func unstar(emailAddress: String, messageId: String) async throws  -> Message
+    
+    /**
      * Sets the read and/or starred flags.
      *
      * Operation `mail.messages.update`.
@@ -4736,6 +5686,90 @@ open func list(emailAddress: String, pageSize: Int64 = Int64(50), direction: Mes
         FfiConverterOptionTypeMessageDirection.lower(direction),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Marks the message read.
+     *
+     * Operation `mail.messages.update`.
+     */
+open func markRead(emailAddress: String, messageId: String)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_messagesresource_mark_read(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(emailAddress),FfiConverterString.lower(messageId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Marks the message unread.
+     *
+     * Operation `mail.messages.update`.
+     */
+open func markUnread(emailAddress: String, messageId: String)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_messagesresource_mark_unread(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(emailAddress),FfiConverterString.lower(messageId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Stars the message.
+     *
+     * Operation `mail.messages.update`.
+     */
+open func star(emailAddress: String, messageId: String)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_messagesresource_star(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(emailAddress),FfiConverterString.lower(messageId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Unstars the message.
+     *
+     * Operation `mail.messages.update`.
+     */
+open func unstar(emailAddress: String, messageId: String)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_messagesresource_unstar(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(emailAddress),FfiConverterString.lower(messageId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
 }
     
     /**
@@ -20458,6 +21492,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_client_webhook_subscriptions() != 35439) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_client_get_identity() != 55512) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_client_identity() != 62669) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_client_call_json() != 36750) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -20617,6 +21657,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_messagesresource_list() != 26483) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_messagesresource_mark_read() != 13944) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_messagesresource_mark_unread() != 51132) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_messagesresource_star() != 60680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_messagesresource_unstar() != 498) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_messagesresource_update_flags() != 32121) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -20765,6 +21817,93 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_webhooksubscriptionsresource_update() != 55746) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_delete() != 31080) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_get_imessage_conversation() != 62066) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_get_message() != 57786) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_get_text() != 39534) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_get_text_conversation() != 6600) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_get_thread() != 29667) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_grant_access() != 35831) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_iter_emails() != 51629) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_list_access() != 41187) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_list_calls() != 57863) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_list_imessage_assignments() != 36256) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_list_imessage_conversations() != 54912) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_list_imessages() != 43266) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_list_text_conversations() != 63835) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_list_texts() != 59905) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_list_transcripts() != 23381) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_mark_imessage_conversation_read() != 55308) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_mark_text_conversation_read() != 35123) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_mark_text_read() != 47979) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_place_call() != 12173) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_revoke_access() != 42210) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_send_imessage() != 61142) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_send_imessage_reaction() != 44189) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_send_imessage_typing() != 49179) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_agent_handle() != 13079) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_data() != 51297) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_email_address() != 42053) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_refresh() != 1107) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_send_email() != 43118) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_totpconfig_account_name() != 46861) {

@@ -158,6 +158,27 @@ class EmulatorTest {
     }
 
     @Test
+    fun identityScopedMethodsBindTheIdentity(): Unit = runBlocking {
+        emu.client().use { client ->
+            val peer = client.identity(client.identities().create("kt-scoped-peer"))
+            client.identities().create("kt-scoped")
+            val agent = client.getIdentity("kt-scoped")
+            assertEquals("kt-scoped", agent.agentHandle())
+            val sent = peer.sendEmail(listOf(agent.emailAddress()!!), "scoped", bodyText = "bound")
+            assertEquals("scoped", sent.subject)
+            val mine = items(agent.iterEmails()::nextPage).toList()
+            assertEquals(listOf("scoped"), mine.map { it.subject })
+            assertEquals("bound", agent.getMessage(mine[0].id).bodyText)
+            // No number: a phone-bound method is refused before any request.
+            val e = assertFailsWith<InkboxException> { agent.listTexts() }
+            assertEquals("identity.unbound", e.code)
+            assertTrue("kt-scoped" in e.description, e.description)
+            agent.delete()
+            assertFailsWith<InkboxException.Api> { agent.refresh() }
+        }
+    }
+
+    @Test
     fun paginationWalksEveryPage(): Unit = runBlocking {
         emu.client().use { client ->
             val sender = client.identities().create("kt-pager-from")
