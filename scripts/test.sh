@@ -84,6 +84,9 @@ scripts/python.sh
 step "Node package: native module, node:test suites, npm pack (ffi-node/)"
 scripts/node.sh
 
+step "Kotlin and Swift (ffi-uniffi/): Swift sources current (not compiled here), Kotlin tests with Maven"
+scripts/kotlin.sh
+
 step "emulator conformance: the official inkbox 0.4.9 SDK runs the seed-001 flows against the emulator"
 scripts/conformance.sh
 

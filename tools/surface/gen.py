@@ -501,11 +501,13 @@ def main(argv: list[str]) -> int:
     import node_backend
     import python_backend
     import rust_backend
+    import uniffi_backend
 
     domains = load()
     outputs = python_backend.render(domains, ROOT)
     outputs.update(rust_backend.render(domains, ROOT))
     outputs.update(node_backend.render(domains, ROOT))
+    outputs.update(uniffi_backend.render(domains, ROOT))
     if "--list" in argv:
         for p in sorted(outputs):
             print(p.relative_to(ROOT))
