@@ -2,7 +2,7 @@
 // Webhook verification, TOTP and the vault's key helpers, over core.
 
 const crypto = require("node:crypto");
-const { native, guard, guardAsync, rethrow } = require("./native.cjs");
+const { native, guard, guardAsync } = require("./native.cjs");
 const { snakeDeep } = require("./convert.cjs");
 const errors = require("./errors.cjs");
 
@@ -109,11 +109,7 @@ function verifyWebhookReason(options) {
       const payload = typeof o.payload === "string" ? Buffer.from(o.payload, "utf8") : o.payload;
       const tolerance = o.toleranceSeconds === undefined ? DEFAULT_TOLERANCE_SECONDS : o.toleranceSeconds;
       const now = Math.floor(o.now instanceof Date ? o.now.getTime() / 1000 : o.now ?? Date.now() / 1000);
-      try {
-        return native.verifyWebhookParts(payload, three[0], three[1], three[2], o.secret, tolerance, now);
-      } catch (err) {
-        throw rethrow(err);
-      }
+      return guard(() => native.verifyWebhookParts(payload, three[0], three[1], three[2], o.secret, tolerance, now));
     }
   }
   const payload = payloadBuffer(o.payload);

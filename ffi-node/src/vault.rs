@@ -58,15 +58,10 @@ impl OrgKey {
     #[napi(factory)]
     pub fn from_base64(b64: String) -> Result<Self> {
         guard(|| {
-            let mut bytes = Zeroizing::new(
+            let bytes = Zeroizing::new(
                 base64::decode_lenient_to_vec(&b64).map_err(|_| Fail::invalid("orgKey", "is not base64"))?,
             );
-            let mut arr: [u8; vault::KEY_LEN] =
-                bytes.as_slice().try_into().map_err(|_| Fail::invalid("orgKey", "must be 32 bytes"))?;
-            let key = CoreOrg::from_bytes(arr);
-            arr.zeroize();
-            bytes.zeroize();
-            Ok(OrgKey(key))
+            Ok(OrgKey(org_key_bytes(bytes, "orgKey")?))
         })
     }
 
@@ -188,9 +183,11 @@ impl Task for KeyMaterialTask {
     }
 }
 
-fn org_key_bytes(mut bytes: Zeroizing<Vec<u8>>) -> std::result::Result<CoreOrg, Fail> {
+/// An org key from its 32 bytes (`field` names the argument in the error);
+/// every copy of the bytes is zeroized.
+fn org_key_bytes(mut bytes: Zeroizing<Vec<u8>>, field: &str) -> std::result::Result<CoreOrg, Fail> {
     let mut arr: [u8; vault::KEY_LEN] =
-        bytes.as_slice().try_into().map_err(|_| Fail::invalid("orgEncryptionKey", "must be 32 bytes"))?;
+        bytes.as_slice().try_into().map_err(|_| Fail::invalid(field, "must be 32 bytes"))?;
     let key = CoreOrg::from_bytes(arr);
     arr.zeroize();
     bytes.zeroize();
@@ -212,7 +209,7 @@ pub fn generate_vault_key_material(
         vault::check_vault_key(&vault_key)?;
         let key_type = VaultKeyType::parse(&key_type)
             .ok_or_else(|| Fail::invalid("keyType", "must be \"primary\" or \"recovery\""))?;
-        let org_key = org_key_bytes(Zeroizing::new(org_encryption_key.to_vec()))?;
+        let org_key = org_key_bytes(Zeroizing::new(org_encryption_key.to_vec()), "orgEncryptionKey")?;
         Ok(AsyncTask::new(KeyMaterialTask { vault_key: Some(vault_key), organization_id, org_key, key_type }))
     })
 }
@@ -225,7 +222,7 @@ pub fn generate_recovery_code_material(
     org_encryption_key: Buffer,
 ) -> Result<AsyncTask<KeyMaterialTask>> {
     guard(|| {
-        let org_key = org_key_bytes(Zeroizing::new(org_encryption_key.to_vec()))?;
+        let org_key = org_key_bytes(Zeroizing::new(org_encryption_key.to_vec()), "orgEncryptionKey")?;
         Ok(AsyncTask::new(KeyMaterialTask {
             vault_key: None,
             organization_id,
