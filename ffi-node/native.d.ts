@@ -331,6 +331,7 @@ export declare function verifyWebhookPacked(payload: Uint8Array, headers: string
 /**
  * `verifyWebhook` for the common delivery: the three `X-Inkbox-*` values
  * (each `null` when absent) already picked out by the caller, one secret.
- * Core sees them as the lower-case headers they came from.
+ * Core sees them as the lower-case headers they came from. Every argument
+ * is read in place or onto the stack: no heap allocation for a real delivery.
  */
-export declare function verifyWebhookParts(payload: Uint8Array, signature: string | undefined | null, requestId: string | undefined | null, timestamp: string | undefined | null, secret: string, toleranceSecs: number | undefined | null, nowSecs: number): string | null
+export declare function verifyWebhookParts(payload: Uint8Array, signature: string | undefined | null, requestId: string | undefined | null, timestamp: string | undefined | null, secret: string, toleranceSecs: number | undefined | null, nowSecs?: number | undefined | null): string | null

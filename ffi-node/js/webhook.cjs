@@ -2,7 +2,7 @@
 // Webhook verification, TOTP and the vault's key helpers, over core.
 
 const crypto = require("node:crypto");
-const { native, guard, guardAsync } = require("./native.cjs");
+const { native, guard, guardAsync, rethrow } = require("./native.cjs");
 const { snakeDeep } = require("./convert.cjs");
 const errors = require("./errors.cjs");
 
@@ -108,8 +108,14 @@ function verifyWebhookReason(options) {
     if (three !== null) {
       const payload = typeof o.payload === "string" ? Buffer.from(o.payload, "utf8") : o.payload;
       const tolerance = o.toleranceSeconds === undefined ? DEFAULT_TOLERANCE_SECONDS : o.toleranceSeconds;
-      const now = Math.floor(o.now instanceof Date ? o.now.getTime() / 1000 : o.now ?? Date.now() / 1000);
-      return guard(() => native.verifyWebhookParts(payload, three[0], three[1], three[2], o.secret, tolerance, now));
+      // No `now`: the native side reads the clock (cheaper than Date.now()).
+      const t = o.now;
+      const now = t === undefined || t === null ? undefined : Math.floor(t instanceof Date ? t.getTime() / 1000 : t);
+      try {
+        return native.verifyWebhookParts(payload, three[0], three[1], three[2], o.secret, tolerance, now);
+      } catch (e) {
+        throw rethrow(e);
+      }
     }
   }
   const payload = payloadBuffer(o.payload);

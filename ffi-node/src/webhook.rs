@@ -6,7 +6,7 @@ use inkbox_core::api::{tunnels, validate};
 use inkbox_core::totp::{self, TotpConfig};
 use inkbox_core::webhook::{self, VerifyOptions};
 use napi::bindgen_prelude::Buffer;
-use napi::{Env, JsString, Unknown};
+use napi::{Env, Unknown};
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
@@ -15,14 +15,19 @@ use crate::errors::{Fail, NResult as Result, guard};
 
 /// Core's verification over header pairs: `None` when the delivery verifies,
 /// else the refusal's code.
-fn verify_result<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+fn verify_result<'h, H, S>(
     payload: &[u8],
-    headers: &[(N, V)],
-    secrets: &[Zeroizing<String>],
+    headers: H,
+    secrets: &[S],
     now: u64,
     options: &VerifyOptions,
-) -> std::result::Result<Option<&'static str>, Fail> {
-    match webhook::verify(headers.iter(), payload, secrets, now, options) {
+) -> std::result::Result<Option<&'static str>, Fail>
+where
+    H: IntoIterator,
+    H::Item: webhook::HeaderPair<'h>,
+    S: AsRef<[u8]>,
+{
+    match webhook::verify(headers, payload, secrets, now, options) {
         Ok(_) => Ok(None),
         // A misconfigured receiver (no secret, an empty one) is an error;
         // a refused delivery is an answer.
@@ -85,46 +90,210 @@ pub fn verify_webhook_packed(
     })
 }
 
-/// A header value's bytes. Read as UTF-16, whose length V8 knows without a
-/// scan (UTF-8 needs one pass to size and another to encode); an ASCII value
-/// (every real one) narrows unit by unit, anything else is its UTF-8, which
-/// core then refuses as a non-ASCII header.
-fn header_value(value: JsString<'_>) -> napi::Result<Vec<u8>> {
-    let units = value.into_utf16()?;
-    let units = units.as_slice().split_last().map_or(&[][..], |(_nul, text)| text);
-    if units.iter().all(|&u| u < 0x80) {
-        // Each unit is below 0x80: an ASCII byte.
-        #[allow(clippy::cast_possible_truncation)]
-        Ok(units.iter().map(|&u| u as u8).collect())
-    } else {
-        Ok(String::from_utf16_lossy(units).into_bytes())
+/// Room for one string argument, in UTF-16 units (a longer one is read onto
+/// the heap).
+const UNITS: usize = 256;
+/// Room for the narrowed bytes of every string argument of one call.
+const SCRATCH: usize = 1024;
+
+/// One string argument's bytes: in the call's scratch, or on the heap.
+enum Text {
+    Inline(std::ops::Range<usize>),
+    Heap(Zeroizing<Vec<u8>>),
+}
+
+/// String arguments read without a heap allocation. V8 copies a string's
+/// UTF-16 units (their count is known without a scan, unlike UTF-8's) into
+/// `units`; an ASCII string (every real header value and secret) is narrowed
+/// into `bytes`, anything else becomes its UTF-8 (lone surrogates as U+FFFD,
+/// as V8 encodes them), which core then refuses as a non-ASCII header.
+/// Nothing is zero-filled first: only what V8 wrote is ever read, and a
+/// secret's units and bytes are wiped after use.
+struct Scratch {
+    units: [std::mem::MaybeUninit<u16>; UNITS],
+    bytes: [std::mem::MaybeUninit<u8>; SCRATCH],
+    used: usize,
+    secret: std::ops::Range<usize>,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Self {
+            units: [std::mem::MaybeUninit::uninit(); UNITS],
+            bytes: [std::mem::MaybeUninit::uninit(); SCRATCH],
+            used: 0,
+            secret: 0..0,
+        }
     }
+
+    /// Reads `value`; `None` for `undefined` or `null`.
+    fn read(
+        &mut self,
+        env: &Env,
+        value: Unknown<'_>,
+        name: &'static str,
+        secret: bool,
+    ) -> std::result::Result<Option<Text>, Fail> {
+        use napi::JsValue as _;
+        use napi::sys;
+        let (env, value) = (env.raw(), value.raw());
+        let unreadable = || Fail::invalid(name, "could not be read");
+        let mut copied = 0usize;
+        // SAFETY: `units` has room for `UNITS` units, the NUL included; V8
+        // writes them and never reads them. `env` and `value` are the live
+        // handles of this call.
+        let status = unsafe {
+            sys::napi_get_value_string_utf16(env, value, self.units.as_mut_ptr().cast(), UNITS, &raw mut copied)
+        };
+        if status == sys::Status::napi_string_expected {
+            let mut kind = 0;
+            // SAFETY: as above.
+            let status = unsafe { sys::napi_typeof(env, value, &raw mut kind) };
+            return if status == sys::Status::napi_ok
+                && matches!(kind, sys::ValueType::napi_undefined | sys::ValueType::napi_null)
+            {
+                Ok(None)
+            } else {
+                Err(Fail::invalid(name, "must be a string"))
+            };
+        }
+        if status != sys::Status::napi_ok || copied >= UNITS {
+            return Err(unreadable());
+        }
+        if copied + 1 < UNITS {
+            // SAFETY: V8 wrote `copied` units (below `UNITS`) from the start.
+            let units = unsafe { std::slice::from_raw_parts(self.units.as_ptr().cast::<u16>(), copied) };
+            let start = self.used;
+            let room = self.bytes.get_mut(start..start + copied).filter(|_| units.iter().all(|&u| u < 0x80));
+            let text = if let Some(room) = room {
+                for (b, &u) in room.iter_mut().zip(units) {
+                    // Below 0x80: an ASCII byte.
+                    #[allow(clippy::cast_possible_truncation)]
+                    b.write(u as u8);
+                }
+                self.used += copied;
+                if secret {
+                    self.secret = start..self.used;
+                }
+                Text::Inline(start..self.used)
+            } else {
+                Text::Heap(Zeroizing::new(String::from_utf16_lossy(units).into_bytes()))
+            };
+            if secret {
+                for u in self.units.iter_mut().take(copied) {
+                    // SAFETY: a plain store to memory this struct owns; volatile
+                    // so that the wipe is not optimized away.
+                    unsafe { std::ptr::write_volatile(u.as_mut_ptr(), 0) };
+                }
+            }
+            return Ok(Some(text));
+        }
+        // Perhaps cut short: ask for the whole length, read it all.
+        let mut total = 0usize;
+        // SAFETY: a null buffer asks only for the length.
+        let status = unsafe { sys::napi_get_value_string_utf16(env, value, std::ptr::null_mut(), 0, &raw mut total) };
+        if status != sys::Status::napi_ok {
+            return Err(unreadable());
+        }
+        let mut all = Zeroizing::new(vec![0u16; total + 1]);
+        // SAFETY: `all` has room for `total` units and the NUL.
+        let status =
+            unsafe { sys::napi_get_value_string_utf16(env, value, all.as_mut_ptr(), total + 1, &raw mut copied) };
+        if status != sys::Status::napi_ok {
+            return Err(unreadable());
+        }
+        Ok(Some(Text::Heap(Zeroizing::new(String::from_utf16_lossy(all.get(..copied).unwrap_or(&all)).into_bytes()))))
+    }
+
+    /// The bytes of `text`.
+    fn get<'a>(&'a self, text: &'a Text) -> &'a [u8] {
+        match text {
+            // SAFETY: `read` wrote every byte below `used`, and `Inline`
+            // ranges lie below it.
+            Text::Inline(range) => unsafe { std::slice::from_raw_parts(self.bytes.as_ptr().cast::<u8>(), self.used) }
+                .get(range.clone())
+                .unwrap_or(&[]),
+            Text::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for b in self.bytes.iter_mut().take(self.secret.end).skip(self.secret.start) {
+            // SAFETY: as in `read`: the secret's bytes are wiped.
+            unsafe { std::ptr::write_volatile(b.as_mut_ptr(), 0) };
+        }
+    }
+}
+
+/// The bytes of a `Uint8Array` (a `Buffer` is one), borrowed for the call.
+fn byte_view<'a>(env: &Env, value: Unknown<'a>) -> std::result::Result<&'a [u8], Fail> {
+    use napi::JsValue as _;
+    use napi::sys;
+    let (mut kind, mut len, mut data, mut offset) = (0, 0usize, std::ptr::null_mut(), 0usize);
+    let mut buffer = std::ptr::null_mut();
+    // SAFETY: live handles of this call; every out-pointer is a local.
+    let status = unsafe {
+        sys::napi_get_typedarray_info(
+            env.raw(),
+            value.raw(),
+            &raw mut kind,
+            &raw mut len,
+            &raw mut data,
+            &raw mut buffer,
+            &raw mut offset,
+        )
+    };
+    if status != sys::Status::napi_ok || kind != sys::TypedarrayType::uint8_array {
+        return Err(Fail::invalid("payload", "must be a Buffer or Uint8Array"));
+    }
+    if len == 0 || data.is_null() {
+        return Ok(&[]);
+    }
+    // SAFETY: V8 reports `data` as the view's first byte (its offset already
+    // applied) and `len` bytes; an ArrayBuffer's store does not move, and the
+    // view is held by the caller for this synchronous call.
+    Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) })
 }
 
 /// `verifyWebhook` for the common delivery: the three `X-Inkbox-*` values
 /// (each `null` when absent) already picked out by the caller, one secret.
-/// Core sees them as the lower-case headers they came from.
-#[napi]
+/// Core sees them as the lower-case headers they came from. Every argument
+/// is read in place or onto the stack: no heap allocation for a real delivery.
+#[napi(
+    ts_args_type = "payload: Uint8Array, signature: string | undefined | null, requestId: string | undefined | null, timestamp: string | undefined | null, secret: string, toleranceSecs: number | undefined | null, nowSecs?: number | undefined | null"
+)]
 #[allow(clippy::too_many_arguments)]
 pub fn verify_webhook_parts(
-    payload: &[u8],
-    signature: Option<JsString<'_>>,
-    request_id: Option<JsString<'_>>,
-    timestamp: Option<JsString<'_>>,
-    secret: String,
+    env: Env,
+    payload: Unknown<'_>,
+    signature: Unknown<'_>,
+    request_id: Unknown<'_>,
+    timestamp: Unknown<'_>,
+    secret: Unknown<'_>,
     tolerance_secs: Option<f64>,
-    now_secs: f64,
+    now_secs: Option<f64>,
 ) -> Result<Option<&'static str>> {
     guard(|| {
-        let read = |v: Option<JsString<'_>>| v.map(header_value).transpose();
-        let pairs = [
-            ("x-inkbox-signature", read(signature)?),
-            ("x-inkbox-request-id", read(request_id)?),
-            ("x-inkbox-timestamp", read(timestamp)?),
+        let now = match now_secs {
+            Some(secs) => whole(secs, "now")?,
+            // The host clock, read here: one vDSO call, cheaper than V8's `Date.now()`.
+            None => u64::try_from(crate::errors::now_unix()).unwrap_or(0),
+        };
+        let payload = byte_view(&env, payload)?;
+        let mut scratch = Scratch::new();
+        let read = [
+            ("x-inkbox-signature", scratch.read(&env, signature, "signature", false)?),
+            ("x-inkbox-request-id", scratch.read(&env, request_id, "requestId", false)?),
+            ("x-inkbox-timestamp", scratch.read(&env, timestamp, "timestamp", false)?),
         ];
-        let present: Vec<(&str, &[u8])> = pairs.iter().filter_map(|(n, v)| v.as_deref().map(|v| (*n, v))).collect();
-        let secrets = [Zeroizing::new(secret)];
-        verify_result(payload, &present, &secrets, whole(now_secs, "now")?, &strict(tolerance_secs)?)
+        let Some(secret) = scratch.read(&env, secret, "secret", true)? else {
+            return Err(Fail::invalid("secret", "must be a string"));
+        };
+        let present = read.iter().filter_map(|(name, text)| Some((*name, scratch.get(text.as_ref()?))));
+        let secrets = [scratch.get(&secret)];
+        verify_result(payload, present, &secrets, now, &strict(tolerance_secs)?)
     })
 }
 
