@@ -656,6 +656,148 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * API keys of the organization.
+ */
+public protocol ApiKeysResourceProtocol: AnyObject, Sendable {
+    
+    /**
+     * Creates a key (scoped to one identity when ``scoped_identity_id`` is
+     * given). The secret ``api_key`` is returned once.
+     *
+     * Operation `api_keys.create`.
+     */
+    func create(label: String, description: String?, scopedIdentityId: String?) async throws  -> CreatedApiKey
+    
+}
+/**
+ * API keys of the organization.
+ */
+open class ApiKeysResource: ApiKeysResourceProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_apikeysresource(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_apikeysresource(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Creates a key (scoped to one identity when ``scoped_identity_id`` is
+     * given). The secret ``api_key`` is returned once.
+     *
+     * Operation `api_keys.create`.
+     */
+open func create(label: String, description: String? = nil, scopedIdentityId: String? = nil)async throws  -> CreatedApiKey  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_apikeysresource_create(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(label),FfiConverterOptionString.lower(description),FfiConverterOptionString.lower(scopedIdentityId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeCreatedApiKey_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeysResource: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ApiKeysResource
+
+    public static func lift(_ handle: UInt64) throws -> ApiKeysResource {
+        return ApiKeysResource(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ApiKeysResource) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeysResource {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ApiKeysResource, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeysResource_lift(_ handle: UInt64) throws -> ApiKeysResource {
+    return try FfiConverterTypeApiKeysResource.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeysResource_lower(_ value: ApiKeysResource) -> UInt64 {
+    return FfiConverterTypeApiKeysResource.lower(value)
+}
+
+
+
+
+
+
+/**
  * Calls: list, get, place.
  */
 public protocol CallsResourceProtocol: AnyObject, Sendable {
@@ -864,6 +1006,11 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func baseUrl()  -> String
     
     /**
+     * API keys.
+     */
+    func apiKeys()  -> ApiKeysResource
+    
+    /**
      * Calls of a phone number.
      */
     func calls()  -> CallsResource
@@ -1066,6 +1213,18 @@ open func baseUrl() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_client_base_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * API keys.
+     */
+open func apiKeys() -> ApiKeysResource  {
+    return try!  FfiConverterTypeApiKeysResource_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_client_api_keys(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1866,6 +2025,167 @@ public func FfiConverterTypeContactsResource_lift(_ handle: UInt64) throws -> Co
 #endif
 public func FfiConverterTypeContactsResource_lower(_ value: ContactsResource) -> UInt64 {
     return FfiConverterTypeContactsResource.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Core's `CreatedApiKey`: it holds a secret (zeroized on drop), so it crosses
+ * as an Object read through getters; `toString`/`Debug` show no field.
+ */
+public protocol CreatedApiKeyProtocol: AnyObject, Sendable {
+    
+    /**
+     * `api_key`: the secret (zeroized in Rust when this object is freed; the
+     * copy returned is the caller's to guard).
+     */
+    func apiKey()  -> String
+    
+    /**
+     * `record`.
+     */
+    func record()  -> ApiKey
+    
+}
+/**
+ * Core's `CreatedApiKey`: it holds a secret (zeroized on drop), so it crosses
+ * as an Object read through getters; `toString`/`Debug` show no field.
+ */
+open class CreatedApiKey: CreatedApiKeyProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_createdapikey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_createdapikey(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * `api_key`: the secret (zeroized in Rust when this object is freed; the
+     * copy returned is the caller's to guard).
+     */
+open func apiKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_createdapikey_api_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `record`.
+     */
+open func record() -> ApiKey  {
+    return try!  FfiConverterTypeApiKey_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_createdapikey_record(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_createdapikey_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCreatedApiKey: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CreatedApiKey
+
+    public static func lift(_ handle: UInt64) throws -> CreatedApiKey {
+        return CreatedApiKey(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CreatedApiKey) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreatedApiKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CreatedApiKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatedApiKey_lift(_ handle: UInt64) throws -> CreatedApiKey {
+    return try FfiConverterTypeCreatedApiKey.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatedApiKey_lower(_ value: CreatedApiKey) -> UInt64 {
+    return FfiConverterTypeCreatedApiKey.lower(value)
 }
 
 
@@ -3055,6 +3375,15 @@ public protocol IMessagesResourceProtocol: AnyObject, Sendable {
      */
     func sendTyping(conversationId: String) async throws 
     
+    /**
+     * Uploads a media file (bytes as they are, at most 10 MiB); the
+     * answer's `mediaUrl` goes in `mediaUrls` of a send. `contentType`:
+     * default `application/octet-stream`.
+     *
+     * Operation `imessage.media.upload`.
+     */
+    func uploadMedia(content: Data, filename: String, contentType: String?) async throws  -> IMessageMediaUpload
+    
 }
 /**
  * iMessages, conversations, assignments, reactions, media.
@@ -3297,6 +3626,29 @@ open func sendTyping(conversationId: String)async throws   {
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
             liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Uploads a media file (bytes as they are, at most 10 MiB); the
+     * answer's `mediaUrl` goes in `mediaUrls` of a send. `contentType`:
+     * default `application/octet-stream`.
+     *
+     * Operation `imessage.media.upload`.
+     */
+open func uploadMedia(content: Data, filename: String, contentType: String? = nil)async throws  -> IMessageMediaUpload  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_imessagesresource_upload_media(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(content),FfiConverterString.lower(filename),FfiConverterOptionString.lower(contentType)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIMessageMediaUpload_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -3889,6 +4241,13 @@ public protocol IdentityProtocol: AnyObject, Sendable {
     func sendImessageTyping(conversationId: String) async throws 
     
     /**
+     * Sends an SMS/MMS from the identity's number.
+     *
+     * Operation `texts.send`.
+     */
+    func sendText(to: TextRecipients?, conversationId: String?, text: String?, mediaUrls: [String]?) async throws  -> TextMessage
+    
+    /**
      * The handle.
      */
     func agentHandle()  -> String
@@ -3913,6 +4272,13 @@ public protocol IdentityProtocol: AnyObject, Sendable {
      * `identity.send_email`, over the hand-written `messages.send`).
      */
     func sendEmail(to: [String], subject: String, bodyText: String?, bodyHtml: String?, cc: [String]?, bcc: [String]?, inReplyToMessageId: String?) async throws  -> Message
+    
+    /**
+     * Uploads media for `mediaUrls` of `sendImessage` (as
+     * `imessages().uploadMedia`); refused before any request when the
+     * identity is not iMessage-enabled.
+     */
+    func uploadImessageMedia(content: Data, filename: String, contentType: String?) async throws  -> IMessageMediaUpload
     
 }
 /**
@@ -4471,6 +4837,27 @@ open func sendImessageTyping(conversationId: String)async throws   {
 }
     
     /**
+     * Sends an SMS/MMS from the identity's number.
+     *
+     * Operation `texts.send`.
+     */
+open func sendText(to: TextRecipients? = nil, conversationId: String? = nil, text: String? = nil, mediaUrls: [String]? = nil)async throws  -> TextMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_send_text(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeTextRecipients.lower(to),FfiConverterOptionString.lower(conversationId),FfiConverterOptionString.lower(text),FfiConverterOptionSequenceString.lower(mediaUrls)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTextMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
      * The handle.
      */
 open func agentHandle() -> String  {
@@ -4541,6 +4928,27 @@ open func sendEmail(to: [String], subject: String, bodyText: String? = nil, body
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Uploads media for `mediaUrls` of `sendImessage` (as
+     * `imessages().uploadMedia`); refused before any request when the
+     * identity is not iMessage-enabled.
+     */
+open func uploadImessageMedia(content: Data, filename: String, contentType: String? = nil)async throws  -> IMessageMediaUpload  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_upload_imessage_media(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(content),FfiConverterString.lower(filename),FfiConverterOptionString.lower(contentType)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIMessageMediaUpload_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -7310,6 +7718,13 @@ public protocol TextsResourceProtocol: AnyObject, Sendable {
     func search(phoneNumberId: String, q: String, limit: Int64, isBlocked: Bool?) async throws  -> [TextMessage]
     
     /**
+     * Sends an SMS/MMS (one recipient, a group, or into a conversation).
+     *
+     * Operation `texts.send`.
+     */
+    func send(phoneNumberId: String, to: TextRecipients?, conversationId: String?, text: String?, mediaUrls: [String]?) async throws  -> TextMessage
+    
+    /**
      * Marks a text read/unread, or deletes it with ``status="deleted"``.
      *
      * Operation `texts.update`.
@@ -7481,6 +7896,27 @@ open func search(phoneNumberId: String, q: String, limit: Int64 = Int64(50), isB
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeTextMessage.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Sends an SMS/MMS (one recipient, a group, or into a conversation).
+     *
+     * Operation `texts.send`.
+     */
+open func send(phoneNumberId: String, to: TextRecipients? = nil, conversationId: String? = nil, text: String? = nil, mediaUrls: [String]? = nil)async throws  -> TextMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_textsresource_send(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(phoneNumberId),FfiConverterOptionTypeTextRecipients.lower(to),FfiConverterOptionString.lower(conversationId),FfiConverterOptionString.lower(text),FfiConverterOptionSequenceString.lower(mediaUrls)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTextMessage_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -9700,6 +10136,112 @@ public func FfiConverterTypeAgentIdentitySummary_lower(_ value: AgentIdentitySum
 }
 
 
+public struct ApiKey: Equatable, Hashable {
+    public var id: String
+    public var organizationId: String
+    public var createdBy: String?
+    public var creatorType: CreatorType?
+    public var scopedIdentityId: String?
+    public var label: String
+    public var description: String?
+    public var status: ApiKeyStatus
+    public var last4: String?
+    public var displayPrefix: String?
+    public var lastUsedAt: Timestamp?
+    public var expiresAt: Timestamp?
+    public var revokedAt: Timestamp?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, organizationId: String, createdBy: String?, creatorType: CreatorType?, scopedIdentityId: String?, label: String, description: String?, status: ApiKeyStatus, last4: String?, displayPrefix: String?, lastUsedAt: Timestamp?, expiresAt: Timestamp?, revokedAt: Timestamp?, createdAt: Timestamp, updatedAt: Timestamp) {
+        self.id = id
+        self.organizationId = organizationId
+        self.createdBy = createdBy
+        self.creatorType = creatorType
+        self.scopedIdentityId = scopedIdentityId
+        self.label = label
+        self.description = description
+        self.status = status
+        self.last4 = last4
+        self.displayPrefix = displayPrefix
+        self.lastUsedAt = lastUsedAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ApiKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKey {
+        return
+            try ApiKey(
+                id: FfiConverterString.read(from: &buf), 
+                organizationId: FfiConverterString.read(from: &buf), 
+                createdBy: FfiConverterOptionString.read(from: &buf), 
+                creatorType: FfiConverterOptionTypeCreatorType.read(from: &buf), 
+                scopedIdentityId: FfiConverterOptionString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterTypeApiKeyStatus.read(from: &buf), 
+                last4: FfiConverterOptionString.read(from: &buf), 
+                displayPrefix: FfiConverterOptionString.read(from: &buf), 
+                lastUsedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                expiresAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                revokedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ApiKey, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.organizationId, into: &buf)
+        FfiConverterOptionString.write(value.createdBy, into: &buf)
+        FfiConverterOptionTypeCreatorType.write(value.creatorType, into: &buf)
+        FfiConverterOptionString.write(value.scopedIdentityId, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterTypeApiKeyStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.last4, into: &buf)
+        FfiConverterOptionString.write(value.displayPrefix, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.lastUsedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.revokedAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKey_lift(_ buf: RustBuffer) throws -> ApiKey {
+    return try FfiConverterTypeApiKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKey_lower(_ value: ApiKey) -> RustBuffer {
+    return FfiConverterTypeApiKey.lower(value)
+}
+
+
 public struct Contact: Equatable, Hashable {
     public var id: String
     public var organizationId: String?
@@ -11169,6 +11711,64 @@ public func FfiConverterTypeIMessageMediaItem_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeIMessageMediaItem_lower(_ value: IMessageMediaItem) -> RustBuffer {
     return FfiConverterTypeIMessageMediaItem.lower(value)
+}
+
+
+public struct IMessageMediaUpload: Equatable, Hashable {
+    public var mediaUrl: String
+    public var contentType: String?
+    public var size: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(mediaUrl: String, contentType: String?, size: UInt64?) {
+        self.mediaUrl = mediaUrl
+        self.contentType = contentType
+        self.size = size
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IMessageMediaUpload: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIMessageMediaUpload: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IMessageMediaUpload {
+        return
+            try IMessageMediaUpload(
+                mediaUrl: FfiConverterString.read(from: &buf), 
+                contentType: FfiConverterOptionString.read(from: &buf), 
+                size: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IMessageMediaUpload, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.mediaUrl, into: &buf)
+        FfiConverterOptionString.write(value.contentType, into: &buf)
+        FfiConverterOptionUInt64.write(value.size, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIMessageMediaUpload_lift(_ buf: RustBuffer) throws -> IMessageMediaUpload {
+    return try FfiConverterTypeIMessageMediaUpload.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIMessageMediaUpload_lower(_ value: IMessageMediaUpload) -> RustBuffer {
+    return FfiConverterTypeIMessageMediaUpload.lower(value)
 }
 
 
@@ -13687,6 +14287,82 @@ public func FfiConverterTypeVaultSecret_lower(_ value: VaultSecret) -> RustBuffe
 
 
 
+public enum ApiKeyStatus: Equatable, Hashable {
+    
+    case active
+    case revoked
+    case unknown(String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ApiKeyStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeyStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ApiKeyStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeyStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .active
+        
+        case 2: return .revoked
+        
+        case 3: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ApiKeyStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .active:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .revoked:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyStatus_lift(_ buf: RustBuffer) throws -> ApiKeyStatus {
+    return try FfiConverterTypeApiKeyStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyStatus_lower(_ value: ApiKeyStatus) -> RustBuffer {
+    return FfiConverterTypeApiKeyStatus.lower(value)
+}
+
+
+
+
 public enum CallDirection: Equatable, Hashable {
     
     case outbound
@@ -13938,6 +14614,82 @@ public func FfiConverterTypeContactRuleStatus_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeContactRuleStatus_lower(_ value: ContactRuleStatus) -> RustBuffer {
     return FfiConverterTypeContactRuleStatus.lower(value)
+}
+
+
+
+
+public enum CreatorType: Equatable, Hashable {
+    
+    case human
+    case agent
+    case unknown(String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CreatorType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCreatorType: FfiConverterRustBuffer {
+    typealias SwiftType = CreatorType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreatorType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .human
+        
+        case 2: return .agent
+        
+        case 3: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CreatorType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .human:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .agent:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatorType_lift(_ buf: RustBuffer) throws -> CreatorType {
+    return try FfiConverterTypeCreatorType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatorType_lower(_ value: CreatorType) -> RustBuffer {
+    return FfiConverterTypeCreatorType.lower(value)
 }
 
 
@@ -18456,6 +19208,78 @@ public func FfiConverterTypeTextOrigin_lower(_ value: TextOrigin) -> RustBuffer 
 
 
 
+public enum TextRecipients: Equatable, Hashable {
+    
+    case one(String
+    )
+    case many([String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TextRecipients: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTextRecipients: FfiConverterRustBuffer {
+    typealias SwiftType = TextRecipients
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TextRecipients {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .one(try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .many(try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TextRecipients, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .one(v1):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(v1, into: &buf)
+            
+        
+        case let .many(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextRecipients_lift(_ buf: RustBuffer) throws -> TextRecipients {
+    return try FfiConverterTypeTextRecipients.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextRecipients_lower(_ value: TextRecipients) -> RustBuffer {
+    return FfiConverterTypeTextRecipients.lower(value)
+}
+
+
+
+
 public enum TextType: Equatable, Hashable {
     
     case sms
@@ -19299,6 +20123,30 @@ fileprivate struct FfiConverterOptionTypeTunnel: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCreatorType: FfiConverterRustBuffer {
+    typealias SwiftType = CreatorType?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCreatorType.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCreatorType.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeEventType: FfiConverterRustBuffer {
     typealias SwiftType = EventType?
 
@@ -19651,6 +20499,30 @@ fileprivate struct FfiConverterOptionTypeTextDeliveryStatus: FfiConverterRustBuf
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTextDeliveryStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTextRecipients: FfiConverterRustBuffer {
+    typealias SwiftType = TextRecipients?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTextRecipients.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTextRecipients.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -21438,6 +22310,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_client_base_url() != 55489) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_client_api_keys() != 28026) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_client_calls() != 51369) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -21505,6 +22380,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_client_vault() != 44277) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_apikeysresource_create() != 23877) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_callsresource_get() != 54184) {
@@ -21589,6 +22467,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_imessagesresource_send_typing() != 5792) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_imessagesresource_upload_media() != 62475) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_identitiesresource_create() != 45096) {
@@ -21765,6 +22646,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_textsresource_search() != 59186) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_textsresource_send() != 35325) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_textsresource_update() != 31846) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -21817,6 +22701,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_webhooksubscriptionsresource_update() != 55746) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_createdapikey_api_key() != 44446) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_createdapikey_record() != 60076) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_identity_delete() != 31080) {
@@ -21891,6 +22781,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_identity_send_imessage_typing() != 49179) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_send_text() != 10033) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_identity_agent_handle() != 13079) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -21904,6 +22797,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_identity_send_email() != 43118) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_upload_imessage_media() != 6278) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_totpconfig_account_name() != 46861) {

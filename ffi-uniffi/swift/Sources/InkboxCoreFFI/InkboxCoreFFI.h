@@ -285,6 +285,11 @@ uint64_t uniffi_inkbox_uniffi_fn_constructor_client_new(RustBuffer api_key, uint
 RustBuffer uniffi_inkbox_uniffi_fn_method_client_base_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CLIENT_API_KEYS
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CLIENT_API_KEYS
+uint64_t uniffi_inkbox_uniffi_fn_method_client_api_keys(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CLIENT_CALLS
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CLIENT_CALLS
 uint64_t uniffi_inkbox_uniffi_fn_method_client_calls(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -398,6 +403,21 @@ RustBuffer uniffi_inkbox_uniffi_fn_method_client_operations(uint64_t ptr, RustCa
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CLIENT_VAULT
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CLIENT_VAULT
 uint64_t uniffi_inkbox_uniffi_fn_method_client_vault(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_APIKEYSRESOURCE
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_APIKEYSRESOURCE
+uint64_t uniffi_inkbox_uniffi_fn_clone_apikeysresource(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_FREE_APIKEYSRESOURCE
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_FREE_APIKEYSRESOURCE
+void uniffi_inkbox_uniffi_fn_free_apikeysresource(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_APIKEYSRESOURCE_CREATE
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_APIKEYSRESOURCE_CREATE
+uint64_t uniffi_inkbox_uniffi_fn_method_apikeysresource_create(uint64_t ptr, RustBuffer label, RustBuffer description, RustBuffer scoped_identity_id
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_CALLSRESOURCE
@@ -598,6 +618,11 @@ uint64_t uniffi_inkbox_uniffi_fn_method_imessagesresource_send_reaction(uint64_t
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IMESSAGESRESOURCE_SEND_TYPING
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IMESSAGESRESOURCE_SEND_TYPING
 uint64_t uniffi_inkbox_uniffi_fn_method_imessagesresource_send_typing(uint64_t ptr, RustBuffer conversation_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IMESSAGESRESOURCE_UPLOAD_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IMESSAGESRESOURCE_UPLOAD_MEDIA
+uint64_t uniffi_inkbox_uniffi_fn_method_imessagesresource_upload_media(uint64_t ptr, RustBuffer content, RustBuffer filename, RustBuffer content_type
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_IDENTITIESRESOURCE
@@ -1000,6 +1025,11 @@ uint64_t uniffi_inkbox_uniffi_fn_method_textsresource_list_conversations(uint64_
 uint64_t uniffi_inkbox_uniffi_fn_method_textsresource_search(uint64_t ptr, RustBuffer phone_number_id, RustBuffer q, int64_t limit, RustBuffer is_blocked
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_TEXTSRESOURCE_SEND
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_TEXTSRESOURCE_SEND
+uint64_t uniffi_inkbox_uniffi_fn_method_textsresource_send(uint64_t ptr, RustBuffer phone_number_id, RustBuffer to, RustBuffer conversation_id, RustBuffer text, RustBuffer media_urls
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_TEXTSRESOURCE_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_TEXTSRESOURCE_UPDATE
 uint64_t uniffi_inkbox_uniffi_fn_method_textsresource_update(uint64_t ptr, RustBuffer phone_number_id, RustBuffer text_id, RustBuffer is_read, RustBuffer status
@@ -1150,6 +1180,31 @@ uint64_t uniffi_inkbox_uniffi_fn_method_webhooksubscriptionsresource_list(uint64
 uint64_t uniffi_inkbox_uniffi_fn_method_webhooksubscriptionsresource_update(uint64_t ptr, RustBuffer sub_id, RustBuffer url, RustBuffer event_types
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_CREATEDAPIKEY
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_CREATEDAPIKEY
+uint64_t uniffi_inkbox_uniffi_fn_clone_createdapikey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_FREE_CREATEDAPIKEY
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_FREE_CREATEDAPIKEY
+void uniffi_inkbox_uniffi_fn_free_createdapikey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CREATEDAPIKEY_API_KEY
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CREATEDAPIKEY_API_KEY
+RustBuffer uniffi_inkbox_uniffi_fn_method_createdapikey_api_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CREATEDAPIKEY_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CREATEDAPIKEY_RECORD
+RustBuffer uniffi_inkbox_uniffi_fn_method_createdapikey_record(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CREATEDAPIKEY_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_CREATEDAPIKEY_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_inkbox_uniffi_fn_method_createdapikey_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_IDENTITY
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_IDENTITY
 uint64_t uniffi_inkbox_uniffi_fn_clone_identity(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1280,6 +1335,11 @@ uint64_t uniffi_inkbox_uniffi_fn_method_identity_send_imessage_reaction(uint64_t
 uint64_t uniffi_inkbox_uniffi_fn_method_identity_send_imessage_typing(uint64_t ptr, RustBuffer conversation_id
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IDENTITY_SEND_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IDENTITY_SEND_TEXT
+uint64_t uniffi_inkbox_uniffi_fn_method_identity_send_text(uint64_t ptr, RustBuffer to, RustBuffer conversation_id, RustBuffer text, RustBuffer media_urls
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IDENTITY_AGENT_HANDLE
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IDENTITY_AGENT_HANDLE
 RustBuffer uniffi_inkbox_uniffi_fn_method_identity_agent_handle(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1303,6 +1363,11 @@ uint64_t uniffi_inkbox_uniffi_fn_method_identity_refresh(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IDENTITY_SEND_EMAIL
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IDENTITY_SEND_EMAIL
 uint64_t uniffi_inkbox_uniffi_fn_method_identity_send_email(uint64_t ptr, RustBuffer to, RustBuffer subject, RustBuffer body_text, RustBuffer body_html, RustBuffer cc, RustBuffer bcc, RustBuffer in_reply_to_message_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IDENTITY_UPLOAD_IMESSAGE_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_METHOD_IDENTITY_UPLOAD_IMESSAGE_MEDIA
+uint64_t uniffi_inkbox_uniffi_fn_method_identity_upload_imessage_media(uint64_t ptr, RustBuffer content, RustBuffer filename, RustBuffer content_type
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_FN_CLONE_TOTPCONFIG
@@ -1954,6 +2019,12 @@ uint16_t uniffi_inkbox_uniffi_checksum_method_client_base_url(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CLIENT_API_KEYS
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CLIENT_API_KEYS
+uint16_t uniffi_inkbox_uniffi_checksum_method_client_api_keys(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CLIENT_CALLS
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CLIENT_CALLS
 uint16_t uniffi_inkbox_uniffi_checksum_method_client_calls(void
@@ -2089,6 +2160,12 @@ uint16_t uniffi_inkbox_uniffi_checksum_method_client_operations(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CLIENT_VAULT
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CLIENT_VAULT
 uint16_t uniffi_inkbox_uniffi_checksum_method_client_vault(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_APIKEYSRESOURCE_CREATE
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_APIKEYSRESOURCE_CREATE
+uint16_t uniffi_inkbox_uniffi_checksum_method_apikeysresource_create(void
     
 );
 #endif
@@ -2257,6 +2334,12 @@ uint16_t uniffi_inkbox_uniffi_checksum_method_imessagesresource_send_reaction(vo
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IMESSAGESRESOURCE_SEND_TYPING
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IMESSAGESRESOURCE_SEND_TYPING
 uint16_t uniffi_inkbox_uniffi_checksum_method_imessagesresource_send_typing(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IMESSAGESRESOURCE_UPLOAD_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IMESSAGESRESOURCE_UPLOAD_MEDIA
+uint16_t uniffi_inkbox_uniffi_checksum_method_imessagesresource_upload_media(void
     
 );
 #endif
@@ -2608,6 +2691,12 @@ uint16_t uniffi_inkbox_uniffi_checksum_method_textsresource_search(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_TEXTSRESOURCE_SEND
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_TEXTSRESOURCE_SEND
+uint16_t uniffi_inkbox_uniffi_checksum_method_textsresource_send(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_TEXTSRESOURCE_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_TEXTSRESOURCE_UPDATE
 uint16_t uniffi_inkbox_uniffi_checksum_method_textsresource_update(void
@@ -2713,6 +2802,18 @@ uint16_t uniffi_inkbox_uniffi_checksum_method_webhooksubscriptionsresource_list(
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_WEBHOOKSUBSCRIPTIONSRESOURCE_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_WEBHOOKSUBSCRIPTIONSRESOURCE_UPDATE
 uint16_t uniffi_inkbox_uniffi_checksum_method_webhooksubscriptionsresource_update(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CREATEDAPIKEY_API_KEY
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CREATEDAPIKEY_API_KEY
+uint16_t uniffi_inkbox_uniffi_checksum_method_createdapikey_api_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CREATEDAPIKEY_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_CREATEDAPIKEY_RECORD
+uint16_t uniffi_inkbox_uniffi_checksum_method_createdapikey_record(void
     
 );
 #endif
@@ -2860,6 +2961,12 @@ uint16_t uniffi_inkbox_uniffi_checksum_method_identity_send_imessage_typing(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IDENTITY_SEND_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IDENTITY_SEND_TEXT
+uint16_t uniffi_inkbox_uniffi_checksum_method_identity_send_text(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IDENTITY_AGENT_HANDLE
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IDENTITY_AGENT_HANDLE
 uint16_t uniffi_inkbox_uniffi_checksum_method_identity_agent_handle(void
@@ -2887,6 +2994,12 @@ uint16_t uniffi_inkbox_uniffi_checksum_method_identity_refresh(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IDENTITY_SEND_EMAIL
 #define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IDENTITY_SEND_EMAIL
 uint16_t uniffi_inkbox_uniffi_checksum_method_identity_send_email(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IDENTITY_UPLOAD_IMESSAGE_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_INKBOX_UNIFFI_CHECKSUM_METHOD_IDENTITY_UPLOAD_IMESSAGE_MEDIA
+uint16_t uniffi_inkbox_uniffi_checksum_method_identity_upload_imessage_media(void
     
 );
 #endif
