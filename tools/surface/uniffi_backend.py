@@ -63,7 +63,7 @@ HAND_WRITTEN = {
     "Identity.upload_imessage_media": "src/imessage.rs, over `IMessagesResource.upload_media` (core's multipart builder)",
 }
 # Models the hand-written part of the binding returns (vault.rs, imessage.rs).
-HAND_WRITTEN_NEEDS = ["VaultSecret", "IMessageMediaUpload"]
+HAND_WRITTEN_NEEDS = ["VaultSecret", "VaultInfo", "VaultKey", "AccessRule", "IMessageMediaUpload"]
 
 # The fields every error variant carries (Rust name, Rust type, Kotlin type).
 ERROR_FIELDS = [

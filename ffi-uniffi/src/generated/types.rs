@@ -98,6 +98,9 @@ use inkbox_core::api::tunnels::TlsMode;
 use inkbox_core::api::tunnels::Tunnel;
 use inkbox_core::api::tunnels::TunnelStatus;
 use inkbox_core::api::vault::AccessRule;
+use inkbox_core::api::vault::KeyType;
+use inkbox_core::api::vault::VaultInfo;
+use inkbox_core::api::vault::VaultKey;
 use inkbox_core::api::vault::VaultSecret;
 use inkbox_core::api::webhook_subscriptions::EventType;
 use inkbox_core::api::webhook_subscriptions::Subscription;
@@ -153,6 +156,33 @@ pub struct VaultSecret {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub access: Vec<AccessRule>,
+}
+
+#[uniffi::remote(Record)]
+pub struct VaultInfo {
+    pub id: String,
+    pub organization_id: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub key_count: u64,
+    pub secret_count: u64,
+    pub recovery_key_count: u64,
+}
+
+#[uniffi::remote(Enum)]
+pub enum KeyType {
+    Primary,
+    Recovery,
+    Unknown(String),
+}
+
+#[uniffi::remote(Record)]
+pub struct VaultKey {
+    pub id: String,
+    pub key_type: KeyType,
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[uniffi::remote(Record)]

@@ -9005,7 +9005,9 @@ public func FfiConverterTypeTunnelsResource_lower(_ value: TunnelsResource) -> U
 
 
 /**
- * An unlocked vault: the org key (never readable) and the decrypted secrets.
+ * An unlocked vault: the org key (never readable) and the decrypted
+ * secrets of the unlock, kept current by this object's own create, update,
+ * TOTP and delete calls (as Python's `UnlockedVault` keeps them).
  */
 public protocol UnlockedVaultProtocol: AnyObject, Sendable {
     
@@ -9017,9 +9019,20 @@ public protocol UnlockedVaultProtocol: AnyObject, Sendable {
     func createSecret(name: String, payloadJson: String, description: String?, identityId: String?) async throws  -> VaultSecret
     
     /**
+     * Deletes a secret and forgets it.
+     */
+    func deleteSecret(secretId: String) async throws 
+    
+    /**
      * Fetches and decrypts one secret.
      */
     func getSecret(secretId: String) async throws  -> DecryptedSecret
+    
+    /**
+     * The TOTP code of a login at `nowUnix` (default: now), the secret
+     * fetched and decrypted first (`totp.*` when it has no TOTP).
+     */
+    func getTotpCode(secretId: String, nowUnix: UInt64?) async throws  -> TotpCode
     
     /**
      * The id of the vault key (or recovery key) that opened the vault.
@@ -9029,14 +9042,26 @@ public protocol UnlockedVaultProtocol: AnyObject, Sendable {
     func organizationId()  -> String
     
     /**
-     * A decrypted secret of the unlock bundle by id.
+     * Removes a login's TOTP.
+     */
+    func removeTotp(secretId: String) async throws  -> DecryptedSecret
+    
+    /**
+     * A known decrypted secret by id (no request; `getSecret` fetches).
      */
     func secret(secretId: String)  -> DecryptedSecret?
     
     /**
-     * The decrypted secrets, in server order.
+     * The decrypted secrets: the unlock's, in server order, then the ones
+     * this object created or fetched since.
      */
     func secrets()  -> [DecryptedSecret]
+    
+    /**
+     * The known decrypted secrets of one type (`SecretType.Login`: the
+     * logins; Python's `credentials.list_logins()` and its siblings).
+     */
+    func secretsOfType(secretType: SecretType)  -> [DecryptedSecret]
     
     /**
      * Sets a login's TOTP from an `otpauth://totp/` URI (`None`: removes it).
@@ -9053,9 +9078,19 @@ public protocol UnlockedVaultProtocol: AnyObject, Sendable {
      */
     func undecryptable()  -> [UndecryptableSecret]
     
+    /**
+     * Renames, re-describes and/or re-encrypts a secret (`payloadJson`: a
+     * new payload of the stored type, `vault.payload_type_mismatch`
+     * otherwise); `clearDescription` removes the description (JSON `null`).
+     * Arguments left `null` are not sent.
+     */
+    func updateSecret(secretId: String, name: String?, description: String?, payloadJson: String?, clearDescription: Bool) async throws  -> VaultSecret
+    
 }
 /**
- * An unlocked vault: the org key (never readable) and the decrypted secrets.
+ * An unlocked vault: the org key (never readable) and the decrypted
+ * secrets of the unlock, kept current by this object's own create, update,
+ * TOTP and delete calls (as Python's `UnlockedVault` keeps them).
  */
 open class UnlockedVault: UnlockedVaultProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -9132,6 +9167,25 @@ open func createSecret(name: String, payloadJson: String, description: String? =
 }
     
     /**
+     * Deletes a secret and forgets it.
+     */
+open func deleteSecret(secretId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_unlockedvault_delete_secret(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
      * Fetches and decrypts one secret.
      */
 open func getSecret(secretId: String)async throws  -> DecryptedSecret  {
@@ -9146,6 +9200,26 @@ open func getSecret(secretId: String)async throws  -> DecryptedSecret  {
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
             liftFunc: FfiConverterTypeDecryptedSecret_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The TOTP code of a login at `nowUnix` (default: now), the secret
+     * fetched and decrypted first (`totp.*` when it has no TOTP).
+     */
+open func getTotpCode(secretId: String, nowUnix: UInt64? = nil)async throws  -> TotpCode  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_unlockedvault_get_totp_code(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId),FfiConverterOptionUInt64.lower(nowUnix)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTotpCode_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -9172,7 +9246,26 @@ open func organizationId() -> String  {
 }
     
     /**
-     * A decrypted secret of the unlock bundle by id.
+     * Removes a login's TOTP.
+     */
+open func removeTotp(secretId: String)async throws  -> DecryptedSecret  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_unlockedvault_remove_totp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeDecryptedSecret_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * A known decrypted secret by id (no request; `getSecret` fetches).
      */
 open func secret(secretId: String) -> DecryptedSecret?  {
     return try!  FfiConverterOptionTypeDecryptedSecret.lift(try! rustCall() {
@@ -9185,13 +9278,28 @@ open func secret(secretId: String) -> DecryptedSecret?  {
 }
     
     /**
-     * The decrypted secrets, in server order.
+     * The decrypted secrets: the unlock's, in server order, then the ones
+     * this object created or fetched since.
      */
 open func secrets() -> [DecryptedSecret]  {
     return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_unlockedvault_secrets(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The known decrypted secrets of one type (`SecretType.Login`: the
+     * logins; Python's `credentials.list_logins()` and its siblings).
+     */
+open func secretsOfType(secretType: SecretType) -> [DecryptedSecret]  {
+    return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_unlockedvault_secrets_of_type(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSecretType_lower(secretType),uniffiCallStatus
     )
 })
 }
@@ -9244,6 +9352,28 @@ open func undecryptable() -> [UndecryptableSecret]  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Renames, re-describes and/or re-encrypts a secret (`payloadJson`: a
+     * new payload of the stored type, `vault.payload_type_mismatch`
+     * otherwise); `clearDescription` removes the description (JSON `null`).
+     * Arguments left `null` are not sent.
+     */
+open func updateSecret(secretId: String, name: String? = nil, description: String? = nil, payloadJson: String? = nil, clearDescription: Bool = false)async throws  -> VaultSecret  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_unlockedvault_update_secret(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(description),FfiConverterOptionString.lower(payloadJson),FfiConverterBool.lower(clearDescription)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVaultSecret_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
 }
     
 
@@ -9472,10 +9602,51 @@ public func FfiConverterTypeVCardsResource_lower(_ value: VCardsResource) -> UIn
 public protocol VaultResourceProtocol: AnyObject, Sendable {
     
     /**
+     * Revokes a vault key by its auth hash.
+     */
+    func deleteKey(authHash: String) async throws 
+    
+    /**
+     * Deletes a secret (no unlock needed).
+     */
+    func deleteSecret(secretId: String) async throws 
+    
+    /**
+     * Lets an identity read a secret.
+     */
+    func grantAccess(secretId: String, identityId: String) async throws  -> AccessRule
+    
+    /**
+     * The vault's metadata (key and secret counts), or `None` when it has
+     * not been initialized yet.
+     */
+    func info() async throws  -> VaultInfo?
+    
+    /**
      * Creates the organization's vault with its primary `vaultKey`; the
      * answer holds the four recovery codes (show them once).
      */
     func initialize(vaultKey: String) async throws  -> InitializedVault
+    
+    /**
+     * Which identities can read a secret.
+     */
+    func listAccessRules(secretId: String) async throws  -> [AccessRule]
+    
+    /**
+     * The vault keys, optionally of one type (`primary`, `recovery`).
+     */
+    func listKeys(keyType: String?) async throws  -> [VaultKey]
+    
+    /**
+     * The secrets' metadata (no payloads; no unlock needed), optionally of one type.
+     */
+    func listSecrets(secretType: SecretType?) async throws  -> [VaultSecret]
+    
+    /**
+     * Removes an identity's access to a secret.
+     */
+    func revokeAccess(secretId: String, identityId: String) async throws 
     
     /**
      * Unlocks the vault with a vault key or a recovery code (with
@@ -9483,6 +9654,13 @@ public protocol VaultResourceProtocol: AnyObject, Sendable {
      * thread of its own.
      */
     func unlock(vaultKey: String, identityId: String?) async throws  -> UnlockedVault
+    
+    /**
+     * Replaces the primary vault key, proving exactly one of the current
+     * key or a recovery code (which the server then consumes). Argon2id
+     * runs twice, each on a thread of its own.
+     */
+    func updateKey(newKey: String, currentVaultKey: String?, recoveryCode: String?) async throws  -> VaultKey
     
 }
 /**
@@ -9542,6 +9720,83 @@ open class VaultResource: VaultResourceProtocol, @unchecked Sendable {
 
     
     /**
+     * Revokes a vault key by its auth hash.
+     */
+open func deleteKey(authHash: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_delete_key(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(authHash)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Deletes a secret (no unlock needed).
+     */
+open func deleteSecret(secretId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_delete_secret(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Lets an identity read a secret.
+     */
+open func grantAccess(secretId: String, identityId: String)async throws  -> AccessRule  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_grant_access(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId),FfiConverterString.lower(identityId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccessRule_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The vault's metadata (key and secret counts), or `None` when it has
+     * not been initialized yet.
+     */
+open func info()async throws  -> VaultInfo?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_info(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeVaultInfo.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
      * Creates the organization's vault with its primary `vaultKey`; the
      * answer holds the four recovery codes (show them once).
      */
@@ -9557,6 +9812,82 @@ open func initialize(vaultKey: String)async throws  -> InitializedVault  {
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
             liftFunc: FfiConverterTypeInitializedVault_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Which identities can read a secret.
+     */
+open func listAccessRules(secretId: String)async throws  -> [AccessRule]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_list_access_rules(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAccessRule.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The vault keys, optionally of one type (`primary`, `recovery`).
+     */
+open func listKeys(keyType: String? = nil)async throws  -> [VaultKey]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_list_keys(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(keyType)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeVaultKey.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The secrets' metadata (no payloads; no unlock needed), optionally of one type.
+     */
+open func listSecrets(secretType: SecretType? = nil)async throws  -> [VaultSecret]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_list_secrets(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeSecretType.lower(secretType)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeVaultSecret.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Removes an identity's access to a secret.
+     */
+open func revokeAccess(secretId: String, identityId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_revoke_access(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId),FfiConverterString.lower(identityId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -9578,6 +9909,27 @@ open func unlock(vaultKey: String, identityId: String? = nil)async throws  -> Un
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
             liftFunc: FfiConverterTypeUnlockedVault_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Replaces the primary vault key, proving exactly one of the current
+     * key or a recovery code (which the server then consumes). Argon2id
+     * runs twice, each on a thread of its own.
+     */
+open func updateKey(newKey: String, currentVaultKey: String? = nil, recoveryCode: String? = nil)async throws  -> VaultKey  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_update_key(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(newKey),FfiConverterOptionString.lower(currentVaultKey),FfiConverterOptionString.lower(recoveryCode)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVaultKey_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -14212,6 +14564,146 @@ public func FfiConverterTypeUndecryptableSecret_lower(_ value: UndecryptableSecr
 }
 
 
+public struct VaultInfo: Equatable, Hashable {
+    public var id: String
+    public var organizationId: String
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+    public var keyCount: UInt64
+    public var secretCount: UInt64
+    public var recoveryKeyCount: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, organizationId: String, createdAt: Timestamp, updatedAt: Timestamp, keyCount: UInt64, secretCount: UInt64, recoveryKeyCount: UInt64) {
+        self.id = id
+        self.organizationId = organizationId
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.keyCount = keyCount
+        self.secretCount = secretCount
+        self.recoveryKeyCount = recoveryKeyCount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VaultInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVaultInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VaultInfo {
+        return
+            try VaultInfo(
+                id: FfiConverterString.read(from: &buf), 
+                organizationId: FfiConverterString.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                keyCount: FfiConverterUInt64.read(from: &buf), 
+                secretCount: FfiConverterUInt64.read(from: &buf), 
+                recoveryKeyCount: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VaultInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.organizationId, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterUInt64.write(value.keyCount, into: &buf)
+        FfiConverterUInt64.write(value.secretCount, into: &buf)
+        FfiConverterUInt64.write(value.recoveryKeyCount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVaultInfo_lift(_ buf: RustBuffer) throws -> VaultInfo {
+    return try FfiConverterTypeVaultInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVaultInfo_lower(_ value: VaultInfo) -> RustBuffer {
+    return FfiConverterTypeVaultInfo.lower(value)
+}
+
+
+public struct VaultKey: Equatable, Hashable {
+    public var id: String
+    public var keyType: KeyType
+    public var createdBy: String?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, keyType: KeyType, createdBy: String?, createdAt: Timestamp, updatedAt: Timestamp) {
+        self.id = id
+        self.keyType = keyType
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VaultKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVaultKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VaultKey {
+        return
+            try VaultKey(
+                id: FfiConverterString.read(from: &buf), 
+                keyType: FfiConverterTypeKeyType.read(from: &buf), 
+                createdBy: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VaultKey, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeKeyType.write(value.keyType, into: &buf)
+        FfiConverterOptionString.write(value.createdBy, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVaultKey_lift(_ buf: RustBuffer) throws -> VaultKey {
+    return try FfiConverterTypeVaultKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVaultKey_lower(_ value: VaultKey) -> RustBuffer {
+    return FfiConverterTypeVaultKey.lower(value)
+}
+
+
 public struct VaultSecret: Equatable, Hashable {
     public var id: String
     public var name: String
@@ -17845,6 +18337,82 @@ public func FfiConverterTypeInkboxError_lower(_ value: InkboxError) -> RustBuffe
 
 
 
+public enum KeyType: Equatable, Hashable {
+    
+    case primary
+    case recovery
+    case unknown(String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension KeyType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyType: FfiConverterRustBuffer {
+    typealias SwiftType = KeyType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .primary
+        
+        case 2: return .recovery
+        
+        case 3: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: KeyType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .primary:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .recovery:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyType_lift(_ buf: RustBuffer) throws -> KeyType {
+    return try FfiConverterTypeKeyType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyType_lower(_ value: KeyType) -> RustBuffer {
+    return FfiConverterTypeKeyType.lower(value)
+}
+
+
+
+
 public enum MailRuleMatchType: Equatable, Hashable {
     
     case exactEmail
@@ -20123,6 +20691,30 @@ fileprivate struct FfiConverterOptionTypeTunnel: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeVaultInfo: FfiConverterRustBuffer {
+    typealias SwiftType = VaultInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeVaultInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeVaultInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCreatorType: FfiConverterRustBuffer {
     typealias SwiftType = CreatorType?
 
@@ -20427,6 +21019,30 @@ fileprivate struct FfiConverterOptionTypeRuleAction: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRuleAction.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSecretType: FfiConverterRustBuffer {
+    typealias SwiftType = SecretType?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSecretType.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSecretType.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -21868,6 +22484,56 @@ fileprivate struct FfiConverterSequenceTypeUndecryptableSecret: FfiConverterRust
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeVaultKey: FfiConverterRustBuffer {
+    typealias SwiftType = [VaultKey]
+
+    public static func write(_ value: [VaultKey], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeVaultKey.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [VaultKey] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [VaultKey]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeVaultKey.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeVaultSecret: FfiConverterRustBuffer {
+    typealias SwiftType = [VaultSecret]
+
+    public static func write(_ value: [VaultSecret], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeVaultSecret.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [VaultSecret] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [VaultSecret]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeVaultSecret.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeEventType: FfiConverterRustBuffer {
     typealias SwiftType = [EventType]
 
@@ -22889,7 +23555,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_create_secret() != 53863) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_delete_secret() != 1992) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_get_secret() != 50566) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_get_totp_code() != 9976) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_key_id() != 35294) {
@@ -22898,10 +23570,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_organization_id() != 2867) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secret() != 52504) {
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_remove_totp() != 41402) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secrets() != 54183) {
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secret() != 5537) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secrets() != 50730) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secrets_of_type() != 50372) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_set_totp() != 63646) {
@@ -22913,10 +23591,40 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_undecryptable() != 54402) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_update_secret() != 63552) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_delete_key() != 45764) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_delete_secret() != 19499) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_grant_access() != 60372) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_info() != 45782) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_vaultresource_initialize() != 48917) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_list_access_rules() != 53466) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_list_keys() != 57620) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_list_secrets() != 65213) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_revoke_access() != 47649) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_vaultresource_unlock() != 26463) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_update_key() != 46481) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_constructor_client_new() != 34781) {
