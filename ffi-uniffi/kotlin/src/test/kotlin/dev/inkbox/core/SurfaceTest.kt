@@ -97,6 +97,24 @@ class SurfaceTest {
     }
 
     @Test
+    fun aJsonArgumentSentAsNullClearsTheField(): Unit = runBlocking {
+        emu.client().use { client ->
+            client.identities().create("kt-patch", displayName = "Patch me", description = "\"to be cleared\"")
+            // A JSON argument is JSON text: "null" sends an explicit null (clears),
+            // a Kotlin null leaves the field out (keeps).
+            val kept = client.identities().update("kt-patch", description = "\"still here\"")
+            assertEquals("still here", kept.description)
+            assertEquals("Patch me", kept.displayName, "an omitted field is kept")
+            val cleared = client.identities().update("kt-patch", description = "null")
+            assertEquals(null, cleared.description)
+            assertEquals("Patch me", cleared.displayName)
+            assertEquals(null, client.identities().get("kt-patch").description)
+            val bad = assertFailsWith<InkboxException> { client.identities().update("kt-patch", description = "{not json") }
+            assertTrue(bad is InkboxException.Validation, "$bad")
+        }
+    }
+
+    @Test
     fun iMessageMediaIsUploadedAsBytes(): Unit = runBlocking {
         emu.client().use { client ->
             val png = byteArrayOf(0x89.toByte(), 'P'.code.toByte(), 'N'.code.toByte(), 'G'.code.toByte(), 0, 1, 2, 0xff.toByte())
