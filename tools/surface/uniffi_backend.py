@@ -357,10 +357,14 @@ class Types:
             return f"`{name}` has private fields"
         if s.secret:
             return f"`{name}` holds a secret (zeroized on drop): it needs an Object with getters, not a Record"
+        return self._fields_cross(s)
+
+    def _fields_cross(self, s: CoreStruct) -> str | None:
+        """``None`` when every field type of ``s`` crosses, else why not."""
         for fname, ftype in s.fields:
             why = self.check_type(ftype, s.module)
             if why:
-                return f"`{name}.{fname}`: {why}"
+                return f"`{s.name}.{fname}`: {why}"
         return None
 
     def secret_object(self, name: str) -> str | None:
@@ -369,10 +373,9 @@ class Types:
         st = self.core.structs.get(name)
         if st is None or not st.secret or st.private or st.generic:
             return "not a secret-holding struct"
-        for fname, ftype in st.fields:
-            why = self.check_type(ftype, st.module)
-            if why:
-                return f"`{name}.{fname}`: {why}"
+        why = self._fields_cross(st)
+        if why:
+            return why
         if name not in self.secret_objects:
             self.secret_objects.append(name)
         return None
