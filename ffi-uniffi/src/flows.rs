@@ -143,7 +143,8 @@ enum PagerSlot {
 }
 
 /// Marks the pager `Cancelled` when the `nextPage` future holding it is
-/// dropped before it settles (a cancelled coroutine or Swift task).
+/// dropped before it settles (a cancelled Kotlin coroutine; uniffi's Swift
+/// wrapper never drops a pending future).
 struct Settle<'a> {
     state: &'a PagerState,
     armed: bool,

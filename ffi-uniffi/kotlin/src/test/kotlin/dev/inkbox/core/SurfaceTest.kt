@@ -57,6 +57,7 @@ class SurfaceTest {
             // An admin key may only mint identity-scoped keys: the server's 403, typed.
             val e = assertFailsWith<InkboxException> { client.apiKeys().create("unscoped") }
             assertEquals(403.toUShort(), e.statusCode)
+            assertEquals("api.forbidden", e.code)
             // Core's builder refuses an empty label before the wire.
             val bad = assertFailsWith<InkboxException> { client.apiKeys().create("", scopedIdentityId = agent.id) }
             assertTrue(bad is InkboxException.Validation, "$bad")
