@@ -479,6 +479,133 @@ impl DecryptedSecret {
     }
 }
 
+// ------------------------------------------------------- typed payloads
+
+/// A typed view of one kind of payload: an Object (core's payload is
+/// zeroized on drop and never in `Debug`), one getter per field. A getter's
+/// copy is the caller's to guard.
+macro_rules! payload_view {
+    ($(#[$doc:meta])* $view:ident($core:ty) { $($(#[$fdoc:meta])* $field:ident: $ty:ty),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(uniffi::Object)]
+        #[uniffi::export(Debug)]
+        pub struct $view($core);
+
+        impl fmt::Debug for $view {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($view), "(<redacted>)"))
+            }
+        }
+
+        #[uniffi::export]
+        impl $view {
+            $(
+                $(#[$fdoc])*
+                pub fn $field(&self) -> $ty {
+                    self.0.$field.clone()
+                }
+            )+
+        }
+    };
+}
+
+payload_view! {
+    /// A login (`DecryptedSecret.login()`); its TOTP through `totp()`.
+    LoginCredentials(vault::LoginPayload) {
+        password: String,
+        username: Option<String>,
+        email: Option<String>,
+        url: Option<String>,
+        notes: Option<String>,
+    }
+}
+
+payload_view! {
+    /// An API key (`DecryptedSecret.apiKey()`).
+    ApiKeyCredentials(vault::ApiKeyPayload) {
+        api_key: String,
+        endpoint: Option<String>,
+        notes: Option<String>,
+    }
+}
+
+payload_view! {
+    /// An access/secret key pair (`DecryptedSecret.keyPair()`).
+    KeyPairCredentials(vault::KeyPairPayload) {
+        access_key: String,
+        secret_key: String,
+        endpoint: Option<String>,
+        notes: Option<String>,
+    }
+}
+
+payload_view! {
+    /// An SSH key (`DecryptedSecret.sshKey()`).
+    SshKeyCredentials(vault::SshKeyPayload) {
+        private_key: String,
+        public_key: Option<String>,
+        fingerprint: Option<String>,
+        passphrase: Option<String>,
+        notes: Option<String>,
+    }
+}
+
+payload_view! {
+    /// Free-form secret data (`DecryptedSecret.other()`).
+    OtherCredentials(vault::OtherPayload) {
+        data: String,
+        notes: Option<String>,
+    }
+}
+
+#[uniffi::export]
+impl LoginCredentials {
+    /// The login's TOTP configuration, when it has one.
+    pub fn totp(&self) -> Option<Arc<TotpConfig>> {
+        self.0.totp.clone().map(|t| Arc::new(TotpConfig::from_core(t)))
+    }
+}
+
+#[uniffi::export]
+impl DecryptedSecret {
+    /// The payload as a login, or `None` for another type (Python's
+    /// `credentials.get_login`).
+    pub fn login(&self) -> Option<Arc<LoginCredentials>> {
+        match &self.0.payload {
+            SecretPayload::Login(p) => Some(Arc::new(LoginCredentials(p.clone()))),
+            _ => None,
+        }
+    }
+    /// The payload as an API key, or `None` for another type.
+    pub fn api_key(&self) -> Option<Arc<ApiKeyCredentials>> {
+        match &self.0.payload {
+            SecretPayload::ApiKey(p) => Some(Arc::new(ApiKeyCredentials(p.clone()))),
+            _ => None,
+        }
+    }
+    /// The payload as a key pair, or `None` for another type.
+    pub fn key_pair(&self) -> Option<Arc<KeyPairCredentials>> {
+        match &self.0.payload {
+            SecretPayload::KeyPair(p) => Some(Arc::new(KeyPairCredentials(p.clone()))),
+            _ => None,
+        }
+    }
+    /// The payload as an SSH key, or `None` for another type.
+    pub fn ssh_key(&self) -> Option<Arc<SshKeyCredentials>> {
+        match &self.0.payload {
+            SecretPayload::SshKey(p) => Some(Arc::new(SshKeyCredentials(p.clone()))),
+            _ => None,
+        }
+    }
+    /// The payload as free-form data, or `None` for another type.
+    pub fn other(&self) -> Option<Arc<OtherCredentials>> {
+        match &self.0.payload {
+            SecretPayload::Other(p) => Some(Arc::new(OtherCredentials(p.clone()))),
+            _ => None,
+        }
+    }
+}
+
 // ------------------------------------------------------- payload crypto
 
 /// A master key derived from a vault key or recovery code (never readable).

@@ -656,6 +656,162 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * An API key (`DecryptedSecret.apiKey()`).
+ */
+public protocol ApiKeyCredentialsProtocol: AnyObject, Sendable {
+    
+    func apiKey()  -> String
+    
+    func endpoint()  -> String?
+    
+    func notes()  -> String?
+    
+}
+/**
+ * An API key (`DecryptedSecret.apiKey()`).
+ */
+open class ApiKeyCredentials: ApiKeyCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_apikeycredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_apikeycredentials(handle, $0) }
+    }
+
+    
+
+    
+open func apiKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_apikeycredentials_api_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func endpoint() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_apikeycredentials_endpoint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_apikeycredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_apikeycredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeyCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ApiKeyCredentials
+
+    public static func lift(_ handle: UInt64) throws -> ApiKeyCredentials {
+        return ApiKeyCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ApiKeyCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeyCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ApiKeyCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyCredentials_lift(_ handle: UInt64) throws -> ApiKeyCredentials {
+    return try FfiConverterTypeApiKeyCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyCredentials_lower(_ value: ApiKeyCredentials) -> UInt64 {
+    return FfiConverterTypeApiKeyCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
  * API keys of the organization.
  */
 public protocol ApiKeysResourceProtocol: AnyObject, Sendable {
@@ -2198,7 +2354,23 @@ public func FfiConverterTypeCreatedApiKey_lower(_ value: CreatedApiKey) -> UInt6
  */
 public protocol DecryptedSecretProtocol: AnyObject, Sendable {
     
+    /**
+     * The payload as an API key, or `None` for another type.
+     */
+    func apiKey()  -> ApiKeyCredentials?
+    
     func id()  -> String
+    
+    /**
+     * The payload as a key pair, or `None` for another type.
+     */
+    func keyPair()  -> KeyPairCredentials?
+    
+    /**
+     * The payload as a login, or `None` for another type (Python's
+     * `credentials.get_login`).
+     */
+    func login()  -> LoginCredentials?
     
     /**
      * The secret's metadata (no payload).
@@ -2206,6 +2378,11 @@ public protocol DecryptedSecretProtocol: AnyObject, Sendable {
     func metadata()  -> VaultSecret
     
     func name()  -> String
+    
+    /**
+     * The payload as free-form data, or `None` for another type.
+     */
+    func other()  -> OtherCredentials?
     
     /**
      * The decrypted payload as wire JSON (snake_case keys): the caller asked for it.
@@ -2216,6 +2393,11 @@ public protocol DecryptedSecretProtocol: AnyObject, Sendable {
      * `login`, `api_key`, `key_pair`, `ssh_key` or `other`.
      */
     func secretType()  -> String
+    
+    /**
+     * The payload as an SSH key, or `None` for another type.
+     */
+    func sshKey()  -> SshKeyCredentials?
     
     /**
      * The login's TOTP code at `nowUnix` (default: now).
@@ -2279,10 +2461,47 @@ open class DecryptedSecret: DecryptedSecretProtocol, @unchecked Sendable {
     
 
     
+    /**
+     * The payload as an API key, or `None` for another type.
+     */
+open func apiKey() -> ApiKeyCredentials?  {
+    return try!  FfiConverterOptionTypeApiKeyCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_api_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 open func id() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_decryptedsecret_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The payload as a key pair, or `None` for another type.
+     */
+open func keyPair() -> KeyPairCredentials?  {
+    return try!  FfiConverterOptionTypeKeyPairCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_key_pair(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The payload as a login, or `None` for another type (Python's
+     * `credentials.get_login`).
+     */
+open func login() -> LoginCredentials?  {
+    return try!  FfiConverterOptionTypeLoginCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_login(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2310,6 +2529,18 @@ open func name() -> String  {
 }
     
     /**
+     * The payload as free-form data, or `None` for another type.
+     */
+open func other() -> OtherCredentials?  {
+    return try!  FfiConverterOptionTypeOtherCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_other(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The decrypted payload as wire JSON (snake_case keys): the caller asked for it.
      */
 open func payloadJson() -> String  {
@@ -2328,6 +2559,18 @@ open func secretType() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_decryptedsecret_secret_type(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The payload as an SSH key, or `None` for another type.
+     */
+open func sshKey() -> SshKeyCredentials?  {
+    return try!  FfiConverterOptionTypeSshKeyCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_ssh_key(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -5168,6 +5411,368 @@ public func FfiConverterTypeInitializedVault_lower(_ value: InitializedVault) ->
 
 
 /**
+ * An access/secret key pair (`DecryptedSecret.keyPair()`).
+ */
+public protocol KeyPairCredentialsProtocol: AnyObject, Sendable {
+    
+    func accessKey()  -> String
+    
+    func endpoint()  -> String?
+    
+    func notes()  -> String?
+    
+    func secretKey()  -> String
+    
+}
+/**
+ * An access/secret key pair (`DecryptedSecret.keyPair()`).
+ */
+open class KeyPairCredentials: KeyPairCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_keypaircredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_keypaircredentials(handle, $0) }
+    }
+
+    
+
+    
+open func accessKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_access_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func endpoint() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_endpoint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func secretKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_secret_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyPairCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = KeyPairCredentials
+
+    public static func lift(_ handle: UInt64) throws -> KeyPairCredentials {
+        return KeyPairCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: KeyPairCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyPairCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: KeyPairCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyPairCredentials_lift(_ handle: UInt64) throws -> KeyPairCredentials {
+    return try FfiConverterTypeKeyPairCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyPairCredentials_lower(_ value: KeyPairCredentials) -> UInt64 {
+    return FfiConverterTypeKeyPairCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A login (`DecryptedSecret.login()`); its TOTP through `totp()`.
+ */
+public protocol LoginCredentialsProtocol: AnyObject, Sendable {
+    
+    func email()  -> String?
+    
+    func notes()  -> String?
+    
+    func password()  -> String
+    
+    /**
+     * The login's TOTP configuration, when it has one.
+     */
+    func totp()  -> TotpConfig?
+    
+    func url()  -> String?
+    
+    func username()  -> String?
+    
+}
+/**
+ * A login (`DecryptedSecret.login()`); its TOTP through `totp()`.
+ */
+open class LoginCredentials: LoginCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_logincredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_logincredentials(handle, $0) }
+    }
+
+    
+
+    
+open func email() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_email(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func password() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_password(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The login's TOTP configuration, when it has one.
+     */
+open func totp() -> TotpConfig?  {
+    return try!  FfiConverterOptionTypeTotpConfig.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_totp(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func url() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func username() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_username(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoginCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = LoginCredentials
+
+    public static func lift(_ handle: UInt64) throws -> LoginCredentials {
+        return LoginCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: LoginCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoginCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: LoginCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginCredentials_lift(_ handle: UInt64) throws -> LoginCredentials {
+    return try FfiConverterTypeLoginCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginCredentials_lower(_ value: LoginCredentials) -> UInt64 {
+    return FfiConverterTypeLoginCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
  * Allow/block rules of mailboxes, and the org-wide list.
  */
 public protocol MailContactRulesResourceProtocol: AnyObject, Sendable {
@@ -6892,6 +7497,151 @@ public func FfiConverterTypeOrgKey_lower(_ value: OrgKey) -> UInt64 {
 
 
 /**
+ * Free-form secret data (`DecryptedSecret.other()`).
+ */
+public protocol OtherCredentialsProtocol: AnyObject, Sendable {
+    
+    func data()  -> String
+    
+    func notes()  -> String?
+    
+}
+/**
+ * Free-form secret data (`DecryptedSecret.other()`).
+ */
+open class OtherCredentials: OtherCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_othercredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_othercredentials(handle, $0) }
+    }
+
+    
+
+    
+open func data() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_othercredentials_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_othercredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_othercredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOtherCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = OtherCredentials
+
+    public static func lift(_ handle: UInt64) throws -> OtherCredentials {
+        return OtherCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: OtherCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OtherCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: OtherCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOtherCredentials_lift(_ handle: UInt64) throws -> OtherCredentials {
+    return try FfiConverterTypeOtherCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOtherCredentials_lower(_ value: OtherCredentials) -> UInt64 {
+    return FfiConverterTypeOtherCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
  * Allow/block rules of phone numbers (calls and texts), and the org-wide list.
  */
 public protocol PhoneContactRulesResourceProtocol: AnyObject, Sendable {
@@ -7670,6 +8420,184 @@ public func FfiConverterTypeSmsOptInsResource_lift(_ handle: UInt64) throws -> S
 #endif
 public func FfiConverterTypeSmsOptInsResource_lower(_ value: SmsOptInsResource) -> UInt64 {
     return FfiConverterTypeSmsOptInsResource.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An SSH key (`DecryptedSecret.sshKey()`).
+ */
+public protocol SshKeyCredentialsProtocol: AnyObject, Sendable {
+    
+    func fingerprint()  -> String?
+    
+    func notes()  -> String?
+    
+    func passphrase()  -> String?
+    
+    func privateKey()  -> String
+    
+    func publicKey()  -> String?
+    
+}
+/**
+ * An SSH key (`DecryptedSecret.sshKey()`).
+ */
+open class SshKeyCredentials: SshKeyCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_sshkeycredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_sshkeycredentials(handle, $0) }
+    }
+
+    
+
+    
+open func fingerprint() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_fingerprint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func passphrase() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_passphrase(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func privateKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_private_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func publicKey() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_public_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSshKeyCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SshKeyCredentials
+
+    public static func lift(_ handle: UInt64) throws -> SshKeyCredentials {
+        return SshKeyCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SshKeyCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SshKeyCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SshKeyCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSshKeyCredentials_lift(_ handle: UInt64) throws -> SshKeyCredentials {
+    return try FfiConverterTypeSshKeyCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSshKeyCredentials_lower(_ value: SshKeyCredentials) -> UInt64 {
+    return FfiConverterTypeSshKeyCredentials.lower(value)
 }
 
 
@@ -20547,6 +21475,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeApiKeyCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = ApiKeyCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeApiKeyCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeApiKeyCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDecryptedSecret: FfiConverterRustBuffer {
     typealias SwiftType = DecryptedSecret?
 
@@ -20563,6 +21515,126 @@ fileprivate struct FfiConverterOptionTypeDecryptedSecret: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeDecryptedSecret.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeKeyPairCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = KeyPairCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeKeyPairCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeKeyPairCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLoginCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = LoginCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLoginCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLoginCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOtherCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = OtherCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOtherCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOtherCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSshKeyCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = SshKeyCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSshKeyCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSshKeyCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTotpConfig: FfiConverterRustBuffer {
+    typealias SwiftType = TotpConfig?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTotpConfig.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTotpConfig.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -23513,7 +24585,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_httptransport_sleep() != 29235) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_api_key() != 51865) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_endpoint() != 3980) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_notes() != 59470) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_api_key() != 22668) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_id() != 20076) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_key_pair() != 32413) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_login() != 2484) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_metadata() != 2727) {
@@ -23522,10 +24612,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_name() != 60362) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_other() != 16801) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_payload_json() != 18052) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_secret_type() != 4483) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_ssh_key() != 64828) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_totp_code() != 61204) {
@@ -23543,6 +24639,36 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_initializedvault_vault_key_id() != 42066) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_access_key() != 7142) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_endpoint() != 30867) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_notes() != 61912) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_secret_key() != 38873) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_email() != 18743) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_notes() != 54238) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_password() != 11948) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_totp() != 18980) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_url() != 43111) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_username() != 27964) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_masterkey_auth_hash() != 5602) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -23550,6 +24676,27 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_orgkey_encrypt_payload() != 45557) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_othercredentials_data() != 51392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_othercredentials_notes() != 57373) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_fingerprint() != 33000) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_notes() != 10944) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_passphrase() != 118) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_private_key() != 44590) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_public_key() != 37518) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_create_secret() != 53863) {

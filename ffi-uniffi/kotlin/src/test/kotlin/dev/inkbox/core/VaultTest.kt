@@ -64,6 +64,20 @@ class VaultTest {
             vault.setTotp(login.id, uri)
             val now = unixNow()
             assertEquals(TotpConfig.fromUri(uri).generate(now).code, vault.getTotpCode(login.id, now).code)
+
+            // Typed payloads (Python's credentials.get_login and siblings): the
+            // matching view, null for another type, no field in toString.
+            val creds = vault.secret(login.id)!!.login() ?: error("a login")
+            assertEquals("pw-two-long", creds.password())
+            assertEquals("a@example.com", creds.username())
+            assertEquals(TotpConfig.fromUri(uri).generate(now).code, creds.totp()?.generate(now)?.code)
+            assertEquals("LoginCredentials(<redacted>)", creds.toString())
+            assertNull(vault.secret(login.id)!!.apiKey())
+            val key = vault.secret(apiKey.id)!!.apiKey() ?: error("an API key")
+            assertEquals("sk-test-123", key.apiKey())
+            assertNull(key.endpoint())
+            assertTrue("sk-test-123" !in key.toString())
+            assertNull(vault.secret(apiKey.id)!!.login())
             vault.removeTotp(login.id)
             assertEquals("vault.no_totp", assertFailsWith<InkboxException> { vault.getTotpCode(login.id) }.code)
             assertEquals("vault.not_login", assertFailsWith<InkboxException> { vault.getTotpCode(apiKey.id) }.code)
