@@ -482,10 +482,14 @@ impl DecryptedSecret {
 // ------------------------------------------------------- typed payloads
 
 /// A typed view of one kind of payload: an Object (core's payload is
-/// zeroized on drop and never in `Debug`), one getter per field. A getter's
-/// copy is the caller's to guard.
+/// zeroized on drop and never in `Debug`), one getter per field, and the
+/// `DecryptedSecret` accessor that answers it (`null` for another type). A
+/// getter's copy is the caller's to guard.
 macro_rules! payload_view {
-    ($(#[$doc:meta])* $view:ident($core:ty) { $($(#[$fdoc:meta])* $field:ident: $ty:ty),+ $(,)? }) => {
+    (
+        $(#[$doc:meta])* $view:ident($core:ty, $variant:ident) via $accessor:ident
+        { $($field:ident: $ty:ty),+ $(,)? }
+    ) => {
         $(#[$doc])*
         #[derive(uniffi::Object)]
         #[uniffi::export(Debug)]
@@ -500,18 +504,29 @@ macro_rules! payload_view {
         #[uniffi::export]
         impl $view {
             $(
-                $(#[$fdoc])*
+                /// The field of that name (a copy).
                 pub fn $field(&self) -> $ty {
                     self.0.$field.clone()
                 }
             )+
         }
+
+        #[uniffi::export]
+        impl DecryptedSecret {
+            /// The payload as this typed view, or `None` for another type.
+            pub fn $accessor(&self) -> Option<Arc<$view>> {
+                match &self.0.payload {
+                    SecretPayload::$variant(p) => Some(Arc::new($view(p.clone()))),
+                    _ => None,
+                }
+            }
+        }
     };
 }
 
 payload_view! {
-    /// A login (`DecryptedSecret.login()`); its TOTP through `totp()`.
-    LoginCredentials(vault::LoginPayload) {
+    /// A login (Python's `credentials.get_login`); its TOTP through `totp()`.
+    LoginCredentials(vault::LoginPayload, Login) via login {
         password: String,
         username: Option<String>,
         email: Option<String>,
@@ -521,8 +536,8 @@ payload_view! {
 }
 
 payload_view! {
-    /// An API key (`DecryptedSecret.apiKey()`).
-    ApiKeyCredentials(vault::ApiKeyPayload) {
+    /// An API key.
+    ApiKeyCredentials(vault::ApiKeyPayload, ApiKey) via api_key {
         api_key: String,
         endpoint: Option<String>,
         notes: Option<String>,
@@ -530,8 +545,8 @@ payload_view! {
 }
 
 payload_view! {
-    /// An access/secret key pair (`DecryptedSecret.keyPair()`).
-    KeyPairCredentials(vault::KeyPairPayload) {
+    /// An access/secret key pair.
+    KeyPairCredentials(vault::KeyPairPayload, KeyPair) via key_pair {
         access_key: String,
         secret_key: String,
         endpoint: Option<String>,
@@ -540,8 +555,8 @@ payload_view! {
 }
 
 payload_view! {
-    /// An SSH key (`DecryptedSecret.sshKey()`).
-    SshKeyCredentials(vault::SshKeyPayload) {
+    /// An SSH key.
+    SshKeyCredentials(vault::SshKeyPayload, SshKey) via ssh_key {
         private_key: String,
         public_key: Option<String>,
         fingerprint: Option<String>,
@@ -551,8 +566,8 @@ payload_view! {
 }
 
 payload_view! {
-    /// Free-form secret data (`DecryptedSecret.other()`).
-    OtherCredentials(vault::OtherPayload) {
+    /// Free-form secret data.
+    OtherCredentials(vault::OtherPayload, Other) via other {
         data: String,
         notes: Option<String>,
     }
@@ -563,46 +578,6 @@ impl LoginCredentials {
     /// The login's TOTP configuration, when it has one.
     pub fn totp(&self) -> Option<Arc<TotpConfig>> {
         self.0.totp.clone().map(|t| Arc::new(TotpConfig::from_core(t)))
-    }
-}
-
-#[uniffi::export]
-impl DecryptedSecret {
-    /// The payload as a login, or `None` for another type (Python's
-    /// `credentials.get_login`).
-    pub fn login(&self) -> Option<Arc<LoginCredentials>> {
-        match &self.0.payload {
-            SecretPayload::Login(p) => Some(Arc::new(LoginCredentials(p.clone()))),
-            _ => None,
-        }
-    }
-    /// The payload as an API key, or `None` for another type.
-    pub fn api_key(&self) -> Option<Arc<ApiKeyCredentials>> {
-        match &self.0.payload {
-            SecretPayload::ApiKey(p) => Some(Arc::new(ApiKeyCredentials(p.clone()))),
-            _ => None,
-        }
-    }
-    /// The payload as a key pair, or `None` for another type.
-    pub fn key_pair(&self) -> Option<Arc<KeyPairCredentials>> {
-        match &self.0.payload {
-            SecretPayload::KeyPair(p) => Some(Arc::new(KeyPairCredentials(p.clone()))),
-            _ => None,
-        }
-    }
-    /// The payload as an SSH key, or `None` for another type.
-    pub fn ssh_key(&self) -> Option<Arc<SshKeyCredentials>> {
-        match &self.0.payload {
-            SecretPayload::SshKey(p) => Some(Arc::new(SshKeyCredentials(p.clone()))),
-            _ => None,
-        }
-    }
-    /// The payload as free-form data, or `None` for another type.
-    pub fn other(&self) -> Option<Arc<OtherCredentials>> {
-        match &self.0.payload {
-            SecretPayload::Other(p) => Some(Arc::new(OtherCredentials(p.clone()))),
-            _ => None,
-        }
     }
 }
 

@@ -656,19 +656,28 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
- * An API key (`DecryptedSecret.apiKey()`).
+ * An API key.
  */
 public protocol ApiKeyCredentialsProtocol: AnyObject, Sendable {
     
+    /**
+     * The field of that name (a copy).
+     */
     func apiKey()  -> String
     
+    /**
+     * The field of that name (a copy).
+     */
     func endpoint()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func notes()  -> String?
     
 }
 /**
- * An API key (`DecryptedSecret.apiKey()`).
+ * An API key.
  */
 open class ApiKeyCredentials: ApiKeyCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
     fileprivate let handle: UInt64
@@ -723,6 +732,9 @@ open class ApiKeyCredentials: ApiKeyCredentialsProtocol, @unchecked Sendable, Cu
     
 
     
+    /**
+     * The field of that name (a copy).
+     */
 open func apiKey() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -732,6 +744,9 @@ open func apiKey() -> String  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func endpoint() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -741,6 +756,9 @@ open func endpoint() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func notes() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -2355,20 +2373,19 @@ public func FfiConverterTypeCreatedApiKey_lower(_ value: CreatedApiKey) -> UInt6
 public protocol DecryptedSecretProtocol: AnyObject, Sendable {
     
     /**
-     * The payload as an API key, or `None` for another type.
+     * The payload as this typed view, or `None` for another type.
      */
     func apiKey()  -> ApiKeyCredentials?
     
     func id()  -> String
     
     /**
-     * The payload as a key pair, or `None` for another type.
+     * The payload as this typed view, or `None` for another type.
      */
     func keyPair()  -> KeyPairCredentials?
     
     /**
-     * The payload as a login, or `None` for another type (Python's
-     * `credentials.get_login`).
+     * The payload as this typed view, or `None` for another type.
      */
     func login()  -> LoginCredentials?
     
@@ -2380,7 +2397,7 @@ public protocol DecryptedSecretProtocol: AnyObject, Sendable {
     func name()  -> String
     
     /**
-     * The payload as free-form data, or `None` for another type.
+     * The payload as this typed view, or `None` for another type.
      */
     func other()  -> OtherCredentials?
     
@@ -2395,7 +2412,7 @@ public protocol DecryptedSecretProtocol: AnyObject, Sendable {
     func secretType()  -> String
     
     /**
-     * The payload as an SSH key, or `None` for another type.
+     * The payload as this typed view, or `None` for another type.
      */
     func sshKey()  -> SshKeyCredentials?
     
@@ -2462,7 +2479,7 @@ open class DecryptedSecret: DecryptedSecretProtocol, @unchecked Sendable {
 
     
     /**
-     * The payload as an API key, or `None` for another type.
+     * The payload as this typed view, or `None` for another type.
      */
 open func apiKey() -> ApiKeyCredentials?  {
     return try!  FfiConverterOptionTypeApiKeyCredentials.lift(try! rustCall() {
@@ -2483,7 +2500,7 @@ open func id() -> String  {
 }
     
     /**
-     * The payload as a key pair, or `None` for another type.
+     * The payload as this typed view, or `None` for another type.
      */
 open func keyPair() -> KeyPairCredentials?  {
     return try!  FfiConverterOptionTypeKeyPairCredentials.lift(try! rustCall() {
@@ -2495,8 +2512,7 @@ open func keyPair() -> KeyPairCredentials?  {
 }
     
     /**
-     * The payload as a login, or `None` for another type (Python's
-     * `credentials.get_login`).
+     * The payload as this typed view, or `None` for another type.
      */
 open func login() -> LoginCredentials?  {
     return try!  FfiConverterOptionTypeLoginCredentials.lift(try! rustCall() {
@@ -2529,7 +2545,7 @@ open func name() -> String  {
 }
     
     /**
-     * The payload as free-form data, or `None` for another type.
+     * The payload as this typed view, or `None` for another type.
      */
 open func other() -> OtherCredentials?  {
     return try!  FfiConverterOptionTypeOtherCredentials.lift(try! rustCall() {
@@ -2565,7 +2581,7 @@ open func secretType() -> String  {
 }
     
     /**
-     * The payload as an SSH key, or `None` for another type.
+     * The payload as this typed view, or `None` for another type.
      */
 open func sshKey() -> SshKeyCredentials?  {
     return try!  FfiConverterOptionTypeSshKeyCredentials.lift(try! rustCall() {
@@ -5411,21 +5427,33 @@ public func FfiConverterTypeInitializedVault_lower(_ value: InitializedVault) ->
 
 
 /**
- * An access/secret key pair (`DecryptedSecret.keyPair()`).
+ * An access/secret key pair.
  */
 public protocol KeyPairCredentialsProtocol: AnyObject, Sendable {
     
+    /**
+     * The field of that name (a copy).
+     */
     func accessKey()  -> String
     
+    /**
+     * The field of that name (a copy).
+     */
     func endpoint()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func notes()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func secretKey()  -> String
     
 }
 /**
- * An access/secret key pair (`DecryptedSecret.keyPair()`).
+ * An access/secret key pair.
  */
 open class KeyPairCredentials: KeyPairCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
     fileprivate let handle: UInt64
@@ -5480,6 +5508,9 @@ open class KeyPairCredentials: KeyPairCredentialsProtocol, @unchecked Sendable, 
     
 
     
+    /**
+     * The field of that name (a copy).
+     */
 open func accessKey() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -5489,6 +5520,9 @@ open func accessKey() -> String  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func endpoint() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -5498,6 +5532,9 @@ open func endpoint() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func notes() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -5507,6 +5544,9 @@ open func notes() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func secretKey() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -5578,14 +5618,23 @@ public func FfiConverterTypeKeyPairCredentials_lower(_ value: KeyPairCredentials
 
 
 /**
- * A login (`DecryptedSecret.login()`); its TOTP through `totp()`.
+ * A login (Python's `credentials.get_login`); its TOTP through `totp()`.
  */
 public protocol LoginCredentialsProtocol: AnyObject, Sendable {
     
+    /**
+     * The field of that name (a copy).
+     */
     func email()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func notes()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func password()  -> String
     
     /**
@@ -5593,13 +5642,19 @@ public protocol LoginCredentialsProtocol: AnyObject, Sendable {
      */
     func totp()  -> TotpConfig?
     
+    /**
+     * The field of that name (a copy).
+     */
     func url()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func username()  -> String?
     
 }
 /**
- * A login (`DecryptedSecret.login()`); its TOTP through `totp()`.
+ * A login (Python's `credentials.get_login`); its TOTP through `totp()`.
  */
 open class LoginCredentials: LoginCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
     fileprivate let handle: UInt64
@@ -5654,6 +5709,9 @@ open class LoginCredentials: LoginCredentialsProtocol, @unchecked Sendable, Cust
     
 
     
+    /**
+     * The field of that name (a copy).
+     */
 open func email() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -5663,6 +5721,9 @@ open func email() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func notes() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -5672,6 +5733,9 @@ open func notes() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func password() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -5693,6 +5757,9 @@ open func totp() -> TotpConfig?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func url() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -5702,6 +5769,9 @@ open func url() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func username() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -7497,17 +7567,23 @@ public func FfiConverterTypeOrgKey_lower(_ value: OrgKey) -> UInt64 {
 
 
 /**
- * Free-form secret data (`DecryptedSecret.other()`).
+ * Free-form secret data.
  */
 public protocol OtherCredentialsProtocol: AnyObject, Sendable {
     
+    /**
+     * The field of that name (a copy).
+     */
     func data()  -> String
     
+    /**
+     * The field of that name (a copy).
+     */
     func notes()  -> String?
     
 }
 /**
- * Free-form secret data (`DecryptedSecret.other()`).
+ * Free-form secret data.
  */
 open class OtherCredentials: OtherCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
     fileprivate let handle: UInt64
@@ -7562,6 +7638,9 @@ open class OtherCredentials: OtherCredentialsProtocol, @unchecked Sendable, Cust
     
 
     
+    /**
+     * The field of that name (a copy).
+     */
 open func data() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -7571,6 +7650,9 @@ open func data() -> String  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func notes() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -8428,23 +8510,38 @@ public func FfiConverterTypeSmsOptInsResource_lower(_ value: SmsOptInsResource) 
 
 
 /**
- * An SSH key (`DecryptedSecret.sshKey()`).
+ * An SSH key.
  */
 public protocol SshKeyCredentialsProtocol: AnyObject, Sendable {
     
+    /**
+     * The field of that name (a copy).
+     */
     func fingerprint()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func notes()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func passphrase()  -> String?
     
+    /**
+     * The field of that name (a copy).
+     */
     func privateKey()  -> String
     
+    /**
+     * The field of that name (a copy).
+     */
     func publicKey()  -> String?
     
 }
 /**
- * An SSH key (`DecryptedSecret.sshKey()`).
+ * An SSH key.
  */
 open class SshKeyCredentials: SshKeyCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
     fileprivate let handle: UInt64
@@ -8499,6 +8596,9 @@ open class SshKeyCredentials: SshKeyCredentialsProtocol, @unchecked Sendable, Cu
     
 
     
+    /**
+     * The field of that name (a copy).
+     */
 open func fingerprint() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -8508,6 +8608,9 @@ open func fingerprint() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func notes() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -8517,6 +8620,9 @@ open func notes() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func passphrase() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -8526,6 +8632,9 @@ open func passphrase() -> String?  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func privateKey() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -8535,6 +8644,9 @@ open func privateKey() -> String  {
 })
 }
     
+    /**
+     * The field of that name (a copy).
+     */
 open func publicKey() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
@@ -24585,25 +24697,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_httptransport_sleep() != 29235) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_api_key() != 51865) {
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_api_key() != 50866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_endpoint() != 3980) {
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_endpoint() != 18160) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_notes() != 59470) {
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_notes() != 40408) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_api_key() != 22668) {
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_api_key() != 16167) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_id() != 20076) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_key_pair() != 32413) {
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_key_pair() != 57427) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_login() != 2484) {
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_login() != 13340) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_metadata() != 2727) {
@@ -24612,7 +24724,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_name() != 60362) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_other() != 16801) {
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_other() != 20070) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_payload_json() != 18052) {
@@ -24621,7 +24733,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_secret_type() != 4483) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_ssh_key() != 64828) {
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_ssh_key() != 20722) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_totp_code() != 61204) {
@@ -24639,34 +24751,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_initializedvault_vault_key_id() != 42066) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_access_key() != 7142) {
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_access_key() != 11388) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_endpoint() != 30867) {
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_endpoint() != 23779) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_notes() != 61912) {
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_notes() != 17222) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_secret_key() != 38873) {
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_secret_key() != 5501) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_email() != 18743) {
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_email() != 5028) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_notes() != 54238) {
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_notes() != 63161) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_password() != 11948) {
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_password() != 59599) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_logincredentials_totp() != 18980) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_url() != 43111) {
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_url() != 230) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_username() != 27964) {
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_username() != 4462) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_masterkey_auth_hash() != 5602) {
@@ -24678,25 +24790,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_orgkey_encrypt_payload() != 45557) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_othercredentials_data() != 51392) {
+    if (uniffi_inkbox_uniffi_checksum_method_othercredentials_data() != 15782) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_othercredentials_notes() != 57373) {
+    if (uniffi_inkbox_uniffi_checksum_method_othercredentials_notes() != 32263) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_fingerprint() != 33000) {
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_fingerprint() != 38760) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_notes() != 10944) {
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_notes() != 6501) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_passphrase() != 118) {
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_passphrase() != 2406) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_private_key() != 44590) {
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_private_key() != 29077) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_public_key() != 37518) {
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_public_key() != 3589) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_create_secret() != 53863) {

@@ -8,29 +8,14 @@ import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 
 /**
  * The parts of the surface that are not plain records in, records out: a
  * secret-holding result as an Object, a one-or-several parameter, a
  * multipart upload. Against a fresh emulator on 127.0.0.1.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SurfaceTest {
-    private lateinit var emu: Emulator
-
-    @BeforeAll
-    fun start() {
-        emu = Emulator.start()
-    }
-
-    @AfterAll
-    fun stop() {
-        emu.close()
-    }
+class SurfaceTest : EmulatorSuite() {
 
     @Test
     fun createdApiKeyIsAnObjectThatHidesItsSecret(): Unit = runBlocking {

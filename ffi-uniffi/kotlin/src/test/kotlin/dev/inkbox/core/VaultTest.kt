@@ -6,25 +6,10 @@ import kotlin.test.assertFailsWith
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 
 /** The vault's whole surface against a fresh emulator (one organization, one vault). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class VaultTest {
-    private lateinit var emu: Emulator
-
-    @BeforeAll
-    fun start() {
-        emu = Emulator.start()
-    }
-
-    @AfterAll
-    fun stop() {
-        emu.close()
-    }
+class VaultTest : EmulatorSuite() {
 
     @Test
     fun secretsKeysAccessAndTotp(): Unit = runBlocking {
