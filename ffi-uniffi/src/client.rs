@@ -55,7 +55,12 @@ impl ClientInner {
     /// One call of operation `op` with `args` (core's `dynamic::build`
     /// arguments): a POST gets an idempotency key so its retries are safe.
     pub(crate) async fn execute(&self, op: &str, args: &Value) -> Result<Answer, InkboxError> {
-        let req: Request = dynamic::build(op, args)?;
+        self.execute_built(dynamic::build(op, args)?).await
+    }
+
+    /// One call of a request core's typed builder made (a body `dynamic::build`
+    /// cannot express, e.g. a multipart upload), with the same key and retries.
+    pub(crate) async fn execute_built(&self, req: Request) -> Result<Answer, InkboxError> {
         let random = if req.method == Method::Post { Some(key_random()?) } else { None };
         let call = CoreCall::new(req, &self.base()?, self.api_key(), &self.options, random)?;
         self.drive(call).await

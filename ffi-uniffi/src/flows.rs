@@ -137,6 +137,32 @@ enum PagerSlot {
     Busy,
     Finished,
     Failed,
+    /// A `nextPage` call was cancelled (its future dropped) mid-page: the
+    /// flow went with it, so the pager cannot resume.
+    Cancelled,
+}
+
+/// Marks the pager `Cancelled` when the `nextPage` future holding it is
+/// dropped before it settles (a cancelled Kotlin coroutine; uniffi's Swift
+/// wrapper never drops a pending future).
+struct Settle<'a> {
+    state: &'a PagerState,
+    armed: bool,
+}
+
+impl Settle<'_> {
+    fn to(mut self, slot: PagerSlot) {
+        self.armed = false;
+        self.state.set(slot);
+    }
+}
+
+impl Drop for Settle<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.state.set(PagerSlot::Cancelled);
+        }
+    }
 }
 
 impl std::fmt::Debug for PagerState {
@@ -182,18 +208,27 @@ impl PagerState {
                 self.set(PagerSlot::Failed);
                 return Err(InkboxError::of("InkboxFlowError", "flow.out_of_order", "the pager failed earlier"));
             }
+            PagerSlot::Cancelled => {
+                self.set(PagerSlot::Cancelled);
+                return Err(InkboxError::of(
+                    "InkboxFlowError",
+                    "flow.out_of_order",
+                    "an earlier nextPage call was cancelled: start the list again",
+                ));
+            }
         };
+        let settle = Settle { state: self, armed: true };
         match advance(&self.client, flow).await {
             (Some(flow), Ok(Progress::Page(page))) => {
-                self.set(PagerSlot::Ready(flow));
+                settle.to(PagerSlot::Ready(flow));
                 Ok(Some(page))
             }
             (_, Ok(_)) => {
-                self.set(PagerSlot::Finished);
+                settle.to(PagerSlot::Finished);
                 Ok(None)
             }
             (_, Err(e)) => {
-                self.set(PagerSlot::Failed);
+                settle.to(PagerSlot::Failed);
                 Err(e)
             }
         }

@@ -85,13 +85,7 @@ impl Identity {
         bcc: Option<Vec<String>>,
         in_reply_to_message_id: Option<String>,
     ) -> Result<inkbox_core::api::mail::Message, InkboxError> {
-        let email = self.data.email_address.clone().ok_or_else(|| {
-            InkboxError::of(
-                "InkboxError",
-                "identity.unbound",
-                format!("Identity '{}' has no mailbox", self.data.agent_handle),
-            )
-        })?;
+        let email = self.data.email_address.clone().ok_or_else(|| self.email_unbound())?;
         let messages = crate::generated::resources::MessagesResource { client: Arc::clone(&self.client) };
         messages.send(email, to, subject, body_text, body_html, cc, bcc, in_reply_to_message_id, None).await
     }

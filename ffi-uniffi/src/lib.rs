@@ -19,6 +19,7 @@ pub mod client;
 pub mod error;
 pub mod flows;
 pub mod identity;
+pub mod imessage;
 pub mod messages;
 // Written by tools/surface/gen.py; `--check` diffs it, so rustfmt leaves it as written.
 #[rustfmt::skip]

@@ -54,6 +54,10 @@ impl TotpConfig {
     pub(crate) fn core(&self) -> &CoreTotp {
         &self.0
     }
+
+    pub(crate) fn from_core(config: CoreTotp) -> Self {
+        TotpConfig(config)
+    }
 }
 
 fn now_secs() -> u64 {

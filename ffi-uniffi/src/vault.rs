@@ -5,17 +5,19 @@
 //! the caller asks for them.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use getrandom::SysRng;
 use inkbox_core::ErrorCode as _;
-use inkbox_core::api::vault::VaultSecret;
+use inkbox_core::api::Patch;
+use inkbox_core::api::vault::{self as vault_api, AccessRule, VaultInfo, VaultKey, VaultSecret};
 use inkbox_core::api::vault_flows::{
-    CreateSecretFlow, DecryptedSecret as CoreDecrypted, FlowOutput, GetSecretFlow, InitializeFlow, NewSecret,
-    TotpCodeView, TotpUpdateFlow, UnlockFlow, UnlockedVault as CoreUnlocked,
+    CreateSecretFlow, DecryptedSecret as CoreDecrypted, FlowOutput, GetSecretFlow, InitializeFlow, NewSecret, Proof,
+    SecretChanges, TotpCodeView, TotpUpdateFlow, UnlockFlow, UnlockedVault as CoreUnlocked, UpdateKeyFlow,
+    UpdateSecretFlow,
 };
 use inkbox_core::totp::TotpConfig as CoreTotp;
-use inkbox_core::vault::{self, MasterKey as CoreMasterKey, OrgKey as CoreOrgKey, SecretPayload};
+use inkbox_core::vault::{self, MasterKey as CoreMasterKey, OrgKey as CoreOrgKey, SecretPayload, SecretType};
 use zeroize::Zeroizing;
 
 use crate::client::{Client, ClientInner};
@@ -75,7 +77,10 @@ impl VaultResource {
             None => UnlockFlow::new(&key)?,
         };
         match run(&self.client, flow).await? {
-            FlowOutput::Unlocked(v) => Ok(Arc::new(UnlockedVault { vault: v, client: Arc::clone(&self.client) })),
+            FlowOutput::Unlocked(mut v) => {
+                let secrets = Mutex::new(std::mem::take(&mut v.secrets));
+                Ok(Arc::new(UnlockedVault { vault: v, secrets, client: Arc::clone(&self.client) }))
+            }
             _ => Err(unexpected("unlock")),
         }
     }
@@ -99,6 +104,91 @@ impl VaultResource {
             _ => Err(unexpected("initialize")),
         }
     }
+
+    /// Replaces the primary vault key, proving exactly one of the current
+    /// key or a recovery code (which the server then consumes). Argon2id
+    /// runs twice, each on a thread of its own.
+    #[uniffi::method(default(current_vault_key = None, recovery_code = None))]
+    pub async fn update_key(
+        &self,
+        new_key: String,
+        current_vault_key: Option<String>,
+        recovery_code: Option<String>,
+    ) -> Result<VaultKey, InkboxError> {
+        let new_key = Zeroizing::new(new_key);
+        let proof = match (current_vault_key.map(Zeroizing::new), recovery_code.map(Zeroizing::new)) {
+            (Some(key), None) => Proof::current_key(&key),
+            (None, Some(code)) => Proof::recovery_code(&code),
+            _ => {
+                return Err(InkboxError::invalid(
+                    "currentVaultKey",
+                    "give exactly one of currentVaultKey and recoveryCode",
+                ));
+            }
+        };
+        let flow = UpdateKeyFlow::new(&new_key, proof, &mut SysRng)?;
+        match run(&self.client, flow).await? {
+            FlowOutput::Key(k) => Ok(k),
+            _ => Err(unexpected("update key")),
+        }
+    }
+
+    /// The vault's metadata (key and secret counts), or `None` when it has
+    /// not been initialized yet.
+    pub async fn info(&self) -> Result<Option<VaultInfo>, InkboxError> {
+        let answer = self.client.execute_built(vault_api::build_info()?).await?;
+        Ok(vault_api::parse_info(&answer.response())?)
+    }
+
+    /// The vault keys, optionally of one type (`primary`, `recovery`).
+    #[uniffi::method(default(key_type = None))]
+    pub async fn list_keys(&self, key_type: Option<String>) -> Result<Vec<VaultKey>, InkboxError> {
+        let kind = key_type.map(|k| k.to_ascii_lowercase());
+        let answer = self.client.execute_built(vault_api::build_list_keys(kind.as_deref())?).await?;
+        Ok(vault_api::parse_list_keys(&answer.response())?)
+    }
+
+    /// Revokes a vault key by its auth hash.
+    pub async fn delete_key(&self, auth_hash: String) -> Result<(), InkboxError> {
+        let answer = self.client.execute_built(vault_api::build_revoke_key(&auth_hash)?).await?;
+        Ok(vault_api::parse_revoke_key(&answer.response())?)
+    }
+
+    /// The secrets' metadata (no payloads; no unlock needed), optionally of one type.
+    #[uniffi::method(default(secret_type = None))]
+    pub async fn list_secrets(&self, secret_type: Option<SecretType>) -> Result<Vec<VaultSecret>, InkboxError> {
+        let kind = secret_type.as_ref().map(SecretType::as_str);
+        let answer = self.client.execute_built(vault_api::build_list_secrets(kind)?).await?;
+        Ok(vault_api::parse_list_secrets(&answer.response())?)
+    }
+
+    /// Deletes a secret (no unlock needed).
+    pub async fn delete_secret(&self, secret_id: String) -> Result<(), InkboxError> {
+        delete_secret(&self.client, &secret_id).await
+    }
+
+    /// Which identities can read a secret.
+    pub async fn list_access_rules(&self, secret_id: String) -> Result<Vec<AccessRule>, InkboxError> {
+        let answer = self.client.execute_built(vault_api::build_list_access(&secret_id)?).await?;
+        Ok(vault_api::parse_list_access(&answer.response())?)
+    }
+
+    /// Lets an identity read a secret.
+    pub async fn grant_access(&self, secret_id: String, identity_id: String) -> Result<AccessRule, InkboxError> {
+        let answer = self.client.execute_built(vault_api::build_grant_access(&secret_id, &identity_id)?).await?;
+        Ok(vault_api::parse_grant_access(&answer.response())?)
+    }
+
+    /// Removes an identity's access to a secret.
+    pub async fn revoke_access(&self, secret_id: String, identity_id: String) -> Result<(), InkboxError> {
+        let answer = self.client.execute_built(vault_api::build_revoke_access(&secret_id, &identity_id)?).await?;
+        Ok(vault_api::parse_revoke_access(&answer.response())?)
+    }
+}
+
+async fn delete_secret(client: &ClientInner, secret_id: &str) -> Result<(), InkboxError> {
+    let answer = client.execute_built(vault_api::build_delete_secret(secret_id)?).await?;
+    Ok(vault_api::parse_delete_secret(&answer.response())?)
 }
 
 /// A newly created vault. The recovery codes are only readable through
@@ -134,16 +224,44 @@ impl InitializedVault {
     }
 }
 
-/// An unlocked vault: the org key (never readable) and the decrypted secrets.
+/// An unlocked vault: the org key (never readable) and the decrypted
+/// secrets of the unlock, kept current by this object's own create, update,
+/// TOTP and delete calls (as Python's `UnlockedVault` keeps them).
 #[derive(uniffi::Object)]
 pub struct UnlockedVault {
+    /// The org key and the unlock's metadata (its `secrets` moved to `secrets`).
     vault: CoreUnlocked,
+    secrets: Mutex<Vec<CoreDecrypted>>,
     client: Arc<ClientInner>,
 }
 
 impl fmt::Debug for UnlockedVault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnlockedVault").field("secrets", &self.vault.secrets.len()).finish_non_exhaustive()
+        f.debug_struct("UnlockedVault").field("secrets", &self.cache().len()).finish_non_exhaustive()
+    }
+}
+
+impl UnlockedVault {
+    /// The known secrets (a panic elsewhere cannot poison them: each change is one assignment).
+    fn cache(&self) -> MutexGuard<'_, Vec<CoreDecrypted>> {
+        self.secrets.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records a fetched or changed secret, replacing its older copy.
+    fn remember(&self, secret: CoreDecrypted) -> Arc<DecryptedSecret> {
+        let mut cache = self.cache();
+        match cache.iter_mut().find(|s| s.secret.id == secret.secret.id) {
+            Some(known) => *known = secret.clone(),
+            None => cache.push(secret.clone()),
+        }
+        Arc::new(DecryptedSecret(secret))
+    }
+
+    fn decrypted(&self, out: FlowOutput, what: &str) -> Result<Arc<DecryptedSecret>, InkboxError> {
+        match out {
+            FlowOutput::Decrypted(d) => Ok(self.remember(d)),
+            _ => Err(unexpected(what)),
+        }
     }
 }
 
@@ -165,14 +283,27 @@ impl UnlockedVault {
         self.vault.key_id.clone()
     }
 
-    /// The decrypted secrets, in server order.
+    /// The decrypted secrets: the unlock's, in server order, then the ones
+    /// this object created or fetched since.
     pub fn secrets(&self) -> Vec<Arc<DecryptedSecret>> {
-        self.vault.secrets.iter().cloned().map(|s| Arc::new(DecryptedSecret(s))).collect()
+        self.cache().iter().cloned().map(|s| Arc::new(DecryptedSecret(s))).collect()
     }
 
-    /// A decrypted secret of the unlock bundle by id.
+    /// The known decrypted secrets of one type (`SecretType.Login`: the
+    /// logins; Python's `credentials.list_logins()` and its siblings).
+    pub fn secrets_of_type(&self, secret_type: SecretType) -> Vec<Arc<DecryptedSecret>> {
+        let cache = self.cache();
+        cache
+            .iter()
+            .filter(|s| s.secret.secret_type == secret_type)
+            .cloned()
+            .map(|s| Arc::new(DecryptedSecret(s)))
+            .collect()
+    }
+
+    /// A known decrypted secret by id (no request; `getSecret` fetches).
     pub fn secret(&self, secret_id: String) -> Option<Arc<DecryptedSecret>> {
-        self.vault.secret(&secret_id).cloned().map(|s| Arc::new(DecryptedSecret(s)))
+        self.cache().iter().find(|s| s.secret.id == secret_id).cloned().map(|s| Arc::new(DecryptedSecret(s)))
     }
 
     /// The secrets that did not decrypt or parse.
@@ -200,9 +331,13 @@ impl UnlockedVault {
         if let Some(d) = description {
             secret = secret.with_description(d);
         }
+        let payload = secret.payload.clone();
         let flow = CreateSecretFlow::new(&self.vault, &secret, identity_id.as_deref(), &mut SysRng)?;
         match run(&self.client, flow).await? {
-            FlowOutput::Created(c) => Ok(c.secret),
+            FlowOutput::Created(c) => {
+                self.remember(CoreDecrypted { secret: c.secret.clone(), payload });
+                Ok(c.secret)
+            }
             _ => Err(unexpected("create secret")),
         }
     }
@@ -210,10 +345,52 @@ impl UnlockedVault {
     /// Fetches and decrypts one secret.
     pub async fn get_secret(&self, secret_id: String) -> Result<Arc<DecryptedSecret>, InkboxError> {
         let flow = GetSecretFlow::new(&self.vault, &secret_id)?;
-        match run(&self.client, flow).await? {
-            FlowOutput::Decrypted(d) => Ok(Arc::new(DecryptedSecret(d))),
-            _ => Err(unexpected("get secret")),
+        self.decrypted(run(&self.client, flow).await?, "get secret")
+    }
+
+    /// Renames, re-describes and/or re-encrypts a secret (`payloadJson`: a
+    /// new payload of the stored type, `vault.payload_type_mismatch`
+    /// otherwise); `clearDescription` removes the description (JSON `null`).
+    /// Arguments left `null` are not sent.
+    #[uniffi::method(default(name = None, description = None, payload_json = None, clear_description = false))]
+    pub async fn update_secret(
+        &self,
+        secret_id: String,
+        name: Option<String>,
+        description: Option<String>,
+        payload_json: Option<String>,
+        clear_description: bool,
+    ) -> Result<VaultSecret, InkboxError> {
+        let description = match (description, clear_description) {
+            (Some(_), true) => {
+                return Err(InkboxError::invalid("clearDescription", "give description or clearDescription, not both"));
+            }
+            (Some(d), false) => Patch::Set(d),
+            (None, true) => Patch::Clear,
+            (None, false) => Patch::Keep,
+        };
+        let payload = match payload_json {
+            Some(json) => Some(SecretPayload::parse_inferred(Zeroizing::new(json).as_bytes())?),
+            None => None,
+        };
+        let changes = SecretChanges { name, description, payload: payload.clone() };
+        let flow = UpdateSecretFlow::new(&self.vault, &secret_id, changes, &mut SysRng)?;
+        let meta = match run(&self.client, flow).await? {
+            FlowOutput::Secret(meta) => meta,
+            _ => return Err(unexpected("update secret")),
+        };
+        let known = self.cache().iter().find(|s| s.secret.id == meta.id).map(|s| s.payload.clone());
+        if let Some(payload) = payload.or(known) {
+            self.remember(CoreDecrypted { secret: meta.clone(), payload });
         }
+        Ok(meta)
+    }
+
+    /// Deletes a secret and forgets it.
+    pub async fn delete_secret(&self, secret_id: String) -> Result<(), InkboxError> {
+        delete_secret(&self.client, &secret_id).await?;
+        self.cache().retain(|s| s.secret.id != secret_id);
+        Ok(())
     }
 
     /// Sets a login's TOTP from an `otpauth://totp/` URI (`None`: removes it).
@@ -226,10 +403,19 @@ impl UnlockedVault {
             None => TotpUpdateFlow::remove(&self.vault, &secret_id, &mut SysRng)?,
             Some(uri) => TotpUpdateFlow::set_uri(&self.vault, &secret_id, &Zeroizing::new(uri), &mut SysRng)?,
         };
-        match run(&self.client, flow).await? {
-            FlowOutput::Decrypted(d) => Ok(Arc::new(DecryptedSecret(d))),
-            _ => Err(unexpected("set TOTP")),
-        }
+        self.decrypted(run(&self.client, flow).await?, "set TOTP")
+    }
+
+    /// Removes a login's TOTP.
+    pub async fn remove_totp(&self, secret_id: String) -> Result<Arc<DecryptedSecret>, InkboxError> {
+        self.set_totp(secret_id, None).await
+    }
+
+    /// The TOTP code of a login at `nowUnix` (default: now), the secret
+    /// fetched and decrypted first (`totp.*` when it has no TOTP).
+    #[uniffi::method(default(now_unix = None))]
+    pub async fn get_totp_code(&self, secret_id: String, now_unix: Option<u64>) -> Result<TotpCode, InkboxError> {
+        self.get_secret(secret_id).await?.totp_code(now_unix)
     }
 
     /// Sets a login's TOTP from a configuration.
@@ -240,10 +426,7 @@ impl UnlockedVault {
     ) -> Result<Arc<DecryptedSecret>, InkboxError> {
         let core: &CoreTotp = config.core();
         let flow = TotpUpdateFlow::set(&self.vault, &secret_id, core, &mut SysRng)?;
-        match run(&self.client, flow).await? {
-            FlowOutput::Decrypted(d) => Ok(Arc::new(DecryptedSecret(d))),
-            _ => Err(unexpected("set TOTP")),
-        }
+        self.decrypted(run(&self.client, flow).await?, "set TOTP")
     }
 }
 
@@ -293,6 +476,108 @@ impl DecryptedSecret {
     #[uniffi::method(default(now_unix = None))]
     pub fn totp_code(&self, now_unix: Option<u64>) -> Result<TotpCode, InkboxError> {
         Ok(self.0.totp_code(now_unix.unwrap_or_else(now_secs))?.into())
+    }
+}
+
+// ------------------------------------------------------- typed payloads
+
+/// A typed view of one kind of payload: an Object (core's payload is
+/// zeroized on drop and never in `Debug`), one getter per field, and the
+/// `DecryptedSecret` accessor that answers it (`null` for another type). A
+/// getter's copy is the caller's to guard.
+macro_rules! payload_view {
+    (
+        $(#[$doc:meta])* $view:ident($core:ty, $variant:ident) via $accessor:ident
+        { $($field:ident: $ty:ty),+ $(,)? }
+    ) => {
+        $(#[$doc])*
+        #[derive(uniffi::Object)]
+        #[uniffi::export(Debug)]
+        pub struct $view($core);
+
+        impl fmt::Debug for $view {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($view), "(<redacted>)"))
+            }
+        }
+
+        #[uniffi::export]
+        impl $view {
+            $(
+                /// The field of that name (a copy).
+                pub fn $field(&self) -> $ty {
+                    self.0.$field.clone()
+                }
+            )+
+        }
+
+        #[uniffi::export]
+        impl DecryptedSecret {
+            /// The payload as this typed view, or `None` for another type.
+            pub fn $accessor(&self) -> Option<Arc<$view>> {
+                match &self.0.payload {
+                    SecretPayload::$variant(p) => Some(Arc::new($view(p.clone()))),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+payload_view! {
+    /// A login (Python's `credentials.get_login`); its TOTP through `totp()`.
+    LoginCredentials(vault::LoginPayload, Login) via login {
+        password: String,
+        username: Option<String>,
+        email: Option<String>,
+        url: Option<String>,
+        notes: Option<String>,
+    }
+}
+
+payload_view! {
+    /// An API key.
+    ApiKeyCredentials(vault::ApiKeyPayload, ApiKey) via api_key {
+        api_key: String,
+        endpoint: Option<String>,
+        notes: Option<String>,
+    }
+}
+
+payload_view! {
+    /// An access/secret key pair.
+    KeyPairCredentials(vault::KeyPairPayload, KeyPair) via key_pair {
+        access_key: String,
+        secret_key: String,
+        endpoint: Option<String>,
+        notes: Option<String>,
+    }
+}
+
+payload_view! {
+    /// An SSH key.
+    SshKeyCredentials(vault::SshKeyPayload, SshKey) via ssh_key {
+        private_key: String,
+        public_key: Option<String>,
+        fingerprint: Option<String>,
+        passphrase: Option<String>,
+        notes: Option<String>,
+    }
+}
+
+payload_view! {
+    /// Free-form secret data.
+    OtherCredentials(vault::OtherPayload, Other) via other {
+        data: String,
+        notes: Option<String>,
+    }
+}
+
+#[uniffi::export]
+impl LoginCredentials {
+    /// The login's TOTP configuration, when it has one.
+    pub fn totp(&self) -> Option<Arc<TotpConfig>> {
+        self.0.totp.clone().map(|t| Arc::new(TotpConfig::from_core(t)))
     }
 }
 

@@ -58,9 +58,12 @@ RUST_KEYWORDS = {"type", "match", "move", "ref", "self", "super", "use", "where"
                  "static", "struct", "trait", "unsafe", "while", "async", "await", "yield", "abstract", "final"}
 # Described methods whose operation the description leaves to hand-written
 # code (Python's mixins), written by hand here too.
-HAND_WRITTEN = {"Identity.send_email": "src/identity.rs, over `MessagesResource.send` (src/messages.rs)"}
-# Models the hand-written part of the binding returns (vault.rs).
-HAND_WRITTEN_NEEDS = ["VaultSecret"]
+HAND_WRITTEN = {
+    "Identity.send_email": "src/identity.rs, over `MessagesResource.send` (src/messages.rs)",
+    "Identity.upload_imessage_media": "src/imessage.rs, over `IMessagesResource.upload_media` (core's multipart builder)",
+}
+# Models the hand-written part of the binding returns (vault.rs, imessage.rs).
+HAND_WRITTEN_NEEDS = ["VaultSecret", "VaultInfo", "VaultKey", "AccessRule", "IMessageMediaUpload"]
 
 # The fields every error variant carries (Rust name, Rust type, Kotlin type).
 ERROR_FIELDS = [
@@ -96,6 +99,9 @@ class CoreStruct:
     private: bool  # some field is not `pub`
     generic: bool
     secret: bool = False  # zeroized on drop: it holds a secret
+    flattened: set[str] = field(default_factory=set)  # fields serde flattens into this one
+    renamed: dict[str, str] = field(default_factory=dict)  # field → its wire name (serde rename)
+    tags: set[str] = field(default_factory=set)  # wire fields the enclosing enum's tag supplies
 
 
 @dataclass
@@ -105,7 +111,8 @@ class CoreEnum:
     module: str
     variants: list[tuple[str, str | None]]  # (name, payload type or None)
     wire: bool  # a `wire_enum!`
-    simple: bool  # unit variants and `(String)` ones only
+    simple: bool  # unit variants and `(String)` / `(Vec<String>)` ones only
+    untagged: bool = False  # `#[serde(untagged)]`: each variant is its payload on the wire
 
 
 @dataclass
@@ -172,19 +179,32 @@ def index_core(root: Path) -> CoreIndex:
             name, generic, body = m.group(1), bool(m.group(2)), m.group(3)
             fields: list[tuple[str, str]] = []
             private = False
+            flattened: set[str] = set()
+            renamed: dict[str, str] = {}
+            pending: list[str] = []
             for line in body.splitlines():
                 s = line.strip()
-                if not s or s.startswith("#") or s.startswith("//"):
+                if s.startswith("#"):
+                    pending.append(s)
                     continue
+                if not s or s.startswith("//"):
+                    continue
+                attrs, pending = " ".join(pending), []
                 fm = re.match(r"pub ((?:r#)?\w+): (.+),$", s)
                 if fm:
                     fields.append((fm.group(1), fm.group(2)))
+                    if "flatten" in attrs:
+                        flattened.add(fm.group(1))
+                    rn = re.search(r'rename = "([^"]+)"', attrs)
+                    if rn:
+                        renamed[fm.group(1)] = rn.group(1)
                 elif re.match(r"(pub\(\w+\) )?\w+: ", s):
                     private = True
             if name in seen:
                 idx.dupes.add(name)
             seen[name] = module
-            idx.structs[name] = CoreStruct(name, type_path(name), module, fields, private, generic)
+            idx.structs[name] = CoreStruct(name, type_path(name), module, fields, private, generic,
+                                           flattened=flattened, renamed=renamed)
         for m in re.finditer(r"^pub type (\w+) = ([\w:]+);", text, re.M):
             idx.aliases[m.group(1)] = (type_path(m.group(1)), m.group(2).rsplit("::", 1)[-1])
         for m in re.finditer(r"^pub use [\w:]+::\{([^}]*)\};", text, re.M):
@@ -206,15 +226,31 @@ def index_core(root: Path) -> CoreIndex:
                 s = line.strip()
                 if not s or s.startswith("#") or s.startswith("//"):
                     continue
-                vm = re.match(r"(\w+)(\((\w+)\))?,$", s)
-                if vm and (vm.group(3) in (None, "String")):
+                vm = re.match(r"(\w+)(\(([\w<>]+)\))?,$", s)
+                if vm and (vm.group(3) in (None, "String", "Vec<String>")):
                     variants.append((vm.group(1), vm.group(3)))
                 else:
                     simple = False
+            # The attributes just above the enum.
+            attrs = re.findall(r"^#\[.*\]$", text[: m.start()].rsplit("\n\n", 1)[-1], re.M)
+            untagged = any("untagged" in a for a in attrs)
             if name in seen:
                 idx.dupes.add(name)
             seen[name] = module
-            idx.enums[name] = CoreEnum(name, type_path(name), module, variants, False, simple)
+            idx.enums[name] = CoreEnum(name, type_path(name), module, variants, False, simple, untagged)
+    # An enum with a hand-written `Deserialize` that reads a tag
+    # (`value.get("auth_type")`) supplies that wire field for each struct
+    # its variants carry (`Whoami::ApiKey(WhoamiApiKey)`: `auth_type`).
+    for path in sorted((root / "core" / "src").rglob("*.rs")):
+        text = _strip_comments(path.read_text())
+        for m in re.finditer(r"^impl<'de> Deserialize<'de> for (\w+) \{\n(.*?)^\}", text, re.M | re.S):
+            tags = set(re.findall(r'value\.get\("(\w+)"\)', m.group(2)))
+            body = re.search(rf"^pub enum {m.group(1)} \{{\n(.*?)^\}}", text, re.M | re.S)
+            if not tags or body is None:
+                continue
+            for payload in re.findall(r"^\s*\w+\((\w+)\),$", body.group(1), re.M):
+                if payload in idx.structs:
+                    idx.structs[payload].tags |= tags
     # Core's RESULT_SHAPES: operations described as a list whose parser reads one cursor page.
     tests = (root / "core" / "src" / "api" / "dynamic" / "signature_tests.rs").read_text()
     shapes = tests.split("const RESULT_SHAPES", 1)[-1].split("];", 1)[0]
@@ -267,6 +303,7 @@ class Types:
         self.order: list[str] = []  # mirrors, in first-use order
         self.notes: list[str] = []
         self.alias_uses: set[str] = set()
+        self.secret_objects: list[str] = []  # structs holding a secret, crossing as Objects with getters
 
     def rust_name(self, name: str) -> str:
         if name in self.aliases and self.aliases[name].of.kind == "ref":
@@ -320,11 +357,50 @@ class Types:
             return f"`{name}` has private fields"
         if s.secret:
             return f"`{name}` holds a secret (zeroized on drop): it needs an Object with getters, not a Record"
+        return self._fields_cross(s)
+
+    def _fields_cross(self, s: CoreStruct) -> str | None:
+        """``None`` when every field type of ``s`` crosses, else why not."""
         for fname, ftype in s.fields:
             why = self.check_type(ftype, s.module)
             if why:
-                return f"`{name}.{fname}`: {why}"
+                return f"`{s.name}.{fname}`: {why}"
         return None
+
+    def secret_object(self, name: str) -> str | None:
+        """``None`` when ``name`` (a struct that holds a secret) can cross as
+        an Object with one getter per field, else why not."""
+        st = self.core.structs.get(name)
+        if st is None or not st.secret or st.private or st.generic:
+            return "not a secret-holding struct"
+        why = self._fields_cross(st)
+        if why:
+            return why
+        if name not in self.secret_objects:
+            self.secret_objects.append(name)
+        return None
+
+    def render_secret_object(self, name: str) -> str:
+        st = self.core.structs[name]
+        described = self.models.get(name)
+        redacted = set(getattr(described, "redacted", None) or [])
+
+        def getter(f: str, t: str) -> str:
+            plain = f.removeprefix("r#")
+            doc = (f"    /// `{plain}`: the secret (zeroized in Rust when this object is freed; the\n"
+                   f"    /// copy returned is the caller's to guard).\n") if plain in redacted else f"    /// `{plain}`.\n"
+            return f"{doc}    pub fn {plain}(&self) -> {t} {{\n        self.0.{f}.clone()\n    }}\n"
+
+        getters = "".join(getter(f, t) for f, t in st.fields)
+        return (
+            f"/// Core's `{name}`: it holds a secret (zeroized on drop), so it crosses\n"
+            f"/// as an Object read through getters; `toString`/`Debug` show no field.\n"
+            f"#[derive(uniffi::Object)]\n#[uniffi::export(Debug)]\npub struct {name}(pub(crate) {st.path});\n\n"
+            f"impl std::fmt::Debug for {name} {{\n"
+            f"    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n"
+            f"        f.write_str(\"{name}(<redacted>)\")\n    }}\n}}\n\n"
+            f"#[uniffi::export]\nimpl {name} {{\n{getters}}}\n"
+        )
 
     def mirror(self, name: str) -> str:
         if name in self.core.enums:
@@ -354,7 +430,17 @@ class Types:
             base = fields(self.models[m.base]) if m.base and m.base in self.models else []
             return base + [f.name for f in m.fields]
 
-        core_fields = {f for f, _ in s.fields}
+        def wire_fields(st: CoreStruct) -> set[str]:
+            out: set[str] = set()
+            for f, ty in st.fields:
+                inner = self.core.structs.get(ty.strip())
+                if f in st.flattened and inner is not None:
+                    out |= wire_fields(inner)
+                else:
+                    out.add(st.renamed.get(f, f.removeprefix("r#")))
+            return out | st.tags
+
+        core_fields = wire_fields(s)
         missing = [f for f in fields(m) if f not in core_fields]
         if missing:
             self.notes.append(f"`{m.name}`: described fields core's `{s.name}` does not have: {', '.join(missing)}")
@@ -378,6 +464,15 @@ def _rust_param_type(t: typesys.Type, types: Types) -> tuple[str | None, str]:
     if t.kind == "list":
         inner, why = _rust_param_type(t.items[0], types)
         return (f"Vec<{inner}>" if inner else None), why
+    if t.kind == "union":
+        # `A|B`: core's untagged enum whose variants carry A and B, in order
+        # (`string|[string]` → `TextRecipients::One(String)` / `Many(Vec<String>)`).
+        members = [_rust_param_type(m, types)[0] for m in t.items]
+        for e in types.core.enums.values():
+            if e.untagged and e.simple and [p for _, p in e.variants] == members:
+                why = types.check_named(e.name)
+                return (None, why) if why else (e.path, "")
+        return None, f"a `{wire.type_text(t)}` parameter (no untagged enum of core carries it)"
     if t.kind == "ref":
         name = t.name
         if name in types.aliases:
@@ -523,6 +618,9 @@ def _emit(m: Any, op: str, parser: str, ret: str, parsed: str, gparams: list[Gen
     if op in core.page_as_list and parsed.startswith("Vec<"):
         tail = (f"        let parsed: {parsed.replace('Vec<', 'inkbox_core::api::CursorPage<', 1)} = "
                 f"{parser}(&answer.response())?;\n        Ok(parsed.items)\n    }}\n")
+    elif ret.startswith("Arc<crate::generated::types::"):
+        tail = (f"        let parsed: {parsed} = {parser}(&answer.response())?;\n"
+                f"        Ok(Arc::new({ret[4:-1]}(parsed)))\n    }}\n")
     else:
         tail = f"        let parsed: {parsed} = {parser}(&answer.response())?;\n        Ok(parsed)\n    }}\n"
     return (
@@ -638,6 +736,9 @@ def _result(returns: str, types: Types) -> tuple[str | None, str, str]:
         inner, parsed, why = _result(spec[:-1], types)
         return (inner and f"Option<{inner}>"), f"Option<{parsed}>", why
     rust = types.rust_name(spec)
+    st = types.core.structs.get(rust)
+    if st is not None and st.secret and types.secret_object(rust) is None:
+        return f"Arc<crate::generated::types::{rust}>", st.path, ""
     why = types.check_named(rust)
     if why:
         return None, "", why
@@ -653,7 +754,7 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
     for n in HAND_WRITTEN_NEEDS:
         why = types.check_named(n)
         if why:
-            raise _error(f"uniffi: {n}, which the hand-written vault returns, cannot cross: {why}")
+            raise _error(f"uniffi: {n}, which hand-written code returns, cannot cross: {why}")
     for m in types.models.values():
         types.check_description(m.name)
 
@@ -776,10 +877,7 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
                     expr, guard = bound_expr[v]
                     var = "bound_" + re.sub(r"\W", "_", v)
                     if guard:
-                        g = guards[guard]
-                        msg = json.dumps(g["error"].replace("{agent_handle}", "{}"))
-                        prelude += (f"        let {var} = {expr}.ok_or_else(|| InkboxError::of(\"InkboxError\", "
-                                    f"\"identity.unbound\", format!({msg}, self.data.agent_handle)))?;\n")
+                        prelude += f"        let {var} = {expr}.ok_or_else(|| self.{guard}_unbound())?;\n"
                     else:
                         prelude += f"        let {var} = {expr};\n"
                     if tp.location == "path":
@@ -801,13 +899,20 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
                 continue
             if m.guard:
                 g = guards[m.guard]
-                msg = json.dumps(g["error"].replace("{agent_handle}", "{}"))
-                prelude = (f"        if !self.data.{g['value']} {{\n            return Err(InkboxError::of(\"InkboxError\", "
-                           f"\"identity.unbound\", format!({msg}, self.data.agent_handle)));\n        }}\n") + prelude
+                prelude = (f"        if !self.data.{g['value']} {{\n            return Err(self.{m.guard}_unbound());\n"
+                           f"        }}\n") + prelude
             scoped_methods.append(_emit(m, t.op, parser, ret, parsed, gparams, fixed_sends,
                                         any(p.location == "body" for p in t.params), pagers, core, "self.client", prelude))
             covered.append(f"`{who}` → `{t.op}`")
+    unbound = "".join(
+        f"    /// The error of a call that needs what `{name}` guards (`{g['value']}`), before any request.\n"
+        f"    pub(crate) fn {name}_unbound(&self) -> InkboxError {{\n"
+        f"        let text = format!({json.dumps(g['error'].replace('{agent_handle}', '{}'))}, self.data.agent_handle);\n"
+        f"        InkboxError::of(\"InkboxError\", \"identity.unbound\", text)\n    }}\n"
+        for name, g in sorted(guards.items()))
     identity_src = (
+        "/// The guards of `surface/identity.toml`: one error per bound value an identity may lack.\n"
+        "impl Identity {\n" + unbound + "}\n\n"
         "/// An agent identity with its client: the identity-scoped methods of\n"
         "/// `surface/identity.toml` with its address, number, id or handle bound.\n"
         "/// (`AgentIdentity` is core's record of its data: `data()`.)\n"
@@ -898,7 +1003,8 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
           "    lower: |v| v.to_string(),\n",
           "    try_lift: |s| serde_json::from_str(&s).map_err(|_| uniffi::deps::anyhow::anyhow!(\"not JSON\")),\n",
           "});\n\n",
-          "\n".join(mirrors)]
+          "\n".join(mirrors),
+          *("\n" + types.render_secret_object(n) for n in types.secret_objects)]
 
     errors_rs, errors_kt, errors_swift = render_errors(domains)
     mod_rs = (HEADER + "//! What `tools/surface/uniffi_backend.py` writes (see `ffi-uniffi/COVERAGE.md`).\n\n"

@@ -75,6 +75,10 @@ impl Client {
     pub fn tunnels(&self) -> Arc<TunnelsResource> {
         Arc::new(TunnelsResource { client: Arc::clone(&self.inner) })
     }
+    /// API keys.
+    pub fn api_keys(&self) -> Arc<ApiKeysResource> {
+        Arc::new(ApiKeysResource { client: Arc::clone(&self.inner) })
+    }
     /// The organization's contacts (``contacts.access``, ``contacts.vcards``).
     pub fn contacts(&self) -> Arc<ContactsResource> {
         Arc::new(ContactsResource { client: Arc::clone(&self.inner) })
@@ -90,6 +94,36 @@ impl Client {
     /// The `IdentitiesResource` resource (Python keeps it behind hand-written methods).
     pub fn identities(&self) -> Arc<IdentitiesResource> {
         Arc::new(IdentitiesResource { client: Arc::clone(&self.inner) })
+    }
+}
+
+/// API keys of the organization.
+#[derive(uniffi::Object)]
+pub struct ApiKeysResource {
+    pub(crate) client: Arc<ClientInner>,
+}
+
+impl std::fmt::Debug for ApiKeysResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKeysResource")
+    }
+}
+
+#[uniffi::export]
+impl ApiKeysResource {
+    /// Creates a key (scoped to one identity when ``scoped_identity_id`` is
+    /// given). The secret ``api_key`` is returned once.
+    ///
+    /// Operation `api_keys.create`.
+    #[uniffi::method(default(description = None, scoped_identity_id = None))]
+    pub async fn create(&self, label: String, description: Option<String>, scoped_identity_id: Option<String>) -> Result<Arc<crate::generated::types::CreatedApiKey>, InkboxError> {
+        let mut args = Args::new(true);
+        args.body("label", &label)?;
+        if let Some(v) = &description { args.body("description", v)?; }
+        if let Some(v) = &scoped_identity_id { args.body("scoped_identity_id", v)?; }
+        let answer = self.client.execute("api_keys.create", &args.finish()).await?;
+        let parsed: inkbox_core::api::keys::CreatedApiKey = inkbox_core::api::keys::parse_create_api_key(&answer.response())?;
+        Ok(Arc::new(crate::generated::types::CreatedApiKey(parsed)))
     }
 }
 
@@ -1294,6 +1328,21 @@ impl std::fmt::Debug for TextsResource {
 
 #[uniffi::export]
 impl TextsResource {
+    /// Sends an SMS/MMS (one recipient, a group, or into a conversation).
+    ///
+    /// Operation `texts.send`.
+    #[uniffi::method(default(to = None, conversation_id = None, text = None, media_urls = None))]
+    pub async fn send(&self, phone_number_id: String, to: Option<inkbox_core::api::texts::TextRecipients>, conversation_id: Option<String>, text: Option<String>, media_urls: Option<Vec<String>>) -> Result<inkbox_core::api::texts::TextMessage, InkboxError> {
+        let mut args = Args::new(true);
+        args.path("phone_number_id", &phone_number_id);
+        if let Some(v) = &to { args.body("to", v)?; }
+        if let Some(v) = &conversation_id { args.body("conversation_id", v)?; }
+        if let Some(v) = &text { args.body("text", v)?; }
+        if let Some(v) = &media_urls { args.body("media_urls", v)?; }
+        let answer = self.client.execute("texts.send", &args.finish()).await?;
+        let parsed: inkbox_core::api::texts::TextMessage = inkbox_core::api::texts::parse_send(&answer.response())?;
+        Ok(parsed)
+    }
     /// One page of the number's texts, newest first.
     ///
     /// Operation `texts.list`.
@@ -1651,6 +1700,25 @@ impl WebhookSubscriptionsResource {
     }
 }
 
+/// The guards of `surface/identity.toml`: one error per bound value an identity may lack.
+impl Identity {
+    /// The error of a call that needs what `email` guards (`email_address`), before any request.
+    pub(crate) fn email_unbound(&self) -> InkboxError {
+        let text = format!("Identity '{}' has no mailbox", self.data.agent_handle);
+        InkboxError::of("InkboxError", "identity.unbound", text)
+    }
+    /// The error of a call that needs what `imessage` guards (`imessage_enabled`), before any request.
+    pub(crate) fn imessage_unbound(&self) -> InkboxError {
+        let text = format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle);
+        InkboxError::of("InkboxError", "identity.unbound", text)
+    }
+    /// The error of a call that needs what `phone` guards (`phone_number`), before any request.
+    pub(crate) fn phone_unbound(&self) -> InkboxError {
+        let text = format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle);
+        InkboxError::of("InkboxError", "identity.unbound", text)
+    }
+}
+
 /// An agent identity with its client: the identity-scoped methods of
 /// `surface/identity.toml` with its address, number, id or handle bound.
 /// (`AgentIdentity` is core's record of its data: `data()`.)
@@ -1708,7 +1776,7 @@ impl Identity {
     #[uniffi::method(default(page_size = 50, direction = None))]
     pub fn iter_emails(&self, page_size: i64, direction: Option<inkbox_core::api::mail::MessageDirection>) -> Result<Arc<MessagePager>, InkboxError> {
         let mut args = Args::new(false);
-        let bound_email = self.data.email_address.clone().ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no mailbox", self.data.agent_handle)))?;
+        let bound_email = self.data.email_address.clone().ok_or_else(|| self.email_unbound())?;
         args.path("email", &bound_email);
         args.query("limit", &page_size)?;
         if let Some(v) = &direction { args.query("direction", v)?; }
@@ -1721,7 +1789,7 @@ impl Identity {
     /// Operation `mail.messages.get`.
     pub async fn get_message(&self, message_id: String) -> Result<inkbox_core::api::mail::MessageDetail, InkboxError> {
         let mut args = Args::new(false);
-        let bound_email = self.data.email_address.clone().ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no mailbox", self.data.agent_handle)))?;
+        let bound_email = self.data.email_address.clone().ok_or_else(|| self.email_unbound())?;
         args.path("email", &bound_email);
         args.path("message_id", &message_id);
         let answer = self.client.execute("mail.messages.get", &args.finish()).await?;
@@ -1733,7 +1801,7 @@ impl Identity {
     /// Operation `mail.threads.get`.
     pub async fn get_thread(&self, thread_id: String) -> Result<inkbox_core::api::mail::Thread, InkboxError> {
         let mut args = Args::new(false);
-        let bound_email = self.data.email_address.clone().ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no mailbox", self.data.agent_handle)))?;
+        let bound_email = self.data.email_address.clone().ok_or_else(|| self.email_unbound())?;
         args.path("email", &bound_email);
         args.path("thread_id", &thread_id);
         let answer = self.client.execute("mail.threads.get", &args.finish()).await?;
@@ -1746,7 +1814,7 @@ impl Identity {
     #[uniffi::method(default(client_websocket_url = None))]
     pub async fn place_call(&self, to_number: String, client_websocket_url: Option<String>) -> Result<inkbox_core::api::phone::PhoneCallWithRateLimit, InkboxError> {
         let mut args = Args::new(true);
-        let bound_phone_number = self.data.phone_number.as_ref().map(|p| p.number.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_number = self.data.phone_number.as_ref().map(|p| p.number.clone()).ok_or_else(|| self.phone_unbound())?;
         args.body("from_number", &bound_phone_number)?;
         args.body("to_number", &to_number)?;
         if let Some(v) = &client_websocket_url { args.body("client_websocket_url", v)?; }
@@ -1760,7 +1828,7 @@ impl Identity {
     #[uniffi::method(default(limit = 50, offset = 0, is_blocked = None))]
     pub async fn list_calls(&self, limit: i64, offset: i64, is_blocked: Option<bool>) -> Result<Vec<inkbox_core::api::phone::PhoneCall>, InkboxError> {
         let mut args = Args::new(false);
-        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
         args.path("phone_number_id", &bound_phone_id);
         args.query("limit", &limit)?;
         args.query("offset", &offset)?;
@@ -1774,11 +1842,27 @@ impl Identity {
     /// Operation `phone.transcripts.list`.
     pub async fn list_transcripts(&self, call_id: String) -> Result<Vec<inkbox_core::api::phone::PhoneTranscript>, InkboxError> {
         let mut args = Args::new(false);
-        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
         args.path("phone_number_id", &bound_phone_id);
         args.path("call_id", &call_id);
         let answer = self.client.execute("phone.transcripts.list", &args.finish()).await?;
         let parsed: Vec<inkbox_core::api::phone::PhoneTranscript> = inkbox_core::api::phone::parse_list_transcripts(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Sends an SMS/MMS from the identity's number.
+    ///
+    /// Operation `texts.send`.
+    #[uniffi::method(default(to = None, conversation_id = None, text = None, media_urls = None))]
+    pub async fn send_text(&self, to: Option<inkbox_core::api::texts::TextRecipients>, conversation_id: Option<String>, text: Option<String>, media_urls: Option<Vec<String>>) -> Result<inkbox_core::api::texts::TextMessage, InkboxError> {
+        let mut args = Args::new(true);
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
+        args.path("phone_number_id", &bound_phone_id);
+        if let Some(v) = &to { args.body("to", v)?; }
+        if let Some(v) = &conversation_id { args.body("conversation_id", v)?; }
+        if let Some(v) = &text { args.body("text", v)?; }
+        if let Some(v) = &media_urls { args.body("media_urls", v)?; }
+        let answer = self.client.execute("texts.send", &args.finish()).await?;
+        let parsed: inkbox_core::api::texts::TextMessage = inkbox_core::api::texts::parse_send(&answer.response())?;
         Ok(parsed)
     }
     /// The number's texts, newest first.
@@ -1787,7 +1871,7 @@ impl Identity {
     #[uniffi::method(default(limit = 50, offset = 0, is_read = None, is_blocked = None))]
     pub async fn list_texts(&self, limit: i64, offset: i64, is_read: Option<bool>, is_blocked: Option<bool>) -> Result<Vec<inkbox_core::api::texts::TextMessage>, InkboxError> {
         let mut args = Args::new(false);
-        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
         args.path("phone_number_id", &bound_phone_id);
         args.query("limit", &limit)?;
         args.query("offset", &offset)?;
@@ -1802,7 +1886,7 @@ impl Identity {
     /// Operation `texts.get`.
     pub async fn get_text(&self, text_id: String) -> Result<inkbox_core::api::texts::TextMessage, InkboxError> {
         let mut args = Args::new(false);
-        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
         args.path("phone_number_id", &bound_phone_id);
         args.path("text_id", &text_id);
         let answer = self.client.execute("texts.get", &args.finish()).await?;
@@ -1815,7 +1899,7 @@ impl Identity {
     #[uniffi::method(default(limit = 50, offset = 0, is_blocked = None, include_groups = false))]
     pub async fn list_text_conversations(&self, limit: i64, offset: i64, is_blocked: Option<bool>, include_groups: bool) -> Result<Vec<inkbox_core::api::texts::TextConversationSummary>, InkboxError> {
         let mut args = Args::new(false);
-        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
         args.path("phone_number_id", &bound_phone_id);
         args.query("limit", &limit)?;
         args.query("offset", &offset)?;
@@ -1831,7 +1915,7 @@ impl Identity {
     #[uniffi::method(default(limit = 50, offset = 0))]
     pub async fn get_text_conversation(&self, remote_number: String, limit: i64, offset: i64) -> Result<Vec<inkbox_core::api::texts::TextMessage>, InkboxError> {
         let mut args = Args::new(false);
-        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
         args.path("phone_number_id", &bound_phone_id);
         args.path("key", &remote_number);
         args.query("limit", &limit)?;
@@ -1845,7 +1929,7 @@ impl Identity {
     /// Operation `texts.update`.
     pub async fn mark_text_read(&self, text_id: String) -> Result<inkbox_core::api::texts::TextMessage, InkboxError> {
         let mut args = Args::new(true);
-        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
         args.path("phone_number_id", &bound_phone_id);
         args.path("text_id", &text_id);
         args.body_value("is_read", Args::json("is_read", "true")?);
@@ -1858,7 +1942,7 @@ impl Identity {
     /// Operation `texts.conversations.update`.
     pub async fn mark_text_conversation_read(&self, remote_number: String) -> Result<inkbox_core::api::texts::TextConversationUpdateResult, InkboxError> {
         let mut args = Args::new(true);
-        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' has no phone number assigned. Call identity.provision_phone_number() first.", self.data.agent_handle)))?;
+        let bound_phone_id = self.data.phone_number.as_ref().map(|p| p.id.clone()).ok_or_else(|| self.phone_unbound())?;
         args.path("phone_number_id", &bound_phone_id);
         args.path("key", &remote_number);
         args.body_value("is_read", Args::json("is_read", "true")?);
@@ -1873,7 +1957,7 @@ impl Identity {
     pub async fn send_imessage(&self, to: Option<String>, conversation_id: Option<String>, text: Option<String>, media_urls: Option<Vec<String>>, send_style: Option<inkbox_core::api::imessage::IMessageSendStyle>) -> Result<inkbox_core::api::imessage::IMessage, InkboxError> {
         let mut args = Args::new(true);
         if !self.data.imessage_enabled {
-            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+            return Err(self.imessage_unbound());
         }
         let bound_id = self.data.id.clone();
         args.query("agent_identity_id", &bound_id)?;
@@ -1893,7 +1977,7 @@ impl Identity {
     pub async fn list_imessages(&self, conversation_id: Option<String>, limit: i64, offset: i64, is_read: Option<bool>, is_blocked: Option<bool>) -> Result<Vec<inkbox_core::api::imessage::IMessage>, InkboxError> {
         let mut args = Args::new(false);
         if !self.data.imessage_enabled {
-            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+            return Err(self.imessage_unbound());
         }
         let bound_id = self.data.id.clone();
         args.query("agent_identity_id", &bound_id)?;
@@ -1913,7 +1997,7 @@ impl Identity {
     pub async fn list_imessage_assignments(&self, limit: i64, offset: i64) -> Result<Vec<inkbox_core::api::imessage::IMessageAssignment>, InkboxError> {
         let mut args = Args::new(false);
         if !self.data.imessage_enabled {
-            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+            return Err(self.imessage_unbound());
         }
         let bound_id = self.data.id.clone();
         args.query("agent_identity_id", &bound_id)?;
@@ -1930,7 +2014,7 @@ impl Identity {
     pub async fn list_imessage_conversations(&self, limit: i64, offset: i64, is_blocked: Option<bool>) -> Result<Vec<inkbox_core::api::imessage::IMessageConversationSummary>, InkboxError> {
         let mut args = Args::new(false);
         if !self.data.imessage_enabled {
-            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+            return Err(self.imessage_unbound());
         }
         let bound_id = self.data.id.clone();
         args.query("agent_identity_id", &bound_id)?;
@@ -1947,7 +2031,7 @@ impl Identity {
     pub async fn get_imessage_conversation(&self, conversation_id: String) -> Result<inkbox_core::api::imessage::IMessageConversation, InkboxError> {
         let mut args = Args::new(false);
         if !self.data.imessage_enabled {
-            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+            return Err(self.imessage_unbound());
         }
         let bound_id = self.data.id.clone();
         args.query("agent_identity_id", &bound_id)?;
@@ -1963,7 +2047,7 @@ impl Identity {
     pub async fn send_imessage_reaction(&self, message_id: String, reaction: inkbox_core::api::imessage::IMessageReactionType, part_index: i64) -> Result<inkbox_core::api::imessage::IMessageReaction, InkboxError> {
         let mut args = Args::new(true);
         if !self.data.imessage_enabled {
-            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+            return Err(self.imessage_unbound());
         }
         args.body("message_id", &message_id)?;
         args.body("reaction", &reaction)?;
@@ -1978,7 +2062,7 @@ impl Identity {
     pub async fn mark_imessage_conversation_read(&self, conversation_id: String) -> Result<inkbox_core::api::imessage::IMessageMarkReadResult, InkboxError> {
         let mut args = Args::new(true);
         if !self.data.imessage_enabled {
-            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+            return Err(self.imessage_unbound());
         }
         args.body("conversation_id", &conversation_id)?;
         let answer = self.client.execute("imessage.conversations.mark_read", &args.finish()).await?;
@@ -1991,7 +2075,7 @@ impl Identity {
     pub async fn send_imessage_typing(&self, conversation_id: String) -> Result<(), InkboxError> {
         let mut args = Args::new(true);
         if !self.data.imessage_enabled {
-            return Err(InkboxError::of("InkboxError", "identity.unbound", format!("Identity '{}' is not iMessage-enabled. Call identity.update(imessage_enabled=True) first.", self.data.agent_handle)));
+            return Err(self.imessage_unbound());
         }
         args.body("conversation_id", &conversation_id)?;
         let answer = self.client.execute("imessage.typing.send", &args.finish()).await?;

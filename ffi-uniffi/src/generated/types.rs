@@ -37,6 +37,7 @@ use inkbox_core::api::imessage::IMessageDeliveryStatus;
 use inkbox_core::api::imessage::IMessageDirection;
 use inkbox_core::api::imessage::IMessageMarkReadResult;
 use inkbox_core::api::imessage::IMessageMediaItem;
+use inkbox_core::api::imessage::IMessageMediaUpload;
 use inkbox_core::api::imessage::IMessageMessageReaction;
 use inkbox_core::api::imessage::IMessageReaction;
 use inkbox_core::api::imessage::IMessageReactionType;
@@ -48,6 +49,8 @@ use inkbox_core::api::imessage::IMessageSendStyle;
 use inkbox_core::api::imessage::IMessageService;
 use inkbox_core::api::imessage::IMessageTriageNumber;
 use inkbox_core::api::imessage::IMessageType;
+use inkbox_core::api::keys::ApiKey;
+use inkbox_core::api::keys::ApiKeyStatus;
 use inkbox_core::api::mail::Domain;
 use inkbox_core::api::mail::MailContactRule;
 use inkbox_core::api::mail::MailRuleMatchType;
@@ -88,16 +91,21 @@ use inkbox_core::api::texts::TextMediaItem;
 use inkbox_core::api::texts::TextMessage;
 use inkbox_core::api::texts::TextMessageRecipient;
 use inkbox_core::api::texts::TextOrigin;
+use inkbox_core::api::texts::TextRecipients;
 use inkbox_core::api::texts::TextType;
 use inkbox_core::api::tunnels::SignedCert;
 use inkbox_core::api::tunnels::TlsMode;
 use inkbox_core::api::tunnels::Tunnel;
 use inkbox_core::api::tunnels::TunnelStatus;
 use inkbox_core::api::vault::AccessRule;
+use inkbox_core::api::vault::KeyType;
+use inkbox_core::api::vault::VaultInfo;
+use inkbox_core::api::vault::VaultKey;
 use inkbox_core::api::vault::VaultSecret;
 use inkbox_core::api::webhook_subscriptions::EventType;
 use inkbox_core::api::webhook_subscriptions::Subscription;
 use inkbox_core::api::webhook_subscriptions::SubscriptionStatus;
+use inkbox_core::api::whoami::CreatorType;
 use inkbox_core::vault::SecretType;
 
 uniffi::custom_type!(Timestamp, String, {
@@ -148,6 +156,73 @@ pub struct VaultSecret {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub access: Vec<AccessRule>,
+}
+
+#[uniffi::remote(Record)]
+pub struct VaultInfo {
+    pub id: String,
+    pub organization_id: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub key_count: u64,
+    pub secret_count: u64,
+    pub recovery_key_count: u64,
+}
+
+#[uniffi::remote(Enum)]
+pub enum KeyType {
+    Primary,
+    Recovery,
+    Unknown(String),
+}
+
+#[uniffi::remote(Record)]
+pub struct VaultKey {
+    pub id: String,
+    pub key_type: KeyType,
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[uniffi::remote(Record)]
+pub struct IMessageMediaUpload {
+    pub media_url: String,
+    pub content_type: Option<String>,
+    pub size: Option<u64>,
+}
+
+#[uniffi::remote(Enum)]
+pub enum CreatorType {
+    Human,
+    Agent,
+    Unknown(String),
+}
+
+#[uniffi::remote(Enum)]
+pub enum ApiKeyStatus {
+    Active,
+    Revoked,
+    Unknown(String),
+}
+
+#[uniffi::remote(Record)]
+pub struct ApiKey {
+    pub id: String,
+    pub organization_id: String,
+    pub created_by: Option<String>,
+    pub creator_type: Option<CreatorType>,
+    pub scoped_identity_id: Option<String>,
+    pub label: String,
+    pub description: Option<String>,
+    pub status: ApiKeyStatus,
+    pub last4: Option<String>,
+    pub display_prefix: Option<String>,
+    pub last_used_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[uniffi::remote(Record)]
@@ -976,6 +1051,12 @@ pub struct TextMessage {
     pub updated_at: Timestamp,
 }
 
+#[uniffi::remote(Enum)]
+pub enum TextRecipients {
+    One(String),
+    Many(Vec<String>),
+}
+
 #[uniffi::remote(Record)]
 pub struct TextConversationSummary {
     pub id: Option<String>,
@@ -1066,4 +1147,29 @@ pub struct Subscription {
     pub status: SubscriptionStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// Core's `CreatedApiKey`: it holds a secret (zeroized on drop), so it crosses
+/// as an Object read through getters; `toString`/`Debug` show no field.
+#[derive(uniffi::Object)]
+#[uniffi::export(Debug)]
+pub struct CreatedApiKey(pub(crate) inkbox_core::api::keys::CreatedApiKey);
+
+impl std::fmt::Debug for CreatedApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CreatedApiKey(<redacted>)")
+    }
+}
+
+#[uniffi::export]
+impl CreatedApiKey {
+    /// `api_key`: the secret (zeroized in Rust when this object is freed; the
+    /// copy returned is the caller's to guard).
+    pub fn api_key(&self) -> String {
+        self.0.api_key.clone()
+    }
+    /// `record`.
+    pub fn record(&self) -> ApiKey {
+        self.0.record.clone()
+    }
 }

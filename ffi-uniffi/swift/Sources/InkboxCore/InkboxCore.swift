@@ -656,6 +656,322 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * An API key.
+ */
+public protocol ApiKeyCredentialsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func apiKey()  -> String
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func endpoint()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func notes()  -> String?
+    
+}
+/**
+ * An API key.
+ */
+open class ApiKeyCredentials: ApiKeyCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_apikeycredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_apikeycredentials(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func apiKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_apikeycredentials_api_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func endpoint() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_apikeycredentials_endpoint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_apikeycredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_apikeycredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeyCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ApiKeyCredentials
+
+    public static func lift(_ handle: UInt64) throws -> ApiKeyCredentials {
+        return ApiKeyCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ApiKeyCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeyCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ApiKeyCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyCredentials_lift(_ handle: UInt64) throws -> ApiKeyCredentials {
+    return try FfiConverterTypeApiKeyCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyCredentials_lower(_ value: ApiKeyCredentials) -> UInt64 {
+    return FfiConverterTypeApiKeyCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
+ * API keys of the organization.
+ */
+public protocol ApiKeysResourceProtocol: AnyObject, Sendable {
+    
+    /**
+     * Creates a key (scoped to one identity when ``scoped_identity_id`` is
+     * given). The secret ``api_key`` is returned once.
+     *
+     * Operation `api_keys.create`.
+     */
+    func create(label: String, description: String?, scopedIdentityId: String?) async throws  -> CreatedApiKey
+    
+}
+/**
+ * API keys of the organization.
+ */
+open class ApiKeysResource: ApiKeysResourceProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_apikeysresource(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_apikeysresource(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Creates a key (scoped to one identity when ``scoped_identity_id`` is
+     * given). The secret ``api_key`` is returned once.
+     *
+     * Operation `api_keys.create`.
+     */
+open func create(label: String, description: String? = nil, scopedIdentityId: String? = nil)async throws  -> CreatedApiKey  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_apikeysresource_create(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(label),FfiConverterOptionString.lower(description),FfiConverterOptionString.lower(scopedIdentityId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeCreatedApiKey_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeysResource: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ApiKeysResource
+
+    public static func lift(_ handle: UInt64) throws -> ApiKeysResource {
+        return ApiKeysResource(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ApiKeysResource) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeysResource {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ApiKeysResource, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeysResource_lift(_ handle: UInt64) throws -> ApiKeysResource {
+    return try FfiConverterTypeApiKeysResource.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeysResource_lower(_ value: ApiKeysResource) -> UInt64 {
+    return FfiConverterTypeApiKeysResource.lower(value)
+}
+
+
+
+
+
+
+/**
  * Calls: list, get, place.
  */
 public protocol CallsResourceProtocol: AnyObject, Sendable {
@@ -864,6 +1180,11 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func baseUrl()  -> String
     
     /**
+     * API keys.
+     */
+    func apiKeys()  -> ApiKeysResource
+    
+    /**
      * Calls of a phone number.
      */
     func calls()  -> CallsResource
@@ -1066,6 +1387,18 @@ open func baseUrl() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_client_base_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * API keys.
+     */
+open func apiKeys() -> ApiKeysResource  {
+    return try!  FfiConverterTypeApiKeysResource_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_client_api_keys(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1874,11 +2207,187 @@ public func FfiConverterTypeContactsResource_lower(_ value: ContactsResource) ->
 
 
 /**
+ * Core's `CreatedApiKey`: it holds a secret (zeroized on drop), so it crosses
+ * as an Object read through getters; `toString`/`Debug` show no field.
+ */
+public protocol CreatedApiKeyProtocol: AnyObject, Sendable {
+    
+    /**
+     * `api_key`: the secret (zeroized in Rust when this object is freed; the
+     * copy returned is the caller's to guard).
+     */
+    func apiKey()  -> String
+    
+    /**
+     * `record`.
+     */
+    func record()  -> ApiKey
+    
+}
+/**
+ * Core's `CreatedApiKey`: it holds a secret (zeroized on drop), so it crosses
+ * as an Object read through getters; `toString`/`Debug` show no field.
+ */
+open class CreatedApiKey: CreatedApiKeyProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_createdapikey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_createdapikey(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * `api_key`: the secret (zeroized in Rust when this object is freed; the
+     * copy returned is the caller's to guard).
+     */
+open func apiKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_createdapikey_api_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `record`.
+     */
+open func record() -> ApiKey  {
+    return try!  FfiConverterTypeApiKey_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_createdapikey_record(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_createdapikey_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCreatedApiKey: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CreatedApiKey
+
+    public static func lift(_ handle: UInt64) throws -> CreatedApiKey {
+        return CreatedApiKey(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CreatedApiKey) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreatedApiKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CreatedApiKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatedApiKey_lift(_ handle: UInt64) throws -> CreatedApiKey {
+    return try FfiConverterTypeCreatedApiKey.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatedApiKey_lower(_ value: CreatedApiKey) -> UInt64 {
+    return FfiConverterTypeCreatedApiKey.lower(value)
+}
+
+
+
+
+
+
+/**
  * A decrypted secret: its metadata, the payload only through `payloadJson()`.
  */
 public protocol DecryptedSecretProtocol: AnyObject, Sendable {
     
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+    func apiKey()  -> ApiKeyCredentials?
+    
     func id()  -> String
+    
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+    func keyPair()  -> KeyPairCredentials?
+    
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+    func login()  -> LoginCredentials?
     
     /**
      * The secret's metadata (no payload).
@@ -1886,6 +2395,11 @@ public protocol DecryptedSecretProtocol: AnyObject, Sendable {
     func metadata()  -> VaultSecret
     
     func name()  -> String
+    
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+    func other()  -> OtherCredentials?
     
     /**
      * The decrypted payload as wire JSON (snake_case keys): the caller asked for it.
@@ -1896,6 +2410,11 @@ public protocol DecryptedSecretProtocol: AnyObject, Sendable {
      * `login`, `api_key`, `key_pair`, `ssh_key` or `other`.
      */
     func secretType()  -> String
+    
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+    func sshKey()  -> SshKeyCredentials?
     
     /**
      * The login's TOTP code at `nowUnix` (default: now).
@@ -1959,10 +2478,46 @@ open class DecryptedSecret: DecryptedSecretProtocol, @unchecked Sendable {
     
 
     
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+open func apiKey() -> ApiKeyCredentials?  {
+    return try!  FfiConverterOptionTypeApiKeyCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_api_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 open func id() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_decryptedsecret_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+open func keyPair() -> KeyPairCredentials?  {
+    return try!  FfiConverterOptionTypeKeyPairCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_key_pair(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+open func login() -> LoginCredentials?  {
+    return try!  FfiConverterOptionTypeLoginCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_login(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1990,6 +2545,18 @@ open func name() -> String  {
 }
     
     /**
+     * The payload as this typed view, or `None` for another type.
+     */
+open func other() -> OtherCredentials?  {
+    return try!  FfiConverterOptionTypeOtherCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_other(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The decrypted payload as wire JSON (snake_case keys): the caller asked for it.
      */
 open func payloadJson() -> String  {
@@ -2008,6 +2575,18 @@ open func secretType() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_decryptedsecret_secret_type(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The payload as this typed view, or `None` for another type.
+     */
+open func sshKey() -> SshKeyCredentials?  {
+    return try!  FfiConverterOptionTypeSshKeyCredentials.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_decryptedsecret_ssh_key(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -3055,6 +3634,15 @@ public protocol IMessagesResourceProtocol: AnyObject, Sendable {
      */
     func sendTyping(conversationId: String) async throws 
     
+    /**
+     * Uploads a media file (bytes as they are, at most 10 MiB); the
+     * answer's `mediaUrl` goes in `mediaUrls` of a send. `contentType`:
+     * default `application/octet-stream`.
+     *
+     * Operation `imessage.media.upload`.
+     */
+    func uploadMedia(content: Data, filename: String, contentType: String?) async throws  -> IMessageMediaUpload
+    
 }
 /**
  * iMessages, conversations, assignments, reactions, media.
@@ -3297,6 +3885,29 @@ open func sendTyping(conversationId: String)async throws   {
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
             liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Uploads a media file (bytes as they are, at most 10 MiB); the
+     * answer's `mediaUrl` goes in `mediaUrls` of a send. `contentType`:
+     * default `application/octet-stream`.
+     *
+     * Operation `imessage.media.upload`.
+     */
+open func uploadMedia(content: Data, filename: String, contentType: String? = nil)async throws  -> IMessageMediaUpload  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_imessagesresource_upload_media(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(content),FfiConverterString.lower(filename),FfiConverterOptionString.lower(contentType)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIMessageMediaUpload_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -3889,6 +4500,13 @@ public protocol IdentityProtocol: AnyObject, Sendable {
     func sendImessageTyping(conversationId: String) async throws 
     
     /**
+     * Sends an SMS/MMS from the identity's number.
+     *
+     * Operation `texts.send`.
+     */
+    func sendText(to: TextRecipients?, conversationId: String?, text: String?, mediaUrls: [String]?) async throws  -> TextMessage
+    
+    /**
      * The handle.
      */
     func agentHandle()  -> String
@@ -3913,6 +4531,13 @@ public protocol IdentityProtocol: AnyObject, Sendable {
      * `identity.send_email`, over the hand-written `messages.send`).
      */
     func sendEmail(to: [String], subject: String, bodyText: String?, bodyHtml: String?, cc: [String]?, bcc: [String]?, inReplyToMessageId: String?) async throws  -> Message
+    
+    /**
+     * Uploads media for `mediaUrls` of `sendImessage` (as
+     * `imessages().uploadMedia`); refused before any request when the
+     * identity is not iMessage-enabled.
+     */
+    func uploadImessageMedia(content: Data, filename: String, contentType: String?) async throws  -> IMessageMediaUpload
     
 }
 /**
@@ -4471,6 +5096,27 @@ open func sendImessageTyping(conversationId: String)async throws   {
 }
     
     /**
+     * Sends an SMS/MMS from the identity's number.
+     *
+     * Operation `texts.send`.
+     */
+open func sendText(to: TextRecipients? = nil, conversationId: String? = nil, text: String? = nil, mediaUrls: [String]? = nil)async throws  -> TextMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_send_text(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeTextRecipients.lower(to),FfiConverterOptionString.lower(conversationId),FfiConverterOptionString.lower(text),FfiConverterOptionSequenceString.lower(mediaUrls)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTextMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
      * The handle.
      */
 open func agentHandle() -> String  {
@@ -4541,6 +5187,27 @@ open func sendEmail(to: [String], subject: String, bodyText: String? = nil, body
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Uploads media for `mediaUrls` of `sendImessage` (as
+     * `imessages().uploadMedia`); refused before any request when the
+     * identity is not iMessage-enabled.
+     */
+open func uploadImessageMedia(content: Data, filename: String, contentType: String? = nil)async throws  -> IMessageMediaUpload  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_identity_upload_imessage_media(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(content),FfiConverterString.lower(filename),FfiConverterOptionString.lower(contentType)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIMessageMediaUpload_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -4752,6 +5419,422 @@ public func FfiConverterTypeInitializedVault_lift(_ handle: UInt64) throws -> In
 #endif
 public func FfiConverterTypeInitializedVault_lower(_ value: InitializedVault) -> UInt64 {
     return FfiConverterTypeInitializedVault.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An access/secret key pair.
+ */
+public protocol KeyPairCredentialsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func accessKey()  -> String
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func endpoint()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func notes()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func secretKey()  -> String
+    
+}
+/**
+ * An access/secret key pair.
+ */
+open class KeyPairCredentials: KeyPairCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_keypaircredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_keypaircredentials(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func accessKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_access_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func endpoint() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_endpoint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func secretKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_secret_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_keypaircredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyPairCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = KeyPairCredentials
+
+    public static func lift(_ handle: UInt64) throws -> KeyPairCredentials {
+        return KeyPairCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: KeyPairCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyPairCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: KeyPairCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyPairCredentials_lift(_ handle: UInt64) throws -> KeyPairCredentials {
+    return try FfiConverterTypeKeyPairCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyPairCredentials_lower(_ value: KeyPairCredentials) -> UInt64 {
+    return FfiConverterTypeKeyPairCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A login (Python's `credentials.get_login`); its TOTP through `totp()`.
+ */
+public protocol LoginCredentialsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func email()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func notes()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func password()  -> String
+    
+    /**
+     * The login's TOTP configuration, when it has one.
+     */
+    func totp()  -> TotpConfig?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func url()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func username()  -> String?
+    
+}
+/**
+ * A login (Python's `credentials.get_login`); its TOTP through `totp()`.
+ */
+open class LoginCredentials: LoginCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_logincredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_logincredentials(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func email() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_email(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func password() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_password(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The login's TOTP configuration, when it has one.
+     */
+open func totp() -> TotpConfig?  {
+    return try!  FfiConverterOptionTypeTotpConfig.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_totp(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func url() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func username() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_username(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_logincredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoginCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = LoginCredentials
+
+    public static func lift(_ handle: UInt64) throws -> LoginCredentials {
+        return LoginCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: LoginCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoginCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: LoginCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginCredentials_lift(_ handle: UInt64) throws -> LoginCredentials {
+    return try FfiConverterTypeLoginCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginCredentials_lower(_ value: LoginCredentials) -> UInt64 {
+    return FfiConverterTypeLoginCredentials.lower(value)
 }
 
 
@@ -6484,6 +7567,163 @@ public func FfiConverterTypeOrgKey_lower(_ value: OrgKey) -> UInt64 {
 
 
 /**
+ * Free-form secret data.
+ */
+public protocol OtherCredentialsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func data()  -> String
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func notes()  -> String?
+    
+}
+/**
+ * Free-form secret data.
+ */
+open class OtherCredentials: OtherCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_othercredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_othercredentials(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func data() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_othercredentials_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_othercredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_othercredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOtherCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = OtherCredentials
+
+    public static func lift(_ handle: UInt64) throws -> OtherCredentials {
+        return OtherCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: OtherCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OtherCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: OtherCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOtherCredentials_lift(_ handle: UInt64) throws -> OtherCredentials {
+    return try FfiConverterTypeOtherCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOtherCredentials_lower(_ value: OtherCredentials) -> UInt64 {
+    return FfiConverterTypeOtherCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
  * Allow/block rules of phone numbers (calls and texts), and the org-wide list.
  */
 public protocol PhoneContactRulesResourceProtocol: AnyObject, Sendable {
@@ -7270,6 +8510,214 @@ public func FfiConverterTypeSmsOptInsResource_lower(_ value: SmsOptInsResource) 
 
 
 /**
+ * An SSH key.
+ */
+public protocol SshKeyCredentialsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func fingerprint()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func notes()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func passphrase()  -> String?
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func privateKey()  -> String
+    
+    /**
+     * The field of that name (a copy).
+     */
+    func publicKey()  -> String?
+    
+}
+/**
+ * An SSH key.
+ */
+open class SshKeyCredentials: SshKeyCredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_sshkeycredentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_sshkeycredentials(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func fingerprint() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_fingerprint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func notes() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func passphrase() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_passphrase(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func privateKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_private_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The field of that name (a copy).
+     */
+open func publicKey() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_public_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_sshkeycredentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSshKeyCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SshKeyCredentials
+
+    public static func lift(_ handle: UInt64) throws -> SshKeyCredentials {
+        return SshKeyCredentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SshKeyCredentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SshKeyCredentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SshKeyCredentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSshKeyCredentials_lift(_ handle: UInt64) throws -> SshKeyCredentials {
+    return try FfiConverterTypeSshKeyCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSshKeyCredentials_lower(_ value: SshKeyCredentials) -> UInt64 {
+    return FfiConverterTypeSshKeyCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
  * Text messages and conversations.
  */
 public protocol TextsResourceProtocol: AnyObject, Sendable {
@@ -7308,6 +8756,13 @@ public protocol TextsResourceProtocol: AnyObject, Sendable {
      * Operation `texts.search`.
      */
     func search(phoneNumberId: String, q: String, limit: Int64, isBlocked: Bool?) async throws  -> [TextMessage]
+    
+    /**
+     * Sends an SMS/MMS (one recipient, a group, or into a conversation).
+     *
+     * Operation `texts.send`.
+     */
+    func send(phoneNumberId: String, to: TextRecipients?, conversationId: String?, text: String?, mediaUrls: [String]?) async throws  -> TextMessage
     
     /**
      * Marks a text read/unread, or deletes it with ``status="deleted"``.
@@ -7481,6 +8936,27 @@ open func search(phoneNumberId: String, q: String, limit: Int64 = Int64(50), isB
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeTextMessage.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Sends an SMS/MMS (one recipient, a group, or into a conversation).
+     *
+     * Operation `texts.send`.
+     */
+open func send(phoneNumberId: String, to: TextRecipients? = nil, conversationId: String? = nil, text: String? = nil, mediaUrls: [String]? = nil)async throws  -> TextMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_textsresource_send(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(phoneNumberId),FfiConverterOptionTypeTextRecipients.lower(to),FfiConverterOptionString.lower(conversationId),FfiConverterOptionString.lower(text),FfiConverterOptionSequenceString.lower(mediaUrls)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTextMessage_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -8569,7 +10045,9 @@ public func FfiConverterTypeTunnelsResource_lower(_ value: TunnelsResource) -> U
 
 
 /**
- * An unlocked vault: the org key (never readable) and the decrypted secrets.
+ * An unlocked vault: the org key (never readable) and the decrypted
+ * secrets of the unlock, kept current by this object's own create, update,
+ * TOTP and delete calls (as Python's `UnlockedVault` keeps them).
  */
 public protocol UnlockedVaultProtocol: AnyObject, Sendable {
     
@@ -8581,9 +10059,20 @@ public protocol UnlockedVaultProtocol: AnyObject, Sendable {
     func createSecret(name: String, payloadJson: String, description: String?, identityId: String?) async throws  -> VaultSecret
     
     /**
+     * Deletes a secret and forgets it.
+     */
+    func deleteSecret(secretId: String) async throws 
+    
+    /**
      * Fetches and decrypts one secret.
      */
     func getSecret(secretId: String) async throws  -> DecryptedSecret
+    
+    /**
+     * The TOTP code of a login at `nowUnix` (default: now), the secret
+     * fetched and decrypted first (`totp.*` when it has no TOTP).
+     */
+    func getTotpCode(secretId: String, nowUnix: UInt64?) async throws  -> TotpCode
     
     /**
      * The id of the vault key (or recovery key) that opened the vault.
@@ -8593,14 +10082,26 @@ public protocol UnlockedVaultProtocol: AnyObject, Sendable {
     func organizationId()  -> String
     
     /**
-     * A decrypted secret of the unlock bundle by id.
+     * Removes a login's TOTP.
+     */
+    func removeTotp(secretId: String) async throws  -> DecryptedSecret
+    
+    /**
+     * A known decrypted secret by id (no request; `getSecret` fetches).
      */
     func secret(secretId: String)  -> DecryptedSecret?
     
     /**
-     * The decrypted secrets, in server order.
+     * The decrypted secrets: the unlock's, in server order, then the ones
+     * this object created or fetched since.
      */
     func secrets()  -> [DecryptedSecret]
+    
+    /**
+     * The known decrypted secrets of one type (`SecretType.Login`: the
+     * logins; Python's `credentials.list_logins()` and its siblings).
+     */
+    func secretsOfType(secretType: SecretType)  -> [DecryptedSecret]
     
     /**
      * Sets a login's TOTP from an `otpauth://totp/` URI (`None`: removes it).
@@ -8617,9 +10118,19 @@ public protocol UnlockedVaultProtocol: AnyObject, Sendable {
      */
     func undecryptable()  -> [UndecryptableSecret]
     
+    /**
+     * Renames, re-describes and/or re-encrypts a secret (`payloadJson`: a
+     * new payload of the stored type, `vault.payload_type_mismatch`
+     * otherwise); `clearDescription` removes the description (JSON `null`).
+     * Arguments left `null` are not sent.
+     */
+    func updateSecret(secretId: String, name: String?, description: String?, payloadJson: String?, clearDescription: Bool) async throws  -> VaultSecret
+    
 }
 /**
- * An unlocked vault: the org key (never readable) and the decrypted secrets.
+ * An unlocked vault: the org key (never readable) and the decrypted
+ * secrets of the unlock, kept current by this object's own create, update,
+ * TOTP and delete calls (as Python's `UnlockedVault` keeps them).
  */
 open class UnlockedVault: UnlockedVaultProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -8696,6 +10207,25 @@ open func createSecret(name: String, payloadJson: String, description: String? =
 }
     
     /**
+     * Deletes a secret and forgets it.
+     */
+open func deleteSecret(secretId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_unlockedvault_delete_secret(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
      * Fetches and decrypts one secret.
      */
 open func getSecret(secretId: String)async throws  -> DecryptedSecret  {
@@ -8710,6 +10240,26 @@ open func getSecret(secretId: String)async throws  -> DecryptedSecret  {
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
             liftFunc: FfiConverterTypeDecryptedSecret_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The TOTP code of a login at `nowUnix` (default: now), the secret
+     * fetched and decrypted first (`totp.*` when it has no TOTP).
+     */
+open func getTotpCode(secretId: String, nowUnix: UInt64? = nil)async throws  -> TotpCode  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_unlockedvault_get_totp_code(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId),FfiConverterOptionUInt64.lower(nowUnix)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTotpCode_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -8736,7 +10286,26 @@ open func organizationId() -> String  {
 }
     
     /**
-     * A decrypted secret of the unlock bundle by id.
+     * Removes a login's TOTP.
+     */
+open func removeTotp(secretId: String)async throws  -> DecryptedSecret  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_unlockedvault_remove_totp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeDecryptedSecret_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * A known decrypted secret by id (no request; `getSecret` fetches).
      */
 open func secret(secretId: String) -> DecryptedSecret?  {
     return try!  FfiConverterOptionTypeDecryptedSecret.lift(try! rustCall() {
@@ -8749,13 +10318,28 @@ open func secret(secretId: String) -> DecryptedSecret?  {
 }
     
     /**
-     * The decrypted secrets, in server order.
+     * The decrypted secrets: the unlock's, in server order, then the ones
+     * this object created or fetched since.
      */
 open func secrets() -> [DecryptedSecret]  {
     return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_inkbox_uniffi_fn_method_unlockedvault_secrets(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The known decrypted secrets of one type (`SecretType.Login`: the
+     * logins; Python's `credentials.list_logins()` and its siblings).
+     */
+open func secretsOfType(secretType: SecretType) -> [DecryptedSecret]  {
+    return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_unlockedvault_secrets_of_type(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSecretType_lower(secretType),uniffiCallStatus
     )
 })
 }
@@ -8808,6 +10392,28 @@ open func undecryptable() -> [UndecryptableSecret]  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Renames, re-describes and/or re-encrypts a secret (`payloadJson`: a
+     * new payload of the stored type, `vault.payload_type_mismatch`
+     * otherwise); `clearDescription` removes the description (JSON `null`).
+     * Arguments left `null` are not sent.
+     */
+open func updateSecret(secretId: String, name: String? = nil, description: String? = nil, payloadJson: String? = nil, clearDescription: Bool = false)async throws  -> VaultSecret  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_unlockedvault_update_secret(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(description),FfiConverterOptionString.lower(payloadJson),FfiConverterBool.lower(clearDescription)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVaultSecret_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
 }
     
 
@@ -9036,10 +10642,51 @@ public func FfiConverterTypeVCardsResource_lower(_ value: VCardsResource) -> UIn
 public protocol VaultResourceProtocol: AnyObject, Sendable {
     
     /**
+     * Revokes a vault key by its auth hash.
+     */
+    func deleteKey(authHash: String) async throws 
+    
+    /**
+     * Deletes a secret (no unlock needed).
+     */
+    func deleteSecret(secretId: String) async throws 
+    
+    /**
+     * Lets an identity read a secret.
+     */
+    func grantAccess(secretId: String, identityId: String) async throws  -> AccessRule
+    
+    /**
+     * The vault's metadata (key and secret counts), or `None` when it has
+     * not been initialized yet.
+     */
+    func info() async throws  -> VaultInfo?
+    
+    /**
      * Creates the organization's vault with its primary `vaultKey`; the
      * answer holds the four recovery codes (show them once).
      */
     func initialize(vaultKey: String) async throws  -> InitializedVault
+    
+    /**
+     * Which identities can read a secret.
+     */
+    func listAccessRules(secretId: String) async throws  -> [AccessRule]
+    
+    /**
+     * The vault keys, optionally of one type (`primary`, `recovery`).
+     */
+    func listKeys(keyType: String?) async throws  -> [VaultKey]
+    
+    /**
+     * The secrets' metadata (no payloads; no unlock needed), optionally of one type.
+     */
+    func listSecrets(secretType: SecretType?) async throws  -> [VaultSecret]
+    
+    /**
+     * Removes an identity's access to a secret.
+     */
+    func revokeAccess(secretId: String, identityId: String) async throws 
     
     /**
      * Unlocks the vault with a vault key or a recovery code (with
@@ -9047,6 +10694,13 @@ public protocol VaultResourceProtocol: AnyObject, Sendable {
      * thread of its own.
      */
     func unlock(vaultKey: String, identityId: String?) async throws  -> UnlockedVault
+    
+    /**
+     * Replaces the primary vault key, proving exactly one of the current
+     * key or a recovery code (which the server then consumes). Argon2id
+     * runs twice, each on a thread of its own.
+     */
+    func updateKey(newKey: String, currentVaultKey: String?, recoveryCode: String?) async throws  -> VaultKey
     
 }
 /**
@@ -9106,6 +10760,83 @@ open class VaultResource: VaultResourceProtocol, @unchecked Sendable {
 
     
     /**
+     * Revokes a vault key by its auth hash.
+     */
+open func deleteKey(authHash: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_delete_key(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(authHash)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Deletes a secret (no unlock needed).
+     */
+open func deleteSecret(secretId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_delete_secret(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Lets an identity read a secret.
+     */
+open func grantAccess(secretId: String, identityId: String)async throws  -> AccessRule  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_grant_access(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId),FfiConverterString.lower(identityId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccessRule_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The vault's metadata (key and secret counts), or `None` when it has
+     * not been initialized yet.
+     */
+open func info()async throws  -> VaultInfo?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_info(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeVaultInfo.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
      * Creates the organization's vault with its primary `vaultKey`; the
      * answer holds the four recovery codes (show them once).
      */
@@ -9121,6 +10852,82 @@ open func initialize(vaultKey: String)async throws  -> InitializedVault  {
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
             liftFunc: FfiConverterTypeInitializedVault_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Which identities can read a secret.
+     */
+open func listAccessRules(secretId: String)async throws  -> [AccessRule]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_list_access_rules(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAccessRule.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The vault keys, optionally of one type (`primary`, `recovery`).
+     */
+open func listKeys(keyType: String? = nil)async throws  -> [VaultKey]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_list_keys(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(keyType)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeVaultKey.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * The secrets' metadata (no payloads; no unlock needed), optionally of one type.
+     */
+open func listSecrets(secretType: SecretType? = nil)async throws  -> [VaultSecret]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_list_secrets(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeSecretType.lower(secretType)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeVaultSecret.lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Removes an identity's access to a secret.
+     */
+open func revokeAccess(secretId: String, identityId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_revoke_access(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretId),FfiConverterString.lower(identityId)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_void,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_void,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -9142,6 +10949,27 @@ open func unlock(vaultKey: String, identityId: String? = nil)async throws  -> Un
             completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
             freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
             liftFunc: FfiConverterTypeUnlockedVault_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Replaces the primary vault key, proving exactly one of the current
+     * key or a recovery code (which the server then consumes). Argon2id
+     * runs twice, each on a thread of its own.
+     */
+open func updateKey(newKey: String, currentVaultKey: String? = nil, recoveryCode: String? = nil)async throws  -> VaultKey  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_vaultresource_update_key(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(newKey),FfiConverterOptionString.lower(currentVaultKey),FfiConverterOptionString.lower(recoveryCode)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVaultKey_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
 }
@@ -9697,6 +11525,112 @@ public func FfiConverterTypeAgentIdentitySummary_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypeAgentIdentitySummary_lower(_ value: AgentIdentitySummary) -> RustBuffer {
     return FfiConverterTypeAgentIdentitySummary.lower(value)
+}
+
+
+public struct ApiKey: Equatable, Hashable {
+    public var id: String
+    public var organizationId: String
+    public var createdBy: String?
+    public var creatorType: CreatorType?
+    public var scopedIdentityId: String?
+    public var label: String
+    public var description: String?
+    public var status: ApiKeyStatus
+    public var last4: String?
+    public var displayPrefix: String?
+    public var lastUsedAt: Timestamp?
+    public var expiresAt: Timestamp?
+    public var revokedAt: Timestamp?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, organizationId: String, createdBy: String?, creatorType: CreatorType?, scopedIdentityId: String?, label: String, description: String?, status: ApiKeyStatus, last4: String?, displayPrefix: String?, lastUsedAt: Timestamp?, expiresAt: Timestamp?, revokedAt: Timestamp?, createdAt: Timestamp, updatedAt: Timestamp) {
+        self.id = id
+        self.organizationId = organizationId
+        self.createdBy = createdBy
+        self.creatorType = creatorType
+        self.scopedIdentityId = scopedIdentityId
+        self.label = label
+        self.description = description
+        self.status = status
+        self.last4 = last4
+        self.displayPrefix = displayPrefix
+        self.lastUsedAt = lastUsedAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ApiKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKey {
+        return
+            try ApiKey(
+                id: FfiConverterString.read(from: &buf), 
+                organizationId: FfiConverterString.read(from: &buf), 
+                createdBy: FfiConverterOptionString.read(from: &buf), 
+                creatorType: FfiConverterOptionTypeCreatorType.read(from: &buf), 
+                scopedIdentityId: FfiConverterOptionString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterTypeApiKeyStatus.read(from: &buf), 
+                last4: FfiConverterOptionString.read(from: &buf), 
+                displayPrefix: FfiConverterOptionString.read(from: &buf), 
+                lastUsedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                expiresAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                revokedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ApiKey, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.organizationId, into: &buf)
+        FfiConverterOptionString.write(value.createdBy, into: &buf)
+        FfiConverterOptionTypeCreatorType.write(value.creatorType, into: &buf)
+        FfiConverterOptionString.write(value.scopedIdentityId, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterTypeApiKeyStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.last4, into: &buf)
+        FfiConverterOptionString.write(value.displayPrefix, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.lastUsedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.revokedAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKey_lift(_ buf: RustBuffer) throws -> ApiKey {
+    return try FfiConverterTypeApiKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKey_lower(_ value: ApiKey) -> RustBuffer {
+    return FfiConverterTypeApiKey.lower(value)
 }
 
 
@@ -11169,6 +13103,64 @@ public func FfiConverterTypeIMessageMediaItem_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeIMessageMediaItem_lower(_ value: IMessageMediaItem) -> RustBuffer {
     return FfiConverterTypeIMessageMediaItem.lower(value)
+}
+
+
+public struct IMessageMediaUpload: Equatable, Hashable {
+    public var mediaUrl: String
+    public var contentType: String?
+    public var size: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(mediaUrl: String, contentType: String?, size: UInt64?) {
+        self.mediaUrl = mediaUrl
+        self.contentType = contentType
+        self.size = size
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IMessageMediaUpload: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIMessageMediaUpload: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IMessageMediaUpload {
+        return
+            try IMessageMediaUpload(
+                mediaUrl: FfiConverterString.read(from: &buf), 
+                contentType: FfiConverterOptionString.read(from: &buf), 
+                size: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IMessageMediaUpload, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.mediaUrl, into: &buf)
+        FfiConverterOptionString.write(value.contentType, into: &buf)
+        FfiConverterOptionUInt64.write(value.size, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIMessageMediaUpload_lift(_ buf: RustBuffer) throws -> IMessageMediaUpload {
+    return try FfiConverterTypeIMessageMediaUpload.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIMessageMediaUpload_lower(_ value: IMessageMediaUpload) -> RustBuffer {
+    return FfiConverterTypeIMessageMediaUpload.lower(value)
 }
 
 
@@ -13612,6 +15604,146 @@ public func FfiConverterTypeUndecryptableSecret_lower(_ value: UndecryptableSecr
 }
 
 
+public struct VaultInfo: Equatable, Hashable {
+    public var id: String
+    public var organizationId: String
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+    public var keyCount: UInt64
+    public var secretCount: UInt64
+    public var recoveryKeyCount: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, organizationId: String, createdAt: Timestamp, updatedAt: Timestamp, keyCount: UInt64, secretCount: UInt64, recoveryKeyCount: UInt64) {
+        self.id = id
+        self.organizationId = organizationId
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.keyCount = keyCount
+        self.secretCount = secretCount
+        self.recoveryKeyCount = recoveryKeyCount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VaultInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVaultInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VaultInfo {
+        return
+            try VaultInfo(
+                id: FfiConverterString.read(from: &buf), 
+                organizationId: FfiConverterString.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                keyCount: FfiConverterUInt64.read(from: &buf), 
+                secretCount: FfiConverterUInt64.read(from: &buf), 
+                recoveryKeyCount: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VaultInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.organizationId, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterUInt64.write(value.keyCount, into: &buf)
+        FfiConverterUInt64.write(value.secretCount, into: &buf)
+        FfiConverterUInt64.write(value.recoveryKeyCount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVaultInfo_lift(_ buf: RustBuffer) throws -> VaultInfo {
+    return try FfiConverterTypeVaultInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVaultInfo_lower(_ value: VaultInfo) -> RustBuffer {
+    return FfiConverterTypeVaultInfo.lower(value)
+}
+
+
+public struct VaultKey: Equatable, Hashable {
+    public var id: String
+    public var keyType: KeyType
+    public var createdBy: String?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, keyType: KeyType, createdBy: String?, createdAt: Timestamp, updatedAt: Timestamp) {
+        self.id = id
+        self.keyType = keyType
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VaultKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVaultKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VaultKey {
+        return
+            try VaultKey(
+                id: FfiConverterString.read(from: &buf), 
+                keyType: FfiConverterTypeKeyType.read(from: &buf), 
+                createdBy: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VaultKey, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeKeyType.write(value.keyType, into: &buf)
+        FfiConverterOptionString.write(value.createdBy, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVaultKey_lift(_ buf: RustBuffer) throws -> VaultKey {
+    return try FfiConverterTypeVaultKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVaultKey_lower(_ value: VaultKey) -> RustBuffer {
+    return FfiConverterTypeVaultKey.lower(value)
+}
+
+
 public struct VaultSecret: Equatable, Hashable {
     public var id: String
     public var name: String
@@ -13684,6 +15816,82 @@ public func FfiConverterTypeVaultSecret_lift(_ buf: RustBuffer) throws -> VaultS
 public func FfiConverterTypeVaultSecret_lower(_ value: VaultSecret) -> RustBuffer {
     return FfiConverterTypeVaultSecret.lower(value)
 }
+
+
+
+public enum ApiKeyStatus: Equatable, Hashable {
+    
+    case active
+    case revoked
+    case unknown(String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ApiKeyStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeyStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ApiKeyStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeyStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .active
+        
+        case 2: return .revoked
+        
+        case 3: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ApiKeyStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .active:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .revoked:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyStatus_lift(_ buf: RustBuffer) throws -> ApiKeyStatus {
+    return try FfiConverterTypeApiKeyStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyStatus_lower(_ value: ApiKeyStatus) -> RustBuffer {
+    return FfiConverterTypeApiKeyStatus.lower(value)
+}
+
 
 
 
@@ -13938,6 +16146,82 @@ public func FfiConverterTypeContactRuleStatus_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeContactRuleStatus_lower(_ value: ContactRuleStatus) -> RustBuffer {
     return FfiConverterTypeContactRuleStatus.lower(value)
+}
+
+
+
+
+public enum CreatorType: Equatable, Hashable {
+    
+    case human
+    case agent
+    case unknown(String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CreatorType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCreatorType: FfiConverterRustBuffer {
+    typealias SwiftType = CreatorType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreatorType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .human
+        
+        case 2: return .agent
+        
+        case 3: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CreatorType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .human:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .agent:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatorType_lift(_ buf: RustBuffer) throws -> CreatorType {
+    return try FfiConverterTypeCreatorType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreatorType_lower(_ value: CreatorType) -> RustBuffer {
+    return FfiConverterTypeCreatorType.lower(value)
 }
 
 
@@ -17093,6 +19377,82 @@ public func FfiConverterTypeInkboxError_lower(_ value: InkboxError) -> RustBuffe
 
 
 
+public enum KeyType: Equatable, Hashable {
+    
+    case primary
+    case recovery
+    case unknown(String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension KeyType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyType: FfiConverterRustBuffer {
+    typealias SwiftType = KeyType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .primary
+        
+        case 2: return .recovery
+        
+        case 3: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: KeyType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .primary:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .recovery:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyType_lift(_ buf: RustBuffer) throws -> KeyType {
+    return try FfiConverterTypeKeyType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyType_lower(_ value: KeyType) -> RustBuffer {
+    return FfiConverterTypeKeyType.lower(value)
+}
+
+
+
+
 public enum MailRuleMatchType: Equatable, Hashable {
     
     case exactEmail
@@ -18456,6 +20816,78 @@ public func FfiConverterTypeTextOrigin_lower(_ value: TextOrigin) -> RustBuffer 
 
 
 
+public enum TextRecipients: Equatable, Hashable {
+    
+    case one(String
+    )
+    case many([String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TextRecipients: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTextRecipients: FfiConverterRustBuffer {
+    typealias SwiftType = TextRecipients
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TextRecipients {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .one(try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .many(try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TextRecipients, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .one(v1):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(v1, into: &buf)
+            
+        
+        case let .many(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextRecipients_lift(_ buf: RustBuffer) throws -> TextRecipients {
+    return try FfiConverterTypeTextRecipients.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextRecipients_lower(_ value: TextRecipients) -> RustBuffer {
+    return FfiConverterTypeTextRecipients.lower(value)
+}
+
+
+
+
 public enum TextType: Equatable, Hashable {
     
     case sms
@@ -19155,6 +21587,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeApiKeyCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = ApiKeyCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeApiKeyCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeApiKeyCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDecryptedSecret: FfiConverterRustBuffer {
     typealias SwiftType = DecryptedSecret?
 
@@ -19171,6 +21627,126 @@ fileprivate struct FfiConverterOptionTypeDecryptedSecret: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeDecryptedSecret.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeKeyPairCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = KeyPairCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeKeyPairCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeKeyPairCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLoginCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = LoginCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLoginCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLoginCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOtherCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = OtherCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOtherCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOtherCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSshKeyCredentials: FfiConverterRustBuffer {
+    typealias SwiftType = SshKeyCredentials?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSshKeyCredentials.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSshKeyCredentials.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTotpConfig: FfiConverterRustBuffer {
+    typealias SwiftType = TotpConfig?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTotpConfig.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTotpConfig.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -19291,6 +21867,54 @@ fileprivate struct FfiConverterOptionTypeTunnel: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTunnel.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeVaultInfo: FfiConverterRustBuffer {
+    typealias SwiftType = VaultInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeVaultInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeVaultInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCreatorType: FfiConverterRustBuffer {
+    typealias SwiftType = CreatorType?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCreatorType.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCreatorType.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -19587,6 +22211,30 @@ fileprivate struct FfiConverterOptionTypeRuleAction: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSecretType: FfiConverterRustBuffer {
+    typealias SwiftType = SecretType?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSecretType.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSecretType.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSendingDomainStatus: FfiConverterRustBuffer {
     typealias SwiftType = SendingDomainStatus?
 
@@ -19651,6 +22299,30 @@ fileprivate struct FfiConverterOptionTypeTextDeliveryStatus: FfiConverterRustBuf
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTextDeliveryStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTextRecipients: FfiConverterRustBuffer {
+    typealias SwiftType = TextRecipients?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTextRecipients.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTextRecipients.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -20996,6 +23668,56 @@ fileprivate struct FfiConverterSequenceTypeUndecryptableSecret: FfiConverterRust
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeVaultKey: FfiConverterRustBuffer {
+    typealias SwiftType = [VaultKey]
+
+    public static func write(_ value: [VaultKey], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeVaultKey.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [VaultKey] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [VaultKey]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeVaultKey.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeVaultSecret: FfiConverterRustBuffer {
+    typealias SwiftType = [VaultSecret]
+
+    public static func write(_ value: [VaultSecret], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeVaultSecret.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [VaultSecret] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [VaultSecret]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeVaultSecret.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeEventType: FfiConverterRustBuffer {
     typealias SwiftType = [EventType]
 
@@ -21438,6 +24160,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_client_base_url() != 55489) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_client_api_keys() != 28026) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_client_calls() != 51369) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -21505,6 +24230,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_client_vault() != 44277) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_apikeysresource_create() != 23877) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_callsresource_get() != 54184) {
@@ -21589,6 +24317,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_imessagesresource_send_typing() != 5792) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_imessagesresource_upload_media() != 62475) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_identitiesresource_create() != 45096) {
@@ -21765,6 +24496,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_textsresource_search() != 59186) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_textsresource_send() != 35325) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_textsresource_update() != 31846) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -21817,6 +24551,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_webhooksubscriptionsresource_update() != 55746) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_createdapikey_api_key() != 44446) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_createdapikey_record() != 60076) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_identity_delete() != 31080) {
@@ -21891,6 +24631,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_identity_send_imessage_typing() != 49179) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_send_text() != 10033) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_identity_agent_handle() != 13079) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -21904,6 +24647,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_identity_send_email() != 43118) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_upload_imessage_media() != 6278) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_totpconfig_account_name() != 46861) {
@@ -21951,7 +24697,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_httptransport_sleep() != 29235) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_api_key() != 50866) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_endpoint() != 18160) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_apikeycredentials_notes() != 40408) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_api_key() != 16167) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_id() != 20076) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_key_pair() != 57427) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_login() != 13340) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_metadata() != 2727) {
@@ -21960,10 +24724,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_name() != 60362) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_other() != 20070) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_payload_json() != 18052) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_secret_type() != 4483) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_ssh_key() != 20722) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_decryptedsecret_totp_code() != 61204) {
@@ -21981,6 +24751,36 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_initializedvault_vault_key_id() != 42066) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_access_key() != 11388) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_endpoint() != 23779) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_notes() != 17222) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_keypaircredentials_secret_key() != 5501) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_email() != 5028) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_notes() != 63161) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_password() != 59599) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_totp() != 18980) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_url() != 230) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_logincredentials_username() != 4462) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_masterkey_auth_hash() != 5602) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -21990,10 +24790,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_orgkey_encrypt_payload() != 45557) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_othercredentials_data() != 15782) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_othercredentials_notes() != 32263) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_fingerprint() != 38760) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_notes() != 6501) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_passphrase() != 2406) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_private_key() != 29077) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_sshkeycredentials_public_key() != 3589) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_create_secret() != 53863) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_delete_secret() != 1992) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_get_secret() != 50566) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_get_totp_code() != 9976) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_key_id() != 35294) {
@@ -22002,10 +24829,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_organization_id() != 2867) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secret() != 52504) {
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_remove_totp() != 41402) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secrets() != 54183) {
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secret() != 5537) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secrets() != 50730) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_secrets_of_type() != 50372) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_set_totp() != 63646) {
@@ -22017,10 +24850,40 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_undecryptable() != 54402) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_unlockedvault_update_secret() != 63552) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_delete_key() != 45764) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_delete_secret() != 19499) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_grant_access() != 60372) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_info() != 45782) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_vaultresource_initialize() != 48917) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_list_access_rules() != 53466) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_list_keys() != 57620) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_list_secrets() != 65213) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_revoke_access() != 47649) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_vaultresource_unlock() != 26463) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_update_key() != 46481) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_constructor_client_new() != 34781) {

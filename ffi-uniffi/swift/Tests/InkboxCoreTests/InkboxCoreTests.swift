@@ -1,8 +1,11 @@
 // XCTest mirror of ffi-uniffi/kotlin/src/test (vectors, conversions, the
-// emulator). NOT compiled or run on machines without a Swift toolchain:
+// emulator, the surface and vault tests; not the Kotlin-only cancellation test). NOT compiled or run on machines without a Swift toolchain:
 // swift-ci.sh runs it where one exists. Written against the generated
 // signatures of Sources/InkboxCore/InkboxCore.swift.
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 @testable import InkboxCore
 
@@ -22,6 +25,7 @@ final class Emulator {
     let process = Process()
     let url: String
     let adminKey: String
+    let orgId: String
 
     init() throws {
         let env = ProcessInfo.processInfo.environment
@@ -41,15 +45,21 @@ final class Emulator {
         let hello = try JSONSerialization.jsonObject(with: line) as! [String: Any]
         url = hello["url"] as! String
         adminKey = hello["admin_api_key"] as! String
+        orgId = hello["organization_id"] as! String
     }
 
-    func fault(_ json: String) async throws {
-        var r = URLRequest(url: URL(string: url + "/_emulator/faults")!)
+    /// A control-plane POST (`/_emulator/...`) with a JSON body.
+    func control(_ path: String, _ json: String) async throws {
+        var r = URLRequest(url: URL(string: url + path)!)
         r.httpMethod = "POST"
         r.addValue(adminKey, forHTTPHeaderField: "X-API-Key")
         r.addValue("application/json", forHTTPHeaderField: "Content-Type")
         r.httpBody = json.data(using: .utf8)
         _ = try await URLSession.shared.data(for: r)
+    }
+
+    func fault(_ json: String) async throws {
+        try await control("/_emulator/faults", json)
     }
 
     func stop() {
@@ -189,5 +199,103 @@ final class EmulatorTests: XCTestCase {
             subjects += page.compactMap { $0.subject }
         }
         XCTAssertEqual(subjects, ["Hello"])
+    }
+}
+
+/// Mirrors SurfaceTest.kt and VaultTest.kt (not compiled here).
+final class SurfaceTests: XCTestCase {
+    private func code(_ body: () async throws -> Void) async -> String? {
+        do {
+            try await body()
+            return nil
+        } catch let e as InkboxError {
+            return e.code
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testCreatedApiKeyHidesItsSecret() async throws {
+        let emu = try Emulator()
+        defer { emu.stop() }
+        let client = try makeInkbox(apiKey: emu.adminKey, baseUrl: emu.url)
+        let agent = try await client.identities().create(agentHandle: "swift-keyed")
+        let created = try await client.apiKeys().create(label: "swift label", scopedIdentityId: agent.id)
+        let secret = created.apiKey()
+        XCTAssertTrue(secret.hasPrefix("ApiKey_"))
+        XCTAssertEqual(created.record().scopedIdentityId, agent.id)
+        XCTAssertEqual(created.record().last4, String(secret.suffix(4)))
+        XCTAssertEqual(created.debugDescription, "CreatedApiKey(<redacted>)")
+        let unscoped = await code { _ = try await client.apiKeys().create(label: "unscoped") }
+        XCTAssertEqual(unscoped, "api.forbidden")
+    }
+
+    func testTextsToOneOrSeveral() async throws {
+        let emu = try Emulator()
+        defer { emu.stop() }
+        let client = try makeInkbox(apiKey: emu.adminKey, baseUrl: emu.url)
+        let agent = client.identity(data: try await client.identities().create(agentHandle: "swift-texter", phoneNumber: "{}"))
+        let number = agent.data().phoneNumber!
+        let alice = "+15555550111", bob = "+15555550122"
+        for from in [alice, bob] {
+            try await emu.control("/_emulator/texts/inbound", "{\"to\": \"\(number.number)\", \"from\": \"\(from)\", \"text\": \"START\"}")
+        }
+        let one = try await client.texts().send(phoneNumberId: number.id, to: .one(alice), text: "hello Alice")
+        XCTAssertEqual(one.remotePhoneNumber, alice)
+        let group = try await agent.sendText(to: .many([alice, bob]), text: "hello both")
+        XCTAssertNil(group.remotePhoneNumber)
+        XCTAssertEqual(Set(group.recipients?.map { $0.recipientPhoneNumber } ?? []), [alice, bob])
+        let neither = await code { _ = try await agent.sendText(text: "to nobody") }
+        XCTAssertEqual(neither, "api.validation")
+    }
+
+    func testIMessageMediaUploadAndJsonNull() async throws {
+        let emu = try Emulator()
+        defer { emu.stop() }
+        let client = try makeInkbox(apiKey: emu.adminKey, baseUrl: emu.url)
+        let agent = client.identity(data: try await client.identities().create(agentHandle: "swift-imsg", imessageEnabled: true))
+        let png = Data([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 0xff])
+        let up = try await agent.uploadImessageMedia(content: png, filename: "chart.png", contentType: "image/png")
+        XCTAssertEqual(up.size, UInt64(png.count))
+        let (served, _) = try await URLSession.shared.data(from: URL(string: up.mediaUrl)!)
+        XCTAssertEqual(served, png)
+        _ = try await client.identities().create(agentHandle: "swift-patch", description: "\"to be cleared\"")
+        let cleared = try await client.identities().update(agentHandle: "swift-patch", description: "null")
+        XCTAssertNil(cleared.description)
+    }
+
+    func testVaultSurface() async throws {
+        let emu = try Emulator()
+        defer { emu.stop() }
+        let client = try makeInkbox(apiKey: emu.adminKey, baseUrl: emu.url)
+        let vaults = client.vault()
+        let none = try await vaults.info()
+        XCTAssertNil(none)
+        let init_ = try await vaults.initialize(vaultKey: "Swift-Vault-Key-1!")
+        let vault = try await vaults.unlock(vaultKey: "Swift-Vault-Key-1!")
+        let login = try await vault.createSecret(name: "Login", payloadJson: "{\"username\": \"a@example.com\", \"password\": \"pw-one-long\"}", description: "old")
+        XCTAssertEqual(vault.secretsOfType(secretType: .login).map { $0.id() }, [login.id])
+        let creds = vault.secret(secretId: login.id)?.login()
+        XCTAssertEqual(creds?.password(), "pw-one-long")
+        XCTAssertEqual(creds?.debugDescription, "LoginCredentials(<redacted>)")
+        XCTAssertNil(vault.secret(secretId: login.id)?.apiKey())
+        let cleared = try await vault.updateSecret(secretId: login.id, name: "Login 2", clearDescription: true)
+        XCTAssertEqual(cleared.name, "Login 2")
+        XCTAssertNil(cleared.description)
+        let uri = "otpauth://totp/Example:agent?secret=JBSWY3DPEHPK3PXP&issuer=Example"
+        _ = try await vault.setTotp(secretId: login.id, totpUri: uri)
+        let now = unixNow()
+        let totp = try await vault.getTotpCode(secretId: login.id, nowUnix: now)
+        XCTAssertEqual(totp.code, try TotpConfig.fromUri(uri: uri).generate(nowUnix: now).code)
+        _ = try await vault.removeTotp(secretId: login.id)
+        let noTotp = await code { _ = try await vault.getTotpCode(secretId: login.id) }
+        XCTAssertEqual(noTotp, "vault.no_totp")
+        _ = try await vaults.updateKey(newKey: "Swift-Vault-Key-2!", recoveryCode: init_.recoveryCodes()[0])
+        let reopened = try await vaults.unlock(vaultKey: "Swift-Vault-Key-2!")
+        XCTAssertEqual(reopened.secret(secretId: login.id)?.name(), "Login 2")
+        try await vault.deleteSecret(secretId: login.id)
+        XCTAssertNil(vault.secret(secretId: login.id))
+        let left = try await vaults.listSecrets()
+        XCTAssertTrue(left.isEmpty)
     }
 }

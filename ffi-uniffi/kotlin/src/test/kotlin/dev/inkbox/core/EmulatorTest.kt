@@ -15,10 +15,7 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 
 /** Counts the sends and records the sleeps of the transport it wraps. */
 class CountingTransport(private val inner: HttpTransport = HttpClientTransport()) : HttpTransport {
@@ -41,19 +38,7 @@ class CountingTransport(private val inner: HttpTransport = HttpClientTransport()
 }
 
 /** Against a real emulator on 127.0.0.1 (started once for the class, stopped after it). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EmulatorTest {
-    private lateinit var emu: Emulator
-
-    @BeforeAll
-    fun start() {
-        emu = Emulator.start()
-    }
-
-    @AfterAll
-    fun stop() {
-        emu.close()
-    }
+class EmulatorTest : EmulatorSuite() {
 
     @Test
     fun errorCodesFromRealResponses(): Unit = runBlocking {
