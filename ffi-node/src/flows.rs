@@ -359,12 +359,10 @@ impl Flow {
             let resp = Response::new(status, &headers, &[]);
             let mut inner = lock(&self.inner)?;
             let items = usize::try_from(items).unwrap_or(usize::MAX);
-            let summary = match inner.paging {
-                Some(Paging::Cursor) => PageSummary::cursor(items, has_more, next_cursor),
-                Some(Paging::Offset) => PageSummary::offset(items),
-                Some(Paging::Limit | Paging::None) => PageSummary::default(),
-                None => return Err(Fail::invalid("flow", "only a pager takes a page summary")),
+            let Some(paging) = inner.paging else {
+                return Err(Fail::invalid("flow", "only a pager takes a page summary"));
             };
+            let summary = PageSummary::for_paging(paging, items, has_more, next_cursor);
             inner.flow.feed_summarized(&resp, summary)?;
             inner.summarized = true;
             Ok(())

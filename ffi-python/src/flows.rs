@@ -85,7 +85,7 @@ fn fields_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 /// the shape (core then reads the body, and reports the error).
 fn page_summary(paging: Paging, page: &Bound<'_, PyAny>) -> PyResult<Option<PageSummary>> {
     let py = page.py();
-    Ok(match paging {
+    let (items, has_more, next_cursor) = match paging {
         Paging::Cursor => {
             let Ok(fields) = fields_of(page) else { return Ok(None) };
             let Ok(fields) = fields.cast::<PyDict>() else { return Ok(None) };
@@ -96,11 +96,15 @@ fn page_summary(paging: Paging, page: &Bound<'_, PyAny>) -> PyResult<Option<Page
                 Some(c) if !c.is_none() => Some(c.extract::<String>()?),
                 _ => None,
             };
-            Some(PageSummary::cursor(items.len(), has_more.unwrap_or(false), next_cursor))
+            (items.len(), has_more.unwrap_or(false), next_cursor)
         }
-        Paging::Offset => page.cast::<PyList>().ok().map(|list| PageSummary::offset(list.len())),
-        Paging::None | Paging::Limit => Some(PageSummary::default()),
-    })
+        Paging::Offset => match page.cast::<PyList>() {
+            Ok(list) => (list.len(), false, None),
+            Err(_) => return Ok(None),
+        },
+        Paging::None | Paging::Limit => (0, false, None),
+    };
+    Ok(Some(PageSummary::for_paging(paging, items, has_more, next_cursor)))
 }
 
 /// A page of a list, handed over by `PagerFlow.next_request`: its items are

@@ -183,6 +183,20 @@ impl PageSummary {
         PageSummary { items, has_more: false, next_cursor: None }
     }
 
+    /// The summary of a page of `paging` whose caller counted `items` and
+    /// read `has_more` and `next_cursor` (used only by a cursor page; other
+    /// pagings but offset need no summary and get the default). What a
+    /// binding that parsed the page in its own runtime hands to a pager's
+    /// `feed_summarized`.
+    #[must_use]
+    pub fn for_paging(paging: Paging, items: usize, has_more: bool, next_cursor: Option<String>) -> Self {
+        match paging {
+            Paging::Cursor => PageSummary::cursor(items, has_more, next_cursor),
+            Paging::Offset => PageSummary::offset(items),
+            Paging::Limit | Paging::None => PageSummary::default(),
+        }
+    }
+
     /// Reads the summary from a page body with one light pass (the items are
     /// skipped, not decoded): `{items, has_more, next_cursor}` for
     /// [`Paging::Cursor`], a bare array for [`Paging::Offset`]; other pagings
@@ -262,5 +276,24 @@ mod tests {
         assert_eq!(PageSummary::from_body(Paging::Offset, br#"[{"x":[]},null]"#).unwrap(), PageSummary::offset(2));
         assert!(PageSummary::from_body(Paging::Offset, b"{}").is_err());
         assert_eq!(PageSummary::from_body(Paging::Limit, b"garbage").unwrap(), PageSummary::default());
+    }
+
+    #[test]
+    fn a_counted_page_gets_the_summary_its_paging_reads() {
+        let cursor: Option<String> = Some("c".into());
+        assert_eq!(
+            PageSummary::for_paging(Paging::Cursor, 3, true, cursor.clone()),
+            PageSummary::cursor(3, true, cursor.clone())
+        );
+        // Only a cursor page has a cursor; only cursor and offset pages count.
+        assert_eq!(PageSummary::for_paging(Paging::Offset, 3, true, cursor.clone()), PageSummary::offset(3));
+        assert_eq!(PageSummary::for_paging(Paging::Limit, 3, true, cursor.clone()), PageSummary::default());
+        assert_eq!(PageSummary::for_paging(Paging::None, 3, true, cursor), PageSummary::default());
+        // The same summary as the body's own.
+        let body = br#"{"items":[1,2],"has_more":true,"next_cursor":"n"}"#;
+        assert_eq!(
+            PageSummary::from_body(Paging::Cursor, body).unwrap(),
+            PageSummary::for_paging(Paging::Cursor, 2, true, Some("n".into()))
+        );
     }
 }
