@@ -320,11 +320,6 @@ export declare const MailImportJobStatus: {
   readonly COMPLETED: "completed"; readonly FAILED: "failed"; readonly CANCELLED: "cancelled";
 };
 export declare const VoicemailDetection: { readonly ENABLED: "enabled"; readonly DISABLED: "disabled" };
-export declare class IdempotencyKeyReusedError extends InkboxAPIError {}
-export declare class StorageLimitExceededError extends InkboxAPIError {}
-export declare class DedicatedIMessageNumberInventoryPendingError extends InkboxAPIError {}
-export declare class DedicatedIMessageNumberQuotaExceededError extends InkboxAPIError {}
-export declare class MailImportQuotaExceededError extends InkboxAPIError {}
 export declare class MailImportUploadError extends InkboxError {}
 export declare class A2AProtocolError extends InkboxError {}
 export declare class A2AInvitationParseError extends InkboxError {}

@@ -238,14 +238,6 @@ const PENDING_ENUMS = {
 function pendingExports(errors) {
   const out = {};
   for (const [name, values] of Object.entries(PENDING_ENUMS)) out[name] = Object.freeze({ ...values });
-  const http = (name, code) => ({
-    [name]: class extends errors.InkboxAPIError {
-      constructor(statusCode, detail, options) {
-        super(statusCode, detail, { code, ...options });
-        this.name = name;
-      }
-    },
-  })[name];
   const plain = (name, code) => ({
     [name]: class extends errors.InkboxError {
       constructor(message, options) {
@@ -254,11 +246,6 @@ function pendingExports(errors) {
       }
     },
   })[name];
-  out.IdempotencyKeyReusedError = http("IdempotencyKeyReusedError", "api.idempotency_key_reused");
-  out.StorageLimitExceededError = http("StorageLimitExceededError", "api.storage_limit_exceeded");
-  out.DedicatedIMessageNumberInventoryPendingError = http("DedicatedIMessageNumberInventoryPendingError", "api.dedicated_imessage_number_inventory_pending");
-  out.DedicatedIMessageNumberQuotaExceededError = http("DedicatedIMessageNumberQuotaExceededError", "api.dedicated_imessage_number_quota_exceeded");
-  out.MailImportQuotaExceededError = http("MailImportQuotaExceededError", "api.mail_import_quota_exceeded");
   out.MailImportUploadError = plain("MailImportUploadError", "mail_import.upload_failed");
   out.A2AProtocolError = plain("A2AProtocolError", "a2a.protocol");
   out.A2AInvitationParseError = plain("A2AInvitationParseError", "a2a.invitation_parse");

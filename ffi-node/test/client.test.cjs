@@ -291,3 +291,36 @@ test("an unknown field of a nested argument is a validation error naming it", as
     return true;
   });
 });
+
+test("today's structured refusals are the official typed classes with their fields", async () => {
+  const once = new sdk.Inkbox({ apiKey: emu.adminKey, baseUrl: emu.url, maxRetries: 0 });
+  const cases = [
+    [402, { error: "storage_limit_exceeded", message: "Mailbox full", upgrade_url: "https://c/b", limit_bytes: 1024 },
+      "StorageLimitExceededError", { message: "Mailbox full", detailMessage: "Mailbox full", upgradeUrl: "https://c/b", limitBytes: 1024 }],
+    [409, { error: "idempotency_key_reused", message: "Reused" },
+      "IdempotencyKeyReusedError", { message: "Reused", detailMessage: "Reused" }],
+    [402, { error: "dedicated_imessage_number_quota_exceeded", number_type: "dedicated", limit: 2, current: 2, contact_email: "s@example.com" },
+      "DedicatedIMessageNumberQuotaExceededError", { numberType: "dedicated", limit: 2, current: 2, contactEmail: "s@example.com", detailMessage: "" }],
+    [503, { error: "dedicated_imessage_number_inventory_pending", message: "Soon", retry_after_seconds: 30 },
+      "DedicatedIMessageNumberInventoryPendingError", { retryAfterSeconds: 30, message: "Soon" }],
+    [429, { error: "mail_import_quota_exceeded", message: "Tomorrow", retry_after_seconds: 600 },
+      "MailImportQuotaExceededError", { retryAfterSeconds: 600 }],
+  ];
+  for (const [status, detail, cls, fields] of cases) {
+    await emu.fault({ count: 1, status, detail, path_prefix: "/api/v1/identities" });
+    await assert.rejects(once.listIdentities(), (e) => {
+      assert.equal(e.constructor, sdk[cls], cls);
+      assert.ok(e instanceof sdk.InkboxAPIError);
+      assert.equal(e.name, cls);
+      assert.equal(e.statusCode, status);
+      assert.equal(e.code, `api.${detail.error}`);
+      assert.deepEqual(e.detail, detail);
+      for (const [k, v] of Object.entries(fields)) assert.deepEqual(e[k], v, `${cls}.${k}`);
+      if (!detail.message) assert.match(e.message, new RegExp(`^HTTP ${status}`));
+      return true;
+    });
+  }
+  // The same code under another status is the plain class of that status.
+  await emu.fault({ count: 1, status: 400, detail: { error: "storage_limit_exceeded" }, path_prefix: "/api/v1/identities" });
+  await assert.rejects(once.listIdentities(), (e) => e.constructor === sdk.InkboxAPIError && e.statusCode === 400);
+});

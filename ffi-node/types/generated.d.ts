@@ -1331,6 +1331,34 @@ export declare class RecipientBlockedError extends InkboxAPIError {
   reason: string;
   constructor(statusCode: number, detail: unknown, options?: Record<string, unknown>);
 }
+export declare class StorageLimitExceededError extends InkboxAPIError {
+  detailMessage: string;
+  upgradeUrl: string;
+  limitBytes: number | null;
+  constructor(statusCode: number, detail: unknown, options?: Record<string, unknown>);
+}
+export declare class IdempotencyKeyReusedError extends InkboxAPIError {
+  detailMessage: string;
+  constructor(statusCode: number, detail: unknown, options?: Record<string, unknown>);
+}
+export declare class DedicatedIMessageNumberQuotaExceededError extends InkboxAPIError {
+  detailMessage: string;
+  numberType: string;
+  limit: number;
+  current: number;
+  upgradeUrl: string;
+  contactEmail: string;
+  constructor(statusCode: number, detail: unknown, options?: Record<string, unknown>);
+}
+export declare class DedicatedIMessageNumberInventoryPendingError extends InkboxAPIError {
+  detailMessage: string;
+  numberType: string;
+  constructor(statusCode: number, detail: unknown, options?: Record<string, unknown>);
+}
+export declare class MailImportQuotaExceededError extends InkboxAPIError {
+  detailMessage: string;
+  constructor(statusCode: number, detail: unknown, options?: Record<string, unknown>);
+}
 export declare class HandleUnavailableError extends InkboxAPIError {
   blockingNamespace: BlockingNamespace;
   constructor(statusCode: number, detail: unknown, options?: Record<string, unknown>);

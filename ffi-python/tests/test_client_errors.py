@@ -129,3 +129,86 @@ def test_connection_refused_is_transport_error() -> None:
     with Inkbox(api_key="ApiKey_x", base_url="http://127.0.0.1:9", max_attempts=1) as client:
         with pytest.raises(InkboxTransportError):
             client.whoami()
+
+
+# The structured refusals of today's wire, answered by the emulator (a fault
+# with a `detail`) and typed by core: (status, detail, class, attributes).
+_TODAYS_REFUSALS: list[tuple[int, dict[str, Any], str, dict[str, Any]]] = [
+    (
+        402,
+        {"error": "storage_limit_exceeded", "message": "Mailbox full", "upgrade_url": "https://c/b",
+         "limit_bytes": 1073741824},
+        "StorageLimitExceededError",
+        {"message": "Mailbox full", "upgrade_url": "https://c/b", "limit_bytes": 1073741824},
+    ),
+    (
+        409,
+        {"error": "idempotency_key_reused", "message": "Key used with another body"},
+        "IdempotencyKeyReusedError",
+        {"message": "Key used with another body"},
+    ),
+    (
+        402,
+        {"error": "dedicated_imessage_number_quota_exceeded", "message": "Quota", "number_type": "dedicated",
+         "limit": 2, "current": 2, "upgrade_url": "https://c/u", "contact_email": "sales@example.com"},
+        "DedicatedIMessageNumberQuotaExceededError",
+        {"number_type": "dedicated", "limit": 2, "current": 2, "contact_email": "sales@example.com"},
+    ),
+    (
+        503,
+        {"error": "dedicated_imessage_number_inventory_pending", "message": "Soon", "number_type": "dedicated",
+         "retry_after_seconds": 30},
+        "DedicatedIMessageNumberInventoryPendingError",
+        {"number_type": "dedicated", "retry_after": 30.0, "retry_after_seconds": 30},
+    ),
+    (
+        429,
+        {"error": "mail_import_quota_exceeded", "message": "Tomorrow", "retry_after_seconds": 600},
+        "MailImportQuotaExceededError",
+        {"message": "Tomorrow", "retry_after_seconds": 600},
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "detail", "cls", "attrs"), _TODAYS_REFUSALS,
+                         ids=[c[2] for c in _TODAYS_REFUSALS])
+def test_todays_structured_refusals_are_typed(
+    emulator: EmulatorProcess, status: int, detail: dict[str, Any], cls: str, attrs: dict[str, Any]
+) -> None:
+    import inkbox
+    import inkbox.exceptions
+
+    emulator.fault(count=3, status=status, detail=detail, path_prefix="/api/whoami")
+    try:
+        with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, max_attempts=1) as client:
+            with pytest.raises(InkboxAPIError) as err:
+                client.whoami()
+    finally:
+        emulator.control("DELETE", "/_emulator/faults")
+    e = err.value
+    assert type(e).__name__ == cls
+    assert type(e) is getattr(inkbox.exceptions, cls) is getattr(inkbox, cls)
+    assert e.status_code == status
+    assert e.detail == detail
+    assert e.code == "api." + detail["error"]
+    for name, value in attrs.items():
+        assert getattr(e, name) == value, name
+
+
+def test_a_refusal_code_under_another_status_stays_plain(emulator: EmulatorProcess) -> None:
+    detail = {"error": "storage_limit_exceeded", "message": "x", "limit_bytes": "not a number"}
+    emulator.fault(status=400, detail=detail, path_prefix="/api/whoami")
+    try:
+        with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, max_attempts=1) as client:
+            with pytest.raises(InkboxAPIError) as err:
+                client.whoami()
+    finally:
+        emulator.control("DELETE", "/_emulator/faults")
+    assert type(err.value) is InkboxAPIError
+    assert err.value.code == "api.bad_request"
+    # A malformed number in a typed detail is read leniently, never raised.
+    from inkbox.exceptions import DedicatedIMessageNumberQuotaExceededError, StorageLimitExceededError
+
+    assert StorageLimitExceededError(402, detail).limit_bytes is None
+    q = DedicatedIMessageNumberQuotaExceededError(402, {"limit": [1], "current": True})
+    assert (q.limit, q.current) == (0, 0)

@@ -523,6 +523,12 @@ def render_errors(domains: dict[str, gen.Domain]) -> str:
                 out.append("    const d = detail && typeof detail === \"object\" && !Array.isArray(detail) ? detail : {};\n")
                 for f in e.detail_fields:
                     js = names.camel(f.name)
+                    if js == "message":
+                        # Error's own message: the server's sentence replaces
+                        # "HTTP <status>: …" only when there is one (as the
+                        # official classes do).
+                        out.append(f"    if (typeof d[{_js(f.key)}] === \"string\" && d[{_js(f.key)}]) this.message = d[{_js(f.key)}];\n")
+                        continue
                     dflt = None if f.default in (typesys.NO_DEFAULT, typesys.UNSET) else f.default
                     out.append(f"    this.{js} = d[{_js(f.key)}] !== undefined && d[{_js(f.key)}] !== null ? d[{_js(f.key)}] : {_js(dflt)};\n")
             if kind == "decode":
@@ -657,6 +663,8 @@ def render_dts(domains: dict[str, gen.Domain]) -> str:
             for p in e.params:
                 out.append(f"  {names.camel(p.name)}: {_ts(p.type, known)};\n")
             for f in e.detail_fields:
+                if names.camel(f.name) == "message":
+                    continue  # Error's own message
                 t = f.type
                 if f.default is typesys.NO_DEFAULT:
                     t = typesys.Type(t.kind, t.name, t.items, True)
@@ -684,9 +692,7 @@ HAND_EXPORTS = [
     # js/pending.cjs: the official exports of the families core lacks yet.
     "CallMode", "CallOrigin", "HostedAgentAuthorityMode", "HostedAgentToolInvocationStatus",
     "IMessageGroupCreationStatus", "IMessageNumberStatus", "IMessageNumberType", "MailImportFormat",
-    "MailImportJobStatus", "VoicemailDetection", "IdempotencyKeyReusedError", "StorageLimitExceededError",
-    "DedicatedIMessageNumberInventoryPendingError", "DedicatedIMessageNumberQuotaExceededError",
-    "MailImportQuotaExceededError", "MailImportUploadError", "A2AProtocolError", "A2AInvitationParseError",
+    "MailImportJobStatus", "VoicemailDetection", "MailImportUploadError", "A2AProtocolError", "A2AInvitationParseError",
     "A2AClient", "A2AInvitationsResource", "extractA2AInvitationToken",
 ]
 

@@ -50,6 +50,10 @@ _HTTP_INIT = '''    status_code: int
             retry_after=retry_after,
         )
         self.status_code = status_code
+        #: ``retry_after`` as whole seconds (the newer official name).
+        self.retry_after_seconds: Optional[int] = (
+            int(retry_after) if retry_after is not None and retry_after >= 0 else None
+        )
 '''
 
 _DECODE_INIT = '''
@@ -75,13 +79,48 @@ def _default(value: Any) -> str:
     return repr(value)
 
 
+_DETAIL_INT = '''
+
+def _detail_int(value: Any) -> Optional[int]:
+    """A whole number of a structured detail (an int, an integral float or
+    a decimal string), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _detail_int_or(value: Any, default: int) -> int:
+    n = _detail_int(value)
+    return default if n is None else n
+'''
+
+
 def _detail_read(f: Any) -> tuple[str, list[str]]:
     """``(annotation, lines)`` that set ``self.<name>`` from ``detail``."""
     t: typesys.Type = f.type
-    if t.kind != "scalar" or t.name not in ("string", "uuid"):
-        raise ValueError(f"detail field {f.name}: only string and uuid detail fields are supported")
-    conv = "UUID(str({}))" if t.name == "uuid" else "str({})"
+    if t.kind != "scalar" or t.name not in ("string", "uuid", "int"):
+        raise ValueError(f"detail field {f.name}: only string, uuid and int detail fields are supported")
     key = _default(f.key)
+    if t.name == "int":
+        # A server's number, read leniently: anything that is not a whole
+        # number is the default (None when nullable), never an exception.
+        if t.nullable:
+            return field_type(t), [f"self.{f.name}: {field_type(t)} = _detail_int(detail.get({key}))"]
+        if not isinstance(f.default, int):
+            raise ValueError(f"detail field {f.name}: a non-null int detail field needs an int default")
+        return field_type(t), [
+            f"self.{f.name}: {field_type(t)} = _detail_int_or(detail.get({key}), {f.default})"
+        ]
+    conv = "UUID(str({}))" if t.name == "uuid" else "str({})"
     if t.nullable:
         raw = f"raw_{f.name}"
         return field_type(t), [
@@ -105,6 +144,8 @@ def render_errors(d: Any, domains: dict[str, Any], kind_of: Any) -> str:
     out.append("from uuid import UUID\n\n")
     out.append("#: What ``.detail`` holds: the body's ``detail`` (a string or structured).\n")
     out.append("Detail = Union[str, dict[str, Any], list[Any], None]\n")
+    if any(f.type.kind == "scalar" and f.type.name == "int" for e in errors for f in e.detail_fields):
+        out.append(_DETAIL_INT)
     for lit in d.literals:
         values = ", ".join(f'"{v}"' for v in lit.values)
         typ = f"Literal[{values}]"

@@ -153,10 +153,19 @@ pub enum ErrorKind {
     CustomerCampaignRequired,
     /// `carrier_rate_limit`.
     CarrierRateLimit,
-    /// 409 `idempotency_key_reused` (HEAD servers).
+    /// 409 `idempotency_key_reused`: the key was used with another request.
     IdempotencyKeyReused,
-    /// 402 `storage_limit_exceeded` (HEAD servers).
+    /// 402 `storage_limit_exceeded`: the send would pass the mailbox's cap.
     StorageLimitExceeded,
+    /// 402 `dedicated_imessage_number_quota_exceeded`: the organization
+    /// holds as many dedicated iMessage numbers as its plan allows.
+    DedicatedImessageNumberQuotaExceeded,
+    /// 503 `dedicated_imessage_number_inventory_pending`: no dedicated
+    /// number is free yet (retry after the error's `retry_after`).
+    DedicatedImessageNumberInventoryPending,
+    /// 429 `mail_import_quota_exceeded`: the day's mailbox-import jobs are
+    /// spent (retry after the error's `retry_after`).
+    MailImportQuotaExceeded,
     /// Signup verify 401: the verification code is wrong.
     InvalidVerificationCode,
     /// Signup verify 410: the code expired (48 h).
@@ -195,6 +204,9 @@ impl ErrorKind {
             ErrorKind::CarrierRateLimit => "api.carrier_rate_limit",
             ErrorKind::IdempotencyKeyReused => "api.idempotency_key_reused",
             ErrorKind::StorageLimitExceeded => "api.storage_limit_exceeded",
+            ErrorKind::DedicatedImessageNumberQuotaExceeded => "api.dedicated_imessage_number_quota_exceeded",
+            ErrorKind::DedicatedImessageNumberInventoryPending => "api.dedicated_imessage_number_inventory_pending",
+            ErrorKind::MailImportQuotaExceeded => "api.mail_import_quota_exceeded",
             ErrorKind::InvalidVerificationCode => "api.invalid_verification_code",
             ErrorKind::VerificationCodeExpired => "api.verification_code_expired",
             ErrorKind::TooManyAttempts => "api.too_many_attempts",
@@ -334,7 +346,16 @@ impl ApiError {
     pub fn from_response(op: &'static Operation, resp: &Response<'_>) -> Self {
         let detail = parse_detail(resp.body);
         let kind = classify(op, resp.status, &detail);
-        let retry_after = resp.header("retry-after").and_then(RetryAfter::parse);
+        let retry_after = resp.header("retry-after").and_then(RetryAfter::parse).or_else(|| {
+            // The two "come back later" refusals also say when in the body
+            // (`retry_after_seconds`); the header wins when both are sent.
+            match kind {
+                ErrorKind::DedicatedImessageNumberInventoryPending | ErrorKind::MailImportQuotaExceeded => {
+                    detail_retry_after(&detail)
+                }
+                _ => None,
+            }
+        });
         ApiError::Status(Box::new(StatusError {
             operation: op.name,
             status: resp.status,
@@ -361,6 +382,11 @@ impl ErrorClass for ErrorKind {
             ErrorKind::HandleUnavailable { .. } => "HandleUnavailableError",
             ErrorKind::TunnelTlsModeMismatch => "TunnelTLSModeMismatch",
             ErrorKind::TunnelCsrStateConflict => "TunnelCSRStateConflict",
+            ErrorKind::IdempotencyKeyReused => "IdempotencyKeyReusedError",
+            ErrorKind::StorageLimitExceeded => "StorageLimitExceededError",
+            ErrorKind::DedicatedImessageNumberQuotaExceeded => "DedicatedIMessageNumberQuotaExceededError",
+            ErrorKind::DedicatedImessageNumberInventoryPending => "DedicatedIMessageNumberInventoryPendingError",
+            ErrorKind::MailImportQuotaExceeded => "MailImportQuotaExceededError",
             _ => "InkboxAPIError",
         }
     }
@@ -447,6 +473,14 @@ pub fn parse_detail(body: &[u8]) -> Detail {
     }
 }
 
+/// A non-negative whole `retry_after_seconds` of an object detail.
+fn detail_retry_after(detail: &Detail) -> Option<RetryAfter> {
+    match detail {
+        Detail::Object(m) => m.get("retry_after_seconds").and_then(Value::as_u64).map(RetryAfter::Seconds),
+        _ => None,
+    }
+}
+
 fn classify(op: &Operation, status: u16, detail: &Detail) -> ErrorKind {
     let name = op.name;
     if name.starts_with("signup.") {
@@ -478,8 +512,17 @@ fn classify(op: &Operation, status: u16, detail: &Detail) -> ErrorKind {
         (_, Some("recipient_opted_out")) => return ErrorKind::RecipientOptedOut,
         (_, Some("customer_campaign_required")) => return ErrorKind::CustomerCampaignRequired,
         (_, Some("carrier_rate_limit")) => return ErrorKind::CarrierRateLimit,
-        (_, Some("idempotency_key_reused")) => return ErrorKind::IdempotencyKeyReused,
-        (_, Some("storage_limit_exceeded")) => return ErrorKind::StorageLimitExceeded,
+        // The official SDKs type these only with their own status; the same
+        // code under another status is a plain error there too.
+        (409, Some("idempotency_key_reused")) => return ErrorKind::IdempotencyKeyReused,
+        (402, Some("storage_limit_exceeded")) => return ErrorKind::StorageLimitExceeded,
+        (402, Some("dedicated_imessage_number_quota_exceeded")) => {
+            return ErrorKind::DedicatedImessageNumberQuotaExceeded;
+        }
+        (503, Some("dedicated_imessage_number_inventory_pending")) => {
+            return ErrorKind::DedicatedImessageNumberInventoryPending;
+        }
+        (429, Some("mail_import_quota_exceeded")) => return ErrorKind::MailImportQuotaExceeded,
         _ => {}
     }
     if status == 409 && matches!(name, "identities.create" | "identities.update") {
@@ -575,6 +618,52 @@ mod tests {
         ] {
             assert!(seen.contains(class), "{class} not produced");
         }
+    }
+
+    /// The typed refusals of today's wire: each only with the status the
+    /// official SDKs type it with, and the "retry later" pair reads its
+    /// delay from the body when the header is absent (the header wins).
+    #[test]
+    fn types_todays_structured_refusals_by_status_and_code() {
+        let none: &[(String, String)] = &[];
+        let cases: &[(u16, &str, &str, &str)] = &[
+            (409, "idempotency_key_reused", "api.idempotency_key_reused", "IdempotencyKeyReusedError"),
+            (402, "storage_limit_exceeded", "api.storage_limit_exceeded", "StorageLimitExceededError"),
+            (
+                402,
+                "dedicated_imessage_number_quota_exceeded",
+                "api.dedicated_imessage_number_quota_exceeded",
+                "DedicatedIMessageNumberQuotaExceededError",
+            ),
+            (
+                503,
+                "dedicated_imessage_number_inventory_pending",
+                "api.dedicated_imessage_number_inventory_pending",
+                "DedicatedIMessageNumberInventoryPendingError",
+            ),
+            (429, "mail_import_quota_exceeded", "api.mail_import_quota_exceeded", "MailImportQuotaExceededError"),
+        ];
+        for &(status, error, code, class) in cases {
+            let body = alloc::format!(r#"{{"detail":{{"error":"{error}","message":"m","retry_after_seconds":7}}}}"#);
+            let e = err(&SEND, status, &body, none);
+            assert_eq!((e.code(), e.error_class()), (code, class), "{error}");
+            let later = matches!(status, 503 | 429);
+            assert_eq!(e.retry_after(), later.then_some(RetryAfter::Seconds(7)), "{error}");
+            let h = [("Retry-After".to_string(), "2".to_string())];
+            assert_eq!(err(&SEND, status, &body, &h).retry_after(), Some(RetryAfter::Seconds(2)));
+            // Another status with the same code: the plain class of that status.
+            let other = if status == 409 { 400 } else { 409 };
+            let e = err(&SEND, other, &body, none);
+            assert_eq!(e.error_class(), "InkboxAPIError", "{error} under {other}");
+            assert_eq!(e.retry_after(), None);
+            // A plain-string detail under the right status stays untyped.
+            assert_eq!(err(&SEND, status, r#"{"detail":"full"}"#, none).error_class(), "InkboxAPIError");
+        }
+        // A negative or fractional body delay is not a delay.
+        let body = r#"{"detail":{"error":"mail_import_quota_exceeded","retry_after_seconds":-3}}"#;
+        assert_eq!(err(&SEND, 429, body, none).retry_after(), None);
+        let body = r#"{"detail":{"error":"mail_import_quota_exceeded","retry_after_seconds":1.5}}"#;
+        assert_eq!(err(&SEND, 429, body, none).retry_after(), None);
     }
 
     #[test]

@@ -164,6 +164,74 @@ class RecipientBlockedError extends InkboxAPIError {
   }
 }
 
+/** 402: the send would take the mailbox past its plan's storage cap. */
+class StorageLimitExceededError extends InkboxAPIError {
+  constructor(statusCode, detail, options) {
+    super(statusCode, detail, options);
+    this.name = "StorageLimitExceededError";
+    if (!(options && options.code)) this.code = "api.storage_limit_exceeded";
+    const d = detail && typeof detail === "object" && !Array.isArray(detail) ? detail : {};
+    if (typeof d["message"] === "string" && d["message"]) this.message = d["message"];
+    this.detailMessage = d["message"] !== undefined && d["message"] !== null ? d["message"] : "";
+    this.upgradeUrl = d["upgrade_url"] !== undefined && d["upgrade_url"] !== null ? d["upgrade_url"] : "";
+    this.limitBytes = d["limit_bytes"] !== undefined && d["limit_bytes"] !== null ? d["limit_bytes"] : null;
+  }
+}
+
+/** 409: the idempotency key was already used with another request. */
+class IdempotencyKeyReusedError extends InkboxAPIError {
+  constructor(statusCode, detail, options) {
+    super(statusCode, detail, options);
+    this.name = "IdempotencyKeyReusedError";
+    if (!(options && options.code)) this.code = "api.idempotency_key_reused";
+    const d = detail && typeof detail === "object" && !Array.isArray(detail) ? detail : {};
+    if (typeof d["message"] === "string" && d["message"]) this.message = d["message"];
+    this.detailMessage = d["message"] !== undefined && d["message"] !== null ? d["message"] : "";
+  }
+}
+
+/** 402: the plan's quota of dedicated iMessage numbers is reached. */
+class DedicatedIMessageNumberQuotaExceededError extends InkboxAPIError {
+  constructor(statusCode, detail, options) {
+    super(statusCode, detail, options);
+    this.name = "DedicatedIMessageNumberQuotaExceededError";
+    if (!(options && options.code)) this.code = "api.dedicated_imessage_number_quota_exceeded";
+    const d = detail && typeof detail === "object" && !Array.isArray(detail) ? detail : {};
+    if (typeof d["message"] === "string" && d["message"]) this.message = d["message"];
+    this.detailMessage = d["message"] !== undefined && d["message"] !== null ? d["message"] : "";
+    this.numberType = d["number_type"] !== undefined && d["number_type"] !== null ? d["number_type"] : "";
+    this.limit = d["limit"] !== undefined && d["limit"] !== null ? d["limit"] : 0;
+    this.current = d["current"] !== undefined && d["current"] !== null ? d["current"] : 0;
+    this.upgradeUrl = d["upgrade_url"] !== undefined && d["upgrade_url"] !== null ? d["upgrade_url"] : "";
+    this.contactEmail = d["contact_email"] !== undefined && d["contact_email"] !== null ? d["contact_email"] : "";
+  }
+}
+
+/** 503: no dedicated iMessage number is free yet. */
+class DedicatedIMessageNumberInventoryPendingError extends InkboxAPIError {
+  constructor(statusCode, detail, options) {
+    super(statusCode, detail, options);
+    this.name = "DedicatedIMessageNumberInventoryPendingError";
+    if (!(options && options.code)) this.code = "api.dedicated_imessage_number_inventory_pending";
+    const d = detail && typeof detail === "object" && !Array.isArray(detail) ? detail : {};
+    if (typeof d["message"] === "string" && d["message"]) this.message = d["message"];
+    this.detailMessage = d["message"] !== undefined && d["message"] !== null ? d["message"] : "";
+    this.numberType = d["number_type"] !== undefined && d["number_type"] !== null ? d["number_type"] : "";
+  }
+}
+
+/** 429: the organization's daily mailbox-import jobs are spent. */
+class MailImportQuotaExceededError extends InkboxAPIError {
+  constructor(statusCode, detail, options) {
+    super(statusCode, detail, options);
+    this.name = "MailImportQuotaExceededError";
+    if (!(options && options.code)) this.code = "api.mail_import_quota_exceeded";
+    const d = detail && typeof detail === "object" && !Array.isArray(detail) ? detail : {};
+    if (typeof d["message"] === "string" && d["message"]) this.message = d["message"];
+    this.detailMessage = d["message"] !== undefined && d["message"] !== null ? d["message"] : "";
+  }
+}
+
 /** 409 from identity create/rename: the handle is taken or reserved. */
 class HandleUnavailableError extends InkboxAPIError {
   constructor(statusCode, detail, options) {
@@ -253,7 +321,7 @@ class TunnelCSRStateConflict extends TunnelStateConflict {
 }
 
 /** How each class is constructed: "message" (message, options) or "http" (statusCode, detail, options). */
-const KINDS = {"InkboxError":"message","InkboxInternalError":"message","InkboxWebhookError":"message","InkboxTOTPError":"message","InkboxVaultError":"message","InkboxVaultKeyError":"message","InkboxDecryptionError":"message","InkboxVaultPayloadError":"message","InkboxTransportError":"message","InkboxValidationError":"message","InkboxFlowError":"message","InkboxAPIError":"http","InkboxDecodeError":"http","DuplicateContactRuleError":"http","RedundantContactAccessGrantError":"http","RecipientBlockedError":"http","HandleUnavailableError":"http","TunnelError":"message","TunnelNameInvalid":"message","TunnelRemoved":"message","TunnelNotProvisioned":"message","TunnelAuthError":"message","TunnelConnectError":"message","TunnelStateConflict":"http","TunnelTLSModeMismatch":"http","TunnelCSRStateConflict":"http"};
+const KINDS = {"InkboxError":"message","InkboxInternalError":"message","InkboxWebhookError":"message","InkboxTOTPError":"message","InkboxVaultError":"message","InkboxVaultKeyError":"message","InkboxDecryptionError":"message","InkboxVaultPayloadError":"message","InkboxTransportError":"message","InkboxValidationError":"message","InkboxFlowError":"message","InkboxAPIError":"http","InkboxDecodeError":"http","DuplicateContactRuleError":"http","RedundantContactAccessGrantError":"http","RecipientBlockedError":"http","StorageLimitExceededError":"http","IdempotencyKeyReusedError":"http","DedicatedIMessageNumberQuotaExceededError":"http","DedicatedIMessageNumberInventoryPendingError":"http","MailImportQuotaExceededError":"http","HandleUnavailableError":"http","TunnelError":"message","TunnelNameInvalid":"message","TunnelRemoved":"message","TunnelNotProvisioned":"message","TunnelAuthError":"message","TunnelConnectError":"message","TunnelStateConflict":"http","TunnelTLSModeMismatch":"http","TunnelCSRStateConflict":"http"};
 
 module.exports = {
   KINDS,
@@ -273,6 +341,11 @@ module.exports = {
   DuplicateContactRuleError,
   RedundantContactAccessGrantError,
   RecipientBlockedError,
+  StorageLimitExceededError,
+  IdempotencyKeyReusedError,
+  DedicatedIMessageNumberQuotaExceededError,
+  DedicatedIMessageNumberInventoryPendingError,
+  MailImportQuotaExceededError,
   HandleUnavailableError,
   TunnelError,
   TunnelNameInvalid,

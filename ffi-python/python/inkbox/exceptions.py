@@ -19,12 +19,37 @@ from uuid import UUID
 
 #: What ``.detail`` holds: the body's ``detail`` (a string or structured).
 Detail = Union[str, dict[str, Any], list[Any], None]
+
+
+def _detail_int(value: Any) -> Optional[int]:
+    """A whole number of a structured detail (an int, an integral float or
+    a decimal string), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _detail_int_or(value: Any, default: int) -> int:
+    n = _detail_int(value)
+    return default if n is None else n
 BlockingNamespace = Optional[Literal["identities", "tunnels", "mail"]]
 
 __all__ = [
     "BlockingNamespace",
+    "DedicatedIMessageNumberInventoryPendingError",
+    "DedicatedIMessageNumberQuotaExceededError",
     "DuplicateContactRuleError",
     "HandleUnavailableError",
+    "IdempotencyKeyReusedError",
     "InkboxAPIError",
     "InkboxDecodeError",
     "InkboxDecryptionError",
@@ -38,8 +63,10 @@ __all__ = [
     "InkboxVaultKeyError",
     "InkboxVaultPayloadError",
     "InkboxWebhookError",
+    "MailImportQuotaExceededError",
     "RecipientBlockedError",
     "RedundantContactAccessGrantError",
+    "StorageLimitExceededError",
     "TunnelAuthError",
     "TunnelCSRStateConflict",
     "TunnelConnectError",
@@ -180,6 +207,10 @@ class InkboxAPIError(InkboxError):
             retry_after=retry_after,
         )
         self.status_code = status_code
+        #: ``retry_after`` as whole seconds (the newer official name).
+        self.retry_after_seconds: Optional[int] = (
+            int(retry_after) if retry_after is not None and retry_after >= 0 else None
+        )
 
 
 class InkboxDecodeError(InkboxAPIError):
@@ -252,6 +283,128 @@ class RecipientBlockedError(InkboxAPIError):
         self.matched_rule_id: Optional[UUID] = UUID(str(raw_matched_rule_id)) if raw_matched_rule_id else None
         self.address: str = str(detail.get("address", ""))
         self.reason: str = str(detail.get("reason", ""))
+
+
+class StorageLimitExceededError(InkboxAPIError):
+    """402: the send would take the mailbox past its plan's storage cap.
+
+    Raised by ``messages.send``, ``reply_all`` and ``forward``. Deleting messages
+    or threads frees space at once; or raise the cap at ``upgrade_url``.
+
+    Attributes:
+        message: The server's explanation.
+        upgrade_url: The console page that raises the cap.
+        limit_bytes: The cap, in bytes (binary units), when the server says."""
+
+    default_code = "api.storage_limit_exceeded"
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(status_code, detail, **kwargs)
+        self.message: str = str(detail.get("message", ""))
+        self.detail_message: str = str(detail.get("message", ""))
+        self.upgrade_url: str = str(detail.get("upgrade_url", ""))
+        self.limit_bytes: Optional[int] = _detail_int(detail.get("limit_bytes"))
+
+
+class IdempotencyKeyReusedError(InkboxAPIError):
+    """409: the idempotency key was already used with another request.
+
+    Keys are scoped to the organization and the method, for 7 days.
+
+    Attributes:
+        message: The server's explanation."""
+
+    default_code = "api.idempotency_key_reused"
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(status_code, detail, **kwargs)
+        self.message: str = str(detail.get("message", ""))
+        self.detail_message: str = str(detail.get("message", ""))
+
+
+class DedicatedIMessageNumberQuotaExceededError(InkboxAPIError):
+    """402: the plan's quota of dedicated iMessage numbers is reached.
+
+    Attributes:
+        message: The server's explanation.
+        number_type: The kind of number asked for.
+        limit: The plan's quota.
+        current: Numbers held now.
+        upgrade_url: The console page that raises the quota.
+        contact_email: Whom to ask for more."""
+
+    default_code = "api.dedicated_imessage_number_quota_exceeded"
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(status_code, detail, **kwargs)
+        self.message: str = str(detail.get("message", ""))
+        self.detail_message: str = str(detail.get("message", ""))
+        self.number_type: str = str(detail.get("number_type", ""))
+        self.limit: int = _detail_int_or(detail.get("limit"), 0)
+        self.current: int = _detail_int_or(detail.get("current"), 0)
+        self.upgrade_url: str = str(detail.get("upgrade_url", ""))
+        self.contact_email: str = str(detail.get("contact_email", ""))
+
+
+class DedicatedIMessageNumberInventoryPendingError(InkboxAPIError):
+    """503: no dedicated iMessage number is free yet.
+
+    ``retry_after`` (and ``retry_after_seconds``) is the ``Retry-After`` header,
+    else the body's ``retry_after_seconds``.
+
+    Attributes:
+        message: The server's explanation.
+        number_type: The kind of number asked for."""
+
+    default_code = "api.dedicated_imessage_number_inventory_pending"
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(status_code, detail, **kwargs)
+        self.message: str = str(detail.get("message", ""))
+        self.detail_message: str = str(detail.get("message", ""))
+        self.number_type: str = str(detail.get("number_type", ""))
+
+
+class MailImportQuotaExceededError(InkboxAPIError):
+    """429: the organization's daily mailbox-import jobs are spent.
+
+    ``retry_after`` (and ``retry_after_seconds``) is the ``Retry-After`` header,
+    else the body's ``retry_after_seconds``.
+
+    Attributes:
+        message: The server's explanation."""
+
+    default_code = "api.mail_import_quota_exceeded"
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(status_code, detail, **kwargs)
+        self.message: str = str(detail.get("message", ""))
+        self.detail_message: str = str(detail.get("message", ""))
 
 
 class HandleUnavailableError(InkboxAPIError):

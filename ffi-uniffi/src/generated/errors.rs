@@ -408,6 +408,131 @@ pub enum InkboxError {
         /// RecipientBlocked: why.
         reason: Option<String>,
     },
+    /// `StorageLimitExceededError`: 402: the send would take the mailbox past its plan's storage cap.
+    StorageLimitExceeded {
+        /// The stable dotted code, e.g. `api.not_found`.
+        code: String,
+        /// The human-readable text (never secrets).
+        description: String,
+        /// The HTTP status of an API error.
+        status_code: Option<u16>,
+        /// The response's `detail` as JSON text.
+        detail: Option<String>,
+        /// The server's `Retry-After`, in seconds.
+        retry_after_seconds: Option<f64>,
+        /// The argument a validation error is about.
+        field_name: Option<String>,
+        /// HandleUnavailable: where the handle is taken.
+        blocking_namespace: Option<String>,
+        /// DuplicateContactRule: the rule that exists.
+        existing_rule_id: Option<String>,
+        /// RecipientBlocked: the rule that matched.
+        matched_rule_id: Option<String>,
+        /// RecipientBlocked: the blocked address.
+        address: Option<String>,
+        /// RecipientBlocked: why.
+        reason: Option<String>,
+    },
+    /// `IdempotencyKeyReusedError`: 409: the idempotency key was already used with another request.
+    IdempotencyKeyReused {
+        /// The stable dotted code, e.g. `api.not_found`.
+        code: String,
+        /// The human-readable text (never secrets).
+        description: String,
+        /// The HTTP status of an API error.
+        status_code: Option<u16>,
+        /// The response's `detail` as JSON text.
+        detail: Option<String>,
+        /// The server's `Retry-After`, in seconds.
+        retry_after_seconds: Option<f64>,
+        /// The argument a validation error is about.
+        field_name: Option<String>,
+        /// HandleUnavailable: where the handle is taken.
+        blocking_namespace: Option<String>,
+        /// DuplicateContactRule: the rule that exists.
+        existing_rule_id: Option<String>,
+        /// RecipientBlocked: the rule that matched.
+        matched_rule_id: Option<String>,
+        /// RecipientBlocked: the blocked address.
+        address: Option<String>,
+        /// RecipientBlocked: why.
+        reason: Option<String>,
+    },
+    /// `DedicatedIMessageNumberQuotaExceededError`: 402: the plan's quota of dedicated iMessage numbers is reached.
+    DedicatedIMessageNumberQuotaExceeded {
+        /// The stable dotted code, e.g. `api.not_found`.
+        code: String,
+        /// The human-readable text (never secrets).
+        description: String,
+        /// The HTTP status of an API error.
+        status_code: Option<u16>,
+        /// The response's `detail` as JSON text.
+        detail: Option<String>,
+        /// The server's `Retry-After`, in seconds.
+        retry_after_seconds: Option<f64>,
+        /// The argument a validation error is about.
+        field_name: Option<String>,
+        /// HandleUnavailable: where the handle is taken.
+        blocking_namespace: Option<String>,
+        /// DuplicateContactRule: the rule that exists.
+        existing_rule_id: Option<String>,
+        /// RecipientBlocked: the rule that matched.
+        matched_rule_id: Option<String>,
+        /// RecipientBlocked: the blocked address.
+        address: Option<String>,
+        /// RecipientBlocked: why.
+        reason: Option<String>,
+    },
+    /// `DedicatedIMessageNumberInventoryPendingError`: 503: no dedicated iMessage number is free yet.
+    DedicatedIMessageNumberInventoryPending {
+        /// The stable dotted code, e.g. `api.not_found`.
+        code: String,
+        /// The human-readable text (never secrets).
+        description: String,
+        /// The HTTP status of an API error.
+        status_code: Option<u16>,
+        /// The response's `detail` as JSON text.
+        detail: Option<String>,
+        /// The server's `Retry-After`, in seconds.
+        retry_after_seconds: Option<f64>,
+        /// The argument a validation error is about.
+        field_name: Option<String>,
+        /// HandleUnavailable: where the handle is taken.
+        blocking_namespace: Option<String>,
+        /// DuplicateContactRule: the rule that exists.
+        existing_rule_id: Option<String>,
+        /// RecipientBlocked: the rule that matched.
+        matched_rule_id: Option<String>,
+        /// RecipientBlocked: the blocked address.
+        address: Option<String>,
+        /// RecipientBlocked: why.
+        reason: Option<String>,
+    },
+    /// `MailImportQuotaExceededError`: 429: the organization's daily mailbox-import jobs are spent.
+    MailImportQuotaExceeded {
+        /// The stable dotted code, e.g. `api.not_found`.
+        code: String,
+        /// The human-readable text (never secrets).
+        description: String,
+        /// The HTTP status of an API error.
+        status_code: Option<u16>,
+        /// The response's `detail` as JSON text.
+        detail: Option<String>,
+        /// The server's `Retry-After`, in seconds.
+        retry_after_seconds: Option<f64>,
+        /// The argument a validation error is about.
+        field_name: Option<String>,
+        /// HandleUnavailable: where the handle is taken.
+        blocking_namespace: Option<String>,
+        /// DuplicateContactRule: the rule that exists.
+        existing_rule_id: Option<String>,
+        /// RecipientBlocked: the rule that matched.
+        matched_rule_id: Option<String>,
+        /// RecipientBlocked: the blocked address.
+        address: Option<String>,
+        /// RecipientBlocked: why.
+        reason: Option<String>,
+    },
     /// `HandleUnavailableError`: 409 from identity create/rename: the handle is taken or reserved.
     HandleUnavailable {
         /// The stable dotted code, e.g. `api.not_found`.
@@ -680,6 +805,11 @@ impl InkboxError {
             "DuplicateContactRuleError" => InkboxError::DuplicateContactRule { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "RedundantContactAccessGrantError" => InkboxError::RedundantContactAccessGrant { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "RecipientBlockedError" => InkboxError::RecipientBlocked { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "StorageLimitExceededError" => InkboxError::StorageLimitExceeded { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "IdempotencyKeyReusedError" => InkboxError::IdempotencyKeyReused { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "DedicatedIMessageNumberQuotaExceededError" => InkboxError::DedicatedIMessageNumberQuotaExceeded { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "DedicatedIMessageNumberInventoryPendingError" => InkboxError::DedicatedIMessageNumberInventoryPending { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
+            "MailImportQuotaExceededError" => InkboxError::MailImportQuotaExceeded { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "HandleUnavailableError" => InkboxError::HandleUnavailable { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "TunnelError" => InkboxError::Tunnel { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
             "TunnelNameInvalid" => InkboxError::TunnelNameInvalid { code: i.code, description: i.description, status_code: i.status_code, detail: i.detail, retry_after_seconds: i.retry_after_seconds, field_name: i.field, blocking_namespace: i.blocking_namespace, existing_rule_id: i.existing_rule_id, matched_rule_id: i.matched_rule_id, address: i.address, reason: i.reason },
@@ -713,6 +843,11 @@ impl InkboxError {
             InkboxError::DuplicateContactRule { .. } => "DuplicateContactRuleError",
             InkboxError::RedundantContactAccessGrant { .. } => "RedundantContactAccessGrantError",
             InkboxError::RecipientBlocked { .. } => "RecipientBlockedError",
+            InkboxError::StorageLimitExceeded { .. } => "StorageLimitExceededError",
+            InkboxError::IdempotencyKeyReused { .. } => "IdempotencyKeyReusedError",
+            InkboxError::DedicatedIMessageNumberQuotaExceeded { .. } => "DedicatedIMessageNumberQuotaExceededError",
+            InkboxError::DedicatedIMessageNumberInventoryPending { .. } => "DedicatedIMessageNumberInventoryPendingError",
+            InkboxError::MailImportQuotaExceeded { .. } => "MailImportQuotaExceededError",
             InkboxError::HandleUnavailable { .. } => "HandleUnavailableError",
             InkboxError::Tunnel { .. } => "TunnelError",
             InkboxError::TunnelNameInvalid { .. } => "TunnelNameInvalid",
@@ -729,7 +864,7 @@ impl InkboxError {
     /// The stable dotted code and the text.
     pub fn parts(&self) -> (&str, &str) {
         match self {
-            InkboxError::Generic { code, description, .. } | InkboxError::Internal { code, description, .. } | InkboxError::Webhook { code, description, .. } | InkboxError::Totp { code, description, .. } | InkboxError::Vault { code, description, .. } | InkboxError::VaultKey { code, description, .. } | InkboxError::Decryption { code, description, .. } | InkboxError::VaultPayload { code, description, .. } | InkboxError::Transport { code, description, .. } | InkboxError::Validation { code, description, .. } | InkboxError::Flow { code, description, .. } | InkboxError::Api { code, description, .. } | InkboxError::Decode { code, description, .. } | InkboxError::DuplicateContactRule { code, description, .. } | InkboxError::RedundantContactAccessGrant { code, description, .. } | InkboxError::RecipientBlocked { code, description, .. } | InkboxError::HandleUnavailable { code, description, .. } | InkboxError::Tunnel { code, description, .. } | InkboxError::TunnelNameInvalid { code, description, .. } | InkboxError::TunnelRemoved { code, description, .. } | InkboxError::TunnelNotProvisioned { code, description, .. } | InkboxError::TunnelAuth { code, description, .. } | InkboxError::TunnelConnect { code, description, .. } | InkboxError::TunnelStateConflict { code, description, .. } | InkboxError::TunnelTlsModeMismatch { code, description, .. } | InkboxError::TunnelCsrStateConflict { code, description, .. } => (code, description),
+            InkboxError::Generic { code, description, .. } | InkboxError::Internal { code, description, .. } | InkboxError::Webhook { code, description, .. } | InkboxError::Totp { code, description, .. } | InkboxError::Vault { code, description, .. } | InkboxError::VaultKey { code, description, .. } | InkboxError::Decryption { code, description, .. } | InkboxError::VaultPayload { code, description, .. } | InkboxError::Transport { code, description, .. } | InkboxError::Validation { code, description, .. } | InkboxError::Flow { code, description, .. } | InkboxError::Api { code, description, .. } | InkboxError::Decode { code, description, .. } | InkboxError::DuplicateContactRule { code, description, .. } | InkboxError::RedundantContactAccessGrant { code, description, .. } | InkboxError::RecipientBlocked { code, description, .. } | InkboxError::StorageLimitExceeded { code, description, .. } | InkboxError::IdempotencyKeyReused { code, description, .. } | InkboxError::DedicatedIMessageNumberQuotaExceeded { code, description, .. } | InkboxError::DedicatedIMessageNumberInventoryPending { code, description, .. } | InkboxError::MailImportQuotaExceeded { code, description, .. } | InkboxError::HandleUnavailable { code, description, .. } | InkboxError::Tunnel { code, description, .. } | InkboxError::TunnelNameInvalid { code, description, .. } | InkboxError::TunnelRemoved { code, description, .. } | InkboxError::TunnelNotProvisioned { code, description, .. } | InkboxError::TunnelAuth { code, description, .. } | InkboxError::TunnelConnect { code, description, .. } | InkboxError::TunnelStateConflict { code, description, .. } | InkboxError::TunnelTlsModeMismatch { code, description, .. } | InkboxError::TunnelCsrStateConflict { code, description, .. } => (code, description),
         }
     }
 }

@@ -724,6 +724,14 @@ fn set_clock(state: &mut State, ctx: &Ctx) -> Result<Clock, Reply> {
     Ok(Clock::with_offset(state.clock_offset_ms))
 }
 
+/// A fault's answer: its `detail` when it has one, else `message`.
+fn fault_reply(status: u16, message: &str, detail: Option<&Value>) -> Reply {
+    match detail {
+        Some(d) => Reply::json(status, json!({ "detail": d })),
+        None => Reply::detail(status, message),
+    }
+}
+
 fn parse_fault(ctx: &Ctx) -> Result<Fault, Reply> {
     let v = ctx.json()?;
     let count = v.get("count").map_or(Some(1), Value::as_u64).unwrap_or(0);
@@ -752,6 +760,7 @@ fn parse_fault(ctx: &Ctx) -> Result<Fault, Reply> {
         delay_ms,
         drop_connection,
         path_prefix: v.get("path_prefix").and_then(Value::as_str).map(String::from),
+        detail: v.get("detail").filter(|d| !d.is_null()).cloned(),
         after: v.get("after").and_then(Value::as_bool).unwrap_or(false),
     })
 }
@@ -919,7 +928,7 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
         }
         if let Some(status) = fault.status {
             let msg = if status == 429 { "Rate limit exceeded (emulated fault)" } else { "Emulated fault" };
-            let mut reply = Reply::detail(status, msg);
+            let mut reply = fault_reply(status, msg, fault.detail.as_ref());
             if let Some(ra) = fault.retry_after {
                 reply = reply.with_header("Retry-After", &ra.to_string());
             }
@@ -952,7 +961,7 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
             std::future::pending::<()>().await;
         }
         let status = fault.status.unwrap_or(503);
-        let mut r = Reply::detail(status, "Emulated fault after processing");
+        let mut r = fault_reply(status, "Emulated fault after processing", fault.detail.as_ref());
         if let Some(ra) = fault.retry_after {
             r = r.with_header("Retry-After", &ra.to_string());
         }

@@ -132,6 +132,10 @@ pub(crate) struct Fault {
     pub(crate) drop_connection: bool,
     #[serde(default)]
     pub(crate) path_prefix: Option<String>,
+    /// The `detail` of the fault's body (any JSON; default a message), e.g.
+    /// a structured refusal such as `{"error": "storage_limit_exceeded", …}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) detail: Option<serde_json::Value>,
     /// Apply the fault after the request has been processed (the change is
     /// kept, the client sees the failure) — for testing idempotent retries.
     #[serde(default)]

@@ -110,3 +110,26 @@ fn idempotency_keys_replay_and_refuse_reuse() {
     let plain = emu.raw("POST", "/api/v1/identities/", Some(&emu.admin_key), Some(body));
     assert_eq!(plain.status, 409);
 }
+
+#[test]
+fn a_fault_with_a_detail_answers_it_and_core_types_the_refusal() {
+    let emu = Emulator::start();
+    let inkbox = client(&emu);
+    let detail = serde_json::json!({
+        "error": "storage_limit_exceeded",
+        "message": "Mailbox is full",
+        "upgrade_url": "https://console.example/billing",
+        "limit_bytes": 1_073_741_824u64,
+    });
+    fault(&emu, serde_json::json!({"status": 402, "detail": detail, "path_prefix": "/api/whoami"}));
+    let err = inkbox.whoami().unwrap_err();
+    let ApiError::Status(s) = &err else { panic!("expected a status error, got {err:?}") };
+    assert_eq!((s.status, &s.kind), (402, &ErrorKind::StorageLimitExceeded));
+    assert_eq!(s.detail.str_field("upgrade_url"), Some("https://console.example/billing"));
+    // A 402 is not retried: the one fault was the one attempt.
+    assert_eq!(pending_faults(&emu), 0);
+    // The list of pending faults shows the detail back.
+    fault(&emu, serde_json::json!({"status": 409, "detail": {"error": "idempotency_key_reused"}, "path_prefix": "/x"}));
+    let listed = emu.raw("GET", "/_emulator/faults", Some(&emu.admin_key), None).json();
+    assert_eq!(listed[0]["detail"]["error"], "idempotency_key_reused");
+}

@@ -20,6 +20,11 @@ val InkboxException.code: String
         is InkboxException.DuplicateContactRule -> this.code
         is InkboxException.RedundantContactAccessGrant -> this.code
         is InkboxException.RecipientBlocked -> this.code
+        is InkboxException.StorageLimitExceeded -> this.code
+        is InkboxException.IdempotencyKeyReused -> this.code
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.code
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.code
+        is InkboxException.MailImportQuotaExceeded -> this.code
         is InkboxException.HandleUnavailable -> this.code
         is InkboxException.Tunnel -> this.code
         is InkboxException.TunnelNameInvalid -> this.code
@@ -51,6 +56,11 @@ val InkboxException.description: String
         is InkboxException.DuplicateContactRule -> this.description
         is InkboxException.RedundantContactAccessGrant -> this.description
         is InkboxException.RecipientBlocked -> this.description
+        is InkboxException.StorageLimitExceeded -> this.description
+        is InkboxException.IdempotencyKeyReused -> this.description
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.description
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.description
+        is InkboxException.MailImportQuotaExceeded -> this.description
         is InkboxException.HandleUnavailable -> this.description
         is InkboxException.Tunnel -> this.description
         is InkboxException.TunnelNameInvalid -> this.description
@@ -82,6 +92,11 @@ val InkboxException.statusCode: UShort?
         is InkboxException.DuplicateContactRule -> this.statusCode
         is InkboxException.RedundantContactAccessGrant -> this.statusCode
         is InkboxException.RecipientBlocked -> this.statusCode
+        is InkboxException.StorageLimitExceeded -> this.statusCode
+        is InkboxException.IdempotencyKeyReused -> this.statusCode
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.statusCode
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.statusCode
+        is InkboxException.MailImportQuotaExceeded -> this.statusCode
         is InkboxException.HandleUnavailable -> this.statusCode
         is InkboxException.Tunnel -> this.statusCode
         is InkboxException.TunnelNameInvalid -> this.statusCode
@@ -113,6 +128,11 @@ val InkboxException.detail: String?
         is InkboxException.DuplicateContactRule -> this.detail
         is InkboxException.RedundantContactAccessGrant -> this.detail
         is InkboxException.RecipientBlocked -> this.detail
+        is InkboxException.StorageLimitExceeded -> this.detail
+        is InkboxException.IdempotencyKeyReused -> this.detail
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.detail
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.detail
+        is InkboxException.MailImportQuotaExceeded -> this.detail
         is InkboxException.HandleUnavailable -> this.detail
         is InkboxException.Tunnel -> this.detail
         is InkboxException.TunnelNameInvalid -> this.detail
@@ -144,6 +164,11 @@ val InkboxException.retryAfterSeconds: Double?
         is InkboxException.DuplicateContactRule -> this.retryAfterSeconds
         is InkboxException.RedundantContactAccessGrant -> this.retryAfterSeconds
         is InkboxException.RecipientBlocked -> this.retryAfterSeconds
+        is InkboxException.StorageLimitExceeded -> this.retryAfterSeconds
+        is InkboxException.IdempotencyKeyReused -> this.retryAfterSeconds
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.retryAfterSeconds
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.retryAfterSeconds
+        is InkboxException.MailImportQuotaExceeded -> this.retryAfterSeconds
         is InkboxException.HandleUnavailable -> this.retryAfterSeconds
         is InkboxException.Tunnel -> this.retryAfterSeconds
         is InkboxException.TunnelNameInvalid -> this.retryAfterSeconds
@@ -175,6 +200,11 @@ val InkboxException.fieldName: String?
         is InkboxException.DuplicateContactRule -> this.fieldName
         is InkboxException.RedundantContactAccessGrant -> this.fieldName
         is InkboxException.RecipientBlocked -> this.fieldName
+        is InkboxException.StorageLimitExceeded -> this.fieldName
+        is InkboxException.IdempotencyKeyReused -> this.fieldName
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.fieldName
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.fieldName
+        is InkboxException.MailImportQuotaExceeded -> this.fieldName
         is InkboxException.HandleUnavailable -> this.fieldName
         is InkboxException.Tunnel -> this.fieldName
         is InkboxException.TunnelNameInvalid -> this.fieldName
@@ -206,6 +236,11 @@ val InkboxException.blockingNamespace: String?
         is InkboxException.DuplicateContactRule -> this.blockingNamespace
         is InkboxException.RedundantContactAccessGrant -> this.blockingNamespace
         is InkboxException.RecipientBlocked -> this.blockingNamespace
+        is InkboxException.StorageLimitExceeded -> this.blockingNamespace
+        is InkboxException.IdempotencyKeyReused -> this.blockingNamespace
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.blockingNamespace
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.blockingNamespace
+        is InkboxException.MailImportQuotaExceeded -> this.blockingNamespace
         is InkboxException.HandleUnavailable -> this.blockingNamespace
         is InkboxException.Tunnel -> this.blockingNamespace
         is InkboxException.TunnelNameInvalid -> this.blockingNamespace
@@ -237,6 +272,11 @@ val InkboxException.existingRuleId: String?
         is InkboxException.DuplicateContactRule -> this.existingRuleId
         is InkboxException.RedundantContactAccessGrant -> this.existingRuleId
         is InkboxException.RecipientBlocked -> this.existingRuleId
+        is InkboxException.StorageLimitExceeded -> this.existingRuleId
+        is InkboxException.IdempotencyKeyReused -> this.existingRuleId
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.existingRuleId
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.existingRuleId
+        is InkboxException.MailImportQuotaExceeded -> this.existingRuleId
         is InkboxException.HandleUnavailable -> this.existingRuleId
         is InkboxException.Tunnel -> this.existingRuleId
         is InkboxException.TunnelNameInvalid -> this.existingRuleId
@@ -268,6 +308,11 @@ val InkboxException.matchedRuleId: String?
         is InkboxException.DuplicateContactRule -> this.matchedRuleId
         is InkboxException.RedundantContactAccessGrant -> this.matchedRuleId
         is InkboxException.RecipientBlocked -> this.matchedRuleId
+        is InkboxException.StorageLimitExceeded -> this.matchedRuleId
+        is InkboxException.IdempotencyKeyReused -> this.matchedRuleId
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.matchedRuleId
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.matchedRuleId
+        is InkboxException.MailImportQuotaExceeded -> this.matchedRuleId
         is InkboxException.HandleUnavailable -> this.matchedRuleId
         is InkboxException.Tunnel -> this.matchedRuleId
         is InkboxException.TunnelNameInvalid -> this.matchedRuleId
@@ -299,6 +344,11 @@ val InkboxException.address: String?
         is InkboxException.DuplicateContactRule -> this.address
         is InkboxException.RedundantContactAccessGrant -> this.address
         is InkboxException.RecipientBlocked -> this.address
+        is InkboxException.StorageLimitExceeded -> this.address
+        is InkboxException.IdempotencyKeyReused -> this.address
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.address
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.address
+        is InkboxException.MailImportQuotaExceeded -> this.address
         is InkboxException.HandleUnavailable -> this.address
         is InkboxException.Tunnel -> this.address
         is InkboxException.TunnelNameInvalid -> this.address
@@ -330,6 +380,11 @@ val InkboxException.reason: String?
         is InkboxException.DuplicateContactRule -> this.reason
         is InkboxException.RedundantContactAccessGrant -> this.reason
         is InkboxException.RecipientBlocked -> this.reason
+        is InkboxException.StorageLimitExceeded -> this.reason
+        is InkboxException.IdempotencyKeyReused -> this.reason
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> this.reason
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> this.reason
+        is InkboxException.MailImportQuotaExceeded -> this.reason
         is InkboxException.HandleUnavailable -> this.reason
         is InkboxException.Tunnel -> this.reason
         is InkboxException.TunnelNameInvalid -> this.reason
@@ -361,6 +416,11 @@ val InkboxException.className: String
         is InkboxException.DuplicateContactRule -> "DuplicateContactRuleError"
         is InkboxException.RedundantContactAccessGrant -> "RedundantContactAccessGrantError"
         is InkboxException.RecipientBlocked -> "RecipientBlockedError"
+        is InkboxException.StorageLimitExceeded -> "StorageLimitExceededError"
+        is InkboxException.IdempotencyKeyReused -> "IdempotencyKeyReusedError"
+        is InkboxException.DedicatedIMessageNumberQuotaExceeded -> "DedicatedIMessageNumberQuotaExceededError"
+        is InkboxException.DedicatedIMessageNumberInventoryPending -> "DedicatedIMessageNumberInventoryPendingError"
+        is InkboxException.MailImportQuotaExceeded -> "MailImportQuotaExceededError"
         is InkboxException.HandleUnavailable -> "HandleUnavailableError"
         is InkboxException.Tunnel -> "TunnelError"
         is InkboxException.TunnelNameInvalid -> "TunnelNameInvalid"
