@@ -212,3 +212,57 @@ def test_a_refusal_code_under_another_status_stays_plain(emulator: EmulatorProce
     assert StorageLimitExceededError(402, detail).limit_bytes is None
     q = DedicatedIMessageNumberQuotaExceededError(402, {"limit": [1], "current": True})
     assert (q.limit, q.current) == (0, 0)
+
+
+class _SendRecording(inkbox._runtime.HttpxTransport):
+    """The default transport, recording the headers of every request."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.agents: list[list[str]] = []
+
+    def send(self, method: str, url: str, headers: Any, body: Any, timeout: float) -> Any:
+        self.agents.append([v for k, v in headers if k.lower() == "user-agent"])
+        return super().send(method, url, headers, body, timeout)
+
+
+def test_every_request_names_the_package_in_its_user_agent(emulator: EmulatorProcess) -> None:
+    import importlib.metadata
+
+    version = importlib.metadata.version("inkbox")
+    plain, prefixed = _SendRecording(), _SendRecording()
+    with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, transport=plain) as client:
+        client.whoami()
+        list(client.mailboxes.list())
+    with Inkbox(
+        api_key=emulator.admin_key, base_url=emulator.url, transport=prefixed, user_agent_prefix="my-agent/2.1"
+    ) as client:
+        client.whoami()
+    assert len(plain.agents) == 2 and len(prefixed.agents) == 1
+    assert all(a == [f"inkbox-python/{version}"] for a in plain.agents)
+    assert prefixed.agents == [[f"my-agent/2.1 inkbox-python/{version}"]]
+    for bad in ("tab\there", "naïve", "x" * 201):
+        with pytest.raises(ValueError):
+            Inkbox(api_key=emulator.admin_key, base_url=emulator.url, user_agent_prefix=bad)
+
+
+def test_async_requests_carry_the_user_agent_too(emulator: EmulatorProcess) -> None:
+    import asyncio
+
+    from inkbox import AsyncInkbox
+
+    seen: list[list[str]] = []
+
+    class Rec(inkbox._runtime.AsyncHttpxTransport):
+        async def send(self, method: str, url: str, headers: Any, body: Any, timeout: float) -> Any:
+            seen.append([v for k, v in headers if k.lower() == "user-agent"])
+            return await super().send(method, url, headers, body, timeout)
+
+    async def main() -> None:
+        async with AsyncInkbox(
+            api_key=emulator.admin_key, base_url=emulator.url, transport=Rec(None), user_agent_prefix="cli/1"
+        ) as client:
+            await client.whoami()
+
+    asyncio.run(main())
+    assert len(seen) == 1 and seen[0][0].startswith("cli/1 inkbox-python/")

@@ -11,6 +11,7 @@ written as ``return self._r.call(op, args, model=X)`` serves both clients.
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import inspect
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -153,6 +154,31 @@ def _page_items(value: Any) -> list[Any]:
     return list(items) if isinstance(items, list) else []
 
 
+def _package_version() -> str:
+    try:
+        return importlib.metadata.version("inkbox")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
+        return "0.0.0"
+
+
+def user_agent(prefix: Optional[str] = None) -> str:
+    """The ``User-Agent`` every request carries: ``inkbox-python/<version>``,
+    after the caller's own token when one is given (as the official SDK
+    sends it). Refused when it could not be a header value."""
+    base = f"inkbox-python/{_package_version()}"
+    if not prefix:
+        return base
+    if not isinstance(prefix, str) or not prefix.isascii() or not prefix.isprintable() or len(prefix) > 200:
+        raise ValueError("user_agent_prefix must be printable ASCII of at most 200 characters")
+    return f"{prefix} {base}"
+
+
+def _with_user_agent(headers: Headers, value: str) -> Headers:
+    if any(k.lower() == "user-agent" for k, _ in headers):
+        return headers
+    return [*headers, ("User-Agent", value)]
+
+
 class _Base:
     def __init__(
         self,
@@ -164,7 +190,9 @@ class _Base:
         base_delay_ms: int = 500,
         max_delay_ms: int = 8000,
         max_retry_after_ms: int = 60000,
+        user_agent_prefix: Optional[str] = None,
     ) -> None:
+        self.user_agent = user_agent(user_agent_prefix)
         self.api_key = api_key
         self.base_url = base_url
         self.timeout = timeout
@@ -221,7 +249,8 @@ class SyncRunner(_Base):
     def _send(self, req: Any, timeout: float) -> RawResponse:
         transport = self.transport
         if hasattr(transport, "send"):
-            status, headers, body = transport.send(req.method, req.url, list(req.headers), req.body, timeout)
+            sent = _with_user_agent(list(req.headers), self.user_agent)
+            status, headers, body = transport.send(req.method, req.url, sent, req.body, timeout)
         else:
             status, headers, body = transport(req)
         return int(status), _headers_list(headers), bytes(body or b"")
@@ -336,7 +365,8 @@ class AsyncRunner(_Base):
     async def _send(self, req: Any, timeout: float) -> RawResponse:
         transport = self.transport
         if hasattr(transport, "send"):
-            result = transport.send(req.method, req.url, list(req.headers), req.body, timeout)
+            sent = _with_user_agent(list(req.headers), self.user_agent)
+            result = transport.send(req.method, req.url, sent, req.body, timeout)
         else:
             result = transport(req)
         if inspect.isawaitable(result):

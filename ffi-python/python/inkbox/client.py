@@ -124,6 +124,10 @@ class Inkbox(ClientStatics, _ClientBase):
             request), both returning ``(status, headers, body)``.
         http_client: An ``httpx.Client`` for the default transport (not
             closed by :meth:`close`).
+        max_attempts: Attempts per call, retries included (1: no retry).
+        user_agent_prefix: A token sent before ``inkbox-python/<version>``
+            in the ``User-Agent`` of every request sent through ``send``
+            (a callable transport gets core's request as it is).
     """
 
     def __init__(
@@ -136,11 +140,17 @@ class Inkbox(ClientStatics, _ClientBase):
         transport: Any = None,
         http_client: Optional[httpx.Client] = None,
         max_attempts: int = 3,
+        user_agent_prefix: Optional[str] = None,
     ) -> None:
         if transport is None:
             transport = HttpxTransport(http_client)
         self._runner = SyncRunner(
-            transport, api_key=api_key, base_url=base_url, timeout=timeout, max_attempts=max_attempts
+            transport,
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            user_agent_prefix=user_agent_prefix,
         )
         self._setup(self._runner)
         if vault_key is not None:
@@ -185,11 +195,17 @@ class AsyncInkbox(AsyncClientStatics, _AsyncInkboxBase):
         transport: Any = None,
         http_client: Optional[httpx.AsyncClient] = None,
         max_attempts: int = 3,
+        user_agent_prefix: Optional[str] = None,
     ) -> None:
         if transport is None:
             transport = AsyncHttpxTransport(http_client)
         self._runner_async = AsyncRunner(
-            transport, api_key=api_key, base_url=base_url, timeout=timeout, max_attempts=max_attempts
+            transport,
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            user_agent_prefix=user_agent_prefix,
         )
         self._setup(self._runner_async)
         self._pending_vault_key = vault_key
