@@ -31,7 +31,7 @@ const native = load();
 function fromDescriptor(desc, cause) {
   const d = typeof desc === "string" ? JSON.parse(desc) : desc;
   const opts = { code: d.code, cause, message: d.message };
-  for (const key of ["retryAfterSeconds", "field", "blockingNamespace", "body"]) {
+  for (const key of ["retryAfterSeconds", "agentSupport", "field", "blockingNamespace", "body"]) {
     if (d[key] !== undefined && d[key] !== null) opts[key] = d[key];
   }
   if (opts.body && typeof opts.body === "string") opts.body = Buffer.from(opts.body, "base64");

@@ -118,7 +118,8 @@ fn status_fail(e: &StatusError, message: String) -> Fail {
     let mut f = Fail::new(e.kind.error_class(), e.kind.code(), message)
         .with("statusCode", e.status)
         .with("detail", detail_json(&e.detail))
-        .with("retryAfterSeconds", e.retry_after.map(retry_after_secs));
+        .with("retryAfterSeconds", e.retry_after.map(retry_after_secs))
+        .with("agentSupport", e.agent_support.clone());
     match &e.kind {
         ErrorKind::HandleUnavailable { blocking_namespace } => {
             f = f.with("blockingNamespace", blocking_namespace.clone());

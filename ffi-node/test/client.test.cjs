@@ -324,3 +324,12 @@ test("today's structured refusals are the official typed classes with their fiel
   await emu.fault({ count: 1, status: 400, detail: { error: "storage_limit_exceeded" }, path_prefix: "/api/v1/identities" });
   await assert.rejects(once.listIdentities(), (e) => e.constructor === sdk.InkboxAPIError && e.statusCode === 400);
 });
+
+test("the envelope's agent_support reaches InkboxAPIError.agentSupport", async () => {
+  const once = new sdk.Inkbox({ apiKey: emu.adminKey, baseUrl: emu.url, maxRetries: 0 });
+  await emu.fault({ count: 1, status: 403, agent_support: "Ask a human", path_prefix: "/api/v1/identities" });
+  await assert.rejects(once.listIdentities(), (e) => e instanceof sdk.InkboxAPIError && e.agentSupport === "Ask a human");
+  await emu.fault({ count: 1, status: 404, path_prefix: "/api/v1/identities" });
+  await assert.rejects(once.listIdentities(), (e) => e instanceof sdk.InkboxAPIError && e.agentSupport === null);
+  assert.equal(new sdk.InkboxAPIError(500, "x").agentSupport, null);
+});

@@ -1310,6 +1310,8 @@ export declare class InkboxAPIError extends InkboxError {
   statusCode: number;
   detail: unknown;
   retryAfterSeconds: number | null;
+  /** The service's instructions for an agent (the body's `agent_support`). */
+  agentSupport: string | null;
   constructor(statusCode: number, detail: unknown, options?: Record<string, unknown>);
 }
 export declare class InkboxDecodeError extends InkboxAPIError {

@@ -74,6 +74,7 @@ fn build_status(py: Python<'_>, e: &StatusError) -> PyResult<PyErr> {
     let kwargs = PyDict::new(py);
     kwargs.set_item("code", e.kind.code())?;
     kwargs.set_item("retry_after", e.retry_after.map(retry_after_secs))?;
+    kwargs.set_item("agent_support", e.agent_support.as_deref())?;
     let specific = status_class(&e.kind).map(|name| -> PyResult<Bound<'_, PyAny>> {
         let class = module.getattr(name)?;
         match &e.kind {

@@ -266,3 +266,19 @@ def test_async_requests_carry_the_user_agent_too(emulator: EmulatorProcess) -> N
 
     asyncio.run(main())
     assert len(seen) == 1 and seen[0][0].startswith("cli/1 inkbox-python/")
+
+
+def test_agent_support_of_the_envelope_reaches_the_error(emulator: EmulatorProcess) -> None:
+    emulator.fault(status=403, agent_support="Ask a human to enable sending", path_prefix="/api/whoami")
+    emulator.fault(status=404, path_prefix="/api/whoami")
+    try:
+        with Inkbox(api_key=emulator.admin_key, base_url=emulator.url, max_attempts=1) as client:
+            with pytest.raises(InkboxAPIError) as with_support:
+                client.whoami()
+            with pytest.raises(InkboxAPIError) as without:
+                client.whoami()
+    finally:
+        emulator.control("DELETE", "/_emulator/faults")
+    assert with_support.value.agent_support == "Ask a human to enable sending"
+    assert without.value.agent_support is None
+    assert InkboxAPIError(500, "x").agent_support is None

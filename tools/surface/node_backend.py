@@ -507,6 +507,7 @@ def render_errors(domains: dict[str, gen.Domain]) -> str:
             out.append(f"    if (!(options && options.code)) this.code = {_js(e.code)};\n")
             out.append("    this.statusCode = statusCode;\n    this.detail = detail === undefined ? null : detail;\n")
             out.append("    this.retryAfterSeconds = options && options.retryAfterSeconds != null ? options.retryAfterSeconds : null;\n")
+            out.append("    this.agentSupport = options && typeof options.agentSupport === \"string\" && options.agentSupport ? options.agentSupport : null;\n")
             out.append("  }\n}\n\n")
             continue
         if kind in ("http", "decode"):
@@ -659,7 +660,9 @@ def render_dts(domains: dict[str, gen.Domain]) -> str:
         elif kind in ("http", "decode"):
             out.append(f"export declare class {e.name} extends {e.base} {{\n")
             if e.base and gen.error_kind(domains, next(x for x in errors if x.name == e.base)) != "http":
-                out.append("  statusCode: number;\n  detail: unknown;\n  retryAfterSeconds: number | null;\n")
+                out.append("  statusCode: number;\n  detail: unknown;\n  retryAfterSeconds: number | null;\n"
+                           "  /** The service's instructions for an agent (the body's `agent_support`). */\n"
+                           "  agentSupport: string | null;\n")
             for p in e.params:
                 out.append(f"  {names.camel(p.name)}: {_ts(p.type, known)};\n")
             for f in e.detail_fields:

@@ -41,6 +41,7 @@ _HTTP_INIT = '''    status_code: int
         *,
         code: Optional[str] = None,
         retry_after: Optional[float] = None,
+        agent_support: Optional[str] = None,
     ) -> None:
         super().__init__(
             f"HTTP {status_code}: {detail}",
@@ -50,6 +51,8 @@ _HTTP_INIT = '''    status_code: int
             retry_after=retry_after,
         )
         self.status_code = status_code
+        #: What the service tells an agent to do (the body's ``agent_support``).
+        self.agent_support: Optional[str] = agent_support or None
         #: ``retry_after`` as whole seconds (the newer official name).
         self.retry_after_seconds: Optional[int] = (
             int(retry_after) if retry_after is not None and retry_after >= 0 else None

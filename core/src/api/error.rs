@@ -245,6 +245,10 @@ pub struct StatusError {
     pub detail: Detail,
     /// The parsed `Retry-After` header.
     pub retry_after: Option<RetryAfter>,
+    /// What the service tells an agent to do about the error: the body's
+    /// top-level `agent_support` (a non-empty string; anything else is
+    /// ignored), e.g. how to reach a support agent.
+    pub agent_support: Option<String>,
     /// The raw body, kept verbatim.
     pub body: Vec<u8>,
 }
@@ -257,6 +261,7 @@ impl fmt::Debug for StatusError {
             .field("kind", &self.kind)
             .field("detail", &self.detail)
             .field("retry_after", &self.retry_after)
+            .field("agent_support", &self.agent_support)
             .finish()
     }
 }
@@ -362,6 +367,7 @@ impl ApiError {
             kind,
             detail,
             retry_after,
+            agent_support: parse_agent_support(resp.body),
             body: resp.body.to_vec(),
         }))
     }
@@ -470,6 +476,18 @@ pub fn parse_detail(body: &[u8]) -> Detail {
         },
         Ok(other) => Detail::Text(other.to_string()),
         Err(_) => Detail::Text(String::from_utf8_lossy(body).into_owned()),
+    }
+}
+
+/// The top-level `agent_support` of an error body, when a non-empty string.
+pub fn parse_agent_support(body: &[u8]) -> Option<String> {
+    // (A derived struct would also accept a JSON array, by position.)
+    match serde_json::from_slice::<Value>(body).ok()? {
+        Value::Object(mut m) => match m.remove("agent_support")? {
+            Value::String(s) if !s.is_empty() => Some(s),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -617,6 +635,27 @@ mod tests {
             "InkboxWebhookError",
         ] {
             assert!(seen.contains(class), "{class} not produced");
+        }
+    }
+
+    #[test]
+    fn reads_agent_support_from_the_envelope_only_when_a_string() {
+        let none: &[(String, String)] = &[];
+        let with = |body: &str| err(&SEND, 500, body, none).as_status().unwrap().agent_support.clone();
+        assert_eq!(
+            with(r#"{"detail":"boom","agent_support":"Email support@inkbox.ai with request id r1"}"#).as_deref(),
+            Some("Email support@inkbox.ai with request id r1")
+        );
+        for body in [
+            r#"{"detail":"boom"}"#,
+            r#"{"detail":"boom","agent_support":""}"#,
+            r#"{"detail":"boom","agent_support":{"x":1}}"#,
+            r#"{"detail":{"agent_support":"inside the detail is not the envelope"}}"#,
+            r#"["agent_support"]"#,
+            "not json",
+            "",
+        ] {
+            assert_eq!(with(body), None, "{body}");
         }
     }
 

@@ -115,6 +115,7 @@ class InkboxAPIError extends InkboxError {
     this.statusCode = statusCode;
     this.detail = detail === undefined ? null : detail;
     this.retryAfterSeconds = options && options.retryAfterSeconds != null ? options.retryAfterSeconds : null;
+    this.agentSupport = options && typeof options.agentSupport === "string" && options.agentSupport ? options.agentSupport : null;
   }
 }
 

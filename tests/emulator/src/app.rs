@@ -724,12 +724,14 @@ fn set_clock(state: &mut State, ctx: &Ctx) -> Result<Clock, Reply> {
     Ok(Clock::with_offset(state.clock_offset_ms))
 }
 
-/// A fault's answer: its `detail` when it has one, else `message`.
-fn fault_reply(status: u16, message: &str, detail: Option<&Value>) -> Reply {
-    match detail {
-        Some(d) => Reply::json(status, json!({ "detail": d })),
-        None => Reply::detail(status, message),
+/// A fault's answer: `{"detail": <its detail, else message>}`, with its
+/// `agent_support` beside the detail when it has one.
+fn fault_reply(status: u16, message: &str, fault: &Fault) -> Reply {
+    let mut body = json!({ "detail": fault.detail.clone().unwrap_or_else(|| message.into()) });
+    if let (Some(s), Some(m)) = (&fault.agent_support, body.as_object_mut()) {
+        m.insert("agent_support".into(), s.as_str().into());
     }
+    Reply::json(status, body)
 }
 
 fn parse_fault(ctx: &Ctx) -> Result<Fault, Reply> {
@@ -761,6 +763,7 @@ fn parse_fault(ctx: &Ctx) -> Result<Fault, Reply> {
         drop_connection,
         path_prefix: v.get("path_prefix").and_then(Value::as_str).map(String::from),
         detail: v.get("detail").filter(|d| !d.is_null()).cloned(),
+        agent_support: v.get("agent_support").and_then(Value::as_str).map(String::from),
         after: v.get("after").and_then(Value::as_bool).unwrap_or(false),
     })
 }
@@ -928,7 +931,7 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
         }
         if let Some(status) = fault.status {
             let msg = if status == 429 { "Rate limit exceeded (emulated fault)" } else { "Emulated fault" };
-            let mut reply = fault_reply(status, msg, fault.detail.as_ref());
+            let mut reply = fault_reply(status, msg, &fault);
             if let Some(ra) = fault.retry_after {
                 reply = reply.with_header("Retry-After", &ra.to_string());
             }
@@ -961,7 +964,7 @@ pub(crate) async fn handle(AxState(app): AxState<Arc<App>>, req: Request) -> Res
             std::future::pending::<()>().await;
         }
         let status = fault.status.unwrap_or(503);
-        let mut r = fault_reply(status, "Emulated fault after processing", fault.detail.as_ref());
+        let mut r = fault_reply(status, "Emulated fault after processing", &fault);
         if let Some(ra) = fault.retry_after {
             r = r.with_header("Retry-After", &ra.to_string());
         }

@@ -136,6 +136,10 @@ pub(crate) struct Fault {
     /// a structured refusal such as `{"error": "storage_limit_exceeded", …}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) detail: Option<serde_json::Value>,
+    /// The body's top-level `agent_support` (the service's instructions for
+    /// an agent), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) agent_support: Option<String>,
     /// Apply the fault after the request has been processed (the change is
     /// kept, the client sees the failure) — for testing idempotent retries.
     #[serde(default)]

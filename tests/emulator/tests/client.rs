@@ -126,10 +126,20 @@ fn a_fault_with_a_detail_answers_it_and_core_types_the_refusal() {
     let ApiError::Status(s) = &err else { panic!("expected a status error, got {err:?}") };
     assert_eq!((s.status, &s.kind), (402, &ErrorKind::StorageLimitExceeded));
     assert_eq!(s.detail.str_field("upgrade_url"), Some("https://console.example/billing"));
+    assert_eq!(s.agent_support, None);
     // A 402 is not retried: the one fault was the one attempt.
     assert_eq!(pending_faults(&emu), 0);
     // The list of pending faults shows the detail back.
     fault(&emu, serde_json::json!({"status": 409, "detail": {"error": "idempotency_key_reused"}, "path_prefix": "/x"}));
     let listed = emu.raw("GET", "/_emulator/faults", Some(&emu.admin_key), None).json();
     assert_eq!(listed[0]["detail"]["error"], "idempotency_key_reused");
+    // agent_support rides beside the detail, and core reads it.
+    emu.raw("DELETE", "/_emulator/faults", Some(&emu.admin_key), None);
+    fault(
+        &emu,
+        serde_json::json!({"status": 500, "agent_support": "Ask support with id r1", "path_prefix": "/api/whoami", "count": 3}),
+    );
+    let err = inkbox.whoami().unwrap_err();
+    let ApiError::Status(s) = &err else { panic!("expected a status error, got {err:?}") };
+    assert_eq!(s.agent_support.as_deref(), Some("Ask support with id r1"));
 }
