@@ -3,7 +3,7 @@
 //!
 //! Verify a delivery first ([`crate::webhook`] checks the signature over the
 //! raw bytes), then parse the same bytes here:
-//! - [`parse_event`]: the `{"event_type", "timestamp", "data"}` envelope of
+//! - [`parse_event`]: the `{"id", "event_type", "timestamp", "data"}` envelope of
 //!   mail, text and iMessage events → [`WebhookEvent`], whose
 //!   [`EventData`] is chosen by the event type's channel;
 //! - [`parse_incoming_call`]: the flat `phone.incoming_call` payload →
@@ -19,8 +19,8 @@
 //! A known event type whose `data` does not match its shape is an error.
 //!
 //! Errors: every parse failure is an [`ApiError::Validation`] (code
-//! `api.validation`) whose `field` is `body` (not JSON, not an object),
-//! `event_type`, `timestamp` or `data`, and whose message names what is wrong
+//! `api.validation`) whose `field` is `body` (not JSON, not an object), `id`
+//! (present but not a string), `event_type`, `timestamp` or `data`, and whose message names what is wrong
 //! (a syntax error's line and column, a missing field's name, the expected
 //! type) but never echoes payload content. [`ApiError::Decode`] is not used:
 //! it describes an HTTP response of an operation and keeps the raw body,
@@ -302,9 +302,15 @@ impl Serialize for EventData {
     }
 }
 
-/// A mail, text or iMessage webhook delivery: `{"event_type", "timestamp", "data"}`.
+/// A mail, text or iMessage webhook delivery: `{"id", "event_type", "timestamp", "data"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WebhookEvent {
+    /// The envelope's event id (`evt_…`, official 0.4.13+): stable per event,
+    /// the same on every retry and on a replay from the delivery log, so a
+    /// receiver can drop an event it already processed. `None` when the key
+    /// is absent or `null` (older servers); not serialized then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The event type (unknown names kept).
     pub event_type: EventType,
     /// When the event happened.
@@ -505,6 +511,11 @@ fn event_from_value(value: Value) -> Result<WebhookEvent, Failure> {
     let Value::Object(mut map) = value else {
         return Err(Failure::new("body", "must be a JSON object"));
     };
+    let id = match map.remove("id") {
+        Some(Value::String(s)) => Some(s),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(Failure::new("id", "must be a string")),
+    };
     let event_type = match map.remove("event_type") {
         Some(Value::String(s)) => EventType::from_wire(&s),
         None | Some(Value::Null) => return Err(Failure::new("event_type", "is missing")),
@@ -532,7 +543,7 @@ fn event_from_value(value: Value) -> Result<WebhookEvent, Failure> {
         }
         Some(EventChannel::IncomingCall) | None => EventData::Unknown(data),
     };
-    Ok(WebhookEvent { event_type, timestamp, data })
+    Ok(WebhookEvent { id, event_type, timestamp, data })
 }
 
 /// Decodes a channel's data. A known event type must match; an unknown one
@@ -697,6 +708,25 @@ mod tests {
             ApiError::Validation { message, .. } => message.to_string(),
             other => panic!("not a validation error: {other:?}"),
         }
+    }
+
+    #[test]
+    fn envelope_event_id() {
+        // Absent (older servers) and null are None and not serialized back.
+        assert_eq!(round_trip(MAIL_RECEIVED).id, None);
+        let mut v = value(TEXT_RECEIVED);
+        v["id"] = Value::Null;
+        assert_eq!(parse_event(&serde_json::to_vec(&v).unwrap()).unwrap().id, None);
+        // Present: kept verbatim, serialized first, the data still typed.
+        v["id"] = "evt_01HZX3K9Q4T7".into();
+        let body = serde_json::to_string(&v).unwrap();
+        let ev = round_trip(&body);
+        assert_eq!(ev.id.as_deref(), Some("evt_01HZX3K9Q4T7"));
+        assert!(matches!(ev.data, EventData::Text(_)));
+        assert!(serde_json::to_string(&ev).unwrap().starts_with(r#"{"id":"evt_01HZX3K9Q4T7","event_type":"#));
+        // parse_delivery routes an envelope with an id to the event.
+        let Delivery::Event(d) = parse_delivery(body.as_bytes()).unwrap() else { panic!("not an event") };
+        assert_eq!(d.id.as_deref(), Some("evt_01HZX3K9Q4T7"));
     }
 
     #[test]
@@ -975,7 +1005,12 @@ mod tests {
                 "neither",
             ),
         ];
-        for (body, field, fragment) in cases {
+        let cases = [
+            cases,
+            &[(r#"{"id":42,"event_type":"text.sent","timestamp":"2026-04-10T18:13:42Z","data":{}}"#, "id", "string")],
+        ]
+        .concat();
+        for (body, field, fragment) in &cases {
             let e = parse_event(body.as_bytes()).unwrap_err();
             assert_eq!(e.code(), "api.validation", "{body}");
             assert_eq!(field_of(&e), *field, "{body}");
@@ -1017,6 +1052,7 @@ mod tests {
     #[test]
     fn constructed_events_serialize_to_the_wire_shape() {
         let ev = WebhookEvent {
+            id: None,
             event_type: EventType::IMessageReactionReceived,
             timestamp: Timestamp::parse(TS).unwrap(),
             data: EventData::IMessage(IMessageEventData {
@@ -1031,6 +1067,7 @@ mod tests {
             r#"{"event_type":"imessage.reaction_received","timestamp":"2026-04-10T18:13:42.201Z","data":{"message":null,"reaction":null,"contacts":[{"id":"c1","name":null}],"agent_identities":[]}}"#
         );
         let ev = WebhookEvent {
+            id: None,
             event_type: EventType::Unknown("a2a.message".into()),
             timestamp: Timestamp::from_unix(0, 0),
             data: EventData::Unknown(serde_json::json!({"k": [true]})),

@@ -25,7 +25,7 @@ use crate::app::{App, Caller, Ctx, Reply, unprocessable};
 use crate::handlers::{R, mailbox_visible};
 use crate::outbound::{post_json, signature_headers};
 use crate::state::{EventOwner, OutEvent, State};
-use crate::util::{Clock, real_now_ms, uuid4};
+use crate::util::{Clock, random_hex, real_now_ms, uuid4};
 
 /// Active subscriptions one owner may hold.
 const MAX_PER_OWNER: usize = 20;
@@ -419,9 +419,12 @@ fn delete(s: &mut State, ctx: &Ctx) -> R {
 
 // ------------------------------------------------------------ fan-out
 
-/// The wire envelope, keys in the documented order.
+/// The wire envelope, keys in the documented order; `id` (`evt_…`) is
+/// drawn once per event, so every subscription's copy and every retry of it
+/// carries the same id.
 #[derive(Serialize)]
 struct Envelope<'a> {
+    id: &'a str,
     event_type: &'a str,
     timestamp: Timestamp,
     data: &'a Value,
@@ -443,7 +446,8 @@ fn fan_out(s: &mut State, clock: Clock) {
     let now = clock.timestamp();
     let now_real = real_now_ms();
     for ev in events {
-        let env = Envelope { event_type: &ev.event_type, timestamp: ev.at, data: &ev.data };
+        let event_id = format!("evt_{}", random_hex(16));
+        let env = Envelope { id: &event_id, event_type: &ev.event_type, timestamp: ev.at, data: &ev.data };
         let Ok(body) = serde_json::to_string(&env) else { continue };
         let targets: Vec<(String, String)> = s
             .webhooks

@@ -530,6 +530,8 @@ fn mail_events_are_signed_and_delivered_to_a_loopback_receiver() {
     verify(ha, &a_key, now).unwrap();
     assert_eq!(verify(ha, &org_key, now), Err(webhook::WebhookError::SignatureMismatch));
     let ev = webhook_events::parse_event(&ha.body).unwrap();
+    let id = ev.id.as_deref().unwrap();
+    assert!(id.len() == 36 && id.starts_with("evt_") && id[4..].bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
     assert_eq!(ev.event_type, EventType::MessageSent);
     assert_eq!(ev.timestamp, sent.created_at);
     let EventData::Mail(d) = ev.data else { panic!("not mail data") };
@@ -623,6 +625,8 @@ fn failing_receivers_are_retried_with_backoff() {
     assert!(d["next_attempt_at"].is_null());
     // Same delivery id and bytes on every attempt, each freshly signed.
     let now = emulator_now(&emu);
+    let event_id = webhook_events::parse_event(&hits[0].body).unwrap().id.unwrap();
+    assert_eq!(d["payload"]["id"], event_id.as_str(), "the log keeps the envelope's event id");
     for h in &hits {
         assert_eq!(h.header("x-inkbox-request-id"), d["request_id"].as_str());
         assert_eq!(h.body, hits[0].body);
@@ -915,6 +919,7 @@ fn text_and_imessage_events_reach_their_subscribers_parsed_by_core() {
         verify(hit, &secret, now).unwrap();
     }
     let ev = webhook_events::parse_event(&hits[0].body).unwrap();
+    let first_id = ev.id.clone().unwrap();
     assert_eq!(ev.event_type, EventType::IMessageReceived);
     let EventData::IMessage(d) = ev.data else { panic!("not iMessage data") };
     assert!(d.reaction.is_none());
@@ -922,6 +927,7 @@ fn text_and_imessage_events_reach_their_subscribers_parsed_by_core() {
     assert_eq!(m.content.as_deref(), Some("connect @wh-chan"));
     assert_eq!(m.remote_number.as_deref(), Some("+15550002222"));
     let ev = webhook_events::parse_event(&hits[1].body).unwrap();
+    assert!(ev.id.as_deref().is_some_and(|id| id.starts_with("evt_") && id != first_id), "two events, two ids");
     assert_eq!(ev.event_type, EventType::TextReceived);
     let EventData::Text(d) = ev.data else { panic!("not text data") };
     assert_eq!(d.text_message.text.as_deref(), Some("hello by sms"));
