@@ -13,7 +13,7 @@ use inkbox_core::api::{
     RetryPolicy, Step,
 };
 use serde_json::{Map, Value};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{InkboxError, now_unix};
 use crate::transport::{HttpHeader, HttpRequest, HttpTransport};
@@ -56,6 +56,18 @@ impl ClientInner {
     /// arguments): a POST gets an idempotency key so its retries are safe.
     pub(crate) async fn execute(&self, op: &str, args: &Value) -> Result<Answer, InkboxError> {
         self.execute_built(dynamic::build(op, args)?).await
+    }
+
+    /// One call of operation `op` with `args` that may carry an API key of
+    /// their own (`@auth`: the signup key): the key's copy in the arguments
+    /// is zeroized as soon as core has built the request.
+    pub(crate) async fn execute_args(&self, op: &str, args: Args) -> Result<Answer, InkboxError> {
+        let mut value = args.finish();
+        let built = dynamic::build(op, &value);
+        if let Some(Value::String(key)) = value.get_mut("api_key") {
+            key.zeroize();
+        }
+        self.execute_built(built?).await
     }
 
     /// One call of a request core's typed builder made (a body `dynamic::build`
@@ -199,13 +211,64 @@ impl Client {
     }
 }
 
+/// The client's class methods, which need no client and no API key: agent
+/// self-signup and its follow-ups (Python: `Inkbox.signup(...)`,
+/// `Inkbox.verify_signup(api_key, ...)`, ...). The methods are generated
+/// from `[[client.static]]` of the description (`generated/resources.rs`);
+/// each runs through core's call engine over `transport`, with the same
+/// retries and timeout as a [`Client`]. Kotlin: `InkboxStatics(baseUrl = ...)`.
+#[derive(uniffi::Object)]
+pub struct ClientStatics {
+    pub(crate) client: Arc<ClientInner>,
+}
+
+impl fmt::Debug for ClientStatics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientStatics").field("base_url", &self.client.base_url).finish()
+    }
+}
+
+#[uniffi::export]
+impl ClientStatics {
+    /// The class methods over `transport`, calling `baseUrl`. `maxRetries`
+    /// and `timeoutMs` as for [`Client`].
+    #[uniffi::constructor(default(base_url = "https://inkbox.ai", max_retries = 2, timeout_ms = 30000))]
+    pub fn new(
+        transport: Arc<dyn HttpTransport>,
+        base_url: String,
+        max_retries: u32,
+        timeout_ms: u64,
+    ) -> Result<Arc<Self>, InkboxError> {
+        let client = Client::build(None, transport, base_url, max_retries, timeout_ms)?;
+        Ok(Arc::new(ClientStatics { client: Arc::clone(&client.inner) }))
+    }
+
+    /// The base URL every request goes to.
+    pub fn base_url(&self) -> String {
+        self.client.base_url.clone()
+    }
+}
+
 /// The `dynamic::build` arguments of one call, filled by the generated
-/// methods: `{"path": {...}, "query": {...}, "body": {...}}`.
-#[derive(Debug, Default)]
+/// methods: `{"path": {...}, "query": {...}, "body": {...}, "api_key": ...}`
+/// (`api_key`: an operation's own key, zeroized on drop and never in `Debug`).
+#[derive(Default)]
 pub(crate) struct Args {
     path: Map<String, Value>,
     query: Map<String, Value>,
     body: Option<Map<String, Value>>,
+    api_key: Option<Zeroizing<String>>,
+}
+
+impl fmt::Debug for Args {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Args")
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body", &self.body.as_ref().map(|_| "<body>"))
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl Args {
@@ -234,6 +297,12 @@ impl Args {
         Ok(())
     }
 
+    /// The API key this one call authenticates with (`@auth`, e.g. the
+    /// signup key), instead of the client's.
+    pub(crate) fn api_key(&mut self, key: String) {
+        self.api_key = Some(Zeroizing::new(key));
+    }
+
     pub(crate) fn query_value(&mut self, wire: &str, value: Value) {
         self.query.insert(wire.to_owned(), value);
     }
@@ -259,6 +328,9 @@ impl Args {
         }
         if let Some(body) = self.body {
             out.insert("body".into(), Value::Object(body));
+        }
+        if let Some(key) = &self.api_key {
+            out.insert("api_key".into(), Value::String(String::clone(key)));
         }
         Value::Object(out)
     }

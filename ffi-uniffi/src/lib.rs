@@ -29,6 +29,6 @@ pub mod transport;
 pub mod vault;
 pub mod webhook;
 
-pub use client::Client;
+pub use client::{Client, ClientStatics};
 pub use error::InkboxError;
 pub use transport::{HttpHeader, HttpRequest, HttpResponse, HttpTransport, TransportError};

@@ -124,6 +124,7 @@ class CoreIndex:
     parsers: dict[str, str] = field(default_factory=dict)  # operation → parser path
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias → (its path, the aliased name)
     page_as_list: set[str] = field(default_factory=set)  # described as a list, parsed as one cursor page
+    parser_returns: dict[str, str] = field(default_factory=dict)  # parser path → the type it returns
 
 
 def _strip_comments(text: str) -> str:
@@ -264,6 +265,11 @@ def index_core(root: Path) -> CoreIndex:
         for m in re.finditer(r"^impl (?:zeroize::)?Drop for (\w+)", text, re.M):
             if m.group(1) in idx.structs:
                 idx.structs[m.group(1)].secret = True
+    # Parser path → the named type it parses (`pub fn parse_x(...) -> Result<T, ApiError>`).
+    for path in sorted((root / "core" / "src" / "api").glob("*.rs")):
+        for m in re.finditer(r"^pub fn (\w+)\(resp: &Response<'_>\) -> Result<(\w+), ApiError>",
+                             path.read_text(), re.M):
+            idx.parser_returns[f"inkbox_core::api::{path.stem}::{m.group(1)}"] = m.group(2)
     # Operation name → parser, from the dispatch table and the catalog consts.
     consts: dict[str, str] = {}
     for path in (root / "core" / "src" / "api").glob("*.rs"):
@@ -304,12 +310,13 @@ class Types:
         self.notes: list[str] = []
         self.alias_uses: set[str] = set()
         self.secret_objects: list[str] = []  # structs holding a secret, crossing as Objects with getters
+        self.parsed_as: dict[str, str] = {}  # described model → core's struct of another name its parser returns
 
     def rust_name(self, name: str) -> str:
         if name in self.aliases and self.aliases[name].of.kind == "ref":
             return self.rust_name(self.aliases[name].of.name)
         if name in self.models:
-            return self.models[name].rust or name
+            return self.models[name].rust or self.parsed_as.get(name, name)
         if name in self.enums:
             return self.enums[name].rust
         return name
@@ -422,7 +429,7 @@ class Types:
         m = self.models.get(name)
         if m is None:
             return
-        s = self.core.structs.get(m.rust or m.name)
+        s = self.core.structs.get(self.rust_name(m.name))
         if s is None:
             return
 
@@ -904,6 +911,63 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
             scoped_methods.append(_emit(m, t.op, parser, ret, parsed, gparams, fixed_sends,
                                         any(p.location == "body" for p in t.params), pagers, core, "self.client", prelude))
             covered.append(f"`{who}` → `{t.op}`")
+    # ---- The client's class methods ([[client.static]]): calls without a
+    # client API key, on `ClientStatics` (its struct and constructor in
+    # src/client.rs); an `@auth` parameter is the one call's own key.
+    static_methods: list[str] = []
+    for d in domains.values():
+        for m in d.statics:
+            who = f"ClientStatics.{m.name}"
+            parser = core.parsers.get(m.op)
+            if parser is None:
+                missing.append((who, f"no parser of `{m.op}` in core's dispatch table"))
+                continue
+            ret, parsed, why = _result(m.returns, types)
+            described = m.returns.strip()
+            while described in types.aliases and types.aliases[described].of.kind == "ref":
+                described = types.aliases[described].of.name
+            actual = core.parser_returns.get(parser)
+            if ret is None and described in types.models and actual in core.structs \
+                    and types.rust_name(described) not in core.structs:
+                # A described model core names otherwise (`AgentSignupVerifyResponse`
+                # is core's `AgentClaimResponse`): the type core's parser returns,
+                # its fields checked against the description.
+                types.parsed_as[described] = actual
+                types.check_description(described)
+                ret, parsed, why = _result(m.returns, types)
+            if ret is None:
+                missing.append((who, why))
+                continue
+            gparams = []
+            for p in m.params:
+                if p.location == "auth":
+                    if _rust_param_type(p.type, types)[0] != "String" or p.default is not typesys.NO_DEFAULT:
+                        why = f"`@auth` parameter `{p.name}` is not a required string"
+                        break
+                    name = _rust_ident(p.name)
+                    gparams.append(GenParam(name, "String", None, f"args.api_key({name});"))
+                    continue
+                g, why = _param(p, types)
+                if g is None:
+                    break
+                gparams.append(g)
+            else:
+                why = ""
+            if why:
+                missing.append((who, why))
+                continue
+            src = _emit(m, m.op, parser, ret, parsed, gparams, [], any(p.location == "body" for p in m.params),
+                        pagers, core, "self.client", "")
+            call = f'self.client.execute("{m.op}", &args.finish())'
+            if call not in src:
+                raise _error(f"uniffi: {who}: the emitted call is not `{call}`")
+            static_methods.append(src.replace(call, f'self.client.execute_args("{m.op}", args)'))
+            covered.append(f"`{who}` → `{m.op}`")
+    statics_src = (
+        "/// The client's class methods (`[[client.static]]`): no client API key;\n"
+        "/// an `apiKey` parameter is the key that one call authenticates with.\n"
+        "#[uniffi::export]\nimpl ClientStatics {\n" + "".join(static_methods) + "}\n\n"
+    ) if static_methods else ""
     unbound = "".join(
         f"    /// The error of a call that needs what `{name}` guards (`{g['value']}`), before any request.\n"
         f"    pub(crate) fn {name}_unbound(&self) -> InkboxError {{\n"
@@ -958,7 +1022,7 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
            "#![allow(clippy::too_many_arguments, unused_mut)]\n\n",
            "use std::sync::Arc;\n\n",
            "use inkbox_core::api::{ApiError, Response};\n\n",
-           "use crate::client::{Args, Client, ClientInner};\n",
+           "use crate::client::{Args, Client, ClientInner, ClientStatics};\n",
            "use crate::error::InkboxError;\n",
            "use crate::flows::PagerState;\n\n",
            "/// A page's items from its response (the operation's typed parser).\n",
@@ -966,7 +1030,7 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
            "/// A JSON argument, given as JSON text.\n",
            "type JsonText = String;\n\n",
            "use crate::identity::Identity;\n\n",
-           "#[uniffi::export]\nimpl Client {\n", *accessors, "}\n\n", *objects, identity_src, *pager_src]
+           "#[uniffi::export]\nimpl Client {\n", *accessors, "}\n\n", *objects, identity_src, statics_src, *pager_src]
     resources_rs = "".join(res)
     if "JsonText" not in resources_rs.split("type JsonText = String;", 1)[1]:
         resources_rs = resources_rs.replace("/// A JSON argument, given as JSON text.\ntype JsonText = String;\n\n", "")
@@ -1013,7 +1077,8 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
     total = len(covered) + len(missing)
     cov = ["# ffi-uniffi: what the generator covers\n\n",
            "Generated by `tools/surface/gen.py` (`uniffi_backend.py`): do not edit.\n\n",
-           f"{len(covered)} of {total} described methods (resources and identity-scoped) are generated; "
+           f"{len(covered)} of {total} described methods (resources, identity-scoped and the client's class "
+           f"methods) are generated; "
            f"{len(types.order)} of core's types cross as remote mirrors.\n\n",
            "## Not generated yet\n\n"]
     cov += [f"- `{who}`: {why}\n" for who, why in missing] or ["(none)\n"]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use inkbox_core::api::{ApiError, Response};
 
-use crate::client::{Args, Client, ClientInner};
+use crate::client::{Args, Client, ClientInner, ClientStatics};
 use crate::error::InkboxError;
 use crate::flows::PagerState;
 
@@ -2080,6 +2080,59 @@ impl Identity {
         args.body("conversation_id", &conversation_id)?;
         let answer = self.client.execute("imessage.typing.send", &args.finish()).await?;
         let parsed: () = inkbox_core::api::imessage::parse_send_typing(&answer.response())?;
+        Ok(parsed)
+    }
+}
+
+/// The client's class methods (`[[client.static]]`): no client API key;
+/// an `apiKey` parameter is the key that one call authenticates with.
+#[uniffi::export]
+impl ClientStatics {
+    /// Registers a new agent (no API key needed); the result carries the
+    /// agent's one-time ``api_key``.
+    ///
+    /// Operation `signup.create`.
+    #[uniffi::method(default(display_name = None, agent_handle = None, email_local_part = None))]
+    pub async fn signup(&self, human_email: String, note_to_human: String, display_name: Option<String>, agent_handle: Option<String>, email_local_part: Option<String>) -> Result<Arc<crate::generated::types::AgentSignupResponse>, InkboxError> {
+        let mut args = Args::new(true);
+        args.body("human_email", &human_email)?;
+        args.body("note_to_human", &note_to_human)?;
+        if let Some(v) = &display_name { args.body("display_name", v)?; }
+        if let Some(v) = &agent_handle { args.body("agent_handle", v)?; }
+        if let Some(v) = &email_local_part { args.body("email_local_part", v)?; }
+        let answer = self.client.execute_args("signup.create", args).await?;
+        let parsed: inkbox_core::api::signup::AgentSignupResponse = inkbox_core::api::signup::parse_signup(&answer.response())?;
+        Ok(Arc::new(crate::generated::types::AgentSignupResponse(parsed)))
+    }
+    /// Submits the 6-digit code the human received.
+    ///
+    /// Operation `signup.verify`.
+    pub async fn verify_signup(&self, api_key: String, verification_code: String) -> Result<inkbox_core::api::signup::AgentClaimResponse, InkboxError> {
+        let mut args = Args::new(true);
+        args.api_key(api_key);
+        args.body("verification_code", &verification_code)?;
+        let answer = self.client.execute_args("signup.verify", args).await?;
+        let parsed: inkbox_core::api::signup::AgentClaimResponse = inkbox_core::api::signup::parse_verify(&answer.response())?;
+        Ok(parsed)
+    }
+    /// Resends the verification email (5-minute cooldown).
+    ///
+    /// Operation `signup.resend_verification`.
+    pub async fn resend_signup_verification(&self, api_key: String) -> Result<inkbox_core::api::signup::AgentClaimResponse, InkboxError> {
+        let mut args = Args::new(false);
+        args.api_key(api_key);
+        let answer = self.client.execute_args("signup.resend_verification", args).await?;
+        let parsed: inkbox_core::api::signup::AgentClaimResponse = inkbox_core::api::signup::parse_resend_verification(&answer.response())?;
+        Ok(parsed)
+    }
+    /// The agent's claim status and restrictions.
+    ///
+    /// Operation `signup.status`.
+    pub async fn get_signup_status(&self, api_key: String) -> Result<inkbox_core::api::signup::AgentSignupStatusResponse, InkboxError> {
+        let mut args = Args::new(false);
+        args.api_key(api_key);
+        let answer = self.client.execute_args("signup.status", args).await?;
+        let parsed: inkbox_core::api::signup::AgentSignupStatusResponse = inkbox_core::api::signup::parse_status(&answer.response())?;
         Ok(parsed)
     }
 }

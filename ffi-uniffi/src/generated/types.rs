@@ -80,6 +80,11 @@ use inkbox_core::api::phone::PhoneTranscript;
 use inkbox_core::api::phone::RateLimitInfo;
 use inkbox_core::api::phone::SmsStatus;
 use inkbox_core::api::phone::TranscriptParty;
+use inkbox_core::api::signup::AgentClaimResponse;
+use inkbox_core::api::signup::AgentSignupStatusResponse;
+use inkbox_core::api::signup::ClaimStatus;
+use inkbox_core::api::signup::HumanState;
+use inkbox_core::api::signup::SignupRestrictions;
 use inkbox_core::api::texts::SmsOptIn;
 use inkbox_core::api::texts::SmsOptInSource;
 use inkbox_core::api::texts::SmsOptInStatus;
@@ -1149,6 +1154,45 @@ pub struct Subscription {
     pub updated_at: Timestamp,
 }
 
+#[uniffi::remote(Enum)]
+pub enum ClaimStatus {
+    AgentUnclaimed,
+    AgentClaimed,
+    AgentRejected,
+    Unknown(String),
+}
+
+#[uniffi::remote(Record)]
+pub struct AgentClaimResponse {
+    pub claim_status: ClaimStatus,
+    pub organization_id: String,
+    pub message: String,
+}
+
+#[uniffi::remote(Enum)]
+pub enum HumanState {
+    HumanNoAccount,
+    HumanAccountUnverified,
+    HumanAccountVerified,
+    Unknown(String),
+}
+
+#[uniffi::remote(Record)]
+pub struct SignupRestrictions {
+    pub max_sends_per_day: i64,
+    pub allowed_recipients: Vec<String>,
+    pub can_receive: bool,
+    pub can_create_mailboxes: bool,
+}
+
+#[uniffi::remote(Record)]
+pub struct AgentSignupStatusResponse {
+    pub claim_status: ClaimStatus,
+    pub human_state: HumanState,
+    pub human_email: String,
+    pub restrictions: SignupRestrictions,
+}
+
 /// Core's `CreatedApiKey`: it holds a secret (zeroized on drop), so it crosses
 /// as an Object read through getters; `toString`/`Debug` show no field.
 #[derive(uniffi::Object)]
@@ -1171,5 +1215,50 @@ impl CreatedApiKey {
     /// `record`.
     pub fn record(&self) -> ApiKey {
         self.0.record.clone()
+    }
+}
+
+/// Core's `AgentSignupResponse`: it holds a secret (zeroized on drop), so it crosses
+/// as an Object read through getters; `toString`/`Debug` show no field.
+#[derive(uniffi::Object)]
+#[uniffi::export(Debug)]
+pub struct AgentSignupResponse(pub(crate) inkbox_core::api::signup::AgentSignupResponse);
+
+impl std::fmt::Debug for AgentSignupResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AgentSignupResponse(<redacted>)")
+    }
+}
+
+#[uniffi::export]
+impl AgentSignupResponse {
+    /// `email_address`.
+    pub fn email_address(&self) -> String {
+        self.0.email_address.clone()
+    }
+    /// `organization_id`.
+    pub fn organization_id(&self) -> String {
+        self.0.organization_id.clone()
+    }
+    /// `api_key`: the secret (zeroized in Rust when this object is freed; the
+    /// copy returned is the caller's to guard).
+    pub fn api_key(&self) -> String {
+        self.0.api_key.clone()
+    }
+    /// `agent_handle`.
+    pub fn agent_handle(&self) -> String {
+        self.0.agent_handle.clone()
+    }
+    /// `claim_status`.
+    pub fn claim_status(&self) -> ClaimStatus {
+        self.0.claim_status.clone()
+    }
+    /// `human_email`.
+    pub fn human_email(&self) -> String {
+        self.0.human_email.clone()
+    }
+    /// `message`.
+    pub fn message(&self) -> String {
+        self.0.message.clone()
     }
 }

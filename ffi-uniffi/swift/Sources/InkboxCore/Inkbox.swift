@@ -12,6 +12,17 @@ public func makeInkbox(
     try Client(apiKey: apiKey, transport: transport, baseUrl: baseUrl, maxRetries: maxRetries, timeoutMs: timeoutMs)
 }
 
+/// The client's class methods over URLSession, no API key needed:
+/// `let signup = try await makeInkboxStatics().signup(humanEmail: e, noteToHuman: n)`.
+public func makeInkboxStatics(
+    baseUrl: String = "https://inkbox.ai",
+    maxRetries: UInt32 = 2,
+    timeoutMs: UInt64 = 30_000,
+    transport: HttpTransport = URLSessionTransport()
+) throws -> ClientStatics {
+    try ClientStatics(transport: transport, baseUrl: baseUrl, maxRetries: maxRetries, timeoutMs: timeoutMs)
+}
+
 /// The pages of a pager as an `AsyncSequence`:
 /// `for try await page in Pages(try inkbox.messages().list(emailAddress: e).nextPage) { ... }`.
 public struct Pages<T>: AsyncSequence {

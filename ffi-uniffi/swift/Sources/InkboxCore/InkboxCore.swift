@@ -656,6 +656,252 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * Core's `AgentSignupResponse`: it holds a secret (zeroized on drop), so it crosses
+ * as an Object read through getters; `toString`/`Debug` show no field.
+ */
+public protocol AgentSignupResponseProtocol: AnyObject, Sendable {
+    
+    /**
+     * `agent_handle`.
+     */
+    func agentHandle()  -> String
+    
+    /**
+     * `api_key`: the secret (zeroized in Rust when this object is freed; the
+     * copy returned is the caller's to guard).
+     */
+    func apiKey()  -> String
+    
+    /**
+     * `claim_status`.
+     */
+    func claimStatus()  -> ClaimStatus
+    
+    /**
+     * `email_address`.
+     */
+    func emailAddress()  -> String
+    
+    /**
+     * `human_email`.
+     */
+    func humanEmail()  -> String
+    
+    /**
+     * `message`.
+     */
+    func message()  -> String
+    
+    /**
+     * `organization_id`.
+     */
+    func organizationId()  -> String
+    
+}
+/**
+ * Core's `AgentSignupResponse`: it holds a secret (zeroized on drop), so it crosses
+ * as an Object read through getters; `toString`/`Debug` show no field.
+ */
+open class AgentSignupResponse: AgentSignupResponseProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_agentsignupresponse(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_agentsignupresponse(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * `agent_handle`.
+     */
+open func agentHandle() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_agentsignupresponse_agent_handle(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `api_key`: the secret (zeroized in Rust when this object is freed; the
+     * copy returned is the caller's to guard).
+     */
+open func apiKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_agentsignupresponse_api_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `claim_status`.
+     */
+open func claimStatus() -> ClaimStatus  {
+    return try!  FfiConverterTypeClaimStatus_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_agentsignupresponse_claim_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `email_address`.
+     */
+open func emailAddress() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_agentsignupresponse_email_address(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `human_email`.
+     */
+open func humanEmail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_agentsignupresponse_human_email(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `message`.
+     */
+open func message() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_agentsignupresponse_message(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `organization_id`.
+     */
+open func organizationId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_agentsignupresponse_organization_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_agentsignupresponse_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAgentSignupResponse: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AgentSignupResponse
+
+    public static func lift(_ handle: UInt64) throws -> AgentSignupResponse {
+        return AgentSignupResponse(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AgentSignupResponse) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AgentSignupResponse {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AgentSignupResponse, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentSignupResponse_lift(_ handle: UInt64) throws -> AgentSignupResponse {
+    return try FfiConverterTypeAgentSignupResponse.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentSignupResponse_lower(_ value: AgentSignupResponse) -> UInt64 {
+    return FfiConverterTypeAgentSignupResponse.lower(value)
+}
+
+
+
+
+
+
+/**
  * An API key.
  */
 public protocol ApiKeyCredentialsProtocol: AnyObject, Sendable {
@@ -1743,6 +1989,275 @@ public func FfiConverterTypeClient_lift(_ handle: UInt64) throws -> Client {
 #endif
 public func FfiConverterTypeClient_lower(_ value: Client) -> UInt64 {
     return FfiConverterTypeClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The client's class methods, which need no client and no API key: agent
+ * self-signup and its follow-ups (Python: `Inkbox.signup(...)`,
+ * `Inkbox.verify_signup(api_key, ...)`, ...). The methods are generated
+ * from `[[client.static]]` of the description (`generated/resources.rs`);
+ * each runs through core's call engine over `transport`, with the same
+ * retries and timeout as a [`Client`]. Kotlin: `InkboxStatics(baseUrl = ...)`.
+ */
+public protocol ClientStaticsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The base URL every request goes to.
+     */
+    func baseUrl()  -> String
+    
+    /**
+     * The agent's claim status and restrictions.
+     *
+     * Operation `signup.status`.
+     */
+    func getSignupStatus(apiKey: String) async throws  -> AgentSignupStatusResponse
+    
+    /**
+     * Resends the verification email (5-minute cooldown).
+     *
+     * Operation `signup.resend_verification`.
+     */
+    func resendSignupVerification(apiKey: String) async throws  -> AgentClaimResponse
+    
+    /**
+     * Registers a new agent (no API key needed); the result carries the
+     * agent's one-time ``api_key``.
+     *
+     * Operation `signup.create`.
+     */
+    func signup(humanEmail: String, noteToHuman: String, displayName: String?, agentHandle: String?, emailLocalPart: String?) async throws  -> AgentSignupResponse
+    
+    /**
+     * Submits the 6-digit code the human received.
+     *
+     * Operation `signup.verify`.
+     */
+    func verifySignup(apiKey: String, verificationCode: String) async throws  -> AgentClaimResponse
+    
+}
+/**
+ * The client's class methods, which need no client and no API key: agent
+ * self-signup and its follow-ups (Python: `Inkbox.signup(...)`,
+ * `Inkbox.verify_signup(api_key, ...)`, ...). The methods are generated
+ * from `[[client.static]]` of the description (`generated/resources.rs`);
+ * each runs through core's call engine over `transport`, with the same
+ * retries and timeout as a [`Client`]. Kotlin: `InkboxStatics(baseUrl = ...)`.
+ */
+open class ClientStatics: ClientStaticsProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_clientstatics(self.handle, $0) }
+    }
+    /**
+     * The class methods over `transport`, calling `baseUrl`. `maxRetries`
+     * and `timeoutMs` as for [`Client`].
+     */
+public convenience init(transport: HttpTransport, baseUrl: String = "https://inkbox.ai", maxRetries: UInt32 = UInt32(2), timeoutMs: UInt64 = UInt64(30000))throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_constructor_clientstatics_new(
+        FfiConverterTypeHttpTransport_lower(transport),
+        FfiConverterString.lower(baseUrl),
+        FfiConverterUInt32.lower(maxRetries),
+        FfiConverterUInt64.lower(timeoutMs),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_clientstatics(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The base URL every request goes to.
+     */
+open func baseUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_clientstatics_base_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The agent's claim status and restrictions.
+     *
+     * Operation `signup.status`.
+     */
+open func getSignupStatus(apiKey: String)async throws  -> AgentSignupStatusResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_clientstatics_get_signup_status(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(apiKey)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAgentSignupStatusResponse_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Resends the verification email (5-minute cooldown).
+     *
+     * Operation `signup.resend_verification`.
+     */
+open func resendSignupVerification(apiKey: String)async throws  -> AgentClaimResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_clientstatics_resend_signup_verification(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(apiKey)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAgentClaimResponse_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Registers a new agent (no API key needed); the result carries the
+     * agent's one-time ``api_key``.
+     *
+     * Operation `signup.create`.
+     */
+open func signup(humanEmail: String, noteToHuman: String, displayName: String? = nil, agentHandle: String? = nil, emailLocalPart: String? = nil)async throws  -> AgentSignupResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_clientstatics_signup(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(humanEmail),FfiConverterString.lower(noteToHuman),FfiConverterOptionString.lower(displayName),FfiConverterOptionString.lower(agentHandle),FfiConverterOptionString.lower(emailLocalPart)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeAgentSignupResponse_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+    /**
+     * Submits the 6-digit code the human received.
+     *
+     * Operation `signup.verify`.
+     */
+open func verifySignup(apiKey: String, verificationCode: String)async throws  -> AgentClaimResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_inkbox_uniffi_fn_method_clientstatics_verify_signup(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(apiKey),FfiConverterString.lower(verificationCode)
+                )
+            },
+            pollFunc: ffi_inkbox_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_inkbox_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_inkbox_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAgentClaimResponse_lift,
+            errorHandler: FfiConverterTypeInkboxError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClientStatics: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ClientStatics
+
+    public static func lift(_ handle: UInt64) throws -> ClientStatics {
+        return ClientStatics(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ClientStatics) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientStatics {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ClientStatics, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientStatics_lift(_ handle: UInt64) throws -> ClientStatics {
+    return try FfiConverterTypeClientStatics.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientStatics_lower(_ value: ClientStatics) -> UInt64 {
+    return FfiConverterTypeClientStatics.lower(value)
 }
 
 
@@ -11336,6 +11851,64 @@ public func FfiConverterTypeAccessRule_lower(_ value: AccessRule) -> RustBuffer 
 }
 
 
+public struct AgentClaimResponse: Equatable, Hashable {
+    public var claimStatus: ClaimStatus
+    public var organizationId: String
+    public var message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(claimStatus: ClaimStatus, organizationId: String, message: String) {
+        self.claimStatus = claimStatus
+        self.organizationId = organizationId
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AgentClaimResponse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAgentClaimResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AgentClaimResponse {
+        return
+            try AgentClaimResponse(
+                claimStatus: FfiConverterTypeClaimStatus.read(from: &buf), 
+                organizationId: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AgentClaimResponse, into buf: inout [UInt8]) {
+        FfiConverterTypeClaimStatus.write(value.claimStatus, into: &buf)
+        FfiConverterString.write(value.organizationId, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentClaimResponse_lift(_ buf: RustBuffer) throws -> AgentClaimResponse {
+    return try FfiConverterTypeAgentClaimResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentClaimResponse_lower(_ value: AgentClaimResponse) -> RustBuffer {
+    return FfiConverterTypeAgentClaimResponse.lower(value)
+}
+
+
 public struct AgentIdentity: Equatable, Hashable {
     public var id: String
     public var organizationId: String
@@ -11525,6 +12098,68 @@ public func FfiConverterTypeAgentIdentitySummary_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypeAgentIdentitySummary_lower(_ value: AgentIdentitySummary) -> RustBuffer {
     return FfiConverterTypeAgentIdentitySummary.lower(value)
+}
+
+
+public struct AgentSignupStatusResponse: Equatable, Hashable {
+    public var claimStatus: ClaimStatus
+    public var humanState: HumanState
+    public var humanEmail: String
+    public var restrictions: SignupRestrictions
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(claimStatus: ClaimStatus, humanState: HumanState, humanEmail: String, restrictions: SignupRestrictions) {
+        self.claimStatus = claimStatus
+        self.humanState = humanState
+        self.humanEmail = humanEmail
+        self.restrictions = restrictions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AgentSignupStatusResponse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAgentSignupStatusResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AgentSignupStatusResponse {
+        return
+            try AgentSignupStatusResponse(
+                claimStatus: FfiConverterTypeClaimStatus.read(from: &buf), 
+                humanState: FfiConverterTypeHumanState.read(from: &buf), 
+                humanEmail: FfiConverterString.read(from: &buf), 
+                restrictions: FfiConverterTypeSignupRestrictions.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AgentSignupStatusResponse, into buf: inout [UInt8]) {
+        FfiConverterTypeClaimStatus.write(value.claimStatus, into: &buf)
+        FfiConverterTypeHumanState.write(value.humanState, into: &buf)
+        FfiConverterString.write(value.humanEmail, into: &buf)
+        FfiConverterTypeSignupRestrictions.write(value.restrictions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentSignupStatusResponse_lift(_ buf: RustBuffer) throws -> AgentSignupStatusResponse {
+    return try FfiConverterTypeAgentSignupStatusResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgentSignupStatusResponse_lower(_ value: AgentSignupStatusResponse) -> RustBuffer {
+    return FfiConverterTypeAgentSignupStatusResponse.lower(value)
 }
 
 
@@ -14662,6 +15297,68 @@ public func FfiConverterTypeSignedCert_lower(_ value: SignedCert) -> RustBuffer 
 }
 
 
+public struct SignupRestrictions: Equatable, Hashable {
+    public var maxSendsPerDay: Int64
+    public var allowedRecipients: [String]
+    public var canReceive: Bool
+    public var canCreateMailboxes: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(maxSendsPerDay: Int64, allowedRecipients: [String], canReceive: Bool, canCreateMailboxes: Bool) {
+        self.maxSendsPerDay = maxSendsPerDay
+        self.allowedRecipients = allowedRecipients
+        self.canReceive = canReceive
+        self.canCreateMailboxes = canCreateMailboxes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignupRestrictions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignupRestrictions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignupRestrictions {
+        return
+            try SignupRestrictions(
+                maxSendsPerDay: FfiConverterInt64.read(from: &buf), 
+                allowedRecipients: FfiConverterSequenceString.read(from: &buf), 
+                canReceive: FfiConverterBool.read(from: &buf), 
+                canCreateMailboxes: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignupRestrictions, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.maxSendsPerDay, into: &buf)
+        FfiConverterSequenceString.write(value.allowedRecipients, into: &buf)
+        FfiConverterBool.write(value.canReceive, into: &buf)
+        FfiConverterBool.write(value.canCreateMailboxes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignupRestrictions_lift(_ buf: RustBuffer) throws -> SignupRestrictions {
+    return try FfiConverterTypeSignupRestrictions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignupRestrictions_lower(_ value: SignupRestrictions) -> RustBuffer {
+    return FfiConverterTypeSignupRestrictions.lower(value)
+}
+
+
 public struct SmsOptIn: Equatable, Hashable {
     public var id: String
     public var organizationId: String
@@ -16075,6 +16772,89 @@ public func FfiConverterTypeCallStatus_lower(_ value: CallStatus) -> RustBuffer 
 
 
 
+public enum ClaimStatus: Equatable, Hashable {
+    
+    case agentUnclaimed
+    case agentClaimed
+    case agentRejected
+    case unknown(String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ClaimStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClaimStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ClaimStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClaimStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .agentUnclaimed
+        
+        case 2: return .agentClaimed
+        
+        case 3: return .agentRejected
+        
+        case 4: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ClaimStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .agentUnclaimed:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .agentClaimed:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .agentRejected:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaimStatus_lift(_ buf: RustBuffer) throws -> ClaimStatus {
+    return try FfiConverterTypeClaimStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaimStatus_lower(_ value: ClaimStatus) -> RustBuffer {
+    return FfiConverterTypeClaimStatus.lower(value)
+}
+
+
+
+
 public enum ContactRuleStatus: Equatable, Hashable {
     
     case active
@@ -16576,6 +17356,89 @@ public func FfiConverterTypeHangupReason_lift(_ buf: RustBuffer) throws -> Hangu
 #endif
 public func FfiConverterTypeHangupReason_lower(_ value: HangupReason) -> RustBuffer {
     return FfiConverterTypeHangupReason.lower(value)
+}
+
+
+
+
+public enum HumanState: Equatable, Hashable {
+    
+    case humanNoAccount
+    case humanAccountUnverified
+    case humanAccountVerified
+    case unknown(String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension HumanState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHumanState: FfiConverterRustBuffer {
+    typealias SwiftType = HumanState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HumanState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .humanNoAccount
+        
+        case 2: return .humanAccountUnverified
+        
+        case 3: return .humanAccountVerified
+        
+        case 4: return .unknown(try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: HumanState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .humanNoAccount:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .humanAccountUnverified:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .humanAccountVerified:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHumanState_lift(_ buf: RustBuffer) throws -> HumanState {
+    return try FfiConverterTypeHumanState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHumanState_lower(_ value: HumanState) -> RustBuffer {
+    return FfiConverterTypeHumanState.lower(value)
 }
 
 
@@ -24232,6 +25095,21 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_client_vault() != 44277) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_clientstatics_base_url() != 440) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_clientstatics_get_signup_status() != 6892) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_clientstatics_resend_signup_verification() != 6767) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_clientstatics_signup() != 59269) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_clientstatics_verify_signup() != 1798) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_apikeysresource_create() != 23877) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -24551,6 +25429,27 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_webhooksubscriptionsresource_update() != 55746) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_agentsignupresponse_agent_handle() != 17594) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_agentsignupresponse_api_key() != 21517) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_agentsignupresponse_claim_status() != 49881) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_agentsignupresponse_email_address() != 25379) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_agentsignupresponse_human_email() != 34867) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_agentsignupresponse_message() != 13936) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_agentsignupresponse_organization_id() != 19312) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_createdapikey_api_key() != 44446) {
@@ -24887,6 +25786,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_constructor_client_new() != 34781) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_constructor_clientstatics_new() != 27531) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_constructor_totpconfig_from_json() != 58098) {

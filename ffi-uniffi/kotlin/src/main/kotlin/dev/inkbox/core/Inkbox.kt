@@ -19,6 +19,19 @@ fun Inkbox(
 ): Client = Client(apiKey, transport, baseUrl, maxRetries, timeoutMs)
 
 /**
+ * The client's class methods over the JDK's HTTP client, no API key needed:
+ * `InkboxStatics().use { it.signup("human@example.com", noteToHuman = "...") }`,
+ * then `verifySignup(apiKey, code)`, `resendSignupVerification(apiKey)`,
+ * `getSignupStatus(apiKey)` with the key the signup returned.
+ */
+fun InkboxStatics(
+    baseUrl: String = DEFAULT_BASE_URL,
+    maxRetries: UInt = 2u,
+    timeoutMs: ULong = 30_000uL,
+    transport: HttpTransport = HttpClientTransport(),
+): ClientStatics = ClientStatics(transport, baseUrl, maxRetries, timeoutMs)
+
+/**
  * The pages of a pager as a cold [Flow]: `pages(client.messages().list(email)::nextPage)`.
  * Each page is fetched when collected; the flow ends after the last page.
  */
