@@ -19072,6 +19072,196 @@ enum InkboxError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */reason: String?
     )
     /**
+     * `StorageLimitExceededError`: 402: the send would take the mailbox past its plan's storage cap.
+     */
+    case StorageLimitExceeded(
+        /**
+         * The stable dotted code, e.g. `api.not_found`.
+         */code: String, 
+        /**
+         * The human-readable text (never secrets).
+         */description: String, 
+        /**
+         * The HTTP status of an API error.
+         */statusCode: UInt16?, 
+        /**
+         * The response's `detail` as JSON text.
+         */detail: String?, 
+        /**
+         * The server's `Retry-After`, in seconds.
+         */retryAfterSeconds: Double?, 
+        /**
+         * The argument a validation error is about.
+         */fieldName: String?, 
+        /**
+         * HandleUnavailable: where the handle is taken.
+         */blockingNamespace: String?, 
+        /**
+         * DuplicateContactRule: the rule that exists.
+         */existingRuleId: String?, 
+        /**
+         * RecipientBlocked: the rule that matched.
+         */matchedRuleId: String?, 
+        /**
+         * RecipientBlocked: the blocked address.
+         */address: String?, 
+        /**
+         * RecipientBlocked: why.
+         */reason: String?
+    )
+    /**
+     * `IdempotencyKeyReusedError`: 409: the idempotency key was already used with another request.
+     */
+    case IdempotencyKeyReused(
+        /**
+         * The stable dotted code, e.g. `api.not_found`.
+         */code: String, 
+        /**
+         * The human-readable text (never secrets).
+         */description: String, 
+        /**
+         * The HTTP status of an API error.
+         */statusCode: UInt16?, 
+        /**
+         * The response's `detail` as JSON text.
+         */detail: String?, 
+        /**
+         * The server's `Retry-After`, in seconds.
+         */retryAfterSeconds: Double?, 
+        /**
+         * The argument a validation error is about.
+         */fieldName: String?, 
+        /**
+         * HandleUnavailable: where the handle is taken.
+         */blockingNamespace: String?, 
+        /**
+         * DuplicateContactRule: the rule that exists.
+         */existingRuleId: String?, 
+        /**
+         * RecipientBlocked: the rule that matched.
+         */matchedRuleId: String?, 
+        /**
+         * RecipientBlocked: the blocked address.
+         */address: String?, 
+        /**
+         * RecipientBlocked: why.
+         */reason: String?
+    )
+    /**
+     * `DedicatedIMessageNumberQuotaExceededError`: 402: the plan's quota of dedicated iMessage numbers is reached.
+     */
+    case DedicatedIMessageNumberQuotaExceeded(
+        /**
+         * The stable dotted code, e.g. `api.not_found`.
+         */code: String, 
+        /**
+         * The human-readable text (never secrets).
+         */description: String, 
+        /**
+         * The HTTP status of an API error.
+         */statusCode: UInt16?, 
+        /**
+         * The response's `detail` as JSON text.
+         */detail: String?, 
+        /**
+         * The server's `Retry-After`, in seconds.
+         */retryAfterSeconds: Double?, 
+        /**
+         * The argument a validation error is about.
+         */fieldName: String?, 
+        /**
+         * HandleUnavailable: where the handle is taken.
+         */blockingNamespace: String?, 
+        /**
+         * DuplicateContactRule: the rule that exists.
+         */existingRuleId: String?, 
+        /**
+         * RecipientBlocked: the rule that matched.
+         */matchedRuleId: String?, 
+        /**
+         * RecipientBlocked: the blocked address.
+         */address: String?, 
+        /**
+         * RecipientBlocked: why.
+         */reason: String?
+    )
+    /**
+     * `DedicatedIMessageNumberInventoryPendingError`: 503: no dedicated iMessage number is free yet.
+     */
+    case DedicatedIMessageNumberInventoryPending(
+        /**
+         * The stable dotted code, e.g. `api.not_found`.
+         */code: String, 
+        /**
+         * The human-readable text (never secrets).
+         */description: String, 
+        /**
+         * The HTTP status of an API error.
+         */statusCode: UInt16?, 
+        /**
+         * The response's `detail` as JSON text.
+         */detail: String?, 
+        /**
+         * The server's `Retry-After`, in seconds.
+         */retryAfterSeconds: Double?, 
+        /**
+         * The argument a validation error is about.
+         */fieldName: String?, 
+        /**
+         * HandleUnavailable: where the handle is taken.
+         */blockingNamespace: String?, 
+        /**
+         * DuplicateContactRule: the rule that exists.
+         */existingRuleId: String?, 
+        /**
+         * RecipientBlocked: the rule that matched.
+         */matchedRuleId: String?, 
+        /**
+         * RecipientBlocked: the blocked address.
+         */address: String?, 
+        /**
+         * RecipientBlocked: why.
+         */reason: String?
+    )
+    /**
+     * `MailImportQuotaExceededError`: 429: the organization's daily mailbox-import jobs are spent.
+     */
+    case MailImportQuotaExceeded(
+        /**
+         * The stable dotted code, e.g. `api.not_found`.
+         */code: String, 
+        /**
+         * The human-readable text (never secrets).
+         */description: String, 
+        /**
+         * The HTTP status of an API error.
+         */statusCode: UInt16?, 
+        /**
+         * The response's `detail` as JSON text.
+         */detail: String?, 
+        /**
+         * The server's `Retry-After`, in seconds.
+         */retryAfterSeconds: Double?, 
+        /**
+         * The argument a validation error is about.
+         */fieldName: String?, 
+        /**
+         * HandleUnavailable: where the handle is taken.
+         */blockingNamespace: String?, 
+        /**
+         * DuplicateContactRule: the rule that exists.
+         */existingRuleId: String?, 
+        /**
+         * RecipientBlocked: the rule that matched.
+         */matchedRuleId: String?, 
+        /**
+         * RecipientBlocked: the blocked address.
+         */address: String?, 
+        /**
+         * RecipientBlocked: why.
+         */reason: String?
+    )
+    /**
      * `HandleUnavailableError`: 409 from identity create/rename: the handle is taken or reserved.
      */
     case HandleUnavailable(
@@ -19688,7 +19878,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 17: return .HandleUnavailable(
+        case 17: return .StorageLimitExceeded(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19701,7 +19891,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 18: return .Tunnel(
+        case 18: return .IdempotencyKeyReused(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19714,7 +19904,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 19: return .TunnelNameInvalid(
+        case 19: return .DedicatedIMessageNumberQuotaExceeded(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19727,7 +19917,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 20: return .TunnelRemoved(
+        case 20: return .DedicatedIMessageNumberInventoryPending(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19740,7 +19930,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 21: return .TunnelNotProvisioned(
+        case 21: return .MailImportQuotaExceeded(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19753,7 +19943,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 22: return .TunnelAuth(
+        case 22: return .HandleUnavailable(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19766,7 +19956,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 23: return .TunnelConnect(
+        case 23: return .Tunnel(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19779,7 +19969,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 24: return .TunnelStateConflict(
+        case 24: return .TunnelNameInvalid(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19792,7 +19982,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 25: return .TunnelTlsModeMismatch(
+        case 25: return .TunnelRemoved(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -19805,7 +19995,72 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             address: try FfiConverterOptionString.read(from: &buf), 
             reason: try FfiConverterOptionString.read(from: &buf)
             )
-        case 26: return .TunnelCsrStateConflict(
+        case 26: return .TunnelNotProvisioned(
+            code: try FfiConverterString.read(from: &buf), 
+            description: try FfiConverterString.read(from: &buf), 
+            statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf), 
+            fieldName: try FfiConverterOptionString.read(from: &buf), 
+            blockingNamespace: try FfiConverterOptionString.read(from: &buf), 
+            existingRuleId: try FfiConverterOptionString.read(from: &buf), 
+            matchedRuleId: try FfiConverterOptionString.read(from: &buf), 
+            address: try FfiConverterOptionString.read(from: &buf), 
+            reason: try FfiConverterOptionString.read(from: &buf)
+            )
+        case 27: return .TunnelAuth(
+            code: try FfiConverterString.read(from: &buf), 
+            description: try FfiConverterString.read(from: &buf), 
+            statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf), 
+            fieldName: try FfiConverterOptionString.read(from: &buf), 
+            blockingNamespace: try FfiConverterOptionString.read(from: &buf), 
+            existingRuleId: try FfiConverterOptionString.read(from: &buf), 
+            matchedRuleId: try FfiConverterOptionString.read(from: &buf), 
+            address: try FfiConverterOptionString.read(from: &buf), 
+            reason: try FfiConverterOptionString.read(from: &buf)
+            )
+        case 28: return .TunnelConnect(
+            code: try FfiConverterString.read(from: &buf), 
+            description: try FfiConverterString.read(from: &buf), 
+            statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf), 
+            fieldName: try FfiConverterOptionString.read(from: &buf), 
+            blockingNamespace: try FfiConverterOptionString.read(from: &buf), 
+            existingRuleId: try FfiConverterOptionString.read(from: &buf), 
+            matchedRuleId: try FfiConverterOptionString.read(from: &buf), 
+            address: try FfiConverterOptionString.read(from: &buf), 
+            reason: try FfiConverterOptionString.read(from: &buf)
+            )
+        case 29: return .TunnelStateConflict(
+            code: try FfiConverterString.read(from: &buf), 
+            description: try FfiConverterString.read(from: &buf), 
+            statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf), 
+            fieldName: try FfiConverterOptionString.read(from: &buf), 
+            blockingNamespace: try FfiConverterOptionString.read(from: &buf), 
+            existingRuleId: try FfiConverterOptionString.read(from: &buf), 
+            matchedRuleId: try FfiConverterOptionString.read(from: &buf), 
+            address: try FfiConverterOptionString.read(from: &buf), 
+            reason: try FfiConverterOptionString.read(from: &buf)
+            )
+        case 30: return .TunnelTlsModeMismatch(
+            code: try FfiConverterString.read(from: &buf), 
+            description: try FfiConverterString.read(from: &buf), 
+            statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf), 
+            fieldName: try FfiConverterOptionString.read(from: &buf), 
+            blockingNamespace: try FfiConverterOptionString.read(from: &buf), 
+            existingRuleId: try FfiConverterOptionString.read(from: &buf), 
+            matchedRuleId: try FfiConverterOptionString.read(from: &buf), 
+            address: try FfiConverterOptionString.read(from: &buf), 
+            reason: try FfiConverterOptionString.read(from: &buf)
+            )
+        case 31: return .TunnelCsrStateConflict(
             code: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterString.read(from: &buf), 
             statusCode: try FfiConverterOptionUInt16.read(from: &buf), 
@@ -20070,7 +20325,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .HandleUnavailable(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .StorageLimitExceeded(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(17))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20085,7 +20340,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .Tunnel(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .IdempotencyKeyReused(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(18))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20100,7 +20355,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .TunnelNameInvalid(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .DedicatedIMessageNumberQuotaExceeded(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(19))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20115,7 +20370,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .TunnelRemoved(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .DedicatedIMessageNumberInventoryPending(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(20))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20130,7 +20385,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .TunnelNotProvisioned(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .MailImportQuotaExceeded(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(21))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20145,7 +20400,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .TunnelAuth(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .HandleUnavailable(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(22))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20160,7 +20415,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .TunnelConnect(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .Tunnel(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(23))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20175,7 +20430,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .TunnelStateConflict(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .TunnelNameInvalid(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(24))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20190,7 +20445,7 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .TunnelTlsModeMismatch(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .TunnelRemoved(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(25))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -20205,8 +20460,83 @@ public struct FfiConverterTypeInkboxError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .TunnelCsrStateConflict(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+        case let .TunnelNotProvisioned(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
             writeInt(&buf, Int32(26))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterOptionUInt16.write(statusCode, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            FfiConverterOptionString.write(fieldName, into: &buf)
+            FfiConverterOptionString.write(blockingNamespace, into: &buf)
+            FfiConverterOptionString.write(existingRuleId, into: &buf)
+            FfiConverterOptionString.write(matchedRuleId, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterOptionString.write(reason, into: &buf)
+            
+        
+        case let .TunnelAuth(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+            writeInt(&buf, Int32(27))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterOptionUInt16.write(statusCode, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            FfiConverterOptionString.write(fieldName, into: &buf)
+            FfiConverterOptionString.write(blockingNamespace, into: &buf)
+            FfiConverterOptionString.write(existingRuleId, into: &buf)
+            FfiConverterOptionString.write(matchedRuleId, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterOptionString.write(reason, into: &buf)
+            
+        
+        case let .TunnelConnect(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+            writeInt(&buf, Int32(28))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterOptionUInt16.write(statusCode, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            FfiConverterOptionString.write(fieldName, into: &buf)
+            FfiConverterOptionString.write(blockingNamespace, into: &buf)
+            FfiConverterOptionString.write(existingRuleId, into: &buf)
+            FfiConverterOptionString.write(matchedRuleId, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterOptionString.write(reason, into: &buf)
+            
+        
+        case let .TunnelStateConflict(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+            writeInt(&buf, Int32(29))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterOptionUInt16.write(statusCode, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            FfiConverterOptionString.write(fieldName, into: &buf)
+            FfiConverterOptionString.write(blockingNamespace, into: &buf)
+            FfiConverterOptionString.write(existingRuleId, into: &buf)
+            FfiConverterOptionString.write(matchedRuleId, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterOptionString.write(reason, into: &buf)
+            
+        
+        case let .TunnelTlsModeMismatch(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+            writeInt(&buf, Int32(30))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterOptionUInt16.write(statusCode, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            FfiConverterOptionString.write(fieldName, into: &buf)
+            FfiConverterOptionString.write(blockingNamespace, into: &buf)
+            FfiConverterOptionString.write(existingRuleId, into: &buf)
+            FfiConverterOptionString.write(matchedRuleId, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterOptionString.write(reason, into: &buf)
+            
+        
+        case let .TunnelCsrStateConflict(code,description,statusCode,detail,retryAfterSeconds,fieldName,blockingNamespace,existingRuleId,matchedRuleId,address,reason):
+            writeInt(&buf, Int32(31))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(description, into: &buf)
             FfiConverterOptionUInt16.write(statusCode, into: &buf)
