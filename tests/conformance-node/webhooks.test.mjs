@@ -59,7 +59,9 @@ test("a mail delivery to a loopback receiver verifies with verifyWebhook", async
     );
 
     const payload = JSON.parse(d.body.toString("utf8"));
-    assert.deepEqual(Object.keys(payload), ["event_type", "timestamp", "data"]);
+    // The envelope's event id (evt_...) comes first, as the service sends it since 0.4.13.
+    assert.deepEqual(Object.keys(payload), ["id", "event_type", "timestamp", "data"]);
+    assert.match(payload.id, /^evt_[0-9a-f]{32}$/);
     assert.equal(payload.event_type, "message.received");
     const msg = payload.data.message;
     assert.equal(msg.mailbox_id, identity.mailbox.id);

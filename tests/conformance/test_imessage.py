@@ -128,7 +128,9 @@ def test_imessage_webhook_delivery(inkbox, emulator, handle, receiver):
     )
     assert verify_webhook(payload=d.body, headers=d.headers, secret=key.signing_key)
     payload = d.json()
-    assert set(payload) == set(IMessageWebhookPayload.__required_keys__)
+    # 0.4.9's keys, plus the event `id` (evt_...) envelopes carry since 0.4.13.
+    assert set(payload) == set(IMessageWebhookPayload.__required_keys__) | {"id"}
+    assert payload["id"].startswith("evt_")
     assert set(IMessageWebhookData.__required_keys__) <= set(payload["data"])
     assert set(IMessageWebhookMessage.__required_keys__) <= set(payload["data"]["message"])
     assert payload["data"]["reaction"] is None

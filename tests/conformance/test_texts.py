@@ -198,7 +198,9 @@ def test_text_webhook_delivery(inkbox, emulator, texter, receiver, request):
     d = receiver.wait(lambda d: d.path == "/texts" and d.json().get("event_type") == "text.received")
     assert verify_webhook(payload=d.body, headers=d.headers, secret=key.signing_key)
     payload = d.json()
-    assert set(payload) == set(TextWebhookPayload.__required_keys__)
+    # 0.4.9's keys, plus the event `id` (evt_...) envelopes carry since 0.4.13.
+    assert set(payload) == set(TextWebhookPayload.__required_keys__) | {"id"}
+    assert payload["id"].startswith("evt_")
     assert set(TextWebhookData.__required_keys__) <= set(payload["data"])
     assert set(TextWebhookMessage.__required_keys__) <= set(payload["data"]["text_message"])
     assert payload["data"]["recipient_phone_number"] is None  # inbound

@@ -64,8 +64,10 @@ def test_mail_subscription_delivery_verified(inkbox, handle, receiver):
     assert not verify_webhook(payload=raw_body, headers=d.headers, secret="whsec_wrong")
 
     payload = cast(MailWebhookPayload, json.loads(raw_body))
-    # Every key of the SDK's typed wire shapes is present.
-    assert set(payload) == keys_of(MailWebhookPayload)
+    # Every key of the SDK's typed wire shapes is present, plus the event
+    # `id` (evt_...) envelopes carry since 0.4.13.
+    assert set(payload) == keys_of(MailWebhookPayload) | {"id"}
+    assert str(dict(payload)["id"]).startswith("evt_")
     assert keys_of(MailWebhookData) <= set(payload["data"])
     assert keys_of(MailWebhookMessage) <= set(payload["data"]["message"])
     for entry in payload["data"]["agent_identities"]:
