@@ -4,7 +4,7 @@
 //! the host only moves bytes and sleeps.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use getrandom::SysRng;
 use inkbox_core::api::dynamic;
@@ -17,6 +17,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{InkboxError, now_unix};
 use crate::transport::{HttpHeader, HttpRequest, HttpTransport};
+use crate::vault::VaultState;
 
 /// The default base URL of the service.
 pub const DEFAULT_BASE_URL: &str = "https://inkbox.ai";
@@ -41,11 +42,19 @@ pub(crate) struct ClientInner {
     base_url: String,
     api_key: Option<Zeroizing<String>>,
     options: CoreCallOptions,
+    /// The vault the last `vault().unlock` opened (for `identity.credentials()`),
+    /// until `vault().lock()`.
+    unlocked: Mutex<Option<Arc<VaultState>>>,
 }
 
 impl ClientInner {
     pub(crate) fn base(&self) -> Result<BaseUrl, InkboxError> {
         Ok(BaseUrl::parse(&self.base_url)?)
+    }
+
+    /// The client's unlocked vault (one assignment per change: never poisoned).
+    pub(crate) fn unlocked(&self) -> MutexGuard<'_, Option<Arc<VaultState>>> {
+        self.unlocked.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn api_key(&self) -> Option<&str> {
@@ -207,7 +216,9 @@ impl Client {
         }
         let policy = RetryPolicy { max_attempts: max_retries + 1, ..RetryPolicy::default() };
         let options = CoreCallOptions { policy, default_timeout_ms: timeout_ms };
-        Ok(Arc::new(Client { inner: Arc::new(ClientInner { transport, base_url, api_key, options }) }))
+        Ok(Arc::new(Client {
+            inner: Arc::new(ClientInner { transport, base_url, api_key, options, unlocked: Mutex::new(None) }),
+        }))
     }
 }
 

@@ -16,6 +16,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod client;
+pub mod credentials;
 pub mod error;
 pub mod flows;
 pub mod identity;

@@ -64,7 +64,8 @@ impl Client {
 impl VaultResource {
     /// Unlocks the vault with a vault key or a recovery code (with
     /// `identityId`: only that identity's secrets). Argon2id runs on a
-    /// thread of its own.
+    /// thread of its own. The client keeps the unlocked vault (replacing an
+    /// earlier one) for `identity.credentials()` until `lock()`.
     #[uniffi::method(default(identity_id = None))]
     pub async fn unlock(
         &self,
@@ -79,10 +80,28 @@ impl VaultResource {
         match run(&self.client, flow).await? {
             FlowOutput::Unlocked(mut v) => {
                 let secrets = Mutex::new(std::mem::take(&mut v.secrets));
-                Ok(Arc::new(UnlockedVault { vault: v, secrets, client: Arc::clone(&self.client) }))
+                let state = Arc::new(VaultState { vault: v, secrets });
+                *self.client.unlocked() = Some(Arc::clone(&state));
+                Ok(Arc::new(UnlockedVault { state, client: Arc::clone(&self.client) }))
             }
             _ => Err(unexpected("unlock")),
         }
+    }
+
+    /// The vault the client's last `unlock` opened (Python's
+    /// `vault.unlocked`), or `None` when locked.
+    pub fn unlocked(&self) -> Option<Arc<UnlockedVault>> {
+        let state = self.client.unlocked().clone()?;
+        Some(Arc::new(UnlockedVault { state, client: Arc::clone(&self.client) }))
+    }
+
+    /// Forgets the client's unlocked vault: `identity.credentials()` fails
+    /// with `vault.locked` until the next `unlock`. The org key and the
+    /// secrets are zeroized once no `UnlockedVault` or `Credentials` the
+    /// host still holds refers to them. (Not in Python, which has no lock;
+    /// the Rust client's `vault().lock()`.)
+    pub fn lock(&self) {
+        *self.client.unlocked() = None;
     }
 
     /// Creates the organization's vault with its primary `vaultKey`; the
@@ -224,14 +243,28 @@ impl InitializedVault {
     }
 }
 
+/// What an unlock opened: the org key and the unlock's metadata (its
+/// `secrets` moved to `secrets`), and the decrypted secrets. Shared by the
+/// `UnlockedVault` objects of one unlock and the client that keeps it (it
+/// refers to no client, so the client's reference makes no cycle).
+pub(crate) struct VaultState {
+    vault: CoreUnlocked,
+    secrets: Mutex<Vec<CoreDecrypted>>,
+}
+
+impl VaultState {
+    /// The known secrets (a panic elsewhere cannot poison them: each change is one assignment).
+    pub(crate) fn cache(&self) -> MutexGuard<'_, Vec<CoreDecrypted>> {
+        self.secrets.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// An unlocked vault: the org key (never readable) and the decrypted
 /// secrets of the unlock, kept current by this object's own create, update,
 /// TOTP and delete calls (as Python's `UnlockedVault` keeps them).
 #[derive(uniffi::Object)]
 pub struct UnlockedVault {
-    /// The org key and the unlock's metadata (its `secrets` moved to `secrets`).
-    vault: CoreUnlocked,
-    secrets: Mutex<Vec<CoreDecrypted>>,
+    state: Arc<VaultState>,
     client: Arc<ClientInner>,
 }
 
@@ -242,9 +275,8 @@ impl fmt::Debug for UnlockedVault {
 }
 
 impl UnlockedVault {
-    /// The known secrets (a panic elsewhere cannot poison them: each change is one assignment).
     fn cache(&self) -> MutexGuard<'_, Vec<CoreDecrypted>> {
-        self.secrets.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.cache()
     }
 
     /// Records a fetched or changed secret, replacing its older copy.
@@ -275,12 +307,12 @@ pub struct UndecryptableSecret {
 #[uniffi::export]
 impl UnlockedVault {
     pub fn organization_id(&self) -> String {
-        self.vault.organization_id.clone()
+        self.state.vault.organization_id.clone()
     }
 
     /// The id of the vault key (or recovery key) that opened the vault.
     pub fn key_id(&self) -> String {
-        self.vault.key_id.clone()
+        self.state.vault.key_id.clone()
     }
 
     /// The decrypted secrets: the unlock's, in server order, then the ones
@@ -308,7 +340,8 @@ impl UnlockedVault {
 
     /// The secrets that did not decrypt or parse.
     pub fn undecryptable(&self) -> Vec<UndecryptableSecret> {
-        self.vault
+        self.state
+            .vault
             .undecryptable
             .iter()
             .map(|u| UndecryptableSecret { id: u.secret.id.clone(), code: u.error.code().to_owned() })
@@ -332,7 +365,7 @@ impl UnlockedVault {
             secret = secret.with_description(d);
         }
         let payload = secret.payload.clone();
-        let flow = CreateSecretFlow::new(&self.vault, &secret, identity_id.as_deref(), &mut SysRng)?;
+        let flow = CreateSecretFlow::new(&self.state.vault, &secret, identity_id.as_deref(), &mut SysRng)?;
         match run(&self.client, flow).await? {
             FlowOutput::Created(c) => {
                 self.remember(CoreDecrypted { secret: c.secret.clone(), payload });
@@ -344,7 +377,7 @@ impl UnlockedVault {
 
     /// Fetches and decrypts one secret.
     pub async fn get_secret(&self, secret_id: String) -> Result<Arc<DecryptedSecret>, InkboxError> {
-        let flow = GetSecretFlow::new(&self.vault, &secret_id)?;
+        let flow = GetSecretFlow::new(&self.state.vault, &secret_id)?;
         self.decrypted(run(&self.client, flow).await?, "get secret")
     }
 
@@ -374,7 +407,7 @@ impl UnlockedVault {
             None => None,
         };
         let changes = SecretChanges { name, description, payload: payload.clone() };
-        let flow = UpdateSecretFlow::new(&self.vault, &secret_id, changes, &mut SysRng)?;
+        let flow = UpdateSecretFlow::new(&self.state.vault, &secret_id, changes, &mut SysRng)?;
         let meta = match run(&self.client, flow).await? {
             FlowOutput::Secret(meta) => meta,
             _ => return Err(unexpected("update secret")),
@@ -400,8 +433,8 @@ impl UnlockedVault {
         totp_uri: Option<String>,
     ) -> Result<Arc<DecryptedSecret>, InkboxError> {
         let flow = match totp_uri {
-            None => TotpUpdateFlow::remove(&self.vault, &secret_id, &mut SysRng)?,
-            Some(uri) => TotpUpdateFlow::set_uri(&self.vault, &secret_id, &Zeroizing::new(uri), &mut SysRng)?,
+            None => TotpUpdateFlow::remove(&self.state.vault, &secret_id, &mut SysRng)?,
+            Some(uri) => TotpUpdateFlow::set_uri(&self.state.vault, &secret_id, &Zeroizing::new(uri), &mut SysRng)?,
         };
         self.decrypted(run(&self.client, flow).await?, "set TOTP")
     }
@@ -425,14 +458,14 @@ impl UnlockedVault {
         config: Arc<TotpConfig>,
     ) -> Result<Arc<DecryptedSecret>, InkboxError> {
         let core: &CoreTotp = config.core();
-        let flow = TotpUpdateFlow::set(&self.vault, &secret_id, core, &mut SysRng)?;
+        let flow = TotpUpdateFlow::set(&self.state.vault, &secret_id, core, &mut SysRng)?;
         self.decrypted(run(&self.client, flow).await?, "set TOTP")
     }
 }
 
 /// A decrypted secret: its metadata, the payload only through `payloadJson()`.
 #[derive(uniffi::Object)]
-pub struct DecryptedSecret(CoreDecrypted);
+pub struct DecryptedSecret(pub(crate) CoreDecrypted);
 
 impl fmt::Debug for DecryptedSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

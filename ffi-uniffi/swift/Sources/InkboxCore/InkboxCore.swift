@@ -2883,6 +2883,348 @@ public func FfiConverterTypeCreatedApiKey_lower(_ value: CreatedApiKey) -> UInt6
 
 
 /**
+ * The decrypted secrets of the unlocked vault when `identity.credentials()`
+ * was called (payloads zeroized in Rust when this object is freed; never
+ * in `toString`/`Debug`, which show only the count).
+ */
+public protocol CredentialsProtocol: AnyObject, Sendable {
+    
+    /**
+     * One secret by id (`credentials.not_found` when it is not here).
+     */
+    func get(secretId: String) throws  -> DecryptedSecret
+    
+    /**
+     * An API key's payload (`credentials.wrong_type` for another type).
+     */
+    func getApiKey(secretId: String) throws  -> ApiKeyCredentials
+    
+    /**
+     * A key pair's payload (`credentials.wrong_type` for another type).
+     */
+    func getKeyPair(secretId: String) throws  -> KeyPairCredentials
+    
+    /**
+     * A login's payload (`credentials.wrong_type` for another type).
+     */
+    func getLogin(secretId: String) throws  -> LoginCredentials
+    
+    /**
+     * An SSH key's payload (`credentials.wrong_type` for another type).
+     */
+    func getSshKey(secretId: String) throws  -> SshKeyCredentials
+    
+    /**
+     * The TOTP code of a login at `nowUnix` (default: now), computed
+     * locally from the snapshot: `credentials.wrong_type` for another type,
+     * `vault.no_totp` for a login without TOTP.
+     */
+    func getTotpCode(secretId: String, nowUnix: UInt64?) throws  -> TotpCode
+    
+    /**
+     * Every secret, in the unlocked vault's order.
+     */
+    func list()  -> [DecryptedSecret]
+    
+    /**
+     * The API-key secrets.
+     */
+    func listApiKeys()  -> [DecryptedSecret]
+    
+    /**
+     * The key-pair secrets.
+     */
+    func listKeyPairs()  -> [DecryptedSecret]
+    
+    /**
+     * The login secrets.
+     */
+    func listLogins()  -> [DecryptedSecret]
+    
+    /**
+     * The SSH-key secrets.
+     */
+    func listSshKeys()  -> [DecryptedSecret]
+    
+    /**
+     * How many secrets (Python's `len(credentials)`).
+     */
+    func size()  -> UInt32
+    
+}
+/**
+ * The decrypted secrets of the unlocked vault when `identity.credentials()`
+ * was called (payloads zeroized in Rust when this object is freed; never
+ * in `toString`/`Debug`, which show only the count).
+ */
+open class Credentials: CredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_inkbox_uniffi_fn_clone_credentials(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_inkbox_uniffi_fn_free_credentials(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * One secret by id (`credentials.not_found` when it is not here).
+     */
+open func get(secretId: String)throws  -> DecryptedSecret  {
+    return try  FfiConverterTypeDecryptedSecret_lift(try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_get(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(secretId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An API key's payload (`credentials.wrong_type` for another type).
+     */
+open func getApiKey(secretId: String)throws  -> ApiKeyCredentials  {
+    return try  FfiConverterTypeApiKeyCredentials_lift(try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_get_api_key(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(secretId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A key pair's payload (`credentials.wrong_type` for another type).
+     */
+open func getKeyPair(secretId: String)throws  -> KeyPairCredentials  {
+    return try  FfiConverterTypeKeyPairCredentials_lift(try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_get_key_pair(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(secretId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A login's payload (`credentials.wrong_type` for another type).
+     */
+open func getLogin(secretId: String)throws  -> LoginCredentials  {
+    return try  FfiConverterTypeLoginCredentials_lift(try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_get_login(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(secretId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An SSH key's payload (`credentials.wrong_type` for another type).
+     */
+open func getSshKey(secretId: String)throws  -> SshKeyCredentials  {
+    return try  FfiConverterTypeSshKeyCredentials_lift(try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_get_ssh_key(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(secretId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The TOTP code of a login at `nowUnix` (default: now), computed
+     * locally from the snapshot: `credentials.wrong_type` for another type,
+     * `vault.no_totp` for a login without TOTP.
+     */
+open func getTotpCode(secretId: String, nowUnix: UInt64? = nil)throws  -> TotpCode  {
+    return try  FfiConverterTypeTotpCode_lift(try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_get_totp_code(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(secretId),
+        FfiConverterOptionUInt64.lower(nowUnix),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every secret, in the unlocked vault's order.
+     */
+open func list() -> [DecryptedSecret]  {
+    return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_list(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The API-key secrets.
+     */
+open func listApiKeys() -> [DecryptedSecret]  {
+    return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_list_api_keys(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The key-pair secrets.
+     */
+open func listKeyPairs() -> [DecryptedSecret]  {
+    return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_list_key_pairs(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The login secrets.
+     */
+open func listLogins() -> [DecryptedSecret]  {
+    return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_list_logins(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The SSH-key secrets.
+     */
+open func listSshKeys() -> [DecryptedSecret]  {
+    return try!  FfiConverterSequenceTypeDecryptedSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_list_ssh_keys(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How many secrets (Python's `len(credentials)`).
+     */
+open func size() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_size(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_credentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Credentials
+
+    public static func lift(_ handle: UInt64) throws -> Credentials {
+        return Credentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Credentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Credentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentials_lift(_ handle: UInt64) throws -> Credentials {
+    return try FfiConverterTypeCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentials_lower(_ value: Credentials) -> UInt64 {
+    return FfiConverterTypeCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
  * A decrypted secret: its metadata, the payload only through `payloadJson()`.
  */
 public protocol DecryptedSecretProtocol: AnyObject, Sendable {
@@ -4847,6 +5189,13 @@ public func FfiConverterTypeIdentitiesResource_lower(_ value: IdentitiesResource
 public protocol IdentityProtocol: AnyObject, Sendable {
     
     /**
+     * The vault secrets (Python's `identity.credentials`): the ones the
+     * client's unlocked vault holds, `vault.locked` (an
+     * `InkboxException.Flow`) when the client has none.
+     */
+    func credentials() throws  -> Credentials
+    
+    /**
      * Deletes the identity (cascades to its mailbox, tunnel and number).
      *
      * Operation `identities.delete`.
@@ -5110,6 +5459,20 @@ open class Identity: IdentityProtocol, @unchecked Sendable {
 
     
 
+    
+    /**
+     * The vault secrets (Python's `identity.credentials`): the ones the
+     * client's unlocked vault holds, `vault.locked` (an
+     * `InkboxException.Flow`) when the client has none.
+     */
+open func credentials()throws  -> Credentials  {
+    return try  FfiConverterTypeCredentials_lift(try rustCallWithError(FfiConverterTypeInkboxError_lift) {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_identity_credentials(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Deletes the identity (cascades to its mailbox, tunnel and number).
@@ -11199,6 +11562,15 @@ public protocol VaultResourceProtocol: AnyObject, Sendable {
     func listSecrets(secretType: SecretType?) async throws  -> [VaultSecret]
     
     /**
+     * Forgets the client's unlocked vault: `identity.credentials()` fails
+     * with `vault.locked` until the next `unlock`. The org key and the
+     * secrets are zeroized once no `UnlockedVault` or `Credentials` the
+     * host still holds refers to them. (Not in Python, which has no lock;
+     * the Rust client's `vault().lock()`.)
+     */
+    func lock() 
+    
+    /**
      * Removes an identity's access to a secret.
      */
     func revokeAccess(secretId: String, identityId: String) async throws 
@@ -11206,9 +11578,16 @@ public protocol VaultResourceProtocol: AnyObject, Sendable {
     /**
      * Unlocks the vault with a vault key or a recovery code (with
      * `identityId`: only that identity's secrets). Argon2id runs on a
-     * thread of its own.
+     * thread of its own. The client keeps the unlocked vault (replacing an
+     * earlier one) for `identity.credentials()` until `lock()`.
      */
     func unlock(vaultKey: String, identityId: String?) async throws  -> UnlockedVault
+    
+    /**
+     * The vault the client's last `unlock` opened (Python's
+     * `vault.unlocked`), or `None` when locked.
+     */
+    func unlocked()  -> UnlockedVault?
     
     /**
      * Replaces the primary vault key, proving exactly one of the current
@@ -11429,6 +11808,21 @@ open func listSecrets(secretType: SecretType? = nil)async throws  -> [VaultSecre
 }
     
     /**
+     * Forgets the client's unlocked vault: `identity.credentials()` fails
+     * with `vault.locked` until the next `unlock`. The org key and the
+     * secrets are zeroized once no `UnlockedVault` or `Credentials` the
+     * host still holds refers to them. (Not in Python, which has no lock;
+     * the Rust client's `vault().lock()`.)
+     */
+open func lock()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_vaultresource_lock(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Removes an identity's access to a secret.
      */
 open func revokeAccess(secretId: String, identityId: String)async throws   {
@@ -11450,7 +11844,8 @@ open func revokeAccess(secretId: String, identityId: String)async throws   {
     /**
      * Unlocks the vault with a vault key or a recovery code (with
      * `identityId`: only that identity's secrets). Argon2id runs on a
-     * thread of its own.
+     * thread of its own. The client keeps the unlocked vault (replacing an
+     * earlier one) for `identity.credentials()` until `lock()`.
      */
 open func unlock(vaultKey: String, identityId: String? = nil)async throws  -> UnlockedVault  {
     return
@@ -11466,6 +11861,19 @@ open func unlock(vaultKey: String, identityId: String? = nil)async throws  -> Un
             liftFunc: FfiConverterTypeUnlockedVault_lift,
             errorHandler: FfiConverterTypeInkboxError_lift
         )
+}
+    
+    /**
+     * The vault the client's last `unlock` opened (Python's
+     * `vault.unlocked`), or `None` when locked.
+     */
+open func unlocked() -> UnlockedVault?  {
+    return try!  FfiConverterOptionTypeUnlockedVault.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_inkbox_uniffi_fn_method_vaultresource_unlocked(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -22948,6 +23356,30 @@ fileprivate struct FfiConverterOptionTypeTotpConfig: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeUnlockedVault: FfiConverterRustBuffer {
+    typealias SwiftType = UnlockedVault?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUnlockedVault.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUnlockedVault.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeContact: FfiConverterRustBuffer {
     typealias SwiftType = Contact?
 
@@ -25440,6 +25872,42 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_clientstatics_verify_signup() != 1798) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_get() != 40163) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_get_api_key() != 14192) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_get_key_pair() != 48575) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_get_login() != 25848) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_get_ssh_key() != 44604) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_get_totp_code() != 47703) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_list() != 47718) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_list_api_keys() != 55658) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_list_key_pairs() != 35338) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_list_logins() != 806) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_list_ssh_keys() != 29762) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_credentials_size() != 10100) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_apikeysresource_create() != 23877) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -25788,6 +26256,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_createdapikey_record() != 60076) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_identity_credentials() != 29956) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_identity_delete() != 31080) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -26106,10 +26577,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_inkbox_uniffi_checksum_method_vaultresource_list_secrets() != 65213) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_lock() != 11425) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_inkbox_uniffi_checksum_method_vaultresource_revoke_access() != 47649) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_unlock() != 26463) {
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_unlock() != 10152) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_inkbox_uniffi_checksum_method_vaultresource_unlocked() != 27993) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_inkbox_uniffi_checksum_method_vaultresource_update_key() != 46481) {
