@@ -519,7 +519,25 @@ class GenParam:
     send: str  # the statement that sends it
 
 
-def _param(p: Any, types: Types) -> tuple[GenParam | None, str]:
+def _params(params: Any, types: Types, auth: bool = False) -> tuple[list[GenParam], str]:
+    """Every parameter of ``params`` as a ``GenParam``, or the first reason
+    one cannot be; ``auth``: an ``@auth`` parameter (a class method's key)
+    is allowed and sets the one call's API key."""
+    out: list[GenParam] = []
+    for p in params:
+        g, why = _param(p, types, auth)
+        if g is None:
+            return out, why
+        out.append(g)
+    return out, ""
+
+
+def _param(p: Any, types: Types, auth: bool = False) -> tuple[GenParam | None, str]:
+    if auth and p.location == "auth":
+        if _rust_param_type(p.type, types)[0] != "String" or p.default is not typesys.NO_DEFAULT:
+            return None, f"`@auth` parameter `{p.name}` is not a required string"
+        name = _rust_ident(p.name)
+        return GenParam(name, "String", None, f"args.api_key({name});"), ""
     rust, why = _rust_param_type(p.type, types)
     if rust is None:
         return None, why
@@ -795,14 +813,7 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
             if ret is None:
                 missing.append((who, why))
                 continue
-            gparams: list[GenParam] = []
-            for p in sent_params:
-                g, why = _param(p, types)
-                if g is None:
-                    break
-                gparams.append(g)
-            else:
-                why = ""
+            gparams, why = _params(sent_params, types)
             if why:
                 missing.append((who, why))
                 continue
@@ -938,21 +949,7 @@ def render(domains: dict[str, Any], root: Path) -> dict[Path, str]:
             if ret is None:
                 missing.append((who, why))
                 continue
-            gparams = []
-            for p in m.params:
-                if p.location == "auth":
-                    if _rust_param_type(p.type, types)[0] != "String" or p.default is not typesys.NO_DEFAULT:
-                        why = f"`@auth` parameter `{p.name}` is not a required string"
-                        break
-                    name = _rust_ident(p.name)
-                    gparams.append(GenParam(name, "String", None, f"args.api_key({name});"))
-                    continue
-                g, why = _param(p, types)
-                if g is None:
-                    break
-                gparams.append(g)
-            else:
-                why = ""
+            gparams, why = _params(m.params, types, auth=True)
             if why:
                 missing.append((who, why))
                 continue
