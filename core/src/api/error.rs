@@ -349,7 +349,7 @@ impl ApiError {
 
     /// Builds the error for a non-2xx response of `op`.
     pub fn from_response(op: &'static Operation, resp: &Response<'_>) -> Self {
-        let detail = parse_detail(resp.body);
+        let (detail, agent_support) = parse_error_body(resp.body);
         let kind = classify(op, resp.status, &detail);
         let retry_after = resp.header("retry-after").and_then(RetryAfter::parse).or_else(|| {
             // The two "come back later" refusals also say when in the body
@@ -367,7 +367,7 @@ impl ApiError {
             kind,
             detail,
             retry_after,
-            agent_support: parse_agent_support(resp.body),
+            agent_support,
             body: resp.body.to_vec(),
         }))
     }
@@ -460,34 +460,35 @@ impl From<crate::totp::TotpError> for ApiError {
 
 /// Extracts `detail` from an error body: JSON `{"detail": …}`, else the raw text.
 pub fn parse_detail(body: &[u8]) -> Detail {
-    if body.is_empty() {
-        return Detail::None;
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(mut map)) => match map.remove("detail") {
-            Some(Value::String(s)) => Detail::Text(s),
-            Some(Value::Object(o)) => Detail::Object(o),
-            Some(Value::Array(a)) => Detail::List(a),
-            Some(Value::Null) | None => {
-                // `{"error": "...", "message": "..."}` without a detail wrapper.
-                if map.contains_key("error") { Detail::Object(map) } else { Detail::None }
-            }
-            Some(other) => Detail::Text(other.to_string()),
-        },
-        Ok(other) => Detail::Text(other.to_string()),
-        Err(_) => Detail::Text(String::from_utf8_lossy(body).into_owned()),
-    }
+    parse_error_body(body).0
 }
 
-/// The top-level `agent_support` of an error body, when a non-empty string.
-pub fn parse_agent_support(body: &[u8]) -> Option<String> {
-    // (A derived struct would also accept a JSON array, by position.)
-    match serde_json::from_slice::<Value>(body).ok()? {
-        Value::Object(mut m) => match m.remove("agent_support")? {
-            Value::String(s) if !s.is_empty() => Some(s),
-            _ => None,
-        },
-        _ => None,
+/// The `detail` of an error body and its top-level `agent_support` (when a
+/// non-empty string: what the service tells an agent to do), from one parse.
+fn parse_error_body(body: &[u8]) -> (Detail, Option<String>) {
+    if body.is_empty() {
+        return (Detail::None, None);
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut map)) => {
+            let agent_support = match map.get("agent_support") {
+                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+                _ => None,
+            };
+            let detail = match map.remove("detail") {
+                Some(Value::String(s)) => Detail::Text(s),
+                Some(Value::Object(o)) => Detail::Object(o),
+                Some(Value::Array(a)) => Detail::List(a),
+                Some(Value::Null) | None => {
+                    // `{"error": "...", "message": "..."}` without a detail wrapper.
+                    if map.contains_key("error") { Detail::Object(map) } else { Detail::None }
+                }
+                Some(other) => Detail::Text(other.to_string()),
+            };
+            (detail, agent_support)
+        }
+        Ok(other) => (Detail::Text(other.to_string()), None),
+        Err(_) => (Detail::Text(String::from_utf8_lossy(body).into_owned()), None),
     }
 }
 
