@@ -154,11 +154,17 @@ def _page_items(value: Any) -> list[Any]:
     return list(items) if isinstance(items, list) else []
 
 
+_VERSION: list[str] = []
+
+
 def _package_version() -> str:
-    try:
-        return importlib.metadata.version("inkbox")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
-        return "0.0.0"
+    # Looked up once: a metadata lookup scans sys.path.
+    if not _VERSION:
+        try:
+            _VERSION.append(importlib.metadata.version("inkbox"))
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
+            _VERSION.append("0.0.0")
+    return _VERSION[0]
 
 
 def user_agent(prefix: Optional[str] = None) -> str:
